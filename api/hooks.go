@@ -1,0 +1,63 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"gorm.io/gorm"
+
+	"github.com/chatspot/chatspot/internal/channels"
+	"github.com/chatspot/chatspot/internal/channels/apichannel"
+	"github.com/chatspot/chatspot/internal/store"
+)
+
+// apiChannelInbound takes a customer message posted by an integrator to an
+// API channel. 202 for a new message, 200 for a replay of one already
+// accepted; either way the answer carries the message id.
+func (s *Server) apiChannelInbound(c *gin.Context) {
+	var ch store.Channel
+	err := s.DB.WithContext(c).Where("id = ? AND kind = ? AND active", c.Param("channel_id"), channels.KindAPI).Take(&ch).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		problem(c, http.StatusNotFound, "no active API channel with this id", "channel_id")
+		return
+	}
+	if err != nil {
+		problem(c, http.StatusInternalServerError, "could not read the channel", "")
+		return
+	}
+	settings, err := apichannel.ParseSettings(ch.Settings)
+	token := strings.TrimPrefix(c.GetHeader("Authorization"), "Bearer ")
+	if err != nil || !settings.Verify(token) {
+		problem(c, http.StatusUnauthorized, "missing or wrong channel token (Authorization: Bearer <token>)", "Authorization")
+		return
+	}
+	var req apichannel.InboundRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	in, err := req.Normalise(ch.ID)
+	var fe *apichannel.FieldError
+	if errors.As(err, &fe) {
+		problem(c, http.StatusUnprocessableEntity, fe.Error(), fe.Field)
+		return
+	}
+	res, err := s.Inbox.Ingest(c, ch, in)
+	if err != nil {
+		s.Logger.Error("inbound message", "channel", ch.ID, "error", err)
+		if res.Message.ID != "" {
+			// Stored but not yet handed to its workflow: the sender's retry
+			// completes the hand-over without storing it twice.
+			problem(c, http.StatusServiceUnavailable, "message stored but not yet delivered to its conversation; retry the same request", "")
+			return
+		}
+		problem(c, http.StatusInternalServerError, "could not store the message", "")
+		return
+	}
+	status := http.StatusAccepted
+	if res.Duplicate {
+		status = http.StatusOK
+	}
+	c.JSON(status, gin.H{"message_id": res.Message.ID, "contact_id": res.Message.ContactID, "duplicate": res.Duplicate})
+}

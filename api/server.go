@@ -1,0 +1,130 @@
+// Package api is CHATSPOT's HTTP server: health checks, the REST API under
+// /api/v1, channel webhooks under /hooks, and the web UI.
+package api
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
+	"gorm.io/gorm"
+
+	"github.com/chatspot/chatspot/internal/inbox"
+	"github.com/chatspot/chatspot/internal/store"
+)
+
+// Server holds what the handlers need.
+type Server struct {
+	DB       *gorm.DB
+	Temporal client.Client
+	Inbox    *inbox.Inbox
+	Logger   *slog.Logger
+	UI       fs.FS // the built web UI
+}
+
+// maxBody caps request bodies; larger requests get 413.
+const maxBody = 1 << 20
+
+// Handler builds the Gin engine with every route.
+func (s *Server) Handler() http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(gin.Recovery(), s.requestLog(), limitBody(maxBody))
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", s.ready)
+	hooks := r.Group("/hooks")
+	hooks.POST("/api/:channel_id", s.apiChannelInbound)
+	r.NoRoute(s.ui())
+	return r
+}
+
+// ready checks the database and Temporal; load balancers send traffic only
+// when both answer.
+func (s *Server) ready(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
+	defer cancel()
+	checks := gin.H{"database": "ok", "temporal": "ok"}
+	status := http.StatusOK
+	if err := store.Ping(ctx, s.DB); err != nil {
+		checks["database"] = err.Error()
+		status = http.StatusServiceUnavailable
+	}
+	if _, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		checks["temporal"] = err.Error()
+		status = http.StatusServiceUnavailable
+	}
+	c.JSON(status, checks)
+}
+
+// ui serves the single-page app: a file when it exists, else index.html so
+// client-side routes work on reload. Unknown API paths stay 404 JSON.
+func (s *Server) ui() gin.HandlerFunc {
+	files := http.FileServer(http.FS(s.UI))
+	return func(c *gin.Context) {
+		p := c.Request.URL.Path
+		if strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/hooks/") {
+			problem(c, http.StatusNotFound, "no such endpoint", "")
+			return
+		}
+		if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
+			problem(c, http.StatusMethodNotAllowed, "method not allowed", "")
+			return
+		}
+		if _, err := fs.Stat(s.UI, strings.TrimPrefix(p, "/")); err != nil || p == "/" {
+			c.Request.URL.Path = "/"
+		}
+		files.ServeHTTP(c.Writer, c.Request)
+	}
+}
+
+func (s *Server) requestLog() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		s.Logger.Debug("http", "method", c.Request.Method, "path", c.Request.URL.Path,
+			"status", c.Writer.Status(), "duration", time.Since(start))
+	}
+}
+
+func limitBody(n int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+		c.Next()
+	}
+}
+
+// Problem is an RFC 9457 problem detail; Field names the offending input.
+type Problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+	Field  string `json:"field,omitempty"`
+}
+
+func problem(c *gin.Context, status int, detail, field string) {
+	c.Header("Content-Type", "application/problem+json")
+	c.AbortWithStatusJSON(status, Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail, Field: field})
+}
+
+// bindJSON decodes the body into v or answers with a problem naming what
+// was wrong.
+func bindJSON(c *gin.Context, v any) bool {
+	err := c.ShouldBindJSON(v)
+	if err == nil {
+		return true
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		problem(c, http.StatusRequestEntityTooLarge, "request body is larger than 1 MiB", "")
+		return false
+	}
+	problem(c, http.StatusBadRequest, "malformed JSON body: "+err.Error(), "")
+	return false
+}

@@ -1,0 +1,248 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"gorm.io/gorm"
+
+	"github.com/chatspot/chatspot/api"
+	"github.com/chatspot/chatspot/internal/config"
+	"github.com/chatspot/chatspot/internal/demo"
+	"github.com/chatspot/chatspot/internal/inbox"
+	"github.com/chatspot/chatspot/internal/store"
+	"github.com/chatspot/chatspot/internal/temporal"
+	"github.com/chatspot/chatspot/web"
+	"github.com/chatspot/chatspot/worker"
+	"github.com/chatspot/chatspot/workflows"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func versionString() string {
+	deps := map[string]string{}
+	goVersion := ""
+	if info, ok := debug.ReadBuildInfo(); ok {
+		goVersion = info.GoVersion
+		for _, d := range info.Deps {
+			deps[d.Path] = d.Version
+		}
+	}
+	return fmt.Sprintf("chatspot %s (temporal server %s, sdk %s, %s)", version,
+		deps["go.temporal.io/server"], deps["go.temporal.io/sdk"], goVersion)
+}
+
+func newLogger(cfg *config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel)) // validated by config.Load
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// runDev starts the whole stack in one process.
+func runDev(ctx context.Context, cfg *config.Config, out io.Writer) error {
+	log := newLogger(cfg)
+	// The Temporal UI server exits the process when its port is taken, so
+	// every port is checked before anything starts.
+	ports := []struct{ addr, setting string }{
+		{cfg.HTTPAddr, "--http-addr / CHATSPOT_HTTP_ADDR"},
+		{net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.TemporalPort)), "--temporal-port / CHATSPOT_TEMPORAL_PORT"},
+	}
+	if cfg.UIPort != 0 {
+		ports = append(ports, struct{ addr, setting string }{net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.UIPort)), "--ui-port / CHATSPOT_TEMPORAL_UI_PORT"})
+	}
+	for _, p := range ports {
+		if err := temporal.CheckPortFree(ctx, p.addr); err != nil {
+			return fmt.Errorf("port %s is already in use; choose another with %s", p.addr, p.setting)
+		}
+	}
+	db, err := openAndMigrate(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close(db)
+
+	fmt.Fprintln(out, "Starting the embedded Temporal server (data in "+cfg.DataDir+") ...")
+	ts, err := temporal.StartDevServer(temporal.DevServerOptions{
+		DataDir: cfg.DataDir, FrontendPort: cfg.TemporalPort, UIPort: cfg.UIPort,
+		Namespace: cfg.Namespace, SearchAttributes: workflows.SearchAttributes(),
+	})
+	if err != nil {
+		return err
+	}
+	defer ts.Stop()
+	tc, err := temporal.Dial(ctx, temporal.LocalClientOptions(ts.FrontendAddress(), cfg.Namespace, log))
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	if err := temporal.EnsureSearchAttributes(ctx, tc, cfg.Namespace, workflows.SearchAttributes()); err != nil {
+		return err
+	}
+	creds, err := demo.Ensure(ctx, db)
+	if err != nil {
+		return fmt.Errorf("demo account: %w", err)
+	}
+
+	w := worker.New(tc, worker.Deps{DB: db}, sdkworker.Options{WorkerStopTimeout: cfg.ShutdownGrace})
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	defer w.Stop()
+	srv, errc := startHTTP(cfg, db, tc, log)
+
+	printWelcome(out, cfg, ts.UIAddress(), creds)
+	return waitAndShutdown(ctx, cfg, srv, errc)
+}
+
+// runServe runs the HTTP server against PostgreSQL and a Temporal cluster.
+func runServe(ctx context.Context, cfg *config.Config, out io.Writer) error {
+	if cfg.DatabaseURL == "" {
+		return config.Missing("database-url")
+	}
+	log := newLogger(cfg)
+	db, tc, err := connectProduction(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close(db)
+	defer tc.Close()
+	srv, errc := startHTTP(cfg, db, tc, log)
+	fmt.Fprintf(out, "CHATSPOT serving on %s (%s)\n", cfg.HTTPAddr, cfg.BaseURL)
+	return waitAndShutdown(ctx, cfg, srv, errc)
+}
+
+// runWorker runs the Temporal worker against PostgreSQL and a cluster.
+func runWorker(ctx context.Context, cfg *config.Config, out io.Writer) error {
+	if cfg.DatabaseURL == "" {
+		return config.Missing("database-url")
+	}
+	log := newLogger(cfg)
+	db, tc, err := connectProduction(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close(db)
+	defer tc.Close()
+	if err := temporal.EnsureSearchAttributes(ctx, tc, cfg.Namespace, workflows.SearchAttributes()); err != nil {
+		return err
+	}
+	w := worker.New(tc, worker.Deps{DB: db}, sdkworker.Options{WorkerStopTimeout: cfg.ShutdownGrace})
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	fmt.Fprintf(out, "CHATSPOT worker polling task queue %q\n", workflows.TaskQueue)
+	<-ctx.Done()
+	fmt.Fprintln(out, "Stopping the worker ...")
+	w.Stop()
+	return nil
+}
+
+// runMigrate applies migrations to DATABASE_URL, or to the dev SQLite file
+// when it is empty.
+func runMigrate(ctx context.Context, cfg *config.Config, out io.Writer) error {
+	db, err := openAndMigrate(ctx, cfg, newLogger(cfg))
+	if err != nil {
+		return err
+	}
+	store.Close(db)
+	fmt.Fprintln(out, "Database is up to date.")
+	return nil
+}
+
+func openAndMigrate(ctx context.Context, cfg *config.Config, log *slog.Logger) (*gorm.DB, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := store.Migrate(ctx, db)
+	if err != nil {
+		store.Close(db)
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	if len(applied) > 0 {
+		log.Info("migrations applied", "versions", applied)
+	}
+	return db, nil
+}
+
+func connectProduction(ctx context.Context, cfg *config.Config, log *slog.Logger) (*gorm.DB, client.Client, error) {
+	db, err := openAndMigrate(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts, err := temporal.ClientOptions(cfg.TemporalAddr, cfg.Namespace, log)
+	if err != nil {
+		store.Close(db)
+		return nil, nil, err
+	}
+	tc, err := temporal.Dial(ctx, opts)
+	if err != nil {
+		store.Close(db)
+		return nil, nil, err
+	}
+	return db, tc, nil
+}
+
+func startHTTP(cfg *config.Config, db *gorm.DB, tc client.Client, log *slog.Logger) (*http.Server, <-chan error) {
+	s := &api.Server{DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc}, Logger: log, UI: web.Assets()}
+	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() {
+		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("http server on %s: %w (change it with --http-addr / CHATSPOT_HTTP_ADDR)", cfg.HTTPAddr, err)
+		}
+		close(errc)
+	}()
+	return srv, errc
+}
+
+// waitAndShutdown blocks until a signal or a server error, then gives
+// in-flight requests the grace period to finish. Deferred calls in the
+// caller stop the worker and Temporal afterwards.
+func waitAndShutdown(ctx context.Context, cfg *config.Config, srv *http.Server, errc <-chan error) error {
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(os.Stderr, "Shutting down ...")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+func printWelcome(out io.Writer, cfg *config.Config, temporalUI string, creds *demo.Credentials) {
+	var b strings.Builder
+	b.WriteString("\nCHATSPOT is running.\n")
+	fmt.Fprintf(&b, "  App:          %s\n", cfg.BaseURL)
+	if temporalUI != "" {
+		fmt.Fprintf(&b, "  Temporal UI:  %s/namespaces/%s/workflows\n", temporalUI, cfg.Namespace)
+	}
+	if creds != nil {
+		b.WriteString("\nA demo account was created. These credentials are shown only this once:\n")
+		fmt.Fprintf(&b, "  Admin login:        %s\n", creds.AdminEmail)
+		fmt.Fprintf(&b, "  Admin password:     %s\n", creds.AdminPassword)
+		fmt.Fprintf(&b, "  API channel id:     %s\n", creds.APIChannelID)
+		fmt.Fprintf(&b, "  API channel token:  %s\n", creds.APIToken)
+		fmt.Fprintf(&b, "\nSend a customer message through the API channel:\n")
+		fmt.Fprintf(&b, "  curl -X POST %s/hooks/api/%s -H 'Authorization: Bearer %s' \\\n", cfg.BaseURL, creds.APIChannelID, creds.APIToken)
+		b.WriteString(`    -H 'Content-Type: application/json' -d '{"message_id":"m1","from":{"id":"5511999990000","name":"Maria"},"text":"Olá!"}'` + "\n")
+	} else {
+		fmt.Fprintf(&b, "  Admin login:  %s (its password was printed on the first start)\n", demo.AdminEmail)
+	}
+	b.WriteString("\nPress Ctrl-C to stop.\n")
+	fmt.Fprint(out, b.String())
+}

@@ -1,0 +1,211 @@
+// Package config reads CHATSPOT's settings from flags and environment
+// variables. Every setting has one flag and one variable; the flag wins.
+// Invalid values fail at start with a message naming the setting.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything a chatspot process needs to start.
+type Config struct {
+	DataDir       string
+	DatabaseURL   string
+	HTTPAddr      string
+	BaseURL       string
+	TemporalPort  int // dev: the embedded server's gRPC port
+	UIPort        int // dev: the Temporal Web UI port, 0 disables it
+	Namespace     string
+	TemporalAddr  string // serve/worker: external cluster; see temporal.ClientOptions for TLS and API key
+	LogLevel      string
+	ShutdownGrace time.Duration
+}
+
+// Setting describes one configuration knob; the README's table is printed
+// from this list by `chatspot config`, so the two cannot drift.
+type Setting struct {
+	Flag     string
+	Env      string
+	Default  string
+	Commands string // which commands read it
+	Help     string
+	set      func(c *Config, v string) error
+}
+
+// Settings is the full list, in the order the README shows it.
+var Settings = []Setting{
+	{"data-dir", "CHATSPOT_DATA_DIR", "./data", "dev", "Directory for the embedded SQLite databases (Temporal's and the app's) and Temporal's log.",
+		func(c *Config, v string) error { c.DataDir = v; return nonEmpty(v) }},
+	{"database-url", "DATABASE_URL", "", "all", "PostgreSQL DSN (postgres://user@host:5432/db). Empty in dev: SQLite file in the data directory. Required by serve, worker and migrate.",
+		func(c *Config, v string) error { c.DatabaseURL = v; return checkDatabaseURL(v) }},
+	{"http-addr", "CHATSPOT_HTTP_ADDR", ":8080", "dev, serve", "Address the HTTP server (API, UI, webhooks) listens on.",
+		func(c *Config, v string) error { c.HTTPAddr = v; return checkHostPort(v, true) }},
+	{"base-url", "CHATSPOT_BASE_URL", "", "dev, serve", "Public URL of the app, used in printed links and webhook URLs. Default: http://localhost:<http port>.",
+		func(c *Config, v string) error { c.BaseURL = strings.TrimRight(v, "/"); return checkURL(v) }},
+	{"temporal-port", "CHATSPOT_TEMPORAL_PORT", "7233", "dev", "gRPC port of the embedded Temporal server (127.0.0.1).",
+		func(c *Config, v string) (err error) { c.TemporalPort, err = port(v, false); return err }},
+	{"ui-port", "CHATSPOT_TEMPORAL_UI_PORT", "8233", "dev", "Port of the embedded Temporal Web UI; 0 disables it.",
+		func(c *Config, v string) (err error) { c.UIPort, err = port(v, true); return err }},
+	{"temporal-address", "TEMPORAL_ADDRESS", "", "serve, worker", "host:port of the Temporal cluster. TLS, mTLS and API key come from the standard TEMPORAL_TLS*, TEMPORAL_API_KEY variables and TEMPORAL_CONFIG_FILE profiles (go.temporal.io/sdk/contrib/envconfig).",
+		func(c *Config, v string) error { c.TemporalAddr = v; return checkHostPort(v, false) }},
+	{"namespace", "TEMPORAL_NAMESPACE", "default", "all", "Temporal namespace.",
+		func(c *Config, v string) error { c.Namespace = v; return nonEmpty(v) }},
+	{"log-level", "CHATSPOT_LOG_LEVEL", "info", "all", "debug, info, warn or error.",
+		func(c *Config, v string) error { c.LogLevel = v; return oneOf(v, "debug", "info", "warn", "error") }},
+	{"shutdown-grace", "CHATSPOT_SHUTDOWN_GRACE", "10s", "all", "How long Ctrl-C / SIGTERM waits for requests and activities to finish.",
+		func(c *Config, v string) (err error) { c.ShutdownGrace, err = time.ParseDuration(v); return err }},
+}
+
+// Error names the setting that is wrong.
+type Error struct {
+	Setting Setting
+	Value   string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("invalid %s (--%s) %q: %v", e.Setting.Env, e.Setting.Flag, e.Value, e.Err)
+}
+
+// Load parses args (without the command name) over the environment.
+func Load(command string, args []string, env func(string) (string, bool)) (*Config, error) {
+	fs := flag.NewFlagSet("chatspot "+command, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	values := map[string]*string{}
+	for _, s := range Settings {
+		def := s.Default
+		if v, ok := env(s.Env); ok {
+			def = v
+		}
+		values[s.Flag] = fs.String(s.Flag, def, s.Help)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("chatspot %s: %v (run `chatspot config` for the settings)", command, err)
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("chatspot %s: unexpected argument %q", command, fs.Arg(0))
+	}
+	c := &Config{}
+	for _, s := range Settings {
+		v := *values[s.Flag]
+		if err := s.set(c, v); err != nil {
+			return nil, &Error{Setting: s, Value: v, Err: err}
+		}
+	}
+	if c.BaseURL == "" {
+		_, p, _ := net.SplitHostPort(c.HTTPAddr)
+		c.BaseURL = "http://localhost:" + p
+	}
+	return c, nil
+}
+
+// OSEnv is os.LookupEnv, the environment Load normally reads.
+func OSEnv(k string) (string, bool) { return os.LookupEnv(k) }
+
+// Missing is the error for a setting that dev can default but production
+// must be told, e.g. Missing("database-url") for serve.
+func Missing(flag string) error {
+	for _, s := range Settings {
+		if s.Flag == flag {
+			return fmt.Errorf("missing %s (--%s): %s", s.Env, s.Flag, s.Help)
+		}
+	}
+	return fmt.Errorf("missing --%s", flag)
+}
+
+// Table writes the settings as the Markdown table the README carries.
+func Table(w io.Writer) {
+	fmt.Fprintln(w, "| Flag | Environment | Default | Used by | Meaning |")
+	fmt.Fprintln(w, "|---|---|---|---|---|")
+	for _, s := range Settings {
+		def := s.Default
+		if def == "" {
+			def = "—"
+		} else {
+			def = "`" + def + "`"
+		}
+		fmt.Fprintf(w, "| `--%s` | `%s` | %s | %s | %s |\n", s.Flag, s.Env, def, s.Commands, s.Help)
+	}
+}
+
+func nonEmpty(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return errors.New("must not be empty")
+	}
+	return nil
+}
+
+func oneOf(v string, allowed ...string) error {
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	return fmt.Errorf("must be one of %s", strings.Join(allowed, ", "))
+}
+
+func port(v string, zeroOK bool) (int, error) {
+	p, err := strconv.Atoi(v)
+	if err != nil || p < 0 || p > 65535 || (p == 0 && !zeroOK) {
+		return 0, errors.New("must be a port number between 1 and 65535")
+	}
+	return p, nil
+}
+
+// checkHostPort accepts host:port (host may be empty when emptyHost).
+// An empty value is allowed here; Require decides when one is needed.
+func checkHostPort(v string, emptyHost bool) error {
+	if v == "" {
+		return nil
+	}
+	h, p, err := net.SplitHostPort(v)
+	if err != nil {
+		return errors.New("must be host:port")
+	}
+	if h == "" && !emptyHost {
+		return errors.New("must be host:port, the host is missing")
+	}
+	_, err = port(p, false)
+	return err
+}
+
+func checkURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("must be an http(s) URL")
+	}
+	return nil
+}
+
+func checkDatabaseURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil {
+		return errors.New("must be a postgres:// URL")
+	}
+	switch u.Scheme {
+	case "postgres", "postgresql":
+		if u.Host == "" {
+			return errors.New("the host is missing")
+		}
+		return nil
+	}
+	return errors.New("must be a postgres:// URL (leave it empty for the embedded SQLite)")
+}

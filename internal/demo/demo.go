@@ -1,0 +1,72 @@
+// Package demo creates the demo account `chatspot dev` starts with, so a
+// newcomer can log in and see a conversation flow at once.
+package demo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"gorm.io/gorm"
+
+	"github.com/chatspot/chatspot/internal/auth"
+	"github.com/chatspot/chatspot/internal/channels"
+	"github.com/chatspot/chatspot/internal/channels/apichannel"
+	"github.com/chatspot/chatspot/internal/store"
+)
+
+// AdminEmail is the demo administrator's login.
+const AdminEmail = "admin@demo.chatspot.local"
+
+// Credentials are shown once, when the demo account is created.
+type Credentials struct {
+	AccountID     string
+	AdminEmail    string
+	AdminPassword string
+	APIChannelID  string
+	APIToken      string // the API channel's inbound token
+}
+
+// Ensure creates the demo account, its admin and an API channel unless an
+// account already exists. It returns nil credentials when nothing was
+// created: passwords are never stored in clear, so they can be printed only
+// the first time.
+func Ensure(ctx context.Context, db *gorm.DB) (*Credentials, error) {
+	var n int64
+	if err := db.WithContext(ctx).Model(&store.Account{}).Count(&n).Error; err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		return nil, nil
+	}
+	creds := &Credentials{AccountID: store.NewID(), AdminEmail: AdminEmail, AdminPassword: auth.RandomPassword(16), APIChannelID: store.NewID()}
+	hash, err := auth.HashPassword(creds.AdminPassword)
+	if err != nil {
+		return nil, err
+	}
+	token, settings := apichannel.NewToken()
+	creds.APIToken = token
+	rawSettings, err := json.Marshal(settings)
+	if err != nil {
+		return nil, err
+	}
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		acc := store.Account{ID: creds.AccountID, Name: "Demo", Seats: 5, Modules: "api,ai,crm", Timezone: "America/Sao_Paulo"}
+		if err := tx.Create(&acc).Error; err != nil {
+			return err
+		}
+		admin := store.User{ID: store.NewID(), AccountID: acc.ID, Email: AdminEmail, Name: "Admin", PasswordHash: hash, Role: "admin", Active: true}
+		if err := tx.Create(&admin).Error; err != nil {
+			return err
+		}
+		ch := store.Channel{ID: creds.APIChannelID, AccountID: acc.ID, Kind: channels.KindAPI, Name: "API", Settings: string(rawSettings), Active: true}
+		return tx.Create(&ch).Error
+	})
+	if store.IsDuplicate(err) || errors.Is(err, gorm.ErrDuplicatedKey) {
+		return nil, nil // another process created it at the same moment
+	}
+	if err != nil {
+		return nil, err
+	}
+	return creds, nil
+}

@@ -1,0 +1,129 @@
+// Package inbox takes normalised inbound messages from every channel into
+// CHATSPOT: it persists them once and hands them to their conversation's
+// workflow.
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"gorm.io/gorm"
+
+	"github.com/chatspot/chatspot/internal/channels"
+	"github.com/chatspot/chatspot/internal/store"
+	"github.com/chatspot/chatspot/workflows"
+)
+
+// Inbox ingests inbound messages.
+type Inbox struct {
+	DB       *gorm.DB
+	Temporal client.Client
+}
+
+// Result is what Ingest did.
+type Result struct {
+	Message   store.Message
+	Duplicate bool // the provider sent this message before
+}
+
+// Ingest persists the message (once per provider id) and signals the
+// conversation workflow, starting it when the contact has no open ticket.
+// The message is committed before the workflow is signalled, so a failure
+// to reach Temporal loses nothing: the provider's retry finds the stored
+// message and signals again.
+func (ib *Inbox) Ingest(ctx context.Context, ch store.Channel, in channels.Inbound) (Result, error) {
+	if in.ExternalID == "" || in.Contact.ExternalID == "" {
+		return Result{}, errors.New("inbound message needs the provider's message id and sender id")
+	}
+	var res Result
+	persist := func(tx *gorm.DB) error {
+		contact, err := identify(tx, ch, in.Contact)
+		if err != nil {
+			return err
+		}
+		res, err = insertMessage(tx, ch, contact, in)
+		return err
+	}
+	err := ib.DB.WithContext(ctx).Transaction(persist)
+	if store.IsDuplicate(err) {
+		// A concurrent delivery of the same message or a first message of
+		// the same sender won the race; this time the lookups find its rows.
+		err = ib.DB.WithContext(ctx).Transaction(persist)
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	if res.Message.ConversationID != nil {
+		return res, nil // already in a ticket: nothing left to do
+	}
+	if err := ib.signal(ctx, ch, res.Message); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+func (ib *Inbox) signal(ctx context.Context, ch store.Channel, msg store.Message) error {
+	opts := client.StartWorkflowOptions{
+		ID:        workflows.ConversationWorkflowID(ch.ID, msg.ContactID),
+		TaskQueue: workflows.TaskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.AccountIDKey.ValueSet(ch.AccountID),
+			workflows.ChannelIDKey.ValueSet(ch.ID),
+			workflows.ContactIDKey.ValueSet(msg.ContactID),
+		),
+	}
+	start := workflows.ConversationInput{AccountID: ch.AccountID, ChannelID: ch.ID, ContactID: msg.ContactID}
+	_, err := ib.Temporal.SignalWithStartWorkflow(ctx, opts.ID, workflows.SignalInbound,
+		workflows.InboundSignal{MessageID: msg.ID}, opts, workflows.Conversation, start)
+	if err != nil {
+		return fmt.Errorf("hand message to its conversation: %w", err)
+	}
+	return nil
+}
+
+// identify finds the contact behind a channel identity, creating both the
+// first time the sender writes.
+func identify(tx *gorm.DB, ch store.Channel, c channels.InboundContact) (store.Contact, error) {
+	var contact store.Contact
+	err := tx.Joins("JOIN contact_identities ci ON ci.contact_id = contacts.id").
+		Where("ci.channel_id = ? AND ci.external_id = ?", ch.ID, c.ExternalID).
+		Take(&contact).Error
+	if err == nil {
+		return contact, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return contact, err
+	}
+	contact = store.Contact{ID: store.NewID(), AccountID: ch.AccountID, Name: c.Name, Phone: c.Phone, Email: c.Email}
+	if err := tx.Create(&contact).Error; err != nil {
+		return contact, err
+	}
+	ident := store.ContactIdentity{ID: store.NewID(), AccountID: ch.AccountID, ContactID: contact.ID, ChannelID: ch.ID, ExternalID: c.ExternalID}
+	return contact, tx.Create(&ident).Error
+}
+
+func insertMessage(tx *gorm.DB, ch store.Channel, contact store.Contact, in channels.Inbound) (Result, error) {
+	var existing store.Message
+	err := tx.Where("channel_id = ? AND external_id = ?", ch.ID, in.ExternalID).Take(&existing).Error
+	if err == nil {
+		return Result{Message: existing, Duplicate: true}, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return Result{}, err
+	}
+	at := in.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	ext := in.ExternalID
+	msg := store.Message{
+		ID: store.NewID(), AccountID: ch.AccountID, ChannelID: ch.ID, ContactID: contact.ID,
+		Direction: store.DirectionInbound, Body: in.Text, Status: store.MessageReceived,
+		ExternalID: &ext, CreatedAt: at.UTC(),
+	}
+	return Result{Message: msg}, tx.Create(&msg).Error
+}

@@ -1,0 +1,33 @@
+// Package worker registers CHATSPOT's workflows and activities on their
+// task queues and runs them.
+package worker
+
+import (
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"gorm.io/gorm"
+
+	"github.com/chatspot/chatspot/activities"
+	"github.com/chatspot/chatspot/workflows"
+)
+
+// Deps are what the activities need.
+type Deps struct {
+	DB *gorm.DB
+}
+
+// New returns a worker for the main task queue with every workflow and
+// activity registered. Start it with Start and stop it with Stop, which
+// waits for running activities up to the stop timeout.
+func New(c client.Client, deps Deps, opts sdkworker.Options) sdkworker.Worker {
+	w := sdkworker.New(c, workflows.TaskQueue, opts)
+	Register(w, deps)
+	return w
+}
+
+// Register adds every workflow and activity to a registry; tests use it
+// with their own workers.
+func Register(r sdkworker.Registry, deps Deps) {
+	r.RegisterWorkflow(workflows.Conversation)
+	r.RegisterActivity(&activities.Conversations{DB: deps.DB})
+}
