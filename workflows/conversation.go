@@ -56,10 +56,7 @@ type ConversationState struct {
 // signals (signal-with-start); agents act through updates.
 func Conversation(ctx workflow.Context, in ConversationInput) error {
 	c := &conversation{in: in, state: ConversationState{ConversationID: in.ConversationID, Status: "open"}}
-	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, MaximumInterval: 30 * time.Second},
-	})
+	ctx = withLocalActivity(ctx)
 	if err := c.registerHandlers(ctx); err != nil {
 		return err
 	}
@@ -112,13 +109,23 @@ func Conversation(ctx workflow.Context, in ConversationInput) error {
 	return nil
 }
 
+// withLocalActivity sets the options of the database writes. Handlers get
+// the workflow's root context, so they call it too.
+func withLocalActivity(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 10 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, MaximumInterval: 30 * time.Second},
+	})
+}
+
 // a is a nil receiver used only to name activity methods.
 var a *activities.Conversations
 
 type conversation struct {
-	in    ConversationInput
-	state ConversationState
-	seen  map[string]bool
+	in      ConversationInput
+	state   ConversationState
+	seen    map[string]bool
+	closing bool // a close update is running
 }
 
 func (c *conversation) closed() bool { return c.state.Status == "closed" }
@@ -130,14 +137,16 @@ func (c *conversation) registerHandlers(ctx workflow.Context) error {
 		return err
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateClose, func(ctx workflow.Context, req CloseRequest) error {
+		c.closing = true
 		in := activities.CloseConversationInput{AccountID: c.in.AccountID, ConversationID: c.state.ConversationID, UserID: req.UserID}
-		if err := workflow.ExecuteLocalActivity(ctx, a.CloseConversation, in).Get(ctx, nil); err != nil {
+		if err := workflow.ExecuteLocalActivity(withLocalActivity(ctx), a.CloseConversation, in).Get(ctx, nil); err != nil {
+			c.closing = false
 			return err
 		}
 		c.state.Status = "closed"
 		return workflow.UpsertTypedSearchAttributes(ctx, ConversationStatusKey.ValueSet("closed"))
 	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req CloseRequest) error {
-		if c.closed() {
+		if c.closed() || c.closing {
 			return errors.New("conversation is already closed")
 		}
 		if c.state.ConversationID == "" {

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -126,12 +128,21 @@ func redact(dsn string) string {
 	return u.Redacted()
 }
 
-func rootCause(err error) error {
+// rootCause returns the innermost error's message on one line: drivers
+// join the errors of each address they tried with newlines.
+func rootCause(err error) string {
 	for {
 		next := errors.Unwrap(err)
 		if next == nil {
-			return err
+			break
 		}
 		err = next
 	}
+	var lines []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !slices.Contains(lines, l) {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "; ")
 }

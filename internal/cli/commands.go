@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -29,7 +29,8 @@ import (
 	"github.com/chatspot/chatspot/workflows"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
+// version is set at build time with
+// -ldflags "-X github.com/chatspot/chatspot/internal/cli.version=...".
 var version = "dev"
 
 func versionString() string {

@@ -1,0 +1,53 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestReadmeCarriesTheSettingsTable(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	Table(&b)
+	if !strings.Contains(string(readme), b.String()) {
+		t.Errorf("README.md's configuration table differs from `chatspot config`; paste this:\n%s", b.String())
+	}
+}
+
+func TestFlagsOverrideEnvironment(t *testing.T) {
+	c, err := Load("dev", []string{"--http-addr", ":9090"}, env(map[string]string{"CHATSPOT_HTTP_ADDR": ":7070", "TEMPORAL_NAMESPACE": "acme"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != ":9090" || c.Namespace != "acme" || c.BaseURL != "http://localhost:9090" {
+		t.Errorf("got addr %q namespace %q base %q", c.HTTPAddr, c.Namespace, c.BaseURL)
+	}
+}
+
+func TestInvalidValuesNameTheSetting(t *testing.T) {
+	cases := map[string]string{
+		"CHATSPOT_HTTP_ADDR":        "8080",
+		"TEMPORAL_ADDRESS":          ":7233",
+		"DATABASE_URL":              "mysql://db",
+		"CHATSPOT_TEMPORAL_PORT":    "0",
+		"CHATSPOT_TEMPORAL_UI_PORT": "-1",
+		"CHATSPOT_BASE_URL":         "localhost",
+		"CHATSPOT_SHUTDOWN_GRACE":   "soon",
+	}
+	for name, value := range cases {
+		_, err := Load("dev", nil, env(map[string]string{name: value}))
+		var ce *Error
+		if !errors.As(err, &ce) || ce.Setting.Env != name {
+			t.Errorf("%s=%q: got %v, want an error naming %s", name, value, err, name)
+		}
+	}
+}

@@ -1,0 +1,100 @@
+// Package integration runs CHATSPOT against real parts: an in-process
+// Temporal server, SQLite and (when CHATSPOT_TEST_POSTGRES is set)
+// PostgreSQL, real HTTP round trips and real chatspot processes. It is the
+// one test binary that links the Temporal server, so every test needing one
+// lives here and shares it.
+package integration
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/server/temporaltest"
+	"gorm.io/gorm"
+
+	"github.com/chatspot/chatspot/api"
+	"github.com/chatspot/chatspot/internal/cli"
+	"github.com/chatspot/chatspot/internal/inbox"
+	"github.com/chatspot/chatspot/internal/temporal"
+	"github.com/chatspot/chatspot/web"
+	"github.com/chatspot/chatspot/worker"
+	"github.com/chatspot/chatspot/workflows"
+)
+
+// runCLIEnv makes the test binary act as the chatspot binary, so tests can
+// start real chatspot processes (and kill -9 them) without a separate build.
+const runCLIEnv = "CHATSPOT_TEST_RUN_CLI"
+
+var ts *temporaltest.TestServer
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runCLIEnv) == "1" {
+		os.Exit(cli.Run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	ts = temporaltest.NewServer(temporaltest.WithBaseClientOptions(client.Options{Logger: quietSDKLogger()}))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	err := temporal.EnsureSearchAttributes(ctx, ts.GetDefaultClient(), ts.GetDefaultNamespace(), workflows.SearchAttributes())
+	cancel()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	ts.Stop()
+	os.Exit(code)
+}
+
+func quietSDKLogger() sdklog.Logger {
+	return sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// stack is the app wired as `chatspot dev` wires it, on a test database and
+// the shared Temporal server, served over real HTTP.
+type stack struct {
+	db  *gorm.DB
+	tc  client.Client
+	url string
+}
+
+func newStack(t *testing.T, db *gorm.DB) *stack {
+	t.Helper()
+	tc := ts.GetDefaultClient()
+	// Each test's worker serves the shared task queue only while the test
+	// runs; tests run one at a time so a worker never sees another test's DB.
+	w := sdkworker.New(tc, workflows.TaskQueue, sdkworker.Options{WorkflowPanicPolicy: sdkworker.FailWorkflow})
+	worker.Register(w, worker.Deps{DB: db})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	srv := &api.Server{DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), UI: web.Assets()}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	return &stack{db: db, tc: tc, url: hs.URL}
+}
+
+// eventually retries check until it returns nil or the timeout passes.
+func eventually(t *testing.T, timeout time.Duration, check func() error) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		err := check()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up after %s: %v", timeout, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -1,0 +1,28 @@
+package workflows_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"go.temporal.io/sdk/worker"
+
+	"github.com/chatspot/chatspot/workflows"
+)
+
+// TestReplayCommittedHistories replays histories recorded from real runs
+// (see internal/integration: CHATSPOT_UPDATE_HISTORIES=1 rewrites them).
+// A change that would break workflows already running fails here; such a
+// change needs workflow.GetVersion.
+func TestReplayCommittedHistories(t *testing.T) {
+	files, err := filepath.Glob("testdata/conversation_*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no committed conversation histories: %v", err)
+	}
+	for _, f := range files {
+		r := worker.NewWorkflowReplayer()
+		r.RegisterWorkflow(workflows.Conversation)
+		if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
