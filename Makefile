@@ -6,7 +6,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/chatspot/chatspot/internal/cli.version=$(VERSION)
 
-.PHONY: dev build web test lint bench clean
+.PHONY: dev build web test lint bench clean readme
 
 ## dev: build the UI and the binary, then run everything in one process
 dev: build
@@ -31,3 +31,7 @@ lint:
 
 clean:
 	rm -rf bin
+
+## readme: refresh the README's configuration table from `chatspot config`
+readme: build
+	@python3 -c "import re,subprocess;t=subprocess.check_output(['./bin/chatspot','config']).decode().rstrip();s=open('README.md').read();open('README.md','w').write(re.sub(r'<!-- config:start -->.*?<!-- config:end -->','<!-- config:start -->\n'+t+'\n<!-- config:end -->',s,flags=re.S))"

@@ -18,18 +18,37 @@ import (
 	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 
+	"github.com/chatspot/chatspot/internal/auth"
 	"github.com/chatspot/chatspot/internal/inbox"
 	"github.com/chatspot/chatspot/internal/store"
 )
 
 // Server holds what the handlers need.
 type Server struct {
-	DB       *gorm.DB
-	Temporal client.Client
-	Inbox    *inbox.Inbox
-	Logger   *slog.Logger
-	UI       fs.FS // the built web UI
+	DB            *gorm.DB
+	Temporal      client.Client
+	Inbox         *inbox.Inbox
+	Sessions      *auth.Sessions
+	Logger        *slog.Logger
+	UI            fs.FS  // the built web UI
+	BaseURL       string // public URL; https turns on Secure cookies
+	Namespace     string
+	TemporalUIURL string    // where operators inspect workflow histories
+	LoginRate     LoginRate // zero: DefaultLoginRate
+
+	loginLimit loginLimiter
+	routes     []Route
 }
+
+// Route is one /api/v1 endpoint and the permission it requires ("" = any
+// logged-in user or token). Tests walk this table.
+type Route struct {
+	Method, Path string
+	Permission   auth.Permission
+}
+
+// Routes lists the registered /api/v1 routes; valid after Handler.
+func (s *Server) Routes() []Route { return s.routes }
 
 // maxBody caps request bodies; larger requests get 413.
 const maxBody = 1 << 20
@@ -43,6 +62,37 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/readyz", s.ready)
 	hooks := r.Group("/hooks")
 	hooks.POST("/api/:channel_id", s.apiChannelInbound)
+
+	r.POST("/api/v1/auth/login", s.login)
+	v1 := r.Group("/api/v1", s.authenticate())
+	s.routes = nil
+	add := func(method, path string, perm auth.Permission, h gin.HandlerFunc) {
+		v1.Handle(method, path, require(perm), h)
+		s.routes = append(s.routes, Route{Method: method, Path: "/api/v1" + path, Permission: perm})
+	}
+	add(http.MethodPost, "/auth/logout", "", s.logout)
+	add(http.MethodGet, "/me", "", s.getMe)
+	add(http.MethodPut, "/me/status", "", s.setStatus)
+
+	add(http.MethodGet, "/users", "", s.listUsers)
+	add(http.MethodPost, "/users", auth.ManageUsers, s.createUser)
+	add(http.MethodPatch, "/users/:id", auth.ManageUsers, s.updateUser)
+	add(http.MethodPost, "/users/:id/password", auth.ManageUsers, s.resetPassword)
+	add(http.MethodGet, "/profiles", auth.ManageUsers, s.listProfiles)
+	add(http.MethodPost, "/profiles", auth.ManageUsers, s.createProfile)
+	add(http.MethodPatch, "/profiles/:id", auth.ManageUsers, s.updateProfile)
+	add(http.MethodDelete, "/profiles/:id", auth.ManageUsers, s.deleteProfile)
+	add(http.MethodGet, "/teams", "", s.listTeams)
+	add(http.MethodPost, "/teams", auth.ManageUsers, s.createTeam)
+	add(http.MethodPatch, "/teams/:id", auth.ManageUsers, s.updateTeam)
+	add(http.MethodDelete, "/teams/:id", auth.ManageUsers, s.deleteTeam)
+	add(http.MethodGet, "/sessions", auth.ManageUsers, s.listSessions)
+	add(http.MethodDelete, "/sessions/:id", auth.ManageUsers, s.endSession)
+	add(http.MethodGet, "/tokens", auth.ManageAPITokens, s.listTokens)
+	add(http.MethodPost, "/tokens", auth.ManageAPITokens, s.createToken)
+	add(http.MethodDelete, "/tokens/:id", auth.ManageAPITokens, s.revokeToken)
+	add(http.MethodGet, "/audit", auth.ManageUsers, s.listAudit)
+
 	r.NoRoute(s.ui())
 	return r
 }

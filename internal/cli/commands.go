@@ -19,6 +19,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/chatspot/chatspot/api"
+	"github.com/chatspot/chatspot/internal/auth"
 	"github.com/chatspot/chatspot/internal/config"
 	"github.com/chatspot/chatspot/internal/demo"
 	"github.com/chatspot/chatspot/internal/inbox"
@@ -102,7 +103,7 @@ func runDev(ctx context.Context, cfg *config.Config, out io.Writer) error {
 		return fmt.Errorf("worker: %w", err)
 	}
 	defer w.Stop()
-	srv, errc := startHTTP(cfg, db, tc, log)
+	srv, errc := startHTTP(cfg, db, tc, log, ts.UIAddress())
 
 	printWelcome(out, cfg, ts.UIAddress(), creds)
 	return waitAndShutdown(ctx, cfg, srv, errc)
@@ -120,7 +121,7 @@ func runServe(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	}
 	defer store.Close(db)
 	defer tc.Close()
-	srv, errc := startHTTP(cfg, db, tc, log)
+	srv, errc := startHTTP(cfg, db, tc, log, cfg.TemporalUIURL)
 	fmt.Fprintf(out, "CHATSPOT serving on %s (%s)\n", cfg.HTTPAddr, cfg.BaseURL)
 	return waitAndShutdown(ctx, cfg, srv, errc)
 }
@@ -197,8 +198,12 @@ func connectProduction(ctx context.Context, cfg *config.Config, log *slog.Logger
 	return db, tc, nil
 }
 
-func startHTTP(cfg *config.Config, db *gorm.DB, tc client.Client, log *slog.Logger) (*http.Server, <-chan error) {
-	s := &api.Server{DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc}, Logger: log, UI: web.Assets()}
+func startHTTP(cfg *config.Config, db *gorm.DB, tc client.Client, log *slog.Logger, temporalUI string) (*http.Server, <-chan error) {
+	s := &api.Server{
+		DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc}, Logger: log, UI: web.Assets(),
+		Sessions: &auth.Sessions{DB: db, Policy: auth.Policy{IdleTimeout: cfg.SessionIdle, MaxAge: cfg.SessionMaxAge, MaxFailures: 5, LockFor: 15 * time.Minute}},
+		BaseURL:  cfg.BaseURL, Namespace: cfg.Namespace, TemporalUIURL: temporalUI,
+	}
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() {

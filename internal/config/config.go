@@ -27,6 +27,9 @@ type Config struct {
 	Namespace     string
 	TemporalAddr  string // serve/worker: external cluster; see temporal.ClientOptions for TLS and API key
 	LogLevel      string
+	TemporalUIURL string // serve: link to the cluster's Web UI for operators
+	SessionIdle   time.Duration
+	SessionMaxAge time.Duration
 	ShutdownGrace time.Duration
 }
 
@@ -59,6 +62,12 @@ var Settings = []Setting{
 		func(c *Config, v string) error { c.TemporalAddr = v; return checkHostPort(v, false) }},
 	{"namespace", "TEMPORAL_NAMESPACE", "default", "all", "Temporal namespace.",
 		func(c *Config, v string) error { c.Namespace = v; return nonEmpty(v) }},
+	{"temporal-ui-url", "CHATSPOT_TEMPORAL_UI_URL", "", "serve", "URL of the Temporal Web UI, linked from conversations for users with the operations permission (dev links its embedded UI).",
+		func(c *Config, v string) error { c.TemporalUIURL = strings.TrimRight(v, "/"); return checkURL(v) }},
+	{"session-idle", "CHATSPOT_SESSION_IDLE", "30m", "dev, serve", "A login unused this long ends and frees its seat (an open agent tab keeps it alive).",
+		func(c *Config, v string) (err error) { c.SessionIdle, err = positiveDuration(v); return err }},
+	{"session-max-age", "CHATSPOT_SESSION_MAX_AGE", "12h", "dev, serve", "A login ends this long after it started, used or not.",
+		func(c *Config, v string) (err error) { c.SessionMaxAge, err = positiveDuration(v); return err }},
 	{"log-level", "CHATSPOT_LOG_LEVEL", "info", "all", "debug, info, warn or error.",
 		func(c *Config, v string) error { c.LogLevel = v; return oneOf(v, "debug", "info", "warn", "error") }},
 	{"shutdown-grace", "CHATSPOT_SHUTDOWN_GRACE", "10s", "all", "How long Ctrl-C / SIGTERM waits for requests and activities to finish.",
@@ -138,6 +147,14 @@ func Table(w io.Writer) {
 		}
 		fmt.Fprintf(w, "| `--%s` | `%s` | %s | %s | %s |\n", s.Flag, s.Env, def, s.Commands, s.Help)
 	}
+}
+
+func positiveDuration(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, errors.New("must be a positive duration such as 30m or 12h")
+	}
+	return d, nil
 }
 
 func nonEmpty(v string) error {

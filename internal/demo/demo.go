@@ -52,11 +52,16 @@ func Ensure(ctx context.Context, db *gorm.DB) (*Credentials, error) {
 	}
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		acc := store.Account{ID: creds.AccountID, Name: "Demo", Seats: 5, Modules: "api,ai,crm", Timezone: "America/Sao_Paulo"}
-		if err := tx.Create(&acc).Error; err != nil {
+		profiles, err := auth.CreateAccount(tx, &acc)
+		if err != nil {
 			return err
 		}
-		admin := store.User{ID: store.NewID(), AccountID: acc.ID, Email: AdminEmail, Name: "Admin", PasswordHash: hash, Role: "admin", Active: true}
+		admin := store.User{ID: store.NewID(), AccountID: acc.ID, Email: AdminEmail, Name: "Admin", PasswordHash: hash,
+			ProfileID: profiles[auth.ProfileAdmin].ID, Active: true, Status: "offline", Capacity: 10}
 		if err := tx.Create(&admin).Error; err != nil {
+			return err
+		}
+		if err := tx.Create(&store.Team{ID: store.NewID(), AccountID: acc.ID, Name: "Atendimento"}).Error; err != nil {
 			return err
 		}
 		ch := store.Channel{ID: creds.APIChannelID, AccountID: acc.ID, Kind: channels.KindAPI, Name: "API", Settings: string(rawSettings), Active: true}

@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/chatspot/chatspot/internal/cli"
+	"github.com/chatspot/chatspot/internal/demo"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/store/storetest"
 	"github.com/chatspot/chatspot/internal/temporal"
@@ -133,6 +134,16 @@ func TestDevSurvivesKillAndRestart(t *testing.T) {
 	}
 	if s := httpStatus(base + "/healthz"); s != 200 {
 		t.Fatalf("/healthz = %d", s)
+	}
+	password := regexp.MustCompile(`Admin password:\s+(\S+)`).FindStringSubmatch(out)[1]
+	login, err := http.Post(base+"/api/v1/auth/login", "application/json",
+		strings.NewReader(fmt.Sprintf(`{"email":%q,"password":%q}`, demo.AdminEmail, password)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	login.Body.Close()
+	if login.StatusCode != http.StatusOK {
+		t.Fatalf("the printed admin credentials do not log in: %d", login.StatusCode)
 	}
 	eventually(t, 30*time.Second, func() error {
 		if s := httpStatus(fmt.Sprintf("http://127.0.0.1:%d/", uiPort)); s != 200 {

@@ -18,18 +18,99 @@ type Account struct {
 	UpdatedAt time.Time
 }
 
-// User is a person who logs in: admin, manager or agent.
+// User is a person who logs in; their profile says what they may do.
 type User struct {
 	ID           string
 	AccountID    string
 	Email        string
 	Name         string
-	PasswordHash string `json:"-"`
-	Role         string
+	PasswordHash string
+	ProfileID    string
 	Active       bool
+	Status       string // online, away, offline
+	Capacity     int    // most conversations at once, for distribution
+	FailedLogins int
+	LockedUntil  *time.Time
+	LastLoginAt  *time.Time
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
+
+// Profile is a named set of permissions (a role). Built-in profiles have
+// a BuiltinKey: admin, manager or agent.
+type Profile struct {
+	ID          string
+	AccountID   string
+	BuiltinKey  *string
+	Name        string
+	Permissions string // comma-separated; "*" is every permission
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Team is a department or queue of agents.
+type Team struct {
+	ID        string
+	AccountID string
+	Name      string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// TeamMember puts a user in a team.
+type TeamMember struct {
+	TeamID    string
+	UserID    string
+	AccountID string
+}
+
+// Session is one login: it holds a seat while active.
+type Session struct {
+	ID          string // SHA-256 of the cookie token
+	AccountID   string
+	UserID      string
+	CSRFToken   string `gorm:"column:csrf_token"`
+	UserAgent   string
+	IP          string `gorm:"column:ip"`
+	CreatedAt   time.Time
+	LastSeenAt  time.Time
+	ExpiresAt   time.Time
+	EndedAt     *time.Time
+	EndedReason string
+}
+
+// APIToken lets an integrator call the API with a subset of permissions.
+type APIToken struct {
+	ID          string
+	AccountID   string
+	Name        string
+	Prefix      string // first characters, shown to tell tokens apart
+	TokenHash   string
+	Permissions string
+	CreatedBy   string
+	CreatedAt   time.Time
+	LastUsedAt  *time.Time
+	RevokedAt   *time.Time
+}
+
+// TableName keeps GORM from pluralising to "api_tokens" differently.
+func (APIToken) TableName() string { return "api_tokens" }
+
+// AuditEntry records who did what: sign-ins, permission changes, tokens.
+type AuditEntry struct {
+	ID        string
+	AccountID string
+	ActorID   string
+	ActorKind string // user, token, system
+	Action    string
+	Target    string
+	Detail    string
+	IP        string `gorm:"column:ip"`
+	CreatedAt time.Time
+}
+
+// TableName is audit_log.
+func (AuditEntry) TableName() string { return "audit_log" }
 
 // Channel is an inbox of one kind (api, webchat, whatsapp, ...).
 type Channel struct {

@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/chatspot/chatspot/internal/auth"
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/store"
 )
@@ -81,10 +81,12 @@ func PostgresSchema(t testing.TB) string {
 	return u.String()
 }
 
-// Fixture is a minimal tenant: an account with an API channel.
+// Fixture is a minimal tenant: an account with its built-in profiles and
+// an API channel.
 type Fixture struct {
-	Account store.Account
-	Channel store.Channel
+	Account  store.Account
+	Profiles map[string]store.Profile // by built-in key: admin, manager, agent
+	Channel  store.Channel
 }
 
 // Seed creates an account and an API channel.
@@ -94,12 +96,14 @@ func Seed(t testing.TB, db *gorm.DB, settingsJSON string) Fixture {
 		settingsJSON = "{}"
 	}
 	f := Fixture{
-		Account: store.Account{ID: store.NewID(), Name: "Test " + strings.ToUpper(t.Name()[:1]), Seats: 3, Modules: "api", Timezone: "America/Sao_Paulo"},
+		Account: store.Account{ID: store.NewID(), Name: "Test " + t.Name(), Seats: 3, Modules: "api", Timezone: "America/Sao_Paulo"},
 	}
 	f.Channel = store.Channel{ID: store.NewID(), AccountID: f.Account.ID, Kind: channels.KindAPI, Name: "API", Settings: settingsJSON, Active: true}
-	if err := db.Create(&f.Account).Error; err != nil {
+	profiles, err := auth.CreateAccount(db, &f.Account)
+	if err != nil {
 		t.Fatal(err)
 	}
+	f.Profiles = profiles
 	if err := db.Create(&f.Channel).Error; err != nil {
 		t.Fatal(err)
 	}

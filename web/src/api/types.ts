@@ -1,0 +1,181 @@
+// Shapes of the JSON the Go API speaks (see web/README.md for the contract).
+
+export type Presence = 'online' | 'away' | 'offline'
+
+export type Permission =
+  | 'conversations:view:all'
+  | 'conversations:view:team'
+  | 'conversations:view:assigned'
+  | 'conversations:reply'
+  | 'conversations:assign'
+  | 'conversations:close'
+  | 'channels:manage'
+  | 'users:manage'
+  | 'rules:manage'
+  | 'crm:view'
+  | 'crm:edit'
+  | 'crm:pipelines'
+  | 'api:tokens'
+  | 'reports:view'
+  | 'operations:view'
+
+export interface Ref {
+  id: string
+  name: string
+}
+
+export interface User {
+  id: string
+  name: string
+  email: string
+  role: string
+  status: Presence
+  permissions: string[]
+  /** Teams the user belongs to. Optional: used to keep the "Team" view exact on live updates. */
+  teams?: Ref[]
+}
+
+export interface Account {
+  id: string
+  name: string
+  modules: string[]
+  timezone: string
+}
+
+export interface Me {
+  user: User
+  account: Account
+  namespace: string
+  temporal_ui_url: string
+}
+
+export type ConversationStatus = 'open' | 'pending' | 'snoozed' | 'closed'
+export type Priority = 'low' | 'normal' | 'high' | 'urgent'
+export type View = 'mine' | 'unassigned' | 'team' | 'all'
+
+export interface Channel {
+  id: string
+  kind: string
+  name: string
+}
+
+export interface LastMessage {
+  body: string
+  direction: Direction
+  created_at: string
+}
+
+export interface ConversationSummary {
+  id: string
+  status: ConversationStatus
+  priority: Priority
+  tags: string[]
+  channel: Channel
+  contact: Ref
+  assignee: Ref | null
+  team: Ref | null
+  last_message: LastMessage | null
+  unread: number
+  workflow_id: string
+  updated_at: string
+  /** Present on /conversations/:id when the conversation is snoozed. */
+  snoozed_until?: string | null
+}
+
+export interface Identity {
+  channel_id: string
+  channel_kind: string
+  external_id: string
+}
+
+export interface ContactDetail extends Ref {
+  phone: string
+  email: string
+  identities: Identity[]
+  tags: string[]
+}
+
+export interface ConversationDetail extends Omit<ConversationSummary, 'contact'> {
+  contact: ContactDetail
+}
+
+export type Direction = 'inbound' | 'outbound'
+export type MessageKind = 'text' | 'note'
+export type MessageStatus = 'received' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed'
+
+export interface Attachment {
+  id: string
+  name: string
+  size: number
+  content_type: string
+  url: string
+}
+
+export interface Message {
+  id: string
+  conversation_id: string
+  direction: Direction
+  kind: MessageKind
+  body: string
+  author: Ref | null
+  status: MessageStatus
+  failure_reason: string
+  attachments: Attachment[]
+  created_at: string
+}
+
+export interface Page<T> {
+  items: T[]
+  next_cursor: string | null
+}
+
+export interface Items<T> {
+  items: T[]
+}
+
+export interface Agent {
+  id: string
+  name: string
+  email: string
+  role: string
+  status: Presence
+}
+
+export interface QuickReply {
+  id: string
+  shortcut: string
+  text: string
+}
+
+export interface SeatHolder {
+  name: string
+  email: string
+  since: string
+}
+
+/** RFC 9457 problem details, plus the extensions this API uses. */
+export interface Problem {
+  type?: string
+  title?: string
+  status?: number
+  detail?: string
+  field?: string
+  holders?: SeatHolder[]
+}
+
+// Realtime events (GET /api/v1/stream).
+export interface MessageCreatedEvent extends Message {
+  contact_id: string
+}
+
+export interface MessageStatusChangedEvent {
+  id: string
+  conversation_id: string
+  status: MessageStatus
+  failure_reason: string
+}
+
+export type StreamEvent =
+  | { type: 'message.created'; data: MessageCreatedEvent }
+  | { type: 'message.status_changed'; data: MessageStatusChangedEvent }
+  | { type: 'conversation.updated'; data: ConversationSummary }

@@ -1,0 +1,114 @@
+// Pure logic of the composer: quick replies on "/", emoji insertion at the
+// caret, whether a draft may be sent, and Idempotency-Key reuse on retry.
+import type { MessageKind, QuickReply } from '../api/types'
+import { uuid } from '../api/client'
+
+/** Common emoji for the built-in picker (no library). */
+export const EMOJI = [
+  '😀', '😃', '😄', '😁', '😊', '🙂', '😉', '😍', '🥰', '😘',
+  '😅', '😂', '🤣', '😇', '🤔', '😐', '😕', '😢', '😭', '😡',
+  '😮', '😱', '🙄', '😴', '🤝', '👍', '👎', '👏', '🙏', '💪',
+  '👋', '🙌', '👌', '✌️', '🤞', '❤️', '💙', '💚', '💛', '🔥',
+  '⭐', '✨', '🎉', '🎁', '✅', '❌', '⚠️', '📦', '🚚', '💰',
+  '💳', '🧾', '📅', '⏰', '📞', '📱', '💬', '📧', '📍', '🇧🇷',
+]
+
+/** Lower-case and drop accents so "promocao" finds "Promoção". */
+export function fold(s: string): string {
+  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLocaleLowerCase()
+}
+
+/**
+ * The quick-reply filter when the draft starts with "/" (the text after it, up
+ * to the first line break), or null when the quick-reply list should be closed.
+ */
+export function quickReplyQuery(text: string): string | null {
+  if (!text.startsWith('/')) return null
+  const rest = text.slice(1)
+  if (rest.includes('\n')) return null
+  return rest
+}
+
+/** Quick replies matching a query: shortcut prefix first, then shortcut or text containing it. */
+export function matchQuickReplies(list: QuickReply[], query: string): QuickReply[] {
+  const q = fold(query.trim())
+  const shortcut = (r: QuickReply) => fold(r.shortcut.replace(/^\//, ''))
+  if (!q) return [...list].sort((a, b) => shortcut(a).localeCompare(shortcut(b)))
+  const rank = (r: QuickReply): number => {
+    const s = shortcut(r)
+    if (s.startsWith(q)) return 0
+    if (s.includes(q)) return 1
+    if (fold(r.text).includes(q)) return 2
+    return -1
+  }
+  return list
+    .map((r) => ({ r, k: rank(r) }))
+    .filter((x) => x.k >= 0)
+    .sort((a, b) => a.k - b.k || shortcut(a.r).localeCompare(shortcut(b.r)))
+    .map((x) => x.r)
+}
+
+export interface Edit {
+  text: string
+  caret: number
+}
+
+/** Insert (or replace the selection with) a string at the caret. */
+export function insertAtCaret(text: string, start: number, end: number, insert: string): Edit {
+  const s = Math.max(0, Math.min(start, text.length))
+  const e = Math.max(s, Math.min(end, text.length))
+  return { text: text.slice(0, s) + insert + text.slice(e), caret: s + insert.length }
+}
+
+/** Choosing a quick reply replaces the "/query" draft with the reply's text. */
+export function applyQuickReply(reply: QuickReply): Edit {
+  return { text: reply.text, caret: reply.text.length }
+}
+
+/** An empty draft (blank text and no attachment) is not sent. */
+export function canSend(body: string, attachmentCount: number): boolean {
+  return body.trim() !== '' || attachmentCount > 0
+}
+
+export interface SendIntent {
+  conversationId: string
+  body: string
+  kind: MessageKind
+  attachmentIds: string[]
+}
+
+export interface PendingSend {
+  key: string
+  fingerprint: string
+}
+
+export function fingerprint(i: SendIntent): string {
+  return JSON.stringify([i.conversationId, i.kind, i.body, i.attachmentIds])
+}
+
+/**
+ * The Idempotency-Key for a send: a send that failed and is tried again with
+ * the same content reuses its key (the server then never stores it twice);
+ * any other content gets a fresh key.
+ */
+export function keyForSend(pending: PendingSend | null, intent: SendIntent, gen: () => string = uuid): PendingSend {
+  const fp = fingerprint(intent)
+  if (pending && pending.fingerprint === fp) return pending
+  return { key: gen(), fingerprint: fp }
+}
+
+/** Drafts survive switching conversations (in memory, per conversation). */
+const drafts = new Map<string, { text: string; note: boolean; pending: PendingSend | null }>()
+
+export const draftStore = {
+  get(conversationId: string) {
+    return drafts.get(conversationId) ?? { text: '', note: false, pending: null }
+  },
+  set(conversationId: string, d: { text: string; note: boolean; pending: PendingSend | null }) {
+    if (!d.text && !d.note && !d.pending) drafts.delete(conversationId)
+    else drafts.set(conversationId, d)
+  },
+  clear() {
+    drafts.clear()
+  },
+}

@@ -1,0 +1,86 @@
+import { useContext, useEffect, useState } from 'react'
+import { api } from '../api/client'
+import type { Presence } from '../api/types'
+import type { StreamState } from '../api/stream'
+import { useI18n } from '../i18n'
+import { StreamContext, useSession } from '../session'
+import { errorText, initials } from '../format'
+import { LanguageSelect } from './LanguageSelect'
+
+const PRESENCES: Presence[] = ['online', 'away', 'offline']
+
+export function Header({ onLogout }: { onLogout: () => void }) {
+  const { t } = useI18n()
+  const { me, setMe } = useSession()
+  const stream = useContext(StreamContext)
+  const [streamState, setStreamState] = useState<StreamState>(stream?.state ?? 'open')
+  const [presenceError, setPresenceError] = useState<string | null>(null)
+
+  useEffect(() => {
+    if (!stream) return
+    setStreamState(stream.state)
+    return stream.onState(setStreamState)
+  }, [stream])
+
+  async function changePresence(status: Presence) {
+    const prev = me.user
+    setMe({ ...me, user: { ...me.user, status } })
+    setPresenceError(null)
+    try {
+      const user = await api.setStatus(status)
+      setMe({ ...me, user: { ...me.user, ...user } })
+    } catch (err) {
+      setMe({ ...me, user: prev })
+      setPresenceError(errorText(err, t))
+    }
+  }
+
+  return (
+    <header className="app-header">
+      <div className="brand">
+        <span className="brand-mark" aria-hidden="true">
+          💬
+        </span>
+        <span className="brand-name">{t('app.name')}</span>
+        <span className="account-name">{me.account.name}</span>
+      </div>
+      <div className="header-tools">
+        {streamState === 'reconnecting' && (
+          <span className="pill pill-warn" data-testid="stream-reconnecting">
+            {t('header.reconnecting')}
+          </span>
+        )}
+        <label className={`presence presence-${me.user.status}`} title={presenceError ?? t('header.presence')}>
+          <span className="presence-dot" aria-hidden="true" />
+          <span className="sr-only">{t('header.presence')}</span>
+          <select
+            data-testid="presence-select"
+            value={me.user.status}
+            onChange={(e) => changePresence(e.target.value as Presence)}
+          >
+            {PRESENCES.map((p) => (
+              <option key={p} value={p}>
+                {t(`presence.${p}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <LanguageSelect />
+        <span className="user-chip" title={`${me.user.name} <${me.user.email}>`}>
+          <span className="avatar avatar-sm" aria-hidden="true">
+            {initials(me.user.name)}
+          </span>
+          <span className="user-name">{me.user.name}</span>
+        </span>
+        <button type="button" className="btn btn-ghost btn-sm" data-testid="logout" onClick={onLogout}>
+          {t('header.logout')}
+        </button>
+      </div>
+      {presenceError && (
+        <div className="header-error" role="alert">
+          {presenceError}
+        </div>
+      )}
+    </header>
+  )
+}

@@ -1,0 +1,47 @@
+// A tiny router on the History API: the app has three routes.
+import { useSyncExternalStore } from 'react'
+
+const listeners = new Set<() => void>()
+
+function emit() {
+  listeners.forEach((fn) => fn())
+}
+
+if (typeof window !== 'undefined') window.addEventListener('popstate', emit)
+
+export function navigate(path: string, opts: { replace?: boolean } = {}): void {
+  const current = window.location.pathname + window.location.search
+  if (path === current) return
+  if (opts.replace) window.history.replaceState(null, '', path)
+  else window.history.pushState(null, '', path)
+  emit()
+}
+
+function subscribe(fn: () => void) {
+  listeners.add(fn)
+  return () => {
+    listeners.delete(fn)
+  }
+}
+
+export function usePath(): string {
+  return useSyncExternalStore(subscribe, () => window.location.pathname)
+}
+
+export type Route =
+  | { name: 'login' }
+  | { name: 'inbox'; conversationId: string | null }
+  | { name: 'notFound' }
+
+export function matchRoute(path: string): Route {
+  const clean = path.replace(/\/+$/, '') || '/'
+  if (clean === '/login') return { name: 'login' }
+  if (clean === '/') return { name: 'inbox', conversationId: null }
+  const m = /^\/conversations\/([^/]+)$/.exec(clean)
+  if (m) return { name: 'inbox', conversationId: decodeURIComponent(m[1]) }
+  return { name: 'notFound' }
+}
+
+export function conversationPath(id: string): string {
+  return `/conversations/${encodeURIComponent(id)}`
+}
