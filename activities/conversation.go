@@ -5,56 +5,142 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 
+	"github.com/chatspot/chatspot/internal/channels"
+	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/store"
 )
 
-// ErrMessageNotFound is the non-retryable error type RecordInbound returns
-// for a message id that does not exist in the conversation's account.
-const ErrMessageNotFound = "MessageNotFound"
+// Error types the workflow tells apart.
+const (
+	ErrMessageNotFound = "MessageNotFound"
+	ErrProviderRefused = "ProviderRefused"
+)
 
-// Conversations persists the conversation workflow's state changes.
+// Conversations persists the conversation workflow's state changes and
+// delivers its outbound messages.
 type Conversations struct {
-	DB *gorm.DB
+	DB       *gorm.DB
+	Bus      events.Bus
+	Channels *channels.Registry
+}
+
+// write runs fn in a transaction and wakes the account's streams after it
+// committed.
+func (c *Conversations) write(ctx context.Context, accountID string, fn func(tx *gorm.DB) error) error {
+	if err := c.DB.WithContext(ctx).Transaction(fn); err != nil {
+		return err
+	}
+	if c.Bus != nil {
+		c.Bus.Notify(accountID)
+	}
+	return nil
+}
+
+// conversationEvent appends conversation.updated with the ticket's view.
+func conversationEvent(ctx context.Context, tx *gorm.DB, conv store.Conversation) error {
+	v, err := store.ConversationViewOf(ctx, tx, conv)
+	if err != nil {
+		return err
+	}
+	return events.Append(tx, conv.AccountID, events.ConversationUpdated, &conv, v)
 }
 
 // OpenConversationInput identifies the ticket a workflow run opens.
 type OpenConversationInput struct {
-	AccountID  string
-	ChannelID  string
-	ContactID  string
-	WorkflowID string
-	RunID      string
+	AccountID      string
+	ChannelID      string
+	ContactID      string
+	WorkflowID     string
+	RunID          string
+	ConversationID string // set when a run continues or reopens a ticket
 }
 
-// OpenConversation creates the conversation row for a workflow run and
-// returns its id. The row is keyed by run id, so a retry returns the row the
+// Ticket is what the workflow needs to know about its ticket and channel.
+type Ticket struct {
+	ConversationID        string
+	ChannelKind           string
+	AutoCloseAfter        time.Duration // 0: never
+	FirstResponseSLA      time.Duration // 0: none
+	Status                string
+	AssigneeID            string
+	TeamID                string
+	Priority              string
+	Tags                  []string
+	LastCustomerMessageAt time.Time
+	FirstResponseAt       time.Time
+}
+
+// channelTimers are the per-channel settings of the conversation timers.
+type channelTimers struct {
+	AutoCloseAfter   string `json:"auto_close_after"`
+	FirstResponseSLA string `json:"first_response_sla"`
+}
+
+// OpenConversation creates the conversation row for a workflow run, or
+// loads the ticket the run continues, and returns it with its channel's
+// settings. A new row is keyed by run id, so a retry returns the row the
 // first attempt created.
-func (c *Conversations) OpenConversation(ctx context.Context, in OpenConversationInput) (string, error) {
-	var existing store.Conversation
-	err := c.DB.WithContext(ctx).Where("run_id = ?", in.RunID).Take(&existing).Error
-	if err == nil {
-		return existing.ID, nil
+func (c *Conversations) OpenConversation(ctx context.Context, in OpenConversationInput) (Ticket, error) {
+	var ch store.Channel
+	if err := c.DB.WithContext(ctx).Take(&ch, "id = ?", in.ChannelID).Error; err != nil {
+		return Ticket{}, err
 	}
-	if !errors.Is(err, gorm.ErrRecordNotFound) {
-		return "", err
+	var conv store.Conversation
+	q := c.DB.WithContext(ctx).Where("run_id = ?", in.RunID)
+	if in.ConversationID != "" {
+		q = c.DB.WithContext(ctx).Where("id = ? AND account_id = ?", in.ConversationID, in.AccountID)
 	}
-	conv := store.Conversation{
-		ID: store.NewID(), AccountID: in.AccountID, ChannelID: in.ChannelID, ContactID: in.ContactID,
-		WorkflowID: in.WorkflowID, RunID: in.RunID, Status: store.StatusOpen, Priority: "normal",
-	}
-	if err := c.DB.WithContext(ctx).Create(&conv).Error; err != nil {
+	err := q.Take(&conv).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) && in.ConversationID == "" {
+		conv = store.Conversation{
+			ID: store.NewID(), AccountID: in.AccountID, ChannelID: in.ChannelID, ContactID: in.ContactID,
+			WorkflowID: in.WorkflowID, RunID: in.RunID, Status: store.StatusOpen, Priority: "normal",
+		}
+		err = c.write(ctx, in.AccountID, func(tx *gorm.DB) error {
+			if err := tx.Create(&conv).Error; err != nil {
+				return err
+			}
+			return conversationEvent(ctx, tx, conv)
+		})
 		if store.IsDuplicate(err) {
 			return c.OpenConversation(ctx, in)
 		}
-		return "", err
 	}
-	return conv.ID, nil
+	if err != nil {
+		return Ticket{}, err
+	}
+	if conv.RunID != in.RunID { // a continued or reopened ticket now belongs to this run
+		if err := c.DB.WithContext(ctx).Model(&conv).Update("run_id", in.RunID).Error; err != nil {
+			return Ticket{}, err
+		}
+	}
+	var timers channelTimers
+	_ = json.Unmarshal([]byte(ch.Settings), &timers) // absent or malformed settings mean no timers
+	t := Ticket{ConversationID: conv.ID, ChannelKind: ch.Kind, Status: conv.Status, Priority: conv.Priority, Tags: store.SplitTags(conv.Tags)}
+	t.AutoCloseAfter, _ = time.ParseDuration(timers.AutoCloseAfter)
+	t.FirstResponseSLA, _ = time.ParseDuration(timers.FirstResponseSLA)
+	if conv.AssigneeID != nil {
+		t.AssigneeID = *conv.AssigneeID
+	}
+	if conv.TeamID != nil {
+		t.TeamID = *conv.TeamID
+	}
+	if conv.LastCustomerMessageAt != nil {
+		t.LastCustomerMessageAt = *conv.LastCustomerMessageAt
+	}
+	if conv.FirstResponseAt != nil {
+		t.FirstResponseAt = *conv.FirstResponseAt
+	}
+	return t, nil
 }
 
 // RecordInboundInput attaches a persisted inbound message to a ticket.
@@ -64,11 +150,12 @@ type RecordInboundInput struct {
 	MessageID      string
 }
 
-// RecordInbound attaches the message to the conversation and moves the
-// conversation's last-message times forward. Running it twice changes
-// nothing the second time.
-func (c *Conversations) RecordInbound(ctx context.Context, in RecordInboundInput) error {
-	return c.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+// RecordInbound attaches the message to the conversation, counts it unread
+// and moves the last-message times forward; it returns when the customer
+// sent it. Running it twice changes nothing the second time.
+func (c *Conversations) RecordInbound(ctx context.Context, in RecordInboundInput) (time.Time, error) {
+	var at time.Time
+	err := c.write(ctx, in.AccountID, func(tx *gorm.DB) error {
 		var msg store.Message
 		err := tx.Where("id = ? AND account_id = ?", in.MessageID, in.AccountID).Take(&msg).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -77,14 +164,111 @@ func (c *Conversations) RecordInbound(ctx context.Context, in RecordInboundInput
 		if err != nil {
 			return err
 		}
-		if err := tx.Model(&store.Message{}).Where("id = ?", msg.ID).Update("conversation_id", in.ConversationID).Error; err != nil {
+		at = msg.CreatedAt
+		var conv store.Conversation
+		if err := tx.Take(&conv, "id = ? AND account_id = ?", in.ConversationID, in.AccountID).Error; err != nil {
 			return err
 		}
-		at := msg.CreatedAt
-		return tx.Model(&store.Conversation{}).
-			Where("id = ? AND account_id = ? AND (last_customer_message_at IS NULL OR last_customer_message_at < ?)", in.ConversationID, in.AccountID, at).
-			Updates(map[string]any{"last_customer_message_at": at, "last_message_at": at, "updated_at": time.Now().UTC()}).Error
+		alreadyHere := msg.ConversationID != nil && *msg.ConversationID == conv.ID
+		if err := tx.Model(&msg).Updates(map[string]any{"conversation_id": conv.ID, "recorded_at": time.Now().UTC()}).Error; err != nil {
+			return err
+		}
+		updates := map[string]any{"updated_at": time.Now().UTC()}
+		if conv.LastCustomerMessageAt == nil || conv.LastCustomerMessageAt.Before(at) {
+			updates["last_customer_message_at"] = at
+			updates["last_message_at"] = at
+		}
+		if !alreadyHere {
+			updates["unread"] = gorm.Expr("unread + 1")
+		}
+		if err := tx.Model(&conv).Updates(updates).Error; err != nil {
+			return err
+		}
+		if err := tx.Take(&conv, "id = ?", conv.ID).Error; err != nil {
+			return err
+		}
+		return conversationEvent(ctx, tx, conv)
 	})
+	return at, err
+}
+
+// Change is a patch of a ticket; nil fields stay as they are.
+type Change struct {
+	AccountID      string
+	ConversationID string
+	Status         *string
+	AssigneeID     *string // "" unassigns
+	TeamID         *string // "" removes the team
+	Priority       *string
+	Tags           []string // the whole new set, when TagsSet
+	TagsSet        bool
+	SnoozedUntil   *time.Time // zero time clears
+	SLABreached    bool
+	FirstResponse  *time.Time
+}
+
+// ChangeConversation applies a patch and publishes the new view.
+func (c *Conversations) ChangeConversation(ctx context.Context, ch Change) error {
+	now := time.Now().UTC()
+	updates := map[string]any{"updated_at": now}
+	if ch.Status != nil {
+		updates["status"] = *ch.Status
+		if *ch.Status == store.StatusClosed {
+			updates["closed_at"] = now
+		} else {
+			updates["closed_at"] = nil
+		}
+		if *ch.Status != store.StatusSnoozed {
+			updates["snoozed_until"] = nil
+		}
+	}
+	if ch.AssigneeID != nil {
+		updates["assignee_id"] = nullable(*ch.AssigneeID)
+	}
+	if ch.TeamID != nil {
+		updates["team_id"] = nullable(*ch.TeamID)
+	}
+	if ch.Priority != nil {
+		updates["priority"] = *ch.Priority
+	}
+	if ch.TagsSet {
+		tags := slices.Clone(ch.Tags)
+		slices.Sort(tags)
+		updates["tags"] = strings.Join(slices.Compact(tags), ",")
+	}
+	if ch.SnoozedUntil != nil {
+		if ch.SnoozedUntil.IsZero() {
+			updates["snoozed_until"] = nil
+		} else {
+			updates["snoozed_until"] = ch.SnoozedUntil.UTC()
+		}
+	}
+	if ch.SLABreached {
+		updates["sla_breached_at"] = now
+	}
+	if ch.FirstResponse != nil {
+		updates["first_response_at"] = ch.FirstResponse.UTC()
+	}
+	return c.write(ctx, ch.AccountID, func(tx *gorm.DB) error {
+		var conv store.Conversation
+		if err := tx.Take(&conv, "id = ? AND account_id = ?", ch.ConversationID, ch.AccountID).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&conv).Updates(updates).Error; err != nil {
+			return err
+		}
+		if err := tx.Take(&conv, "id = ?", conv.ID).Error; err != nil {
+			return err
+		}
+		return conversationEvent(ctx, tx, conv)
+	})
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // CloseConversationInput closes a ticket.
@@ -96,8 +280,6 @@ type CloseConversationInput struct {
 
 // CloseConversation marks the ticket closed; closing twice is harmless.
 func (c *Conversations) CloseConversation(ctx context.Context, in CloseConversationInput) error {
-	now := time.Now().UTC()
-	return c.DB.WithContext(ctx).Model(&store.Conversation{}).
-		Where("id = ? AND account_id = ? AND status <> ?", in.ConversationID, in.AccountID, store.StatusClosed).
-		Updates(map[string]any{"status": store.StatusClosed, "closed_at": now, "updated_at": now}).Error
+	closed := store.StatusClosed
+	return c.ChangeConversation(ctx, Change{AccountID: in.AccountID, ConversationID: in.ConversationID, Status: &closed})
 }

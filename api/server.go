@@ -19,8 +19,10 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/chatspot/chatspot/internal/auth"
+	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/inbox"
 	"github.com/chatspot/chatspot/internal/store"
+	"github.com/chatspot/chatspot/workflows"
 )
 
 // Server holds what the handlers need.
@@ -29,6 +31,7 @@ type Server struct {
 	Temporal      client.Client
 	Inbox         *inbox.Inbox
 	Sessions      *auth.Sessions
+	Bus           events.Bus // wakes the agents' streams; nil: they poll
 	Logger        *slog.Logger
 	UI            fs.FS  // the built web UI
 	BaseURL       string // public URL; https turns on Secure cookies
@@ -92,6 +95,24 @@ func (s *Server) Handler() http.Handler {
 	add(http.MethodPost, "/tokens", auth.ManageAPITokens, s.createToken)
 	add(http.MethodDelete, "/tokens/:id", auth.ManageAPITokens, s.revokeToken)
 	add(http.MethodGet, "/audit", auth.ManageUsers, s.listAudit)
+
+	// Conversations: visibility is the caller's view scope, checked in the
+	// handlers; acting needs the permission named.
+	add(http.MethodGet, "/stream", "", s.stream)
+	add(http.MethodGet, "/channels", "", s.listChannels)
+	add(http.MethodGet, "/conversations", "", s.listConversations)
+	add(http.MethodGet, "/conversations/:id", "", s.getConversation)
+	add(http.MethodGet, "/contacts/:id/messages", "", s.contactMessages)
+	add(http.MethodPost, "/conversations/:id/messages", auth.Reply, s.sendMessage)
+	add(http.MethodPost, "/messages/:id/retry", auth.Reply, s.retryMessage)
+	add(http.MethodPost, "/conversations/:id/read", "", s.markRead)
+	add(http.MethodPost, "/conversations/:id/assign", auth.AssignConversations, s.conversationAction(workflows.UpdateAssign, s.decodeAssign))
+	add(http.MethodPost, "/conversations/:id/transfer", auth.AssignConversations, s.conversationAction(workflows.UpdateTransfer, s.decodeTransfer))
+	add(http.MethodPost, "/conversations/:id/tags", auth.Reply, s.conversationAction(workflows.UpdateTags, decodeTags))
+	add(http.MethodPost, "/conversations/:id/priority", auth.Reply, s.conversationAction(workflows.UpdatePriority, decodePriority))
+	add(http.MethodPost, "/conversations/:id/snooze", auth.CloseConversations, s.conversationAction(workflows.UpdateSnooze, decodeSnooze))
+	add(http.MethodPost, "/conversations/:id/close", auth.CloseConversations, s.conversationAction(workflows.UpdateClose, decodeClose))
+	add(http.MethodPost, "/conversations/:id/reopen", auth.CloseConversations, s.reopen)
 
 	r.NoRoute(s.ui())
 	return r

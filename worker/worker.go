@@ -8,12 +8,24 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/chatspot/chatspot/activities"
+	"github.com/chatspot/chatspot/internal/channels"
+	"github.com/chatspot/chatspot/internal/channels/apichannel"
+	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/workflows"
 )
 
 // Deps are what the activities need.
 type Deps struct {
-	DB *gorm.DB
+	DB       *gorm.DB
+	Bus      events.Bus         // wakes agents' streams after writes
+	Channels *channels.Registry // nil: the built-in channel senders
+}
+
+// Channels returns the registry of every channel kind that can send today.
+func Channels() *channels.Registry {
+	r := &channels.Registry{}
+	r.Register(channels.KindAPI, apichannel.Sender{})
+	return r
 }
 
 // New returns a worker for the main task queue with every workflow and
@@ -29,5 +41,8 @@ func New(c client.Client, deps Deps, opts sdkworker.Options) sdkworker.Worker {
 // with their own workers.
 func Register(r sdkworker.Registry, deps Deps) {
 	r.RegisterWorkflow(workflows.Conversation)
-	r.RegisterActivity(&activities.Conversations{DB: deps.DB})
+	if deps.Channels == nil {
+		deps.Channels = Channels()
+	}
+	r.RegisterActivity(&activities.Conversations{DB: deps.DB, Bus: deps.Bus, Channels: deps.Channels})
 }

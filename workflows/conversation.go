@@ -3,19 +3,31 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/chatspot/chatspot/activities"
+	"github.com/chatspot/chatspot/internal/channels"
+	"github.com/chatspot/chatspot/internal/store"
 )
 
 // Names of the conversation workflow's handlers.
 const (
-	SignalInbound = "inbound"
-	UpdateClose   = "close"
-	QueryState    = "state"
+	SignalInbound  = "inbound"
+	UpdateSend     = "send"
+	UpdateRetry    = "retry"
+	UpdateAssign   = "assign"
+	UpdateTransfer = "transfer"
+	UpdateTags     = "tags"
+	UpdatePriority = "priority"
+	UpdateSnooze   = "snooze"
+	UpdateClose    = "close"
+	UpdateReopen   = "reopen"
+	QueryState     = "state"
 )
 
 // ConversationWorkflowID is the business key of a contact's conversation
@@ -24,15 +36,16 @@ func ConversationWorkflowID(channelID, contactID string) string {
 	return fmt.Sprintf("conversation/%s/%s", channelID, contactID)
 }
 
-// ConversationInput starts a run. ConversationID and Pending are set only
-// when a run continues as new: the same ticket continuing, or a new ticket
-// opened by messages that arrived as the previous one closed.
+// ConversationInput starts a run. ConversationID is set when a run
+// continues a ticket (continue-as-new, or a reopen after close); Pending
+// carries messages that arrived as the previous run ended.
 type ConversationInput struct {
 	AccountID      string
 	ChannelID      string
 	ContactID      string
 	ConversationID string
 	Pending        []InboundSignal
+	Outbox         []string // queued outbound message ids carried over
 }
 
 // InboundSignal tells the workflow a customer message was persisted.
@@ -40,39 +53,114 @@ type InboundSignal struct {
 	MessageID string
 }
 
+// SendRequest is an agent's message or private note.
+type SendRequest struct {
+	UserID         string
+	Body           string
+	Note           bool
+	IdempotencyKey string
+	HumanAgentTag  bool // Meta channels: answer up to 7 days after the customer wrote
+}
+
+// SendResult answers a send once the message is stored.
+type SendResult struct {
+	MessageID string
+}
+
 // CloseRequest is the argument of the close update.
 type CloseRequest struct {
 	UserID string // empty when the system closes it
+	Reason string
+}
+
+// AssignRequest assigns the ticket to a user ("" unassigns).
+type AssignRequest struct {
+	UserID string
+	By     string
+}
+
+// TransferRequest moves the ticket to a team and clears the assignee.
+type TransferRequest struct {
+	TeamID string
+	By     string
+}
+
+// TagsRequest adds and removes tags.
+type TagsRequest struct {
+	Add    []string
+	Remove []string
+}
+
+// PriorityRequest sets the priority.
+type PriorityRequest struct {
+	Priority string
+}
+
+// SnoozeRequest hides the ticket until a time; a customer message wakes it
+// earlier.
+type SnoozeRequest struct {
+	Until time.Time
+}
+
+// RetryRequest re-sends a failed message.
+type RetryRequest struct {
+	MessageID string
 }
 
 // ConversationState answers the state query.
 type ConversationState struct {
-	ConversationID string
-	Status         string
-	Inbound        int
+	ConversationID        string
+	Status                string
+	AssigneeID            string
+	TeamID                string
+	Priority              string
+	Tags                  []string
+	Inbound               int
+	LastCustomerMessageAt time.Time
+	FirstResponseAt       time.Time
+	SnoozedUntil          time.Time
+	SLABreached           bool
+	Outbox                []string
 }
 
+// Priorities accepted by the priority update.
+var Priorities = []string{"low", "normal", "high", "urgent"}
+
 // Conversation is the lifecycle of one ticket. Customer messages arrive as
-// signals (signal-with-start); agents act through updates.
+// signals (signal-with-start); agents act through updates that answer once
+// the change is stored. Timers close an idle ticket, flag a late first
+// response and wake a snoozed one; the channel's customer-service window
+// is checked on every free-text send.
 func Conversation(ctx workflow.Context, in ConversationInput) error {
-	c := &conversation{in: in, state: ConversationState{ConversationID: in.ConversationID, Status: "open"}}
+	c := &conversation{in: in, outbox: in.Outbox}
 	ctx = withLocalActivity(ctx)
-	if err := c.registerHandlers(ctx); err != nil {
+	info := workflow.GetInfo(ctx)
+	open := activities.OpenConversationInput{
+		AccountID: in.AccountID, ChannelID: in.ChannelID, ContactID: in.ContactID,
+		WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID, ConversationID: in.ConversationID,
+	}
+	if err := workflow.ExecuteLocalActivity(ctx, a.OpenConversation, open).Get(ctx, &c.ticket); err != nil {
 		return err
 	}
-	if c.state.ConversationID == "" {
-		info := workflow.GetInfo(ctx)
-		open := activities.OpenConversationInput{
-			AccountID: in.AccountID, ChannelID: in.ChannelID, ContactID: in.ContactID,
-			WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
-		}
-		if err := workflow.ExecuteLocalActivity(ctx, a.OpenConversation, open).Get(ctx, &c.state.ConversationID); err != nil {
+	c.state = ConversationState{
+		ConversationID: c.ticket.ConversationID, Status: c.ticket.Status, AssigneeID: c.ticket.AssigneeID, TeamID: c.ticket.TeamID,
+		Priority: c.ticket.Priority, Tags: c.ticket.Tags, LastCustomerMessageAt: c.ticket.LastCustomerMessageAt, FirstResponseAt: c.ticket.FirstResponseAt,
+	}
+	if c.state.Status == store.StatusClosed { // reopened after close
+		if err := c.change(ctx, activities.Change{Status: ptr(store.StatusOpen)}); err != nil {
 			return err
 		}
+		c.state.Status = store.StatusOpen
+	}
+	c.lastActivity = workflow.Now(ctx)
+	if err := c.registerHandlers(ctx); err != nil {
+		return err
 	}
 	if err := workflow.UpsertTypedSearchAttributes(ctx, ConversationStatusKey.ValueSet(c.state.Status)); err != nil {
 		return err
 	}
+	workflow.Go(ctx, c.deliverLoop)
+
 	pending := in.Pending
 	inbound := workflow.GetSignalChannel(ctx, SignalInbound)
 	for {
@@ -80,30 +168,38 @@ func Conversation(ctx workflow.Context, in ConversationInput) error {
 			return err
 		}
 		pending = nil
-		err := workflow.Await(ctx, func() bool {
-			return inbound.Len() > 0 || c.closed() || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+		if c.closed() || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			break
+		}
+		wait, timer := c.nextTimer(ctx)
+		woke, err := workflow.AwaitWithTimeout(ctx, wait, func() bool {
+			return inbound.Len() > 0 || c.closed() || c.rearm || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
 		})
 		if err != nil {
 			return err
 		}
+		c.rearm = false
 		pending = drain(inbound)
-		if c.closed() || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
-			break
+		if !woke && len(pending) == 0 {
+			if err := c.fire(ctx, timer); err != nil {
+				return err
+			}
 		}
 	}
-	// Let in-flight updates finish and take the signals that came with them,
-	// so nothing is lost when this run ends.
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	// Let in-flight updates and deliveries finish and take the signals that
+	// came with them, so nothing is lost when this run ends.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && !c.delivering }); err != nil {
 		return err
 	}
 	pending = append(pending, drain(inbound)...)
-	next := ConversationInput{AccountID: in.AccountID, ChannelID: in.ChannelID, ContactID: in.ContactID, Pending: pending}
+	next := ConversationInput{AccountID: in.AccountID, ChannelID: in.ChannelID, ContactID: in.ContactID, Pending: pending, Outbox: c.outbox}
 	if !c.closed() {
 		next.ConversationID = c.state.ConversationID
 		return workflow.NewContinueAsNewError(ctx, Conversation, next)
 	}
 	if len(pending) > 0 {
 		// The customer wrote again as the ticket closed: that is a new ticket.
+		next.Outbox = nil
 		return workflow.NewContinueAsNewError(ctx, Conversation, next)
 	}
 	return nil
@@ -118,42 +214,290 @@ func withLocalActivity(ctx workflow.Context) workflow.Context {
 	})
 }
 
+// deliveryOptions retry a provider for about an hour and a half before the
+// message is marked failed; a refusal stops at once.
+var deliveryOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute, MaximumAttempts: 10,
+		NonRetryableErrorTypes: []string{activities.ErrProviderRefused},
+	},
+}
+
 // a is a nil receiver used only to name activity methods.
 var a *activities.Conversations
 
 type conversation struct {
-	in      ConversationInput
-	state   ConversationState
-	seen    map[string]bool
-	closing bool // a close update is running
+	in           ConversationInput
+	ticket       activities.Ticket
+	state        ConversationState
+	seen         map[string]bool
+	closing      bool // a close update is running
+	outbox       []string
+	delivering   bool
+	lastActivity time.Time
+	// rearm is set by handlers that move a timer (snooze, reopen, a reply),
+	// so the main loop recomputes its wait.
+	rearm bool
+	// firstUnanswered is when the customer first wrote with no agent reply
+	// yet: the first-response SLA counts from here.
+	firstUnanswered time.Time
 }
 
-func (c *conversation) closed() bool { return c.state.Status == "closed" }
+func (c *conversation) closed() bool { return c.state.Status == store.StatusClosed }
+
+func ptr[T any](v T) *T { return &v }
+
+// change stores a patch of the ticket.
+func (c *conversation) change(ctx workflow.Context, ch activities.Change) error {
+	ch.AccountID, ch.ConversationID = c.in.AccountID, c.state.ConversationID
+	return workflow.ExecuteLocalActivity(withLocalActivity(ctx), a.ChangeConversation, ch).Get(ctx, nil)
+}
+
+type timerKind int
+
+const (
+	timerNone timerKind = iota
+	timerAutoClose
+	timerSLA
+	timerSnooze
+)
+
+// nextTimer returns how long to wait for the earliest due timer.
+func (c *conversation) nextTimer(ctx workflow.Context) (time.Duration, timerKind) {
+	now := workflow.Now(ctx)
+	best, kind := 365*24*time.Hour, timerNone
+	consider := func(at time.Time, k timerKind) {
+		if d := at.Sub(now); d < best {
+			best, kind = max(d, time.Millisecond), k
+		}
+	}
+	if c.ticket.AutoCloseAfter > 0 && c.state.Status != store.StatusSnoozed {
+		consider(c.lastActivity.Add(c.ticket.AutoCloseAfter), timerAutoClose)
+	}
+	if c.ticket.FirstResponseSLA > 0 && !c.state.SLABreached && c.state.FirstResponseAt.IsZero() && !c.state.LastCustomerMessageAt.IsZero() {
+		consider(c.firstUnanswered.Add(c.ticket.FirstResponseSLA), timerSLA)
+	}
+	if c.state.Status == store.StatusSnoozed && !c.state.SnoozedUntil.IsZero() {
+		consider(c.state.SnoozedUntil, timerSnooze)
+	}
+	return best, kind
+}
+
+// fire acts on a timer that came due.
+func (c *conversation) fire(ctx workflow.Context, t timerKind) error {
+	switch t {
+	case timerAutoClose:
+		if len(c.outbox) > 0 || c.closing {
+			c.lastActivity = workflow.Now(ctx) // never close under a message still being sent
+			return nil
+		}
+		return c.close(ctx, CloseRequest{Reason: "inactivity"})
+	case timerSLA:
+		c.state.SLABreached = true
+		return c.change(ctx, activities.Change{SLABreached: true})
+	case timerSnooze:
+		c.state.Status, c.state.SnoozedUntil = store.StatusOpen, time.Time{}
+		if err := c.change(ctx, activities.Change{Status: ptr(store.StatusOpen)}); err != nil {
+			return err
+		}
+		return workflow.UpsertTypedSearchAttributes(ctx, ConversationStatusKey.ValueSet(store.StatusOpen))
+	}
+	return nil
+}
+
+func (c *conversation) close(ctx workflow.Context, req CloseRequest) error {
+	c.closing = true
+	if err := c.change(ctx, activities.Change{Status: ptr(store.StatusClosed)}); err != nil {
+		c.closing = false
+		return err
+	}
+	c.state.Status = store.StatusClosed
+	return workflow.UpsertTypedSearchAttributes(ctx, ConversationStatusKey.ValueSet(store.StatusClosed))
+}
 
 func (c *conversation) registerHandlers(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (ConversationState, error) {
-		return c.state, nil
+		st := c.state
+		st.Outbox = slices.Clone(c.outbox)
+		return st, nil
 	}); err != nil {
 		return err
 	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateClose, func(ctx workflow.Context, req CloseRequest) error {
-		c.closing = true
-		in := activities.CloseConversationInput{AccountID: c.in.AccountID, ConversationID: c.state.ConversationID, UserID: req.UserID}
-		if err := workflow.ExecuteLocalActivity(withLocalActivity(ctx), a.CloseConversation, in).Get(ctx, nil); err != nil {
-			c.closing = false
-			return err
-		}
-		c.state.Status = "closed"
-		return workflow.UpsertTypedSearchAttributes(ctx, ConversationStatusKey.ValueSet("closed"))
-	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req CloseRequest) error {
+	open := func() error {
 		if c.closed() || c.closing {
-			return errors.New("conversation is already closed")
-		}
-		if c.state.ConversationID == "" {
-			return errors.New("conversation is still opening, try again")
+			return errors.New("conversation is closed; reopen it first")
 		}
 		return nil
-	}})
+	}
+	handlers := []struct {
+		name     string
+		fn       any
+		validate any
+	}{
+		{UpdateSend, c.send, func(ctx workflow.Context, r SendRequest) error {
+			if strings.TrimSpace(r.Body) == "" {
+				return errors.New("message is empty")
+			}
+			if r.IdempotencyKey == "" {
+				return errors.New("idempotency key is required")
+			}
+			if err := open(); err != nil {
+				return err
+			}
+			return c.checkWindow(ctx, r)
+		}},
+		{UpdateRetry, c.retry, func(ctx workflow.Context, r RetryRequest) error { return open() }},
+		{UpdateAssign, func(ctx workflow.Context, r AssignRequest) (ConversationState, error) {
+			c.state.AssigneeID = r.UserID
+			return c.state, c.change(ctx, activities.Change{AssigneeID: ptr(r.UserID)})
+		}, func(ctx workflow.Context, r AssignRequest) error { return open() }},
+		{UpdateTransfer, func(ctx workflow.Context, r TransferRequest) (ConversationState, error) {
+			c.state.TeamID, c.state.AssigneeID = r.TeamID, ""
+			return c.state, c.change(ctx, activities.Change{TeamID: ptr(r.TeamID), AssigneeID: ptr("")})
+		}, func(ctx workflow.Context, r TransferRequest) error { return open() }},
+		{UpdateTags, func(ctx workflow.Context, r TagsRequest) (ConversationState, error) {
+			tags := slices.DeleteFunc(append(slices.Clone(c.state.Tags), cleanTags(r.Add)...), func(t string) bool {
+				return slices.Contains(cleanTags(r.Remove), t)
+			})
+			slices.Sort(tags)
+			c.state.Tags = slices.Compact(tags)
+			return c.state, c.change(ctx, activities.Change{Tags: c.state.Tags, TagsSet: true})
+		}, func(ctx workflow.Context, r TagsRequest) error { return nil }},
+		{UpdatePriority, func(ctx workflow.Context, r PriorityRequest) (ConversationState, error) {
+			c.state.Priority = r.Priority
+			return c.state, c.change(ctx, activities.Change{Priority: ptr(r.Priority)})
+		}, func(ctx workflow.Context, r PriorityRequest) error {
+			if !slices.Contains(Priorities, r.Priority) {
+				return fmt.Errorf("priority must be one of %s", strings.Join(Priorities, ", "))
+			}
+			return nil
+		}},
+		{UpdateSnooze, func(ctx workflow.Context, r SnoozeRequest) (ConversationState, error) {
+			c.state.Status, c.state.SnoozedUntil, c.rearm = store.StatusSnoozed, r.Until, true
+			if err := c.change(ctx, activities.Change{Status: ptr(store.StatusSnoozed), SnoozedUntil: &r.Until}); err != nil {
+				return c.state, err
+			}
+			return c.state, workflow.UpsertTypedSearchAttributes(ctx, ConversationStatusKey.ValueSet(store.StatusSnoozed))
+		}, func(ctx workflow.Context, r SnoozeRequest) error {
+			if !r.Until.After(workflow.Now(ctx)) {
+				return errors.New("snooze until a time in the future")
+			}
+			return open()
+		}},
+		{UpdateReopen, func(ctx workflow.Context, r CloseRequest) (ConversationState, error) {
+			c.state.Status, c.state.SnoozedUntil, c.rearm = store.StatusOpen, time.Time{}, true
+			if err := c.change(ctx, activities.Change{Status: ptr(store.StatusOpen)}); err != nil {
+				return c.state, err
+			}
+			return c.state, workflow.UpsertTypedSearchAttributes(ctx, ConversationStatusKey.ValueSet(store.StatusOpen))
+		}, func(ctx workflow.Context, r CloseRequest) error {
+			if c.state.Status == store.StatusOpen {
+				return errors.New("conversation is already open")
+			}
+			return open()
+		}},
+		{UpdateClose, func(ctx workflow.Context, r CloseRequest) (ConversationState, error) {
+			return c.state, c.close(ctx, r)
+		}, func(ctx workflow.Context, r CloseRequest) error {
+			if c.closed() || c.closing {
+				return errors.New("conversation is already closed")
+			}
+			return nil
+		}},
+	}
+	for _, h := range handlers {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.fn, workflow.UpdateHandlerOptions{Validator: h.validate}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func cleanTags(tags []string) []string {
+	var out []string
+	for _, t := range tags {
+		if t = strings.ToLower(strings.TrimSpace(t)); t != "" && !strings.Contains(t, ",") {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// checkWindow refuses free text outside the channel's customer-service
+// window; notes are internal and always allowed.
+func (c *conversation) checkWindow(ctx workflow.Context, r SendRequest) error {
+	window := channels.ServiceWindow(c.ticket.ChannelKind, r.HumanAgentTag)
+	if r.Note || window == 0 {
+		return nil
+	}
+	if c.state.LastCustomerMessageAt.IsZero() || workflow.Now(ctx).Sub(c.state.LastCustomerMessageAt) > window {
+		return errors.New(channels.WindowClosedReason)
+	}
+	return nil
+}
+
+// send stores the message and answers with its id; delivery follows in
+// the background so the agent's screen never waits for the provider.
+func (c *conversation) send(ctx workflow.Context, r SendRequest) (SendResult, error) {
+	kind := store.KindText
+	if r.Note {
+		kind = store.KindNote
+	}
+	in := activities.CreateOutboundInput{AccountID: c.in.AccountID, ConversationID: c.state.ConversationID, ChannelID: c.in.ChannelID,
+		ContactID: c.in.ContactID, AuthorID: r.UserID, Kind: kind, Body: r.Body, IdempotencyKey: r.IdempotencyKey}
+	var id string
+	if err := workflow.ExecuteLocalActivity(withLocalActivity(ctx), a.CreateOutbound, in).Get(ctx, &id); err != nil {
+		return SendResult{}, err
+	}
+	c.lastActivity, c.rearm = workflow.Now(ctx), true
+	if kind == store.KindText && !slices.Contains(c.outbox, id) {
+		c.outbox = append(c.outbox, id)
+		if c.state.FirstResponseAt.IsZero() {
+			c.state.FirstResponseAt = workflow.Now(ctx)
+			if err := c.change(ctx, activities.Change{FirstResponse: ptr(c.state.FirstResponseAt)}); err != nil {
+				return SendResult{MessageID: id}, err
+			}
+		}
+	}
+	return SendResult{MessageID: id}, nil
+}
+
+func (c *conversation) retry(ctx workflow.Context, r RetryRequest) (SendResult, error) {
+	in := activities.DeliverInput{AccountID: c.in.AccountID, MessageID: r.MessageID}
+	if err := workflow.ExecuteLocalActivity(withLocalActivity(ctx), a.RequeueMessage, in).Get(ctx, nil); err != nil {
+		return SendResult{}, err
+	}
+	if !slices.Contains(c.outbox, r.MessageID) {
+		c.outbox = append(c.outbox, r.MessageID)
+	}
+	return SendResult{MessageID: r.MessageID}, nil
+}
+
+// deliverLoop sends queued messages one at a time, in order.
+func (c *conversation) deliverLoop(ctx workflow.Context) {
+	actx := workflow.WithActivityOptions(ctx, deliveryOptions)
+	for {
+		if err := workflow.Await(ctx, func() bool { return len(c.outbox) > 0 }); err != nil {
+			return
+		}
+		c.delivering = true
+		id := c.outbox[0]
+		err := workflow.ExecuteActivity(actx, a.DeliverMessage, activities.DeliverInput{AccountID: c.in.AccountID, MessageID: id}).Get(ctx, nil)
+		if err != nil {
+			reason := err.Error()
+			var appErr *temporal.ApplicationError
+			if errors.As(err, &appErr) {
+				reason = appErr.Message()
+			}
+			failed := activities.MarkFailedInput{AccountID: c.in.AccountID, MessageID: id, Reason: reason}
+			if ferr := workflow.ExecuteLocalActivity(withLocalActivity(ctx), a.MarkFailed, failed).Get(ctx, nil); ferr != nil {
+				workflow.GetLogger(ctx).Error("could not mark message failed", "MessageID", id, "Error", ferr)
+			}
+		}
+		c.outbox = c.outbox[1:]
+		c.delivering = false
+	}
 }
 
 // record attaches persisted inbound messages to this ticket, once each.
@@ -166,7 +510,8 @@ func (c *conversation) record(ctx workflow.Context, msgs []InboundSignal) error 
 			continue
 		}
 		in := activities.RecordInboundInput{AccountID: c.in.AccountID, ConversationID: c.state.ConversationID, MessageID: m.MessageID}
-		err := workflow.ExecuteLocalActivity(ctx, a.RecordInbound, in).Get(ctx, nil)
+		var at time.Time
+		err := workflow.ExecuteLocalActivity(ctx, a.RecordInbound, in).Get(ctx, &at)
 		var appErr *temporal.ApplicationError
 		if errors.As(err, &appErr) && appErr.Type() == activities.ErrMessageNotFound {
 			// A signal naming a message that does not exist is a caller's
@@ -179,6 +524,19 @@ func (c *conversation) record(ctx workflow.Context, msgs []InboundSignal) error 
 		}
 		c.seen[m.MessageID] = true
 		c.state.Inbound++
+		c.lastActivity = workflow.Now(ctx)
+		if c.state.LastCustomerMessageAt.IsZero() || at.After(c.state.LastCustomerMessageAt) {
+			c.state.LastCustomerMessageAt = at
+		}
+		if c.firstUnanswered.IsZero() && c.state.FirstResponseAt.IsZero() {
+			c.firstUnanswered = workflow.Now(ctx)
+		}
+		if c.state.Status == store.StatusSnoozed { // the customer wrote: wake up
+			c.state.Status, c.state.SnoozedUntil = store.StatusOpen, time.Time{}
+			if err := c.change(ctx, activities.Change{Status: ptr(store.StatusOpen)}); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/chatspot/chatspot/activities"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/store/storetest"
+	"github.com/chatspot/chatspot/worker"
 	"github.com/chatspot/chatspot/workflows"
 )
 
@@ -52,7 +53,7 @@ func newEnv(t *testing.T, db *gorm.DB) *testsuite.TestWorkflowEnvironment {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
 	env.RegisterWorkflow(workflows.Conversation)
-	env.RegisterActivity(&activities.Conversations{DB: db})
+	env.RegisterActivity(&activities.Conversations{DB: db, Channels: worker.Channels()})
 	return env
 }
 
@@ -125,11 +126,12 @@ func TestConversationContinuesSameTicketWithPendingMessages(t *testing.T) {
 	m1 := cf.inbound(t, "primeira")
 	existing := workflows.ConversationInput{AccountID: cf.f.Account.ID, ChannelID: cf.f.Channel.ID, ContactID: cf.contact.ID}
 	// Open the ticket as a first run would have.
-	convID, err := (&activities.Conversations{DB: cf.db}).OpenConversation(t.Context(), activities.OpenConversationInput{
+	ticket, err := (&activities.Conversations{DB: cf.db}).OpenConversation(t.Context(), activities.OpenConversationInput{
 		AccountID: existing.AccountID, ChannelID: existing.ChannelID, ContactID: existing.ContactID, WorkflowID: "w", RunID: "r1"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	convID := ticket.ConversationID
 	existing.ConversationID = convID
 	existing.Pending = []workflows.InboundSignal{{MessageID: m1}}
 	env.RegisterDelayedCallback(func() {

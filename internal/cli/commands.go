@@ -22,6 +22,7 @@ import (
 	"github.com/chatspot/chatspot/internal/auth"
 	"github.com/chatspot/chatspot/internal/config"
 	"github.com/chatspot/chatspot/internal/demo"
+	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/inbox"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/temporal"
@@ -98,12 +99,13 @@ func runDev(ctx context.Context, cfg *config.Config, out io.Writer) error {
 		return fmt.Errorf("demo account: %w", err)
 	}
 
-	w := worker.New(tc, worker.Deps{DB: db}, sdkworker.Options{WorkerStopTimeout: cfg.ShutdownGrace})
+	bus := &events.MemoryBus{} // one process: the worker wakes the streams directly
+	w := worker.New(tc, worker.Deps{DB: db, Bus: bus}, sdkworker.Options{WorkerStopTimeout: cfg.ShutdownGrace})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
 	defer w.Stop()
-	srv, errc := startHTTP(cfg, db, tc, log, ts.UIAddress())
+	srv, errc := startHTTP(cfg, db, tc, bus, log, ts.UIAddress())
 
 	printWelcome(out, cfg, ts.UIAddress(), creds)
 	return waitAndShutdown(ctx, cfg, srv, errc)
@@ -121,7 +123,8 @@ func runServe(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	}
 	defer store.Close(db)
 	defer tc.Close()
-	srv, errc := startHTTP(cfg, db, tc, log, cfg.TemporalUIURL)
+	bus := events.NewPGBus(ctx, cfg.DatabaseURL, log)
+	srv, errc := startHTTP(cfg, db, tc, bus, log, cfg.TemporalUIURL)
 	fmt.Fprintf(out, "CHATSPOT serving on %s (%s)\n", cfg.HTTPAddr, cfg.BaseURL)
 	return waitAndShutdown(ctx, cfg, srv, errc)
 }
@@ -141,7 +144,8 @@ func runWorker(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	if err := temporal.EnsureSearchAttributes(ctx, tc, cfg.Namespace, workflows.SearchAttributes()); err != nil {
 		return err
 	}
-	w := worker.New(tc, worker.Deps{DB: db}, sdkworker.Options{WorkerStopTimeout: cfg.ShutdownGrace})
+	bus := events.NewPGBus(ctx, cfg.DatabaseURL, log) // serve processes stream what this worker writes
+	w := worker.New(tc, worker.Deps{DB: db, Bus: bus}, sdkworker.Options{WorkerStopTimeout: cfg.ShutdownGrace})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
@@ -198,9 +202,9 @@ func connectProduction(ctx context.Context, cfg *config.Config, log *slog.Logger
 	return db, tc, nil
 }
 
-func startHTTP(cfg *config.Config, db *gorm.DB, tc client.Client, log *slog.Logger, temporalUI string) (*http.Server, <-chan error) {
+func startHTTP(cfg *config.Config, db *gorm.DB, tc client.Client, bus events.Bus, log *slog.Logger, temporalUI string) (*http.Server, <-chan error) {
 	s := &api.Server{
-		DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc}, Logger: log, UI: web.Assets(),
+		DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc, Bus: bus}, Bus: bus, Logger: log, UI: web.Assets(),
 		Sessions: &auth.Sessions{DB: db, Policy: auth.Policy{IdleTimeout: cfg.SessionIdle, MaxAge: cfg.SessionMaxAge, MaxFailures: 5, LockFor: 15 * time.Minute}},
 		BaseURL:  cfg.BaseURL, Namespace: cfg.Namespace, TemporalUIURL: temporalUI,
 	}

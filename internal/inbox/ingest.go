@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/chatspot/chatspot/internal/channels"
+	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/workflows"
 )
@@ -22,6 +23,7 @@ import (
 type Inbox struct {
 	DB       *gorm.DB
 	Temporal client.Client
+	Bus      events.Bus
 }
 
 // Result is what Ingest did.
@@ -30,11 +32,13 @@ type Result struct {
 	Duplicate bool // the provider sent this message before
 }
 
-// Ingest persists the message (once per provider id) and signals the
-// conversation workflow, starting it when the contact has no open ticket.
-// The message is committed before the workflow is signalled, so a failure
-// to reach Temporal loses nothing: the provider's retry finds the stored
-// message and signals again.
+// Ingest persists the message (once per provider id), attaches it to the
+// contact's open ticket and publishes it to agents at once, then signals
+// the conversation workflow, starting it when the contact has no open
+// ticket. Agents see the message without waiting for the workflow. The
+// message is committed before the workflow is signalled, so a failure to
+// reach Temporal loses nothing: the provider's retry finds the stored
+// message, not yet taken in by its workflow, and signals again.
 func (ib *Inbox) Ingest(ctx context.Context, ch store.Channel, in channels.Inbound) (Result, error) {
 	if in.ExternalID == "" || in.Contact.ExternalID == "" {
 		return Result{}, errors.New("inbound message needs the provider's message id and sender id")
@@ -46,7 +50,10 @@ func (ib *Inbox) Ingest(ctx context.Context, ch store.Channel, in channels.Inbou
 			return err
 		}
 		res, err = insertMessage(tx, ch, contact, in)
-		return err
+		if err != nil || res.Duplicate {
+			return err
+		}
+		return publish(ctx, tx, ch, &res.Message)
 	}
 	err := ib.DB.WithContext(ctx).Transaction(persist)
 	if store.IsDuplicate(err) {
@@ -57,8 +64,11 @@ func (ib *Inbox) Ingest(ctx context.Context, ch store.Channel, in channels.Inbou
 	if err != nil {
 		return Result{}, err
 	}
-	if res.Message.ConversationID != nil {
-		return res, nil // already in a ticket: nothing left to do
+	if ib.Bus != nil && !res.Duplicate {
+		ib.Bus.Notify(ch.AccountID)
+	}
+	if res.Message.RecordedAt != nil {
+		return res, nil // its workflow has it already: nothing left to do
 	}
 	if err := ib.signal(ctx, ch, res.Message); err != nil {
 		return res, err
@@ -83,6 +93,34 @@ func (ib *Inbox) signal(ctx context.Context, ch store.Channel, msg store.Message
 		return fmt.Errorf("hand message to its conversation: %w", err)
 	}
 	return nil
+}
+
+// publish attaches a new message to the contact's open ticket, if there is
+// one, and appends the event agents' streams carry.
+func publish(ctx context.Context, tx *gorm.DB, ch store.Channel, msg *store.Message) error {
+	var conv store.Conversation
+	err := tx.Where("workflow_id = ? AND status <> ?", workflows.ConversationWorkflowID(ch.ID, msg.ContactID), store.StatusClosed).
+		Order("created_at DESC").Take(&conv).Error
+	var convPtr *store.Conversation
+	switch {
+	case err == nil:
+		msg.ConversationID = &conv.ID
+		if err := tx.Model(msg).Update("conversation_id", conv.ID).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&conv).Updates(map[string]any{"unread": gorm.Expr("unread + 1"), "last_message_at": msg.CreatedAt,
+			"last_customer_message_at": msg.CreatedAt, "updated_at": time.Now().UTC()}).Error; err != nil {
+			return err
+		}
+		convPtr = &conv
+	case !errors.Is(err, gorm.ErrRecordNotFound):
+		return err
+	}
+	views, err := store.MessageViews(ctx, tx, []store.Message{*msg})
+	if err != nil {
+		return err
+	}
+	return events.Append(tx, ch.AccountID, events.MessageCreated, convPtr, views[0])
 }
 
 // identify finds the contact behind a channel identity, creating both the
@@ -122,7 +160,7 @@ func insertMessage(tx *gorm.DB, ch store.Channel, contact store.Contact, in chan
 	ext := in.ExternalID
 	msg := store.Message{
 		ID: store.NewID(), AccountID: ch.AccountID, ChannelID: ch.ID, ContactID: contact.ID,
-		Direction: store.DirectionInbound, Body: in.Text, Status: store.MessageReceived,
+		Direction: store.DirectionInbound, Kind: store.KindText, Body: in.Text, Status: store.MessageReceived,
 		ExternalID: &ext, CreatedAt: at.UTC(),
 	}
 	return Result{Message: msg}, tx.Create(&msg).Error

@@ -22,7 +22,9 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/chatspot/chatspot/api"
+	"github.com/chatspot/chatspot/internal/auth"
 	"github.com/chatspot/chatspot/internal/cli"
+	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/inbox"
 	"github.com/chatspot/chatspot/internal/temporal"
 	"github.com/chatspot/chatspot/web"
@@ -63,6 +65,7 @@ type stack struct {
 	db  *gorm.DB
 	tc  client.Client
 	url string
+	srv *api.Server
 }
 
 func newStack(t *testing.T, db *gorm.DB) *stack {
@@ -71,16 +74,18 @@ func newStack(t *testing.T, db *gorm.DB) *stack {
 	// Each test's worker serves the shared task queue only while the test
 	// runs; tests run one at a time so a worker never sees another test's DB.
 	w := sdkworker.New(tc, workflows.TaskQueue, sdkworker.Options{WorkflowPanicPolicy: sdkworker.FailWorkflow})
-	worker.Register(w, worker.Deps{DB: db})
+	bus := &events.MemoryBus{}
+	worker.Register(w, worker.Deps{DB: db, Bus: bus})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
-	srv := &api.Server{DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), UI: web.Assets()}
+	srv := &api.Server{DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc, Bus: bus}, Bus: bus,
+		Sessions: &auth.Sessions{DB: db, Policy: auth.DefaultPolicy},
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)), UI: web.Assets()}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	return &stack{db: db, tc: tc, url: hs.URL}
+	return &stack{db: db, tc: tc, url: hs.URL, srv: srv}
 }
 
 // eventually retries check until it returns nil or the timeout passes.

@@ -163,7 +163,12 @@ type Conversation struct {
 	RunID                 string
 	Status                string
 	AssigneeID            *string
+	TeamID                *string
 	Priority              string
+	Tags                  string // comma-separated, sorted
+	Unread                int    // customer messages since an agent last read
+	SnoozedUntil          *time.Time
+	SLABreachedAt         *time.Time `gorm:"column:sla_breached_at"`
 	LastMessageAt         *time.Time
 	LastCustomerMessageAt *time.Time
 	FirstResponseAt       *time.Time
@@ -193,12 +198,33 @@ type Message struct {
 	ContactID      string
 	ConversationID *string
 	Direction      string
+	Kind           string // text, or note: private, never sent to the customer
 	AuthorID       *string
 	Body           string
+	Attempts       int        // delivery attempts
+	RecordedAt     *time.Time // inbound: when its workflow took it in
 	Status         string
 	FailureReason  string
 	ExternalID     *string
 	IdempotencyKey *string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+}
+
+// Message kinds.
+const (
+	KindText = "text"
+	KindNote = "note"
+)
+
+// Event is one entry of the realtime log the agent stream replays.
+type Event struct {
+	ID             int64
+	AccountID      string
+	Kind           string
+	ConversationID *string
+	AssigneeID     *string
+	TeamID         *string
+	Payload        string
+	CreatedAt      time.Time
 }

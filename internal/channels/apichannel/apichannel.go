@@ -16,9 +16,12 @@ import (
 	"github.com/chatspot/chatspot/internal/channels"
 )
 
-// Settings is the channel's settings JSON. Only the token's hash is kept.
+// Settings is the channel's settings JSON. Only the inbound token's hash
+// is kept; agents' messages go to OutboundURL, signed with OutboundSecret.
 type Settings struct {
 	InboundTokenSHA256 string `json:"inbound_token_sha256"`
+	OutboundURL        string `json:"outbound_url,omitempty"`
+	OutboundSecret     string `json:"outbound_secret,omitempty"`
 }
 
 // NewToken returns a fresh inbound token and the settings that accept it.

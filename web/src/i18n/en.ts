@@ -90,7 +90,7 @@ const en: Record<MessageKey, string> = {
   'conv.back': 'Back',
   'conv.loading': 'Loading conversation…',
   'conv.loadOlder': 'Load earlier messages',
-  'conv.ticket': 'Ticket #{n} · {date}',
+  'conv.ticket': 'Ticket of {date}',
   'conv.currentTicket': 'current',
   'conv.assignee': 'Assignee',
   'conv.unassigned': 'Unassigned',

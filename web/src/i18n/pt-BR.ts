@@ -88,7 +88,7 @@ const ptBR = {
   'conv.back': 'Voltar',
   'conv.loading': 'Carregando conversa…',
   'conv.loadOlder': 'Carregar mensagens anteriores',
-  'conv.ticket': 'Atendimento #{n} · {date}',
+  'conv.ticket': 'Atendimento de {date}',
   'conv.currentTicket': 'atual',
   'conv.assignee': 'Responsável',
   'conv.unassigned': 'Sem responsável',

@@ -2,7 +2,7 @@
 // realtime stream (see inboxLogic.ts for the merge rules).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { api } from '../api/client'
-import type { ConversationDetail, ConversationSummary, Page, StreamEvent } from '../api/types'
+import type { ConversationDetail, ConversationSummary, MessageCreatedEvent, Page } from '../api/types'
 import { useStreamEvents, useStreamReconnect } from '../session'
 import {
   appendPage,
@@ -45,7 +45,13 @@ export function usePageVisible(): boolean {
 
 export function useInbox(
   filters: InboxFilters,
-  opts: { userId: string; teamIds: string[] | null; openId: string | null; onIncoming?: (ev: StreamEvent) => void },
+  opts: {
+    userId: string
+    teamIds: string[] | null
+    openId: string | null
+    /** A customer message arrived in a listed conversation, or brought a new one into the list. */
+    onAlert?: (ev: MessageCreatedEvent) => void
+  },
   deps: InboxDeps = api,
 ): InboxState {
   const [items, setItemsState] = useState<ConversationSummary[]>([])
@@ -141,20 +147,27 @@ export function useInbox(
   }, [ctx.openId, commit])
 
   const fetching = useRef(new Set<string>())
-  const onIncoming = opts.onIncoming
+  const alertRef = useRef(opts.onAlert)
+  alertRef.current = opts.onAlert
 
   useStreamEvents((ev) => {
     if (ev.type === 'message.created') {
-      const r = applyMessageCreated(itemsRef.current, ev.data, ctxRef.current)
+      const msg = ev.data
+      const fromCustomer = msg.direction === 'inbound' && msg.kind !== 'note'
+      const r = applyMessageCreated(itemsRef.current, msg, ctxRef.current)
       commit(r.items)
       const id = r.unknownConversationId
-      if (id && !fetching.current.has(id)) {
+      if (!id) {
+        if (fromCustomer) alertRef.current?.(msg)
+      } else if (!fetching.current.has(id)) {
         fetching.current.add(id)
         const gen = generation.current
         depsRef.current
           .conversation(id)
           .then((d) => {
-            if (gen === generation.current) applySummary(toSummary(d))
+            if (gen !== generation.current) return
+            applySummary(toSummary(d))
+            if (fromCustomer && itemsRef.current.some((c) => c.id === id)) alertRef.current?.(msg)
           })
           .catch(() => undefined) // not visible to this user, or gone
           .finally(() => fetching.current.delete(id))
@@ -162,7 +175,6 @@ export function useInbox(
     } else if (ev.type === 'conversation.updated') {
       applySummary(ev.data)
     }
-    onIncoming?.(ev)
   })
 
   // Events may have been missed while the stream was down.

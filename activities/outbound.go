@@ -1,0 +1,177 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"gorm.io/gorm"
+
+	"github.com/chatspot/chatspot/internal/channels"
+	"github.com/chatspot/chatspot/internal/events"
+	"github.com/chatspot/chatspot/internal/store"
+)
+
+// CreateOutboundInput is an agent's message or private note.
+type CreateOutboundInput struct {
+	AccountID      string
+	ConversationID string
+	ChannelID      string
+	ContactID      string
+	AuthorID       string
+	Kind           string // text or note
+	Body           string
+	IdempotencyKey string // the same key twice creates one message
+}
+
+// CreateOutbound stores the message (queued; a note is final at once) and
+// returns its id. The idempotency key makes a retried request or activity
+// return the message the first one created.
+func (c *Conversations) CreateOutbound(ctx context.Context, in CreateOutboundInput) (string, error) {
+	var existing store.Message
+	err := c.DB.WithContext(ctx).Where("account_id = ? AND idempotency_key = ?", in.AccountID, in.IdempotencyKey).Take(&existing).Error
+	if err == nil {
+		return existing.ID, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", err
+	}
+	status := store.MessageQueued
+	if in.Kind == store.KindNote {
+		status = store.MessageSent // a note is never delivered: it is done once stored
+	}
+	key, author, conv := in.IdempotencyKey, in.AuthorID, in.ConversationID
+	msg := store.Message{
+		ID: store.NewID(), AccountID: in.AccountID, ChannelID: in.ChannelID, ContactID: in.ContactID, ConversationID: &conv,
+		Direction: store.DirectionOutbound, Kind: in.Kind, AuthorID: &author, Body: in.Body, Status: status, IdempotencyKey: &key,
+	}
+	if author == "" {
+		msg.AuthorID = nil
+	}
+	err = c.write(ctx, in.AccountID, func(tx *gorm.DB) error {
+		if err := tx.Create(&msg).Error; err != nil {
+			return err
+		}
+		if in.Kind == store.KindText {
+			if err := tx.Model(&store.Conversation{}).Where("id = ?", conv).
+				Updates(map[string]any{"last_message_at": msg.CreatedAt, "updated_at": time.Now().UTC()}).Error; err != nil {
+				return err
+			}
+		}
+		return messageEvent(ctx, tx, events.MessageCreated, msg)
+	})
+	if store.IsDuplicate(err) {
+		return c.CreateOutbound(ctx, in)
+	}
+	return msg.ID, err
+}
+
+func messageEvent(ctx context.Context, tx *gorm.DB, kind string, msg store.Message) error {
+	var conv *store.Conversation
+	if msg.ConversationID != nil {
+		var cv store.Conversation
+		if err := tx.Take(&cv, "id = ?", *msg.ConversationID).Error; err != nil {
+			return err
+		}
+		conv = &cv
+	}
+	views, err := store.MessageViews(ctx, tx, []store.Message{msg})
+	if err != nil {
+		return err
+	}
+	if kind == events.MessageStatusChanged {
+		return events.Append(tx, msg.AccountID, kind, conv, map[string]any{
+			"id": msg.ID, "conversation_id": msg.ConversationID, "status": msg.Status, "failure_reason": msg.FailureReason})
+	}
+	return events.Append(tx, msg.AccountID, kind, conv, views[0])
+}
+
+// DeliverInput names the message to deliver.
+type DeliverInput struct {
+	AccountID string
+	MessageID string
+}
+
+// DeliverMessage sends a queued message through its channel and records
+// the provider's id. A message already sent is not sent again, and the
+// message id travels as the provider's idempotency key, so neither a retry
+// nor a replay delivers twice. A provider's refusal is returned as a
+// non-retryable error whose message is the reason the agent sees.
+func (c *Conversations) DeliverMessage(ctx context.Context, in DeliverInput) error {
+	var msg store.Message
+	if err := c.DB.WithContext(ctx).Take(&msg, "id = ? AND account_id = ?", in.MessageID, in.AccountID).Error; err != nil {
+		return err
+	}
+	if msg.Status != store.MessageQueued && msg.Status != store.MessageFailed {
+		return nil // delivered by an earlier attempt
+	}
+	var ch store.Channel
+	if err := c.DB.WithContext(ctx).Take(&ch, "id = ?", msg.ChannelID).Error; err != nil {
+		return err
+	}
+	var ident store.ContactIdentity
+	if err := c.DB.WithContext(ctx).Where("contact_id = ? AND channel_id = ?", msg.ContactID, msg.ChannelID).Take(&ident).Error; err != nil {
+		return refused("the contact has no address on this channel")
+	}
+	c.DB.WithContext(ctx).Model(&msg).Update("attempts", gorm.Expr("attempts + 1"))
+	sender, err := c.Channels.Sender(ch.Kind)
+	if err == nil {
+		var providerID string
+		providerID, err = sender.Send(ctx, channels.Outbound{MessageID: msg.ID, Channel: ch, To: ident.ExternalID, Text: msg.Body, CreatedAt: msg.CreatedAt})
+		if err == nil {
+			return c.setStatus(ctx, msg, store.MessageSent, "", &providerID)
+		}
+	}
+	var perm *channels.PermanentError
+	if errors.As(err, &perm) {
+		return refused(perm.Reason)
+	}
+	return err
+}
+
+func refused(reason string) error {
+	return temporal.NewNonRetryableApplicationError(reason, ErrProviderRefused, nil)
+}
+
+// MarkFailedInput records a final delivery failure.
+type MarkFailedInput struct {
+	AccountID string
+	MessageID string
+	Reason    string
+}
+
+// MarkFailed marks the message failed with the reason the agent sees.
+func (c *Conversations) MarkFailed(ctx context.Context, in MarkFailedInput) error {
+	var msg store.Message
+	if err := c.DB.WithContext(ctx).Take(&msg, "id = ? AND account_id = ?", in.MessageID, in.AccountID).Error; err != nil {
+		return err
+	}
+	return c.setStatus(ctx, msg, store.MessageFailed, in.Reason, nil)
+}
+
+// RequeueMessage puts a failed message back in the queue for a retry.
+func (c *Conversations) RequeueMessage(ctx context.Context, in DeliverInput) error {
+	var msg store.Message
+	if err := c.DB.WithContext(ctx).Take(&msg, "id = ? AND account_id = ?", in.MessageID, in.AccountID).Error; err != nil {
+		return err
+	}
+	if msg.Status != store.MessageFailed {
+		return nil
+	}
+	return c.setStatus(ctx, msg, store.MessageQueued, "", nil)
+}
+
+func (c *Conversations) setStatus(ctx context.Context, msg store.Message, status, reason string, providerID *string) error {
+	return c.write(ctx, msg.AccountID, func(tx *gorm.DB) error {
+		updates := map[string]any{"status": status, "failure_reason": reason, "updated_at": time.Now().UTC()}
+		if providerID != nil {
+			updates["external_id"] = *providerID
+		}
+		if err := tx.Model(&msg).Updates(updates).Error; err != nil {
+			return err
+		}
+		msg.Status, msg.FailureReason = status, reason
+		return messageEvent(ctx, tx, events.MessageStatusChanged, msg)
+	})
+}

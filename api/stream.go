@@ -1,0 +1,92 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/chatspot/chatspot/internal/events"
+)
+
+// streamPoll is how often a stream reads the log without a wake-up, and
+// sends a keep-alive; it also bounds the delay of a lost wake-up.
+const streamPoll = 15 * time.Second
+
+// stream is the agents' Server-Sent Events feed. It replays the account's
+// event log after the Last-Event-ID the browser sends on reconnect, so a
+// dropped connection misses nothing, and it carries only events of the
+// conversations the caller may see.
+func (s *Server) stream(c *gin.Context) {
+	p := principal(c)
+	sc, err := s.scopeOf(c)
+	if err != nil {
+		s.internalError(c, "stream", err)
+		return
+	}
+	last := int64(-1)
+	for _, v := range []string{c.GetHeader("Last-Event-ID"), c.Query("last_event_id")} {
+		if v == "" {
+			continue
+		}
+		if last, err = strconv.ParseInt(v, 10, 64); err != nil || last < 0 {
+			problem(c, http.StatusBadRequest, "Last-Event-ID must be an event id", "Last-Event-ID")
+			return
+		}
+		break
+	}
+	if last < 0 {
+		if last, err = events.LastID(c, s.DB, p.AccountID); err != nil {
+			s.internalError(c, "stream", err)
+			return
+		}
+	}
+	var wake <-chan struct{}
+	if s.Bus != nil {
+		w, cancel := s.Bus.Subscribe(p.AccountID)
+		defer cancel()
+		wake = w
+	}
+	c.Header("Content-Type", "text/event-stream")
+	c.Header("Cache-Control", "no-cache")
+	c.Header("X-Accel-Buffering", "no") // nginx: do not buffer the stream
+	c.Status(http.StatusOK)
+	fmt.Fprintf(c.Writer, "retry: 2000\n: connected at event %d\n\n", last)
+	c.Writer.Flush()
+	ticker := time.NewTicker(streamPoll)
+	defer ticker.Stop()
+	for {
+		for {
+			batch, err := events.After(c, s.DB, p.AccountID, last, 500)
+			if err != nil {
+				s.Logger.Warn("stream read", "error", err)
+				return
+			}
+			for _, ev := range batch {
+				last = ev.ID
+				if !sc.sees(ev.AssigneeID, ev.TeamID) {
+					continue
+				}
+				fmt.Fprintf(c.Writer, "id: %d\nevent: %s\ndata: %s\n\n", ev.ID, ev.Kind, ev.Payload)
+			}
+			c.Writer.Flush()
+			if len(batch) < 500 {
+				break
+			}
+		}
+		select {
+		case <-c.Request.Context().Done():
+			return
+		case <-wake:
+		case <-ticker.C:
+			// An open agent tab keeps its session, and so its seat, alive.
+			if p.SessionID != "" {
+				_ = s.Sessions.Touch(c, p.SessionID)
+			}
+			fmt.Fprint(c.Writer, ": keep-alive\n\n")
+			c.Writer.Flush()
+		}
+	}
+}

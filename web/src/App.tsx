@@ -1,0 +1,121 @@
+import { useCallback, useEffect, useMemo, useState } from 'react'
+import type { ReactNode } from 'react'
+import { api, ApiError, setUnauthorizedHandler } from './api/client'
+import { openStream } from './api/stream'
+import type { Stream } from './api/stream'
+import type { Me } from './api/types'
+import { Login } from './auth/Login'
+import { Inbox } from './inbox/Inbox'
+import { Header } from './layout/Header'
+import { useI18n } from './i18n'
+import { matchRoute, navigate, usePath } from './router'
+import { SessionContext, StreamContext } from './session'
+import { draftStore } from './conversation/composerLogic'
+import { errorText } from './format'
+import { resetTitle } from './notify'
+
+export function App() {
+  const { t } = useI18n()
+  const path = usePath()
+  const route = matchRoute(path)
+  const [me, setMe] = useState<Me | null>(null)
+  const [loadError, setLoadError] = useState<unknown>(null)
+  const [attempt, setAttempt] = useState(0)
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      setMe(null)
+      if (window.location.pathname !== '/login') navigate('/login', { replace: true })
+    })
+  }, [])
+
+  const needsMe = route.name !== 'login' && !me
+  useEffect(() => {
+    if (!needsMe) return
+    let cancelled = false
+    setLoadError(null)
+    api.me().then(
+      (m) => {
+        if (!cancelled) setMe(m)
+      },
+      (err) => {
+        // 401 already went to /login
+        if (!cancelled && !(err instanceof ApiError && err.status === 401)) setLoadError(err)
+      },
+    )
+    return () => {
+      cancelled = true
+    }
+  }, [needsMe, attempt])
+
+  const onLoggedIn = useCallback((m: Me) => {
+    setMe(m)
+    navigate('/', { replace: true })
+  }, [])
+
+  const onLogout = useCallback(async () => {
+    try {
+      await api.logout()
+    } catch {
+      // the session is gone either way
+    }
+    draftStore.clear()
+    resetTitle()
+    setMe(null)
+    navigate('/login', { replace: true })
+  }, [])
+
+  if (route.name === 'login') return <Login onLoggedIn={onLoggedIn} />
+
+  if (!me) {
+    return (
+      <div className="splash">
+        {loadError != null ? (
+          <>
+            <p role="alert">{errorText(loadError, t) || t('app.loadFailed')}</p>
+            <button type="button" className="btn btn-primary" onClick={() => setAttempt((n) => n + 1)}>
+              {t('app.retry')}
+            </button>
+          </>
+        ) : (
+          <p className="muted">{t('app.loading')}</p>
+        )}
+      </div>
+    )
+  }
+
+  return (
+    <Shell me={me} setMe={setMe} onLogout={onLogout}>
+      {route.name === 'inbox' ? (
+        <Inbox conversationId={route.conversationId} />
+      ) : (
+        <div className="splash">
+          <p>{t('app.notFound')}</p>
+          <button type="button" className="btn btn-primary" onClick={() => navigate('/')}>
+            {t('app.goInbox')}
+          </button>
+        </div>
+      )}
+    </Shell>
+  )
+}
+
+function Shell({ me, setMe, onLogout, children }: { me: Me; setMe: (m: Me) => void; onLogout: () => void; children: ReactNode }) {
+  const [stream, setStream] = useState<Stream | null>(null)
+  useEffect(() => {
+    const s = openStream({ checkSession: () => api.me() })
+    setStream(s)
+    return () => s.close()
+  }, [me.user.id])
+  const session = useMemo(() => ({ me, setMe }), [me, setMe])
+  return (
+    <SessionContext.Provider value={session}>
+      <StreamContext.Provider value={stream}>
+        <div className="app">
+          <Header onLogout={onLogout} />
+          <main className="app-main">{children}</main>
+        </div>
+      </StreamContext.Provider>
+    </SessionContext.Provider>
+  )
+}

@@ -1,0 +1,189 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { render, screen, waitFor } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { Composer } from './Composer'
+import type { ComposerProps } from './Composer'
+import { draftStore } from './composerLogic'
+import { ApiError } from '../api/client'
+import { I18nProvider } from '../i18n'
+import type { Message, QuickReply } from '../api/types'
+import { msg } from '../test/fakes'
+
+const QUICK: QuickReply[] = [
+  { id: 'q1', shortcut: 'obrigado', text: 'Obrigado pelo contato! Qualquer dúvida, estamos à disposição.' },
+  { id: 'q2', shortcut: 'pix', text: 'Nossa chave PIX é o CNPJ 12.345.678/0001-90.' },
+  { id: 'q3', shortcut: 'horario', text: 'Atendemos de segunda a sexta, das 8h às 18h.' },
+]
+
+function setup(props: Partial<ComposerProps> = {}) {
+  const send = vi.fn<ComposerProps['send']>(async (input) => msg({ direction: 'outbound', body: input.body, status: 'queued' }))
+  const onSent = vi.fn<(m: Message) => void>()
+  const user = userEvent.setup()
+  render(
+    <I18nProvider initial="pt-BR">
+      <Composer conversationId="c1" quickReplies={QUICK} send={send} onSent={onSent} {...props} />
+    </I18nProvider>,
+  )
+  const input = screen.getByTestId('composer-input') as HTMLTextAreaElement
+  return { send: (props.send as typeof send) ?? send, onSent, user, input }
+}
+
+beforeEach(() => draftStore.clear())
+
+describe('Composer', () => {
+  it('sends on Enter and clears the box', async () => {
+    const { send, onSent, user, input } = setup()
+    await user.type(input, 'Bom dia, tudo bem?{Enter}')
+    expect(send).toHaveBeenCalledTimes(1)
+    expect(send.mock.calls[0][0]).toEqual({ body: 'Bom dia, tudo bem?', kind: 'text' })
+    await waitFor(() => expect(input.value).toBe(''))
+    expect(onSent).toHaveBeenCalledTimes(1)
+  })
+
+  it('inserts a newline on Shift+Enter without sending', async () => {
+    const { send, user, input } = setup()
+    await user.type(input, 'linha 1{Shift>}{Enter}{/Shift}linha 2')
+    expect(input.value).toBe('linha 1\nlinha 2')
+    expect(send).not.toHaveBeenCalled()
+    await user.type(input, '{Enter}')
+    expect(send.mock.calls[0][0].body).toBe('linha 1\nlinha 2')
+  })
+
+  it('does not send an empty or blank message', async () => {
+    const { send, user, input } = setup()
+    expect(screen.getByTestId('composer-send')).toBeDisabled()
+    await user.type(input, '{Enter}')
+    await user.type(input, '   {Enter}')
+    await user.click(screen.getByTestId('composer-send'))
+    expect(send).not.toHaveBeenCalled()
+  })
+
+  it('opens quick replies on "/" and filters them by what follows', async () => {
+    const { user, input } = setup()
+    expect(screen.queryByTestId('quick-replies')).toBeNull()
+    await user.type(input, '/')
+    expect(screen.getAllByTestId('quick-reply-option')).toHaveLength(3)
+    await user.type(input, 'pi')
+    const options = screen.getAllByTestId('quick-reply-option')
+    expect(options).toHaveLength(1)
+    expect(options[0]).toHaveTextContent('/pix')
+  })
+
+  it('inserts the selected quick reply on Enter instead of sending', async () => {
+    const { send, user, input } = setup()
+    await user.type(input, '/hor{Enter}')
+    expect(input.value).toBe(QUICK[2].text)
+    expect(send).not.toHaveBeenCalled()
+    expect(screen.queryByTestId('quick-replies')).toBeNull()
+    await user.type(input, '{Enter}')
+    expect(send.mock.calls[0][0].body).toBe(QUICK[2].text)
+  })
+
+  it('inserts a quick reply on click and moves with the arrow keys', async () => {
+    const { user, input } = setup()
+    await user.type(input, '/')
+    await user.click(screen.getAllByTestId('quick-reply-option')[0])
+    // options are sorted by shortcut: horario, obrigado, pix
+    expect(input.value).toBe(QUICK[2].text)
+
+    await user.clear(input)
+    await user.type(input, '/{ArrowDown}{Enter}')
+    expect(input.value).toBe(QUICK[0].text)
+  })
+
+  it('leaves "/" text alone after Escape closes the list', async () => {
+    const { send, user, input } = setup()
+    await user.type(input, '/pix{Escape}')
+    expect(screen.queryByTestId('quick-replies')).toBeNull()
+    await user.type(input, '{Enter}')
+    expect(send.mock.calls[0][0].body).toBe('/pix')
+  })
+
+  it('sends a private note when the note toggle is on', async () => {
+    const { send, user, input } = setup()
+    await user.click(screen.getByTestId('composer-note-toggle'))
+    expect(screen.getByTestId('composer-note-toggle')).toHaveAttribute('aria-pressed', 'true')
+    await user.type(input, 'Cliente VIP, priorizar{Enter}')
+    expect(send.mock.calls[0][0]).toEqual({ body: 'Cliente VIP, priorizar', kind: 'note' })
+  })
+
+  it('keeps the draft after a failed send and retries with the same Idempotency-Key', async () => {
+    const send = vi
+      .fn<ComposerProps['send']>()
+      .mockRejectedValueOnce(new ApiError(0, {}))
+      .mockImplementation(async (input) => msg({ direction: 'outbound', body: input.body, status: 'queued' }))
+    const { user, input } = setup({ send })
+    await user.type(input, 'Seu pedido saiu para entrega{Enter}')
+    await screen.findByTestId('composer-error')
+    expect(input.value).toBe('Seu pedido saiu para entrega')
+
+    await user.click(screen.getByTestId('composer-send'))
+    await waitFor(() => expect(input.value).toBe(''))
+    expect(send).toHaveBeenCalledTimes(2)
+    const [firstKey, retryKey] = [send.mock.calls[0][1], send.mock.calls[1][1]]
+    expect(firstKey).toMatch(/^[0-9a-f-]{36}$/)
+    expect(retryKey).toBe(firstKey)
+    expect(screen.queryByTestId('composer-error')).toBeNull()
+
+    // the next message is a new send with a new key
+    await user.type(input, 'Obrigado!{Enter}')
+    expect(send).toHaveBeenCalledTimes(3)
+    expect(send.mock.calls[2][1]).not.toBe(firstKey)
+  })
+
+  it('uses a new key when the failed draft is edited before sending again', async () => {
+    const send = vi.fn<ComposerProps['send']>().mockRejectedValue(new ApiError(503, { detail: 'indisponível' }))
+    const { user, input } = setup({ send })
+    await user.type(input, 'Oi{Enter}')
+    await screen.findByTestId('composer-error')
+    await user.type(input, '!{Enter}')
+    await waitFor(() => expect(send).toHaveBeenCalledTimes(2))
+    expect(send.mock.calls[1][1]).not.toBe(send.mock.calls[0][1])
+  })
+
+  it("shows the server's reason when a send is refused", async () => {
+    const send = vi
+      .fn<ComposerProps['send']>()
+      .mockRejectedValue(new ApiError(422, { detail: 'window closed: send an approved template' }))
+    const { user, input } = setup({ send })
+    await user.type(input, 'Olá{Enter}')
+    expect(await screen.findByTestId('composer-error')).toHaveTextContent('window closed: send an approved template')
+    expect(input.value).toBe('Olá')
+  })
+
+  it('inserts an emoji at the caret', async () => {
+    const { user, input } = setup()
+    await user.type(input, 'Oi tudo bem')
+    input.setSelectionRange(2, 2)
+    await user.click(screen.getByTestId('composer-emoji'))
+    await user.click(screen.getByRole('button', { name: '👍' }))
+    expect(input.value).toBe('Oi👍 tudo bem')
+    expect(screen.queryByTestId('emoji-picker')).toBeNull()
+  })
+
+  it('uploads an attachment and sends its id', async () => {
+    const upload = vi.fn(async (f: File) => ({ id: 'att-1', name: f.name, size: f.size, content_type: f.type, url: '/x' }))
+    const { send, user } = setup({ upload })
+    const file = new File(['%PDF'], 'boleto.pdf', { type: 'application/pdf' })
+    await user.upload(screen.getByTestId('composer-file'), file)
+    expect(await screen.findByTestId('composer-attachment')).toHaveTextContent('boleto.pdf')
+    await user.click(screen.getByTestId('composer-send'))
+    expect(send.mock.calls[0][0]).toEqual({ body: '', kind: 'text', attachment_ids: ['att-1'] })
+  })
+
+  it('keeps the draft of a conversation when the agent switches away and back', async () => {
+    const user = userEvent.setup()
+    const send = vi.fn<ComposerProps['send']>()
+    const view = (id: string) => (
+      <I18nProvider initial="pt-BR">
+        <Composer key={id} conversationId={id} quickReplies={QUICK} send={send} />
+      </I18nProvider>
+    )
+    const { rerender } = render(view('c1'))
+    await user.type(screen.getByTestId('composer-input'), 'rascunho para c1')
+    rerender(view('c2'))
+    expect(screen.getByTestId('composer-input')).toHaveValue('')
+    rerender(view('c1'))
+    expect(screen.getByTestId('composer-input')).toHaveValue('rascunho para c1')
+  })
+})

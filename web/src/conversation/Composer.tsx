@@ -1,0 +1,313 @@
+import { useEffect, useLayoutEffect, useRef, useState } from 'react'
+import type { ChangeEvent, KeyboardEvent } from 'react'
+import type { SendMessageInput } from '../api/client'
+import type { Attachment, Message, QuickReply } from '../api/types'
+import { useI18n } from '../i18n'
+import { errorText } from '../format'
+import {
+  EMOJI,
+  applyQuickReply,
+  canSend,
+  draftStore,
+  insertAtCaret,
+  keyForSend,
+  matchQuickReplies,
+  quickReplyQuery,
+} from './composerLogic'
+import type { PendingSend, SendIntent } from './composerLogic'
+import { formatSize } from './messageLogic'
+
+export interface ComposerProps {
+  conversationId: string
+  quickReplies: QuickReply[]
+  send: (input: SendMessageInput, idempotencyKey: string) => Promise<Message>
+  upload?: (file: File) => Promise<Attachment>
+  onSent?: (m: Message) => void
+}
+
+interface Upload {
+  localId: string
+  name: string
+  size: number
+  attachment: Attachment | null
+  error: string | null
+}
+
+let uploadSeq = 0
+
+export function Composer({ conversationId, quickReplies, send, upload, onSent }: ComposerProps) {
+  const { t } = useI18n()
+  const saved = draftStore.get(conversationId)
+  const [text, setText] = useState(saved.text)
+  const [note, setNote] = useState(saved.note)
+  const [uploads, setUploads] = useState<Upload[]>([])
+  const [sending, setSending] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const [qrIndex, setQrIndex] = useState(0)
+  const [qrDismissed, setQrDismissed] = useState(false)
+  const [emojiOpen, setEmojiOpen] = useState(false)
+  const pending = useRef<PendingSend | null>(saved.pending)
+  const textarea = useRef<HTMLTextAreaElement>(null)
+  const fileInput = useRef<HTMLInputElement>(null)
+  const caretAfterRender = useRef<number | null>(null)
+
+  // Keep the draft when the agent switches to another conversation and back.
+  useEffect(() => {
+    draftStore.set(conversationId, { text, note, pending: pending.current })
+  }, [conversationId, text, note, sending])
+
+  useLayoutEffect(() => {
+    const el = textarea.current
+    if (el && caretAfterRender.current != null) {
+      el.focus()
+      el.setSelectionRange(caretAfterRender.current, caretAfterRender.current)
+      caretAfterRender.current = null
+    }
+    // Grow with the text, up to the CSS max-height.
+    if (el) {
+      el.style.height = 'auto'
+      el.style.height = `${el.scrollHeight}px`
+    }
+  }, [text])
+
+  const query = quickReplyQuery(text)
+  const qrOpen = query !== null && !qrDismissed && quickReplies.length > 0
+  const matches = qrOpen ? matchQuickReplies(quickReplies, query ?? '') : []
+  const activeIndex = Math.min(qrIndex, Math.max(0, matches.length - 1))
+  const uploading = uploads.some((u) => !u.attachment && !u.error)
+  const readyIds = uploads.flatMap((u) => (u.attachment ? [u.attachment.id] : []))
+  const sendable = canSend(text, readyIds.length) && !uploading
+
+  function changeText(next: string) {
+    setText(next)
+    if (quickReplyQuery(next) === null) setQrDismissed(false)
+    setQrIndex(0)
+    if (error) setError(null)
+  }
+
+  function pickQuickReply(r: QuickReply) {
+    const edit = applyQuickReply(r)
+    caretAfterRender.current = edit.caret
+    setText(edit.text)
+    setQrDismissed(false)
+  }
+
+  function insertEmoji(emoji: string) {
+    const el = textarea.current
+    const start = el?.selectionStart ?? text.length
+    const end = el?.selectionEnd ?? text.length
+    const edit = insertAtCaret(text, start, end, emoji)
+    caretAfterRender.current = edit.caret
+    setText(edit.text)
+    setEmojiOpen(false)
+  }
+
+  async function submit() {
+    if (sending || uploading) return
+    const body = text.trim()
+    if (!canSend(body, readyIds.length)) return
+    const intent: SendIntent = { conversationId, body, kind: note ? 'note' : 'text', attachmentIds: readyIds }
+    const attempt = keyForSend(pending.current, intent)
+    pending.current = attempt
+    setSending(true)
+    setError(null)
+    try {
+      const input: SendMessageInput = { body, kind: intent.kind }
+      if (readyIds.length) input.attachment_ids = readyIds
+      const message = await send(input, attempt.key)
+      pending.current = null
+      // Clear what was sent, not what the agent typed meanwhile.
+      setText((current) => (current.trim() === body ? '' : current))
+      setUploads((list) => list.filter((u) => !u.attachment || !readyIds.includes(u.attachment.id)))
+      onSent?.(message)
+    } catch (err) {
+      setError(t('composer.notSent', { detail: errorText(err, t) }))
+    } finally {
+      setSending(false)
+    }
+  }
+
+  function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
+    if (e.nativeEvent.isComposing) return
+    if (qrOpen) {
+      if (e.key === 'Escape') {
+        e.preventDefault()
+        setQrDismissed(true)
+        return
+      }
+      if (matches.length > 0) {
+        if (e.key === 'ArrowDown') {
+          e.preventDefault()
+          setQrIndex((activeIndex + 1) % matches.length)
+          return
+        }
+        if (e.key === 'ArrowUp') {
+          e.preventDefault()
+          setQrIndex((activeIndex - 1 + matches.length) % matches.length)
+          return
+        }
+        if ((e.key === 'Enter' && !e.shiftKey) || e.key === 'Tab') {
+          e.preventDefault()
+          pickQuickReply(matches[activeIndex])
+          return
+        }
+      }
+    }
+    if (e.key === 'Enter' && !e.shiftKey && !e.altKey) {
+      e.preventDefault()
+      void submit()
+    }
+  }
+
+  async function onFiles(e: ChangeEvent<HTMLInputElement>) {
+    const files = Array.from(e.target.files ?? [])
+    e.target.value = ''
+    if (!upload) return
+    for (const file of files) {
+      const localId = `u${++uploadSeq}`
+      setUploads((list) => [...list, { localId, name: file.name, size: file.size, attachment: null, error: null }])
+      try {
+        const attachment = await upload(file)
+        setUploads((list) => list.map((u) => (u.localId === localId ? { ...u, attachment } : u)))
+      } catch (err) {
+        const msg = t('composer.uploadFailed', { name: file.name, detail: errorText(err, t) })
+        setUploads((list) => list.map((u) => (u.localId === localId ? { ...u, error: msg } : u)))
+      }
+    }
+  }
+
+  return (
+    <div className={`composer ${note ? 'composer-note' : ''}`} data-testid="composer">
+      {qrOpen && (
+        <div className="popover quick-replies" data-testid="quick-replies">
+          <div className="popover-title">{t('composer.quickReplies')}</div>
+          {matches.length === 0 ? (
+            <p className="empty">{t('composer.noQuickReplies')}</p>
+          ) : (
+            <ul role="listbox" aria-label={t('composer.quickReplies')}>
+              {matches.map((r, i) => (
+                <li
+                  key={r.id}
+                  role="option"
+                  aria-selected={i === activeIndex}
+                  className={i === activeIndex ? 'is-active' : ''}
+                  data-testid="quick-reply-option"
+                  onMouseDown={(e) => e.preventDefault()}
+                  onMouseEnter={() => setQrIndex(i)}
+                  onClick={() => pickQuickReply(r)}
+                >
+                  <strong>/{r.shortcut.replace(/^\//, '')}</strong>
+                  <span>{r.text}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+
+      {emojiOpen && (
+        <div className="popover emoji-picker" data-testid="emoji-picker" role="dialog" aria-label={t('composer.emoji')}>
+          {EMOJI.map((em) => (
+            <button
+              key={em}
+              type="button"
+              className="emoji"
+              onMouseDown={(e) => e.preventDefault()}
+              onClick={() => insertEmoji(em)}
+            >
+              {em}
+            </button>
+          ))}
+        </div>
+      )}
+
+      {uploads.length > 0 && (
+        <ul className="composer-uploads">
+          {uploads.map((u) => (
+            <li key={u.localId} className={`upload-chip ${u.error ? 'is-error' : ''}`} data-testid="composer-attachment">
+              <span>
+                📎 {u.error ?? (u.attachment ? `${u.name} (${formatSize(u.size)})` : t('composer.uploading', { name: u.name }))}
+              </span>
+              <button
+                type="button"
+                className="chip-x"
+                aria-label={t('composer.removeAttachment', { name: u.name })}
+                onClick={() => setUploads((list) => list.filter((x) => x.localId !== u.localId))}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+
+      {error && (
+        <div className="composer-error" role="alert" data-testid="composer-error">
+          {error}
+        </div>
+      )}
+
+      <div className="composer-box">
+        <textarea
+          ref={textarea}
+          data-testid="composer-input"
+          rows={1}
+          value={text}
+          placeholder={note ? t('composer.notePlaceholder') : t('composer.placeholder')}
+          aria-label={note ? t('composer.notePlaceholder') : t('composer.placeholder')}
+          onChange={(e) => changeText(e.target.value)}
+          onKeyDown={onKeyDown}
+        />
+        <div className="composer-actions">
+          <div className="composer-tools">
+            <button
+              type="button"
+              className={`btn btn-ghost btn-sm note-toggle ${note ? 'is-on' : ''}`}
+              aria-pressed={note}
+              data-testid="composer-note-toggle"
+              onClick={() => setNote((n) => !n)}
+            >
+              🔒 <span className="hide-xs">{t('composer.note')}</span>
+            </button>
+            <button
+              type="button"
+              className="btn btn-ghost btn-sm"
+              aria-expanded={emojiOpen}
+              aria-label={t('composer.emoji')}
+              title={t('composer.emoji')}
+              data-testid="composer-emoji"
+              onClick={() => setEmojiOpen((o) => !o)}
+            >
+              😊
+            </button>
+            {upload && (
+              <>
+                <button
+                  type="button"
+                  className="btn btn-ghost btn-sm"
+                  aria-label={t('composer.attach')}
+                  title={t('composer.attach')}
+                  data-testid="composer-attach"
+                  onClick={() => fileInput.current?.click()}
+                >
+                  📎
+                </button>
+                <input ref={fileInput} type="file" multiple hidden data-testid="composer-file" onChange={onFiles} />
+              </>
+            )}
+            <span className="composer-hint hide-xs">{t('composer.hint')}</span>
+          </div>
+          <button
+            type="button"
+            className={`btn ${note ? 'btn-note' : 'btn-primary'}`}
+            data-testid="composer-send"
+            disabled={!sendable || sending}
+            onClick={() => void submit()}
+          >
+            {sending ? t('composer.sending') : note ? t('composer.sendNote') : t('composer.send')}
+          </button>
+        </div>
+      </div>
+    </div>
+  )
+}

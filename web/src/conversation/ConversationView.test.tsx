@@ -1,0 +1,182 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { act, render, screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { ConversationView } from './ConversationView'
+import { api } from '../api/client'
+import type { ConversationDetail, Me, Message } from '../api/types'
+import { I18nProvider } from '../i18n'
+import { SessionContext, StreamContext } from '../session'
+import { conv, fakeStream, makeMe, msg } from '../test/fakes'
+
+const DETAIL: ConversationDetail = {
+  ...conv({ id: 'c2', workflow_id: 'conversation/ch-wa/ct-joana' }),
+  contact: {
+    id: 'ct-joana',
+    name: 'Joana Lima',
+    phone: '+55 11 98888-7777',
+    email: 'joana@exemplo.com.br',
+    identities: [{ channel_id: 'ch-wa', channel_kind: 'whatsapp', external_id: '5511988887777' }],
+    tags: ['cliente-vip'],
+  },
+}
+
+const HISTORY: Message[] = [
+  msg({ id: 'h1', conversation_id: 'c1', body: 'Pedido antigo', created_at: '2025-01-10T10:00:00Z' }),
+  msg({ id: 'h2', conversation_id: 'c1', direction: 'outbound', body: 'Resolvido!', status: 'read', author: { id: 'u-bia', name: 'Bia' }, created_at: '2025-01-10T10:05:00Z' }),
+  msg({ id: 'm1', conversation_id: 'c2', body: 'Meu boleto venceu', created_at: '2025-03-01T12:00:00Z' }),
+  msg({ id: 'm2', conversation_id: 'c2', direction: 'outbound', body: 'Vou gerar outro', status: 'failed', failure_reason: 'número bloqueado', author: { id: 'u-ana', name: 'Ana' }, created_at: '2025-03-01T12:01:00Z' }),
+]
+
+afterEach(() => vi.restoreAllMocks())
+
+function setup(me: Me = makeMe()) {
+  vi.spyOn(api, 'conversation').mockResolvedValue(DETAIL)
+  vi.spyOn(api, 'contactMessages').mockResolvedValue({ items: HISTORY, next_cursor: null })
+  vi.spyOn(api, 'markRead').mockResolvedValue(undefined)
+  const stream = fakeStream()
+  const onSummary = vi.fn()
+  const onRead = vi.fn()
+  render(
+    <I18nProvider initial="pt-BR">
+      <SessionContext.Provider value={{ me, setMe: () => {} }}>
+        <StreamContext.Provider value={stream}>
+          <ConversationView
+            id="c2"
+            refs={{ users: [], teams: [{ id: 't1', name: 'SAC' }], channels: [], quickReplies: [] }}
+            onSummary={onSummary}
+            onRead={onRead}
+            onBack={() => {}}
+          />
+        </StreamContext.Provider>
+      </SessionContext.Provider>
+    </I18nProvider>,
+  )
+  return { stream, onSummary, onRead }
+}
+
+const bubble = (id: string) => screen.getAllByTestId('message-bubble').find((b) => b.getAttribute('data-id') === id)!
+
+describe('ConversationView', () => {
+  it("shows the contact's whole history with a divider per ticket, and marks it read", async () => {
+    const { onRead } = setup()
+    await screen.findByText('Meu boleto venceu')
+    expect(screen.getAllByTestId('ticket-divider').map((d) => d.getAttribute('data-ticket'))).toEqual(['c1', 'c2'])
+    expect(bubble('h1')).toHaveAttribute('data-direction', 'inbound')
+    expect(within(bubble('h2')).getByTestId('status-tick')).toHaveAttribute('data-status', 'read')
+    await waitFor(() => expect(api.markRead).toHaveBeenCalledWith('c2'))
+    await waitFor(() => expect(onRead).toHaveBeenCalledWith('c2'))
+  })
+
+  it('shows a failed message with its reason and retries it', async () => {
+    const user = userEvent.setup()
+    setup()
+    await screen.findByText('Vou gerar outro')
+    expect(within(bubble('m2')).getByTestId('message-failure')).toHaveTextContent('número bloqueado')
+    vi.spyOn(api, 'retryMessage').mockResolvedValue({ ...HISTORY[3], status: 'queued', failure_reason: '' })
+    await user.click(within(bubble('m2')).getByTestId('message-retry'))
+    expect(api.retryMessage).toHaveBeenCalledWith('m2')
+    await waitFor(() => expect(bubble('m2')).toHaveAttribute('data-status', 'queued'))
+    expect(within(bubble('m2')).queryByTestId('message-failure')).toBeNull()
+  })
+
+  it('appends live messages of the contact and updates ticks from receipts', async () => {
+    const { stream } = setup()
+    await screen.findByText('Meu boleto venceu')
+    act(() =>
+      stream.emit({
+        type: 'message.created',
+        data: { ...msg({ id: 'm3', conversation_id: 'c2', body: 'Obrigada!', created_at: '2025-03-01T12:05:00Z' }), contact_id: 'ct-joana' },
+      }),
+    )
+    act(() =>
+      stream.emit({
+        type: 'message.created',
+        data: { ...msg({ id: 'zz', conversation_id: 'c9', body: 'outra pessoa' }), contact_id: 'ct-other' },
+      }),
+    )
+    expect(screen.getByText('Obrigada!')).toBeInTheDocument()
+    expect(screen.queryByText('outra pessoa')).toBeNull()
+    const bubbles = screen.getAllByTestId('message-bubble')
+    expect(bubbles[bubbles.length - 1]).toHaveAttribute('data-id', 'm3')
+
+    act(() => stream.emit({ type: 'message.status_changed', data: { id: 'm2', conversation_id: 'c2', status: 'delivered', failure_reason: '' } }))
+    expect(within(bubble('m2')).getByTestId('status-tick')).toHaveAttribute('data-status', 'delivered')
+  })
+
+  it('sends from the composer and shows the queued message once', async () => {
+    const user = userEvent.setup()
+    const { stream } = setup()
+    await screen.findByText('Meu boleto venceu')
+    const sent = msg({ id: 'm4', conversation_id: 'c2', direction: 'outbound', body: 'Segue o novo boleto', status: 'queued', created_at: '2025-03-01T12:10:00Z' })
+    vi.spyOn(api, 'sendMessage').mockResolvedValue(sent)
+    await user.type(screen.getByTestId('composer-input'), 'Segue o novo boleto{Enter}')
+    expect(api.sendMessage).toHaveBeenCalledWith('c2', { body: 'Segue o novo boleto', kind: 'text' }, expect.any(String))
+    await waitFor(() => expect(bubble('m4')).toHaveAttribute('data-status', 'queued'))
+    // the same message also arrives on the stream: still one bubble
+    act(() => stream.emit({ type: 'message.created', data: { ...sent, status: 'sent', contact_id: 'ct-joana' } }))
+    expect(screen.getAllByText('Segue o novo boleto')).toHaveLength(1)
+    expect(within(bubble('m4')).getByTestId('status-tick')).toHaveAttribute('data-status', 'sent')
+  })
+
+  it('closes the conversation and reports the new state to the list', async () => {
+    const user = userEvent.setup()
+    const { onSummary } = setup()
+    await screen.findByText('Meu boleto venceu')
+    const closed = { ...DETAIL, contact: { id: 'ct-joana', name: 'Joana Lima' }, status: 'closed' as const }
+    vi.spyOn(api, 'close').mockResolvedValue(closed)
+    await user.click(screen.getByTestId('action-close'))
+    expect(api.close).toHaveBeenCalledWith('c2')
+    await waitFor(() => expect(screen.getByTestId('conversation-status')).toHaveAttribute('data-status', 'closed'))
+    expect(onSummary).toHaveBeenCalledWith(closed)
+    expect(screen.getByTestId('action-reopen')).toBeInTheDocument()
+    expect(screen.queryByTestId('action-close')).toBeNull()
+  })
+
+  it('shows the server error when an action is refused', async () => {
+    const user = userEvent.setup()
+    setup()
+    await screen.findByText('Meu boleto venceu')
+    const { ApiError } = await import('../api/client')
+    vi.spyOn(api, 'assign').mockRejectedValue(new ApiError(409, { detail: 'agent at capacity' }))
+    await user.click(screen.getByTestId('action-assign-me'))
+    expect(await screen.findByTestId('action-error')).toHaveTextContent('agent at capacity')
+  })
+
+  it('links operators to the workflow history in the Temporal Web UI', async () => {
+    setup()
+    const link = await screen.findByTestId('workflow-link')
+    expect(link).toHaveAttribute('href', 'http://localhost:8233/namespaces/default/workflows/conversation%2Fch-wa%2Fct-joana')
+    expect(link).toHaveTextContent('Histórico do workflow')
+  })
+
+  it('hides the actions an agent is not allowed to take', async () => {
+    setup(makeMe({ permissions: ['conversations:view:assigned', 'conversations:reply'] }))
+    await screen.findByText('Meu boleto venceu')
+    expect(screen.queryByTestId('action-close')).toBeNull()
+    expect(screen.queryByTestId('action-assign')).toBeNull()
+    expect(screen.queryByTestId('action-assign-me')).toBeNull()
+    expect(screen.queryByTestId('action-transfer')).toBeNull()
+    expect(screen.queryByTestId('workflow-link')).toBeNull()
+    expect(screen.getByTestId('composer-input')).toBeInTheDocument()
+  })
+
+  it('is read-only without the reply permission', async () => {
+    setup(makeMe({ permissions: ['conversations:view:all'] }))
+    await screen.findByText('Meu boleto venceu')
+    expect(screen.queryByTestId('composer-input')).toBeNull()
+    expect(within(bubble('m2')).queryByTestId('message-retry')).toBeNull()
+  })
+
+  it('opens the contact panel with phone, e-mail, channels and tickets', async () => {
+    const user = userEvent.setup()
+    setup()
+    await screen.findByText('Meu boleto venceu')
+    await user.click(screen.getByTestId('action-contact'))
+    const panel = screen.getByTestId('contact-panel')
+    expect(within(panel).getByTestId('contact-phone')).toHaveTextContent('+55 11 98888-7777')
+    expect(within(panel).getByTestId('contact-email')).toHaveTextContent('joana@exemplo.com.br')
+    expect(panel).toHaveTextContent('5511988887777')
+    expect(panel).toHaveTextContent('cliente-vip')
+    expect(within(within(panel).getByTestId('contact-tickets')).getAllByRole('button')).toHaveLength(2)
+  })
+})

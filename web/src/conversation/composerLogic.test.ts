@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest'
+import { canSend, insertAtCaret, keyForSend, matchQuickReplies, quickReplyQuery } from './composerLogic'
+import type { SendIntent } from './composerLogic'
+
+describe('composer logic', () => {
+  it('opens quick replies only for a "/" at the start of the first line', () => {
+    expect(quickReplyQuery('/')).toBe('')
+    expect(quickReplyQuery('/pi')).toBe('pi')
+    expect(quickReplyQuery('a /pi')).toBeNull()
+    expect(quickReplyQuery('/pix\nmais')).toBeNull()
+  })
+
+  it('matches shortcuts first, then text, ignoring accents and case', () => {
+    const list = [
+      { id: '1', shortcut: 'promocao', text: 'Confira a promoção de verão' },
+      { id: '2', shortcut: '/prazo', text: 'O prazo de entrega é de 5 dias' },
+      { id: '3', shortcut: 'frete', text: 'Frete grátis acima de R$ 200 em PROMOÇÃO' },
+    ]
+    expect(matchQuickReplies(list, 'pr').map((r) => r.id)).toEqual(['2', '1', '3'])
+    expect(matchQuickReplies(list, 'PROMOÇÃO').map((r) => r.id)).toEqual(['1', '3'])
+    expect(matchQuickReplies(list, 'xyz')).toEqual([])
+  })
+
+  it('inserts at the caret, replacing a selection', () => {
+    expect(insertAtCaret('Oi tudo', 2, 2, '!')).toEqual({ text: 'Oi! tudo', caret: 3 })
+    expect(insertAtCaret('Oi tudo', 3, 7, '😀')).toEqual({ text: 'Oi 😀', caret: 5 })
+  })
+
+  it('needs text or an attachment to send', () => {
+    expect(canSend(' \n ', 0)).toBe(false)
+    expect(canSend('', 1)).toBe(true)
+    expect(canSend('ok', 0)).toBe(true)
+  })
+
+  it('reuses the Idempotency-Key only for the same content', () => {
+    let n = 0
+    const gen = () => `k${++n}`
+    const intent: SendIntent = { conversationId: 'c1', body: 'Oi', kind: 'text', attachmentIds: [] }
+    const first = keyForSend(null, intent, gen)
+    expect(keyForSend(first, intent, gen).key).toBe('k1')
+    expect(keyForSend(first, { ...intent, kind: 'note' }, gen).key).toBe('k2')
+    expect(keyForSend(first, { ...intent, conversationId: 'c2' }, gen).key).toBe('k3')
+  })
+})
