@@ -78,8 +78,11 @@ export interface ConversationSummary {
   unread: number
   workflow_id: string
   updated_at: string
-  /** Present on /conversations/:id when the conversation is snoozed. */
+  /** When a snoozed conversation wakes up. */
   snoozed_until?: string | null
+  /** The first-response SLA was missed. */
+  sla_breached?: boolean
+  created_at?: string
 }
 
 export interface Identity {
@@ -93,6 +96,8 @@ export interface ContactDetail extends Ref {
   email: string
   identities: Identity[]
   tags: string[]
+  /** The contact's tickets, newest first; name is "<status> · <YYYY-MM-DD>". */
+  past_conversations?: Ref[]
 }
 
 export interface ConversationDetail extends Omit<ConversationSummary, 'contact'> {

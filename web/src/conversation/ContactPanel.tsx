@@ -1,5 +1,6 @@
 import type { Channel, ContactDetail } from '../api/types'
-import { useI18n } from '../i18n'
+import { hasKey, useI18n } from '../i18n'
+import type { Translate } from '../i18n'
 import { channelGlyph, channelLabel, formatDateTime, initials } from '../format'
 import type { TicketSummary } from './messageLogic'
 
@@ -12,9 +13,30 @@ export interface ContactPanelProps {
   onClose: () => void
 }
 
+interface TicketRow {
+  id: string
+  label: string
+  count: number | null
+}
+
+/** "closed · 2025-03-01" (from the API) → "Encerrada · 01/03/2025". */
+export function pastLabel(name: string, t: Translate, lang: string): string {
+  const [status, date] = name.split(' · ')
+  const key = `status.${status}`
+  const statusText = hasKey(key) ? t(key) : status
+  const m = date ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(date) : null
+  const dateText = m ? new Intl.DateTimeFormat(lang, { dateStyle: 'short' }).format(new Date(+m[1], +m[2] - 1, +m[3])) : date
+  return dateText ? `${statusText} · ${dateText}` : statusText
+}
+
 export function ContactPanel({ contact, channels, tickets, currentConversationId, onJump, onClose }: ContactPanelProps) {
   const { t, lang } = useI18n()
   const channelName = (id: string) => channels.find((c) => c.id === id)?.name
+  const counts = new Map(tickets.map((tk) => [tk.conversationId, tk.count]))
+  const rows: TicketRow[] = contact.past_conversations
+    ? contact.past_conversations.map((r) => ({ id: r.id, label: pastLabel(r.name, t, lang), count: counts.get(r.id) ?? null }))
+    : tickets.map((tk) => ({ id: tk.conversationId, label: formatDateTime(tk.startedAt, lang), count: tk.count }))
+
   return (
     <aside className="contact-panel" data-testid="contact-panel" aria-label={t('contact.title')}>
       <div className="contact-head">
@@ -73,16 +95,14 @@ export function ContactPanel({ contact, channels, tickets, currentConversationId
       <section>
         <h4>{t('contact.past')}</h4>
         <ul className="ticket-list" data-testid="contact-tickets">
-          {tickets.map((tk) => (
-            <li key={tk.conversationId}>
-              <button type="button" className="menu-item" onClick={() => onJump(tk.conversationId)}>
+          {rows.map((row) => (
+            <li key={row.id}>
+              <button type="button" className="menu-item" data-testid="contact-ticket" onClick={() => onJump(row.id)}>
                 <span>
-                  {formatDateTime(tk.startedAt, lang)}
-                  {tk.conversationId === currentConversationId && (
-                    <span className="pill pill-info">{t('contact.thisConversation')}</span>
-                  )}
+                  {row.label}
+                  {row.id === currentConversationId && <span className="pill pill-info">{t('contact.thisConversation')}</span>}
                 </span>
-                <span className="muted">{t('contact.messages', { n: tk.count })}</span>
+                {row.count != null && <span className="muted">{t('contact.messages', { n: row.count })}</span>}
               </button>
             </li>
           ))}

@@ -5,6 +5,7 @@ import { useI18n } from '../i18n'
 import { can, useSession, useStreamEvents, useStreamReconnect } from '../session'
 import { channelGlyph, channelLabel, errorText, formatDateTime, initials } from '../format'
 import { usePageVisible } from '../inbox/useInbox'
+import { conversationPath, navigate } from '../router'
 import { Composer } from './Composer'
 import { ContactPanel } from './ContactPanel'
 import { ConversationActions } from './ConversationActions'
@@ -174,7 +175,9 @@ export function ConversationView({ id, refs, onSummary, onRead, onBack }: Conver
   const jumpTo = (conversationId: string) => {
     const sel = typeof CSS !== 'undefined' && CSS.escape ? CSS.escape(conversationId) : conversationId
     const el = thread.current?.querySelector(`[data-ticket="${sel}"]`)
-    el?.scrollIntoView({ behavior: 'smooth', block: 'start' })
+    // A ticket in the loaded history scrolls into view; an older one opens.
+    if (el) el.scrollIntoView({ behavior: 'smooth', block: 'start' })
+    else navigate(conversationPath(conversationId))
     if (window.innerWidth < 900) setContactOpen(false)
   }
 
@@ -227,6 +230,7 @@ export function ConversationView({ id, refs, onSummary, onRead, onBack }: Conver
               {(conv.priority === 'high' || conv.priority === 'urgent') && (
                 <span className={`priority-marker prio-${conv.priority}`}>{t(`priority.${conv.priority}`)}</span>
               )}
+              {conv.sla_breached && <span className="priority-marker prio-sla">{t('conv.slaBreached')}</span>}
               <span className="muted" data-testid="conversation-assignee">
                 {t('conv.assignee')}: {conv.assignee?.name ?? t('conv.unassigned')}
               </span>

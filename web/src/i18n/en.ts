@@ -99,6 +99,7 @@ const en: Record<MessageKey, string> = {
   'conv.readOnly': 'You can see this conversation but cannot reply.',
   'conv.noMessages': 'No messages yet.',
   'conv.snoozedUntil': 'Snoozed until {time}',
+  'conv.slaBreached': 'SLA breached',
 
   'action.assignMe': 'Take it',
   'action.assign': 'Assign to…',

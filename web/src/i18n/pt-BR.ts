@@ -97,6 +97,7 @@ const ptBR = {
   'conv.readOnly': 'Você pode ver esta conversa, mas não pode responder.',
   'conv.noMessages': 'Nenhuma mensagem ainda.',
   'conv.snoozedUntil': 'Adiada até {time}',
+  'conv.slaBreached': 'SLA estourado',
 
   'action.assignMe': 'Assumir',
   'action.assign': 'Atribuir a…',

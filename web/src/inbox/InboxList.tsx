@@ -222,6 +222,11 @@ function ConversationRows({ items, loading, error, hasMore, onLoadMore, openId }
                         {t(`priority.${c.priority}`)}
                       </span>
                     )}
+                    {c.sla_breached && (
+                      <span className="priority-marker prio-sla" data-testid="sla-marker">
+                        {t('conv.slaBreached')}
+                      </span>
+                    )}
                     {c.status !== 'open' && <span className={`status-pill st-${c.status}`}>{t(`status.${c.status}`)}</span>}
                     {c.tags.slice(0, 2).map((tag) => (
                       <span key={tag} className="tag tag-sm">

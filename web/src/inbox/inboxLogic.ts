@@ -156,6 +156,7 @@ export function applyMessageCreated(
   msg: MessageCreatedEvent,
   ctx: ViewContext,
 ): MessageCreatedResult {
+  if (!msg.conversation_id) return { items: list, unknownConversationId: null }
   const idx = list.findIndex((c) => c.id === msg.conversation_id)
   if (idx < 0) return { items: list, unknownConversationId: msg.conversation_id }
   const prev = list[idx]
