@@ -19,8 +19,10 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/cli"
 	"github.com/chatspot/chatspot/internal/demo"
+	"github.com/chatspot/chatspot/internal/inbox"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/store/storetest"
 	"github.com/chatspot/chatspot/internal/temporal"
@@ -285,4 +287,93 @@ func TestProductionServeAndWorkers(t *testing.T) {
 	for _, w := range workers {
 		w.stopGracefully(t)
 	}
+}
+
+// TestWorkerKilledMidSendDeliversOnce kills a worker process with SIGKILL
+// while the provider is receiving a message, starts another, and checks
+// every message reaches the provider exactly once (by its idempotency key)
+// and ends sent.
+func TestWorkerKilledMidSendDeliversOnce(t *testing.T) {
+	if storetest.PostgresDSN() == "" {
+		t.Skip("CHATSPOT_TEST_POSTGRES is not set")
+	}
+	dsn := storetest.PostgresSchema(t)
+	db, err := store.Open(context.Background(), dsn, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close(db)
+	if _, err := store.Migrate(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	a := &apiChannel{stack: &stack{db: db}}
+	a.token, a.f = seedAPIChannel(t, db)
+	prov := newIntegrator(t, "k")
+	prov.hold = make(chan struct{})
+	configureOutbound(t, a, prov.url, "k")
+	env := []string{"DATABASE_URL=" + dsn, "TEMPORAL_ADDRESS=" + ts.GetFrontendHostPort(), "TEMPORAL_NAMESPACE=" + ts.GetDefaultNamespace()}
+	first := startCLI(t, env, "worker")
+	first.waitFor(t, "polling task queue", 30*time.Second)
+
+	tc := ts.GetDefaultClient()
+	ib := &inbox.Inbox{DB: db, Temporal: tc}
+	var ch store.Channel
+	db.Take(&ch, "id = ?", a.f.Channel.ID)
+	res, err := ib.Ingest(context.Background(), ch, channels.Inbound{ChannelID: ch.ID, ExternalID: "k1",
+		Contact: channels.InboundContact{ExternalID: "5511955554444"}, Text: "Oi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wfID := workflows.ConversationWorkflowID(ch.ID, res.Message.ContactID)
+	waitConversation(t, db, wfID, 1)
+	var ids []string
+	for i := range 3 {
+		h, err := tc.UpdateWorkflow(context.Background(), client.UpdateWorkflowOptions{WorkflowID: wfID, UpdateName: workflows.UpdateSend,
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+			Args:         []any{workflows.SendRequest{Body: fmt.Sprintf("resposta %d", i), IdempotencyKey: fmt.Sprintf("kill-%d", i)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r workflows.SendResult
+		if err := h.Get(context.Background(), &r); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.MessageID)
+	}
+	// The first delivery is in flight at the provider: kill the worker.
+	eventually(t, 30*time.Second, func() error {
+		if calls, _ := prov.snapshot(); calls == 0 {
+			return fmt.Errorf("no delivery started")
+		}
+		return nil
+	})
+	first.cmd.Process.Kill()
+	<-first.done
+	prov.mu.Lock()
+	close(prov.hold)
+	prov.hold = nil
+	prov.mu.Unlock()
+
+	second := startCLI(t, env, "worker")
+	second.waitFor(t, "polling task queue", 30*time.Second)
+	// The lost attempt times out (30 s) and is retried by the new worker.
+	eventually(t, 90*time.Second, func() error {
+		var sent int64
+		db.Model(&store.Message{}).Where("id IN ? AND status = ?", ids, store.MessageSent).Count(&sent)
+		if sent != int64(len(ids)) {
+			return fmt.Errorf("%d of %d messages sent", sent, len(ids))
+		}
+		return nil
+	})
+	calls, delivered := prov.snapshot()
+	if len(delivered) != len(ids) {
+		t.Fatalf("provider has %d distinct deliveries, want %d: %+v", len(delivered), len(ids), delivered)
+	}
+	for _, id := range ids {
+		if _, ok := delivered[id]; !ok {
+			t.Errorf("message %s never delivered", id)
+		}
+	}
+	t.Logf("%d provider calls for %d messages (the killed attempt was repeated under the same key)", calls, len(ids))
+	second.stopGracefully(t)
 }
