@@ -16,12 +16,14 @@ dev: build
 build: web
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/chatspot ./cmd/chatspot
 
-## web: the agent UI's built assets in web/dist (a static page for now)
+## web: install the UI's packages and build it into web/dist (embedded by go build)
 web:
-	@test -f web/dist/index.html
+	cd web && npm ci --no-audit --no-fund && npm run build
 
-## test: the whole suite; set CHATSPOT_TEST_POSTGRES to a DSN to add the PostgreSQL leg
-test:
+## test: the whole suite (UI unit tests, then Go with the built UI embedded);
+## set CHATSPOT_TEST_POSTGRES to a DSN to add the PostgreSQL leg
+test: web
+	cd web && npm test
 	$(GO) test -count=1 ./...
 
 ## lint: gofmt and go vet

@@ -10,6 +10,7 @@ import (
 
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/events"
+	"github.com/chatspot/chatspot/internal/messaging"
 	"github.com/chatspot/chatspot/internal/store"
 )
 
@@ -59,32 +60,12 @@ func (c *Conversations) CreateOutbound(ctx context.Context, in CreateOutboundInp
 				return err
 			}
 		}
-		return messageEvent(ctx, tx, events.MessageCreated, msg)
+		return messaging.AppendEvent(ctx, tx, events.MessageCreated, msg)
 	})
 	if store.IsDuplicate(err) {
 		return c.CreateOutbound(ctx, in)
 	}
 	return msg.ID, err
-}
-
-func messageEvent(ctx context.Context, tx *gorm.DB, kind string, msg store.Message) error {
-	var conv *store.Conversation
-	if msg.ConversationID != nil {
-		var cv store.Conversation
-		if err := tx.Take(&cv, "id = ?", *msg.ConversationID).Error; err != nil {
-			return err
-		}
-		conv = &cv
-	}
-	views, err := store.MessageViews(ctx, tx, []store.Message{msg})
-	if err != nil {
-		return err
-	}
-	if kind == events.MessageStatusChanged {
-		return events.Append(tx, msg.AccountID, kind, conv, map[string]any{
-			"id": msg.ID, "conversation_id": msg.ConversationID, "status": msg.Status, "failure_reason": msg.FailureReason})
-	}
-	return events.Append(tx, msg.AccountID, kind, conv, views[0])
 }
 
 // DeliverInput names the message to deliver.
@@ -163,15 +144,5 @@ func (c *Conversations) RequeueMessage(ctx context.Context, in DeliverInput) err
 }
 
 func (c *Conversations) setStatus(ctx context.Context, msg store.Message, status, reason string, providerID *string) error {
-	return c.write(ctx, msg.AccountID, func(tx *gorm.DB) error {
-		updates := map[string]any{"status": status, "failure_reason": reason, "updated_at": time.Now().UTC()}
-		if providerID != nil {
-			updates["external_id"] = *providerID
-		}
-		if err := tx.Model(&msg).Updates(updates).Error; err != nil {
-			return err
-		}
-		msg.Status, msg.FailureReason = status, reason
-		return messageEvent(ctx, tx, events.MessageStatusChanged, msg)
-	})
+	return messaging.SetStatus(ctx, c.DB, c.Bus, msg, status, reason, providerID)
 }

@@ -104,25 +104,26 @@ func principal(c *gin.Context) auth.Principal {
 	return p.(auth.Principal)
 }
 
-// LoginRate is how many login attempts one client address may make: a
-// burst, then one per interval.
-type LoginRate struct {
+// Rate is how many requests one key (a client address, a visitor) may
+// make: a burst, then one per interval.
+type Rate struct {
 	Burst int
 	Every time.Duration
 }
 
-// DefaultLoginRate is enough for typos, too slow for guessing.
-var DefaultLoginRate = LoginRate{Burst: 10, Every: 6 * time.Second}
+// LoginRate limits login attempts per client address.
+type LoginRate = Rate
 
-type loginLimiter struct {
+// DefaultLoginRate is enough for typos, too slow for guessing.
+var DefaultLoginRate = Rate{Burst: 10, Every: 6 * time.Second}
+
+// keyedLimiter keeps one token bucket per key.
+type keyedLimiter struct {
 	mu  sync.Mutex
 	ips map[string]*rate.Limiter
 }
 
-func (l *loginLimiter) allow(ip string, r LoginRate) (bool, time.Duration) {
-	if r.Burst == 0 {
-		r = DefaultLoginRate
-	}
+func (l *keyedLimiter) allow(ip string, r Rate) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.ips == nil || len(l.ips) > 10_000 {
@@ -141,14 +142,26 @@ func (l *loginLimiter) allow(ip string, r LoginRate) (bool, time.Duration) {
 	return true, 0
 }
 
+func orDefault(r, def Rate) Rate {
+	if r.Burst == 0 {
+		return def
+	}
+	return r
+}
+
+// retryAfter sets the Retry-After header for a wait.
+func retryAfter(c *gin.Context, wait time.Duration) {
+	c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+}
+
 type loginRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
 }
 
 func (s *Server) login(c *gin.Context) {
-	if ok, wait := s.loginLimit.allow(c.ClientIP(), s.LoginRate); !ok {
-		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	if ok, wait := s.loginLimit.allow(c.ClientIP(), orDefault(s.LoginRate, DefaultLoginRate)); !ok {
+		retryAfter(c, wait)
 		problem(c, http.StatusTooManyRequests, "too many login attempts from this address; wait and try again", "")
 		return
 	}
@@ -161,7 +174,7 @@ func (s *Server) login(c *gin.Context) {
 	var full *auth.SeatsFullError
 	switch {
 	case errors.As(err, &locked):
-		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(time.Until(locked.Until).Seconds()))))
+		retryAfter(c, time.Until(locked.Until))
 		problem(c, http.StatusTooManyRequests, locked.Error(), "")
 		return
 	case errors.As(err, &full):
@@ -213,12 +226,13 @@ type Me struct {
 
 // MeUser is the logged-in user.
 type MeUser struct {
-	ID          string   `json:"id"`
-	Name        string   `json:"name"`
-	Email       string   `json:"email"`
-	Role        string   `json:"role"`
-	Status      string   `json:"status"`
-	Permissions []string `json:"permissions"`
+	ID          string      `json:"id"`
+	Name        string      `json:"name"`
+	Email       string      `json:"email"`
+	Role        string      `json:"role"`
+	Status      string      `json:"status"`
+	Permissions []string    `json:"permissions"`
+	Teams       []store.Ref `json:"teams"`
 }
 
 // Account is the tenant as the UI sees it.
@@ -247,8 +261,13 @@ func (s *Server) me(c *gin.Context, p auth.Principal) (Me, error) {
 	if prof.BuiltinKey != nil && *prof.BuiltinKey == auth.ProfileAdmin {
 		perms = auth.AllSet()
 	}
+	teams := []store.Ref{}
+	if err := s.DB.WithContext(c).Table("teams").Select("teams.id, teams.name").
+		Joins("JOIN team_members tm ON tm.team_id = teams.id").Where("tm.user_id = ?", u.ID).Order("teams.name").Scan(&teams).Error; err != nil {
+		return Me{}, err
+	}
 	return Me{
-		User:          MeUser{ID: u.ID, Name: u.Name, Email: u.Email, Role: prof.Name, Status: u.Status, Permissions: perms.List()},
+		User:          MeUser{ID: u.ID, Name: u.Name, Email: u.Email, Role: prof.Name, Status: u.Status, Permissions: perms.List(), Teams: teams},
 		Account:       accountJSON(acc),
 		Namespace:     s.Namespace,
 		TemporalUIURL: s.TemporalUIURL,

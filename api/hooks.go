@@ -38,7 +38,7 @@ func (s *Server) apiChannelInbound(c *gin.Context) {
 		return
 	}
 	in, err := req.Normalise(ch.ID)
-	var fe *apichannel.FieldError
+	var fe *channels.FieldError
 	if errors.As(err, &fe) {
 		problem(c, http.StatusUnprocessableEntity, fe.Error(), fe.Field)
 		return

@@ -39,8 +39,14 @@ type Server struct {
 	TemporalUIURL string    // where operators inspect workflow histories
 	LoginRate     LoginRate // zero: DefaultLoginRate
 
-	loginLimit loginLimiter
-	routes     []Route
+	SecretKey     []byte // signs webchat visitor tokens
+	VisitorRate   Rate   // webchat messages per visitor; zero: DefaultVisitorRate
+	Widget        fs.FS  // widget.js and demo.html
+	DemoWebchatID string // dev: the webchat channel the demo page shows; "" disables /demo
+
+	loginLimit   keyedLimiter
+	visitorLimit keyedLimiter
+	routes       []Route
 }
 
 // Route is one /api/v1 endpoint and the permission it requires ("" = any
@@ -65,6 +71,9 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/readyz", s.ready)
 	hooks := r.Group("/hooks")
 	hooks.POST("/api/:channel_id", s.apiChannelInbound)
+	s.webchatRoutes(r)
+	r.GET("/widget.js", s.widgetScript)
+	r.GET("/demo", s.demoPage)
 
 	r.POST("/api/v1/auth/login", s.login)
 	v1 := r.Group("/api/v1", s.authenticate())
@@ -136,6 +145,32 @@ func (s *Server) ready(c *gin.Context) {
 	c.JSON(status, checks)
 }
 
+func (s *Server) widgetScript(c *gin.Context) {
+	data, err := fs.ReadFile(s.Widget, "widget.js")
+	if err != nil {
+		problem(c, http.StatusNotFound, "widget not available", "")
+		return
+	}
+	c.Header("Cache-Control", "public, max-age=300")
+	c.Data(http.StatusOK, "text/javascript; charset=utf-8", data)
+}
+
+// demoPage is a shop page with the demo account's webchat, so a newcomer
+// sees the customer's side of a conversation.
+func (s *Server) demoPage(c *gin.Context) {
+	data, err := fs.ReadFile(s.Widget, "demo.html")
+	if err != nil || s.DemoWebchatID == "" {
+		problem(c, http.StatusNotFound, "the demo page is served by `chatspot dev` only", "")
+		return
+	}
+	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(strings.ReplaceAll(string(data), "{{CHANNEL_ID}}", s.DemoWebchatID)))
+}
+
+// notBuilt answers for the UI when web/dist was not built.
+const notBuilt = `<!doctype html><html lang="pt-BR"><meta charset="utf-8"><title>CHATSPOT</title>
+<body style="font-family:sans-serif;max-width:40rem;margin:10vh auto"><h1>CHATSPOT</h1>
+<p>The server is running, but this binary was built without the agent UI. Run <code>make build</code> (it runs <code>npm ci</code> and <code>npm run build</code> in <code>web/</code>).</p></body></html>`
+
 // ui serves the single-page app: a file when it exists, else index.html so
 // client-side routes work on reload. Unknown API paths stay 404 JSON.
 func (s *Server) ui() gin.HandlerFunc {
@@ -148,6 +183,10 @@ func (s *Server) ui() gin.HandlerFunc {
 		}
 		if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
 			problem(c, http.StatusMethodNotAllowed, "method not allowed", "")
+			return
+		}
+		if _, err := fs.Stat(s.UI, "index.html"); err != nil {
+			c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(notBuilt))
 			return
 		}
 		if _, err := fs.Stat(s.UI, strings.TrimPrefix(p, "/")); err != nil || p == "/" {

@@ -10,6 +10,7 @@ import (
 	"github.com/chatspot/chatspot/activities"
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/channels/apichannel"
+	"github.com/chatspot/chatspot/internal/channels/webchat"
 	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/workflows"
 )
@@ -25,6 +26,7 @@ type Deps struct {
 func Channels() *channels.Registry {
 	r := &channels.Registry{}
 	r.Register(channels.KindAPI, apichannel.Sender{})
+	r.Register(channels.KindWebchat, webchat.Sender{})
 	return r
 }
 

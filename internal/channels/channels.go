@@ -117,3 +117,11 @@ func (r *Registry) Sender(kind string) (Sender, error) {
 	}
 	return s, nil
 }
+
+// FieldError names the input field a customer or integrator got wrong.
+type FieldError struct {
+	Field  string
+	Reason string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }

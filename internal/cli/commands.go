@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -98,6 +101,15 @@ func runDev(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("demo account: %w", err)
 	}
+	webchatID, err := demo.WebchatChannel(ctx, db)
+	if err != nil {
+		return fmt.Errorf("demo account: %w", err)
+	}
+	if cfg.SecretKey == "" {
+		if cfg.SecretKey, err = devSecret(cfg.DataDir); err != nil {
+			return err
+		}
+	}
 
 	bus := &events.MemoryBus{} // one process: the worker wakes the streams directly
 	w := worker.New(tc, worker.Deps{DB: db, Bus: bus}, sdkworker.Options{WorkerStopTimeout: cfg.ShutdownGrace})
@@ -105,9 +117,9 @@ func runDev(ctx context.Context, cfg *config.Config, out io.Writer) error {
 		return fmt.Errorf("worker: %w", err)
 	}
 	defer w.Stop()
-	srv, errc := startHTTP(cfg, db, tc, bus, log, ts.UIAddress())
+	srv, errc := startHTTP(cfg, db, tc, bus, log, ts.UIAddress(), webchatID)
 
-	printWelcome(out, cfg, ts.UIAddress(), creds)
+	printWelcome(out, cfg, ts.UIAddress(), creds, webchatID != "")
 	return waitAndShutdown(ctx, cfg, srv, errc)
 }
 
@@ -115,6 +127,9 @@ func runDev(ctx context.Context, cfg *config.Config, out io.Writer) error {
 func runServe(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	if cfg.DatabaseURL == "" {
 		return config.Missing("database-url")
+	}
+	if cfg.SecretKey == "" {
+		return config.Missing("secret-key")
 	}
 	log := newLogger(cfg)
 	db, tc, err := connectProduction(ctx, cfg, log)
@@ -124,7 +139,7 @@ func runServe(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	defer store.Close(db)
 	defer tc.Close()
 	bus := events.NewPGBus(ctx, cfg.DatabaseURL, log)
-	srv, errc := startHTTP(cfg, db, tc, bus, log, cfg.TemporalUIURL)
+	srv, errc := startHTTP(cfg, db, tc, bus, log, cfg.TemporalUIURL, "")
 	fmt.Fprintf(out, "CHATSPOT serving on %s (%s)\n", cfg.HTTPAddr, cfg.BaseURL)
 	return waitAndShutdown(ctx, cfg, srv, errc)
 }
@@ -202,11 +217,12 @@ func connectProduction(ctx context.Context, cfg *config.Config, log *slog.Logger
 	return db, tc, nil
 }
 
-func startHTTP(cfg *config.Config, db *gorm.DB, tc client.Client, bus events.Bus, log *slog.Logger, temporalUI string) (*http.Server, <-chan error) {
+func startHTTP(cfg *config.Config, db *gorm.DB, tc client.Client, bus events.Bus, log *slog.Logger, temporalUI, demoWebchat string) (*http.Server, <-chan error) {
 	s := &api.Server{
 		DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc, Bus: bus}, Bus: bus, Logger: log, UI: web.Assets(),
 		Sessions: &auth.Sessions{DB: db, Policy: auth.Policy{IdleTimeout: cfg.SessionIdle, MaxAge: cfg.SessionMaxAge, MaxFailures: 5, LockFor: 15 * time.Minute}},
 		BaseURL:  cfg.BaseURL, Namespace: cfg.Namespace, TemporalUIURL: temporalUI,
+		SecretKey: []byte(cfg.SecretKey), Widget: web.Widget(), DemoWebchatID: demoWebchat,
 	}
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
@@ -234,10 +250,13 @@ func waitAndShutdown(ctx context.Context, cfg *config.Config, srv *http.Server, 
 	return srv.Shutdown(sctx)
 }
 
-func printWelcome(out io.Writer, cfg *config.Config, temporalUI string, creds *demo.Credentials) {
+func printWelcome(out io.Writer, cfg *config.Config, temporalUI string, creds *demo.Credentials, demoPage bool) {
 	var b strings.Builder
 	b.WriteString("\nCHATSPOT is running.\n")
 	fmt.Fprintf(&b, "  App:          %s\n", cfg.BaseURL)
+	if demoPage {
+		fmt.Fprintf(&b, "  Webchat demo: %s/demo\n", cfg.BaseURL)
+	}
 	if temporalUI != "" {
 		fmt.Fprintf(&b, "  Temporal UI:  %s/namespaces/%s/workflows\n", temporalUI, cfg.Namespace)
 	}
@@ -255,4 +274,22 @@ func printWelcome(out io.Writer, cfg *config.Config, temporalUI string, creds *d
 	}
 	b.WriteString("\nPress Ctrl-C to stop.\n")
 	fmt.Fprint(out, b.String())
+}
+
+// devSecret reads the dev stack's secret key from the data directory,
+// creating it on first start, so visitor tokens survive a restart.
+func devSecret(dataDir string) (string, error) {
+	path := filepath.Join(dataDir, "secret.key")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return "", err
+	}
+	key := hex.EncodeToString(buf)
+	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("secret key: %w", err)
+	}
+	return key, nil
 }

@@ -28,6 +28,7 @@ type Config struct {
 	TemporalAddr  string // serve/worker: external cluster; see temporal.ClientOptions for TLS and API key
 	LogLevel      string
 	TemporalUIURL string // serve: link to the cluster's Web UI for operators
+	SecretKey     string
 	SessionIdle   time.Duration
 	SessionMaxAge time.Duration
 	ShutdownGrace time.Duration
@@ -70,6 +71,8 @@ var Settings = []Setting{
 		func(c *Config, v string) (err error) { c.SessionMaxAge, err = positiveDuration(v); return err }},
 	{"log-level", "CHATSPOT_LOG_LEVEL", "info", "all", "debug, info, warn or error.",
 		func(c *Config, v string) error { c.LogLevel = v; return oneOf(v, "debug", "info", "warn", "error") }},
+	{"secret-key", "CHATSPOT_SECRET_KEY", "", "dev, serve", "At least 32 characters; signs webchat visitor tokens. dev generates one into the data directory; serve requires it (the same on every serve process).",
+		func(c *Config, v string) error { c.SecretKey = v; return checkSecret(v) }},
 	{"shutdown-grace", "CHATSPOT_SHUTDOWN_GRACE", "10s", "all", "How long Ctrl-C / SIGTERM waits for requests and activities to finish.",
 		func(c *Config, v string) (err error) { c.ShutdownGrace, err = time.ParseDuration(v); return err }},
 }
@@ -225,4 +228,11 @@ func checkDatabaseURL(v string) error {
 		return nil
 	}
 	return errors.New("must be a postgres:// URL (leave it empty for the embedded SQLite)")
+}
+
+func checkSecret(v string) error {
+	if v != "" && len(v) < 32 {
+		return errors.New("must be at least 32 characters")
+	}
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/chatspot/chatspot/internal/auth"
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/channels/apichannel"
+	"github.com/chatspot/chatspot/internal/channels/webchat"
 	"github.com/chatspot/chatspot/internal/store"
 )
 
@@ -25,6 +26,17 @@ type Credentials struct {
 	AdminPassword string
 	APIChannelID  string
 	APIToken      string // the API channel's inbound token
+}
+
+// WebchatChannel returns the id of the demo account's webchat, "" if none.
+func WebchatChannel(ctx context.Context, db *gorm.DB) (string, error) {
+	var ch store.Channel
+	err := db.WithContext(ctx).Joins("JOIN users ON users.account_id = channels.account_id").
+		Where("users.email = ? AND channels.kind = ?", AdminEmail, channels.KindWebchat).Take(&ch).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", nil
+	}
+	return ch.ID, err
 }
 
 // Ensure creates the demo account, its admin and an API channel unless an
@@ -65,7 +77,14 @@ func Ensure(ctx context.Context, db *gorm.DB) (*Credentials, error) {
 			return err
 		}
 		ch := store.Channel{ID: creds.APIChannelID, AccountID: acc.ID, Kind: channels.KindAPI, Name: "API", Settings: string(rawSettings), Active: true}
-		return tx.Create(&ch).Error
+		if err := tx.Create(&ch).Error; err != nil {
+			return err
+		}
+		wc, err := json.Marshal(webchat.DefaultSettings())
+		if err != nil {
+			return err
+		}
+		return tx.Create(&store.Channel{ID: store.NewID(), AccountID: acc.ID, Kind: channels.KindWebchat, Name: "Site", Settings: string(wc), Active: true}).Error
 	})
 	if store.IsDuplicate(err) || errors.Is(err, gorm.ErrDuplicatedKey) {
 		return nil, nil // another process created it at the same moment

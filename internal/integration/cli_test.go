@@ -249,7 +249,8 @@ func TestProductionServeAndWorkers(t *testing.T) {
 		t.Skip("CHATSPOT_TEST_POSTGRES is not set")
 	}
 	dsn := storetest.PostgresSchema(t)
-	env := []string{"DATABASE_URL=" + dsn, "TEMPORAL_ADDRESS=" + ts.GetFrontendHostPort(), "TEMPORAL_NAMESPACE=" + ts.GetDefaultNamespace()}
+	env := []string{"DATABASE_URL=" + dsn, "TEMPORAL_ADDRESS=" + ts.GetFrontendHostPort(), "TEMPORAL_NAMESPACE=" + ts.GetDefaultNamespace(),
+		"CHATSPOT_SECRET_KEY=" + strings.Repeat("k", 32)}
 	migrate := startCLI(t, env, "migrate")
 	<-migrate.done
 	if migrate.cmd.ProcessState.ExitCode() != 0 || !strings.Contains(migrate.output(), "up to date") {

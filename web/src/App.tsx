@@ -14,6 +14,20 @@ import { draftStore } from './conversation/composerLogic'
 import { errorText } from './format'
 import { resetTitle } from './notify'
 
+const RETURN_KEY = 'chatspot.returnTo'
+
+/** Where to go after signing in: the page the expired session left, if it is ours. */
+function takeReturnPath(): string {
+  try {
+    const p = sessionStorage.getItem(RETURN_KEY)
+    sessionStorage.removeItem(RETURN_KEY)
+    if (p && p.startsWith('/') && !p.startsWith('//') && matchRoute(p).name === 'inbox') return p
+  } catch {
+    // ignore
+  }
+  return '/'
+}
+
 export function App() {
   const { t } = useI18n()
   const path = usePath()
@@ -25,7 +39,15 @@ export function App() {
   useEffect(() => {
     setUnauthorizedHandler(() => {
       setMe(null)
-      if (window.location.pathname !== '/login') navigate('/login', { replace: true })
+      const here = window.location.pathname
+      if (here !== '/login') {
+        try {
+          sessionStorage.setItem(RETURN_KEY, here)
+        } catch {
+          // no way back after login; the inbox will do
+        }
+        navigate('/login', { replace: true })
+      }
     })
   }, [])
 
@@ -50,7 +72,7 @@ export function App() {
 
   const onLoggedIn = useCallback((m: Me) => {
     setMe(m)
-    navigate('/', { replace: true })
+    navigate(takeReturnPath(), { replace: true })
   }, [])
 
   const onLogout = useCallback(async () => {

@@ -74,28 +74,20 @@ type From struct {
 // MaxTextLen is the longest message text accepted, in characters.
 const MaxTextLen = 4096
 
-// FieldError names the input field that is wrong.
-type FieldError struct {
-	Field  string
-	Reason string
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
-
 // Normalise validates the request and turns it into the inbound type every
 // channel produces.
 func (r InboundRequest) Normalise(channelID string) (channels.Inbound, error) {
 	switch {
 	case strings.TrimSpace(r.MessageID) == "":
-		return channels.Inbound{}, &FieldError{"message_id", "is required: it makes retries safe"}
+		return channels.Inbound{}, &channels.FieldError{"message_id", "is required: it makes retries safe"}
 	case len(r.MessageID) > 200:
-		return channels.Inbound{}, &FieldError{"message_id", "must be at most 200 characters"}
+		return channels.Inbound{}, &channels.FieldError{"message_id", "must be at most 200 characters"}
 	case strings.TrimSpace(r.From.ID) == "":
-		return channels.Inbound{}, &FieldError{"from.id", "is required"}
+		return channels.Inbound{}, &channels.FieldError{"from.id", "is required"}
 	case strings.TrimSpace(r.Text) == "":
-		return channels.Inbound{}, &FieldError{"text", "is required"}
+		return channels.Inbound{}, &channels.FieldError{"text", "is required"}
 	case utf8.RuneCountInString(r.Text) > MaxTextLen:
-		return channels.Inbound{}, &FieldError{"text", fmt.Sprintf("must be at most %d characters", MaxTextLen)}
+		return channels.Inbound{}, &channels.FieldError{"text", fmt.Sprintf("must be at most %d characters", MaxTextLen)}
 	}
 	return channels.Inbound{
 		ChannelID:  channelID,

@@ -21,7 +21,14 @@ export interface ConversationActionsProps {
 /** A small popover that closes on an outside click or Escape. */
 function Popover({ label, testId, children }: { label: ReactNode; testId: string; children: (close: () => void) => ReactNode }) {
   const [open, setOpen] = useState(false)
+  const [alignRight, setAlignRight] = useState(false)
   const ref = useRef<HTMLDivElement>(null)
+  const toggle = () => {
+    // open toward the side with room
+    const box = ref.current?.getBoundingClientRect()
+    setAlignRight(!!box && box.left > window.innerWidth / 2)
+    setOpen((o) => !o)
+  }
   useEffect(() => {
     if (!open) return
     const onDown = (e: MouseEvent) => {
@@ -39,10 +46,10 @@ function Popover({ label, testId, children }: { label: ReactNode; testId: string
   }, [open])
   return (
     <div className="popover-anchor" ref={ref}>
-      <button type="button" className="btn btn-ghost btn-sm" aria-expanded={open} data-testid={testId} onClick={() => setOpen((o) => !o)}>
+      <button type="button" className="btn btn-ghost btn-sm" aria-expanded={open} data-testid={testId} onClick={toggle}>
         {label}
       </button>
-      {open && <div className="popover popover-menu">{children(() => setOpen(false))}</div>}
+      {open && <div className={`popover popover-menu ${alignRight ? 'align-right' : ''}`}>{children(() => setOpen(false))}</div>}
     </div>
   )
 }

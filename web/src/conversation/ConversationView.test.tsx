@@ -36,6 +36,7 @@ function setup(me: Me = makeMe()) {
   const stream = fakeStream()
   const onSummary = vi.fn()
   const onRead = vi.fn()
+  const onSent = vi.fn()
   render(
     <I18nProvider initial="pt-BR">
       <SessionContext.Provider value={{ me, setMe: () => {} }}>
@@ -44,6 +45,7 @@ function setup(me: Me = makeMe()) {
             id="c2"
             refs={{ users: [], teams: [{ id: 't1', name: 'SAC' }], channels: [], quickReplies: [] }}
             onSummary={onSummary}
+            onSent={onSent}
             onRead={onRead}
             onBack={() => {}}
           />
@@ -51,7 +53,7 @@ function setup(me: Me = makeMe()) {
       </SessionContext.Provider>
     </I18nProvider>,
   )
-  return { stream, onSummary, onRead }
+  return { stream, onSummary, onRead, onSent }
 }
 
 const bubble = (id: string) => screen.getAllByTestId('message-bubble').find((b) => b.getAttribute('data-id') === id)!
@@ -105,13 +107,14 @@ describe('ConversationView', () => {
 
   it('sends from the composer and shows the queued message once', async () => {
     const user = userEvent.setup()
-    const { stream } = setup()
+    const { stream, onSent } = setup()
     await screen.findByText('Meu boleto venceu')
     const sent = msg({ id: 'm4', conversation_id: 'c2', direction: 'outbound', body: 'Segue o novo boleto', status: 'queued', created_at: '2025-03-01T12:10:00Z' })
     vi.spyOn(api, 'sendMessage').mockResolvedValue(sent)
     await user.type(screen.getByTestId('composer-input'), 'Segue o novo boleto{Enter}')
     expect(api.sendMessage).toHaveBeenCalledWith('c2', { body: 'Segue o novo boleto', kind: 'text' }, expect.any(String))
     await waitFor(() => expect(bubble('m4')).toHaveAttribute('data-status', 'queued'))
+    expect(onSent).toHaveBeenCalledWith(sent) // the list moves the conversation up
     // the same message also arrives on the stream: still one bubble
     act(() => stream.emit({ type: 'message.created', data: { ...sent, status: 'sent', contact_id: 'ct-joana' } }))
     expect(screen.getAllByText('Segue o novo boleto')).toHaveLength(1)

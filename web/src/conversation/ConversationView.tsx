@@ -24,6 +24,8 @@ export interface ConversationViewProps {
   refs: ReferenceData
   /** The conversation changed (an action's answer or a live update): reconcile the list. */
   onSummary: (c: ConversationSummary) => void
+  /** This agent sent a message (the list moves the conversation up at once). */
+  onSent?: (m: Message) => void
   /** The conversation was marked read on the server. */
   onRead: (id: string) => void
   onBack: () => void
@@ -35,7 +37,7 @@ function mergeSummary(prev: ConversationDetail, s: ConversationSummary): Convers
   return { ...prev, ...s, contact: { ...prev.contact, name: s.contact.name } }
 }
 
-export function ConversationView({ id, refs, onSummary, onRead, onBack }: ConversationViewProps) {
+export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRead, onBack }: ConversationViewProps) {
   const { t, lang } = useI18n()
   const { me } = useSession()
   const visible = usePageVisible()
@@ -162,10 +164,14 @@ export function ConversationView({ id, refs, onSummary, onRead, onBack }: Conver
     [onSummary, t],
   )
 
-  const onSent = useCallback((m: Message) => {
-    scrollMode.current = 'bottom'
-    setMessages((list) => mergeMessages(list, [m]))
-  }, [])
+  const onSent = useCallback(
+    (m: Message) => {
+      scrollMode.current = 'bottom'
+      setMessages((list) => mergeMessages(list, [m]))
+      notifySent?.(m)
+    },
+    [notifySent],
+  )
 
   const retry = useCallback(async (m: Message) => {
     const updated = await api.retryMessage(m.id)

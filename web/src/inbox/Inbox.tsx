@@ -92,6 +92,7 @@ export function Inbox({ conversationId }: { conversationId: string | null }) {
             id={conversationId}
             refs={refs}
             onSummary={inbox.applySummary}
+            onSent={inbox.applySent}
             onRead={inbox.markRead}
             onBack={onBack}
           />

@@ -63,7 +63,10 @@ export function InboxList(props: InboxListProps) {
         <label className="search-box">
           <span className="sr-only">{t('search.label')}</span>
           <span aria-hidden="true" className="search-icon">
-            ⌕
+            <svg viewBox="0 0 16 16" width="15" height="15">
+              <circle cx="7" cy="7" r="4.75" fill="none" stroke="currentColor" strokeWidth="1.6" />
+              <path d="M10.5 10.5L14 14" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+            </svg>
           </span>
           <input
             type="search"

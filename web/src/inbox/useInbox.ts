@@ -2,7 +2,7 @@
 // realtime stream (see inboxLogic.ts for the merge rules).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { api } from '../api/client'
-import type { ConversationDetail, ConversationSummary, MessageCreatedEvent, Page } from '../api/types'
+import type { ConversationDetail, ConversationSummary, Message, MessageCreatedEvent, Page } from '../api/types'
 import { useStreamEvents, useStreamReconnect } from '../session'
 import {
   appendPage,
@@ -30,6 +30,8 @@ export interface InboxState {
   reload: () => void
   /** Reconcile a conversation an action returned. */
   applySummary: (c: ConversationSummary) => void
+  /** A message this tab just sent: move its conversation up with the new preview. */
+  applySent: (m: Message) => void
   markRead: (id: string) => void
 }
 
@@ -141,6 +143,14 @@ export function useInbox(
 
   const markRead = useCallback((id: string) => commit(markReadLocal(itemsRef.current, id)), [commit])
 
+  const applySent = useCallback(
+    (m: Message) => {
+      if (m.kind === 'note') return
+      commit(applyMessageCreated(itemsRef.current, { ...m, contact_id: '' }, ctxRef.current).items)
+    },
+    [commit],
+  )
+
   // Opening (or coming back to) a conversation clears its badge.
   useEffect(() => {
     if (ctx.openId) commit(markReadLocal(itemsRef.current, ctx.openId))
@@ -180,5 +190,5 @@ export function useInbox(
   // Events may have been missed while the stream was down.
   useStreamReconnect(reload)
 
-  return { items, loading, error, hasMore: !!cursor, loadMore, reload, applySummary, markRead }
+  return { items, loading, error, hasMore: !!cursor, loadMore, reload, applySummary, applySent, markRead }
 }

@@ -1,0 +1,1 @@
+// The webchat widget is being written; see web/README.md.
