@@ -26,6 +26,7 @@ import (
 	"github.com/chatspot/chatspot/internal/cli"
 	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/inbox"
+	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/temporal"
 	"github.com/chatspot/chatspot/web"
 	"github.com/chatspot/chatspot/worker"
@@ -82,7 +83,8 @@ func newStack(t *testing.T, db *gorm.DB) *stack {
 	t.Cleanup(w.Stop)
 	srv := &api.Server{DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc, Bus: bus}, Bus: bus,
 		Sessions: &auth.Sessions{DB: db, Policy: auth.DefaultPolicy},
-		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)), UI: web.Assets()}
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)), UI: web.Assets(), Widget: web.Widget(),
+		SecretKey: []byte("integration-test-secret-key-0123456789")}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	return &stack{db: db, tc: tc, url: hs.URL, srv: srv}
@@ -102,4 +104,9 @@ func eventually(t *testing.T, timeout time.Duration, check func() error) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+func updateOpts(conv store.Conversation, req workflows.SendRequest) client.UpdateWorkflowOptions {
+	return client.UpdateWorkflowOptions{WorkflowID: conv.WorkflowID, UpdateName: workflows.UpdateSend,
+		WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{req}}
 }
