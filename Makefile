@@ -37,3 +37,7 @@ clean:
 ## readme: refresh the README's configuration table from `chatspot config`
 readme: build
 	@python3 -c "import re,subprocess;t=subprocess.check_output(['./bin/chatspot','config']).decode().rstrip();s=open('README.md').read();open('README.md','w').write(re.sub(r'<!-- config:start -->.*?<!-- config:end -->','<!-- config:start -->\n'+t+'\n<!-- config:end -->',s,flags=re.S))"
+
+## bench: throughput and latency of the main paths on the embedded stack, with a bare baseline
+bench:
+	$(GO) run ./internal/bench -out bench-results.json

@@ -1,0 +1,453 @@
+// Command bench measures CHATSPOT's main paths on the embedded stack (the
+// same parts `chatspot dev` runs: in-process Temporal on SQLite, SQLite app
+// database, worker, HTTP server) and prints a table; `make bench` runs it.
+// A bare baseline — signal-with-start plus one local activity per message,
+// nothing else — runs in the same process for comparison. Figures go to
+// bench-results.json too.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/chatspot/chatspot/api"
+	"github.com/chatspot/chatspot/internal/auth"
+	"github.com/chatspot/chatspot/internal/channels"
+	"github.com/chatspot/chatspot/internal/channels/apichannel"
+	"github.com/chatspot/chatspot/internal/events"
+	"github.com/chatspot/chatspot/internal/inbox"
+	"github.com/chatspot/chatspot/internal/store"
+	"github.com/chatspot/chatspot/internal/temporal"
+	"github.com/chatspot/chatspot/web"
+	"github.com/chatspot/chatspot/worker"
+	"github.com/chatspot/chatspot/workflows"
+	"gorm.io/gorm"
+)
+
+var (
+	rates         = flag.String("rates", "50,200,500", "offered inbound rates, messages per second")
+	duration      = flag.Duration("duration", 5*time.Second, "how long each rate is offered")
+	conversations = flag.Int("conversations", 250, "distinct contacts the messages are spread over")
+	out           = flag.String("out", "bench-results.json", "where the figures are written as JSON")
+)
+
+// Row is one line of the table.
+type Row struct {
+	Scenario    string  `json:"scenario"`
+	OfferedRate int     `json:"offered_per_s"`
+	Sent        int     `json:"sent"`
+	Done        int     `json:"done"`
+	Throughput  float64 `json:"throughput_per_s"`
+	P50         float64 `json:"p50_ms"`
+	P95         float64 `json:"p95_ms"`
+	P99         float64 `json:"p99_ms"`
+	Durable     float64 `json:"durable_per_s,omitempty"` // inbound: messages taken in by their workflows per second
+	Note        string  `json:"note,omitempty"`
+}
+
+func main() {
+	flag.Parse()
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "chatspot-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	port, _ := temporal.FreePort()
+	ts, err := temporal.StartDevServer(temporal.DevServerOptions{DataDir: dir, FrontendPort: port, Namespace: "default", SearchAttributes: workflows.SearchAttributes()})
+	if err != nil {
+		return err
+	}
+	defer ts.Stop()
+	tc, err := client.Dial(client.Options{HostPort: ts.FrontendAddress(), Namespace: "default", Logger: sdklog.NewStructuredLogger(quiet)})
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	db, err := store.Open(ctx, "", dir)
+	if err != nil {
+		return err
+	}
+	if _, err := store.Migrate(ctx, db); err != nil {
+		return err
+	}
+
+	var rows []Row
+	for _, rate := range parseRates(*rates) {
+		row, err := baseline(ctx, tc, rate)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row)
+	}
+
+	bus := &events.MemoryBus{}
+	w := sdkworker.New(tc, workflows.TaskQueue, sdkworker.Options{})
+	worker.Register(w, worker.Deps{DB: db, Bus: bus})
+	if err := w.Start(); err != nil {
+		return err
+	}
+	defer w.Stop()
+	srv := &api.Server{DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc, Bus: bus}, Bus: bus,
+		Sessions: &auth.Sessions{DB: db, Policy: auth.DefaultPolicy}, Logger: quiet, UI: web.Assets(), Widget: web.Widget(),
+		SecretKey: []byte(strings.Repeat("b", 32)), LoginRate: api.Rate{Burst: 1000, Every: time.Millisecond}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	go http.Serve(ln, srv.Handler())
+	base := "http://" + ln.Addr().String()
+	fx, err := seed(ctx, db)
+	if err != nil {
+		return err
+	}
+	agent, err := login(base, fx.email)
+	if err != nil {
+		return err
+	}
+	for _, rate := range parseRates(*rates) {
+		row, err := inboundToStream(ctx, db, base, agent, fx, rate)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row)
+	}
+	row, err := sendToAck(ctx, db, base, agent, fx)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, row)
+	print(rows)
+	data, _ := json.MarshalIndent(map[string]any{"at": time.Now().UTC(), "duration_s": duration.Seconds(), "conversations": *conversations, "rows": rows}, "", "  ")
+	return os.WriteFile(*out, data, 0o644)
+}
+
+func parseRates(s string) []int {
+	var out []int
+	for _, p := range strings.Split(s, ",") {
+		var n int
+		if _, err := fmt.Sscan(strings.TrimSpace(p), &n); err == nil && n > 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// offer calls fire at the given rate for the duration, each call in its
+// own goroutine, and waits for all to finish.
+func offer(rate int, d time.Duration, fire func(i int)) int {
+	interval := time.Second / time.Duration(rate)
+	n := int(d.Seconds() * float64(rate))
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range n {
+		if wait := time.Until(start.Add(time.Duration(i) * interval)); wait > 0 {
+			time.Sleep(wait)
+		}
+		wg.Add(1)
+		go func() { defer wg.Done(); fire(i) }()
+	}
+	wg.Wait()
+	return n
+}
+
+// latencies collects durations safely.
+type latencies struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (l *latencies) add(d time.Duration) { l.mu.Lock(); l.d = append(l.d, d); l.mu.Unlock() }
+
+func (l *latencies) row(name string, rate, sent int, elapsed time.Duration, note string) Row {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	sort.Slice(l.d, func(i, j int) bool { return l.d[i] < l.d[j] })
+	pct := func(p float64) float64 {
+		if len(l.d) == 0 {
+			return 0
+		}
+		i := int(float64(len(l.d)-1) * p)
+		return float64(l.d[i].Microseconds()) / 1000
+	}
+	return Row{Scenario: name, OfferedRate: rate, Sent: sent, Done: len(l.d), Throughput: float64(len(l.d)) / elapsed.Seconds(),
+		P50: pct(0.50), P95: pct(0.95), P99: pct(0.99), Note: note}
+}
+
+// --- the bare baseline ---
+
+type baselineSignal struct {
+	Sent time.Time
+}
+
+var baselineDone = struct {
+	sync.Mutex
+	ch map[string]chan time.Duration
+}{ch: map[string]chan time.Duration{}}
+
+// BaselineWorkflow takes signals and runs one local activity for each.
+func BaselineWorkflow(ctx workflow.Context) error {
+	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 10 * time.Second})
+	ch := workflow.GetSignalChannel(ctx, "msg")
+	for {
+		var s baselineSignal
+		ch.Receive(ctx, &s)
+		if err := workflow.ExecuteLocalActivity(ctx, BaselineActivity, s).Get(ctx, nil); err != nil {
+			return err
+		}
+	}
+}
+
+var baselineLatency *latencies
+
+// BaselineActivity records how long the signal took to be processed.
+func BaselineActivity(ctx context.Context, s baselineSignal) error {
+	baselineLatency.add(time.Since(s.Sent))
+	return nil
+}
+
+func baseline(ctx context.Context, tc client.Client, rate int) (Row, error) {
+	queue := fmt.Sprintf("baseline-%d", rate)
+	w := sdkworker.New(tc, queue, sdkworker.Options{})
+	w.RegisterWorkflow(BaselineWorkflow)
+	w.RegisterActivity(BaselineActivity)
+	if err := w.Start(); err != nil {
+		return Row{}, err
+	}
+	defer w.Stop()
+	baselineLatency = &latencies{}
+	start := time.Now()
+	sent := offer(rate, *duration, func(i int) {
+		id := fmt.Sprintf("baseline/%d/%d", rate, i%*conversations)
+		_, _ = tc.SignalWithStartWorkflow(ctx, id, "msg", baselineSignal{Sent: time.Now()},
+			client.StartWorkflowOptions{ID: id, TaskQueue: queue}, BaselineWorkflow)
+	})
+	waitFor(func() bool { return len(snapshot(baselineLatency)) >= sent }, 30*time.Second)
+	return baselineLatency.row("baseline: signal-with-start + 1 local activity", rate, sent, time.Since(start), ""), nil
+}
+
+func snapshot(l *latencies) []time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]time.Duration(nil), l.d...)
+}
+
+func waitFor(cond func() bool, max time.Duration) {
+	deadline := time.Now().Add(max)
+	for !cond() && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// --- CHATSPOT paths ---
+
+type fixture struct {
+	account store.Account
+	channel store.Channel
+	token   string
+	email   string
+}
+
+func seed(ctx context.Context, db *gorm.DB) (fixture, error) {
+	fx := fixture{account: store.Account{Name: "Bench", Seats: 100, Modules: "api"}, email: "bench@example.com"}
+	profiles, err := auth.CreateAccount(db, &fx.account)
+	if err != nil {
+		return fx, err
+	}
+	if _, err := auth.CreateUser(ctx, db, fx.account.ID, auth.NewUser{Email: fx.email, Name: "Bench", Password: "bench-password-1", ProfileID: profiles[auth.ProfileAdmin].ID}); err != nil {
+		return fx, err
+	}
+	token, settings := apichannel.NewToken()
+	raw, _ := json.Marshal(settings)
+	fx.token = token
+	fx.channel = store.Channel{ID: store.NewID(), AccountID: fx.account.ID, Kind: channels.KindAPI, Name: "API", Settings: string(raw), Active: true}
+	return fx, db.Create(&fx.channel).Error
+}
+
+type agent struct {
+	http *http.Client
+	csrf string
+}
+
+func login(base, email string) (*agent, error) {
+	jar, _ := cookiejar.New(nil)
+	a := &agent{http: &http.Client{Jar: jar}}
+	res, err := a.http.Post(base+"/api/v1/auth/login", "application/json", strings.NewReader(`{"email":"`+email+`","password":"bench-password-1"}`))
+	if err != nil {
+		return nil, err
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("login: %d", res.StatusCode)
+	}
+	for _, c := range res.Cookies() {
+		if c.Name == "chatspot_csrf" {
+			a.csrf = c.Value
+		}
+	}
+	return a, nil
+}
+
+// streamSeen opens the agent stream and reports, for each inbound message
+// body, when it arrived.
+func streamSeen(ctx context.Context, base string, a *agent, seen func(body string, at time.Time)) error {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/stream", nil)
+	res, err := a.http.Do(req)
+	if err != nil {
+		return err
+	}
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("stream: %d", res.StatusCode)
+	}
+	go func() {
+		defer res.Body.Close()
+		sc := bufio.NewScanner(res.Body)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		kind := ""
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case strings.HasPrefix(line, "event: "):
+				kind = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: ") && kind == events.MessageCreated:
+				var m struct{ Body string }
+				if json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &m) == nil {
+					seen(m.Body, time.Now())
+				}
+			}
+		}
+	}()
+	return nil
+}
+
+// inboundToStream offers customer messages over HTTP and measures how long
+// each takes to appear on an agent's stream; it also reports how long the
+// workflows took to take every message in.
+func inboundToStream(ctx context.Context, db *gorm.DB, base string, a *agent, fx fixture, rate int) (Row, error) {
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var mu sync.Mutex
+	sentAt := map[string]time.Time{}
+	lat := &latencies{}
+	if err := streamSeen(sctx, base, a, func(body string, at time.Time) {
+		mu.Lock()
+		t, ok := sentAt[body]
+		delete(sentAt, body)
+		mu.Unlock()
+		if ok {
+			lat.add(at.Sub(t))
+		}
+	}); err != nil {
+		return Row{}, err
+	}
+	var failed atomic.Int64
+	run := fmt.Sprintf("r%d-%d", rate, time.Now().UnixNano())
+	start := time.Now()
+	sent := offer(rate, *duration, func(i int) {
+		body := fmt.Sprintf("%s-%d", run, i)
+		payload, _ := json.Marshal(apichannel.InboundRequest{MessageID: body, From: apichannel.From{ID: fmt.Sprintf("c%d", i%*conversations)}, Text: body})
+		req, _ := http.NewRequest(http.MethodPost, base+"/hooks/api/"+fx.channel.ID, bytes.NewReader(payload))
+		req.Header.Set("Authorization", "Bearer "+fx.token)
+		req.Header.Set("Content-Type", "application/json")
+		mu.Lock()
+		sentAt[body] = time.Now()
+		mu.Unlock()
+		res, err := http.DefaultClient.Do(req)
+		if err != nil || res.StatusCode != http.StatusAccepted {
+			failed.Add(1)
+		}
+		if res != nil {
+			res.Body.Close()
+		}
+	})
+	waitFor(func() bool { return len(snapshot(lat)) >= sent-int(failed.Load()) }, 30*time.Second)
+	elapsed := time.Since(start)
+	// Durable hand-over: every message taken in by its conversation workflow.
+	var recorded int64
+	waitFor(func() bool {
+		db.Model(&store.Message{}).Where("channel_id = ? AND external_id LIKE ? AND recorded_at IS NOT NULL", fx.channel.ID, run+"-%").Count(&recorded)
+		return int(recorded) >= sent
+	}, 60*time.Second)
+	allIn := time.Since(start)
+	note := fmt.Sprintf("%d of %d taken in by their workflows after %.1fs", recorded, sent, allIn.Seconds())
+	if failed.Load() > 0 {
+		note += fmt.Sprintf("; %d requests failed", failed.Load())
+	}
+	row := lat.row("inbound HTTP -> stored -> agent stream", rate, sent, elapsed, note)
+	row.Durable = float64(recorded) / allIn.Seconds()
+	return row, nil
+}
+
+// sendToAck measures an agent's send: POST until the 201 with the stored
+// message's id.
+func sendToAck(ctx context.Context, db *gorm.DB, base string, a *agent, fx fixture) (Row, error) {
+	var convs []store.Conversation
+	if err := db.Where("account_id = ? AND status = ?", fx.account.ID, store.StatusOpen).Limit(50).Find(&convs).Error; err != nil || len(convs) == 0 {
+		return Row{}, fmt.Errorf("no open conversations to reply to: %v", err)
+	}
+	lat := &latencies{}
+	const rate = 50
+	start := time.Now()
+	sent := offer(rate, *duration, func(i int) {
+		conv := convs[i%len(convs)]
+		req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/conversations/"+conv.ID+"/messages", strings.NewReader(`{"body":"resposta"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-CSRF-Token", a.csrf)
+		req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%d", i))
+		t := time.Now()
+		res, err := a.http.Do(req)
+		if err == nil {
+			if res.StatusCode == http.StatusCreated {
+				lat.add(time.Since(t))
+			}
+			res.Body.Close()
+		}
+	})
+	return lat.row("agent send -> ack (message stored)", rate, sent, time.Since(start), "API channel without outbound URL: delivery fails afterwards, off the measured path"), nil
+}
+
+func print(rows []Row) {
+	fmt.Printf("\n%-46s %8s %6s %6s %10s %8s %8s %8s  %s\n", "scenario", "offered", "sent", "done", "msg/s", "p50 ms", "p95 ms", "p99 ms", "note")
+	fmt.Println(strings.Repeat("-", 130))
+	base := map[int]float64{}
+	for _, r := range rows {
+		if strings.HasPrefix(r.Scenario, "baseline") {
+			base[r.OfferedRate] = r.Throughput
+		}
+	}
+	for _, r := range rows {
+		note := r.Note
+		if b := base[r.OfferedRate]; r.Durable > 0 && b > 0 {
+			note = fmt.Sprintf("durable %.0f msg/s = %.2f x baseline; %s", r.Durable, r.Durable/b, note)
+		}
+		fmt.Printf("%-46s %8d %6d %6d %10.1f %8.1f %8.1f %8.1f  %s\n", r.Scenario, r.OfferedRate, r.Sent, r.Done, r.Throughput, r.P50, r.P95, r.P99, note)
+	}
+}
