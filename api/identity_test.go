@@ -44,6 +44,7 @@ func otherTenantObjects(t *testing.T, e *env, a *tenant) map[string]string {
 		"contacts":      contact.ID,
 		"messages":      msg.ID,
 		"channels":      a.f.Channel.ID,
+		"quick-replies": quickReply(t, e, a),
 		"users":         agent.ID,
 		"profiles":      a.profileWith(auth.Reply).ID,
 		"teams":         team.ID,
@@ -139,7 +140,7 @@ func TestEachPermissionDeniesItsRoutes(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	a := e.tenant(50)
 	ids := map[string]string{"users": a.admin.ID, "profiles": "x", "teams": "x", "sessions": "x", "tokens": "x",
-		"conversations": "x", "contacts": "x", "messages": "x"}
+		"conversations": "x", "contacts": "x", "messages": "x", "quick-replies": "x"}
 	for _, perm := range auth.All {
 		var rest []auth.Permission
 		for _, p := range auth.All {
@@ -397,5 +398,36 @@ func TestLoginRateLimitPerAddress(t *testing.T) {
 	r := b.login(a.admin.Email, goodPassword)
 	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" {
 		t.Errorf("4th attempt from one address in a burst of 3: %d (Retry-After %q), want 429", r.status, r.header.Get("Retry-After"))
+	}
+}
+
+func quickReply(t *testing.T, e *env, a *tenant) string {
+	qr := store.QuickReply{ID: store.NewID(), AccountID: a.f.Account.ID, Shortcut: "preco", Text: "Nosso preço é R$ 10"}
+	if err := e.db.Create(&qr).Error; err != nil {
+		t.Fatal(err)
+	}
+	return qr.ID
+}
+
+func TestQuickReplies(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	a := e.tenant(5)
+	admin := e.as(a.admin)
+	if r := admin.do(http.MethodPost, "/api/v1/quick-replies", map[string]string{"shortcut": "/Frete", "text": "Frete grátis acima de R$ 200"}); r.status != 201 || r.body["shortcut"] != "frete" {
+		t.Fatalf("create: %d %s", r.status, r.raw)
+	}
+	if r := admin.do(http.MethodPost, "/api/v1/quick-replies", map[string]string{"shortcut": "frete", "text": "outro"}); r.status != 409 || r.body["field"] != "shortcut" {
+		t.Errorf("duplicate shortcut: %d %s", r.status, r.raw)
+	}
+	if r := admin.do(http.MethodPost, "/api/v1/quick-replies", map[string]string{"shortcut": "com espaço", "text": "x"}); r.status != 422 || r.body["field"] != "shortcut" {
+		t.Errorf("bad shortcut: %d %s", r.status, r.raw)
+	}
+	agent := e.as(a.user("agent", a.f.Profiles[auth.ProfileAgent].ID))
+	list := agent.do(http.MethodGet, "/api/v1/quick-replies", nil)
+	if items := list.body["items"].([]any); len(items) != 1 || items[0].(map[string]any)["text"] != "Frete grátis acima de R$ 200" {
+		t.Errorf("agent's list: %s", list.raw)
+	}
+	if r := agent.do(http.MethodPost, "/api/v1/quick-replies", map[string]string{"shortcut": "x", "text": "y"}); r.status != 403 {
+		t.Errorf("agent creating a quick reply: %d, want 403", r.status)
 	}
 }

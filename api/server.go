@@ -109,6 +109,10 @@ func (s *Server) Handler() http.Handler {
 	// handlers; acting needs the permission named.
 	add(http.MethodGet, "/stream", "", s.stream)
 	add(http.MethodGet, "/channels", "", s.listChannels)
+	add(http.MethodGet, "/quick-replies", "", s.listQuickReplies)
+	add(http.MethodPost, "/quick-replies", auth.ManageRules, s.createQuickReply)
+	add(http.MethodPatch, "/quick-replies/:id", auth.ManageRules, s.updateQuickReply)
+	add(http.MethodDelete, "/quick-replies/:id", auth.ManageRules, s.deleteQuickReply)
 	add(http.MethodGet, "/conversations", "", s.listConversations)
 	add(http.MethodGet, "/conversations/:id", "", s.getConversation)
 	add(http.MethodGet, "/contacts/:id/messages", "", s.contactMessages)

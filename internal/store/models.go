@@ -228,3 +228,13 @@ type Event struct {
 	Payload        string
 	CreatedAt      time.Time
 }
+
+// QuickReply is a text agents insert by typing "/" and its shortcut.
+type QuickReply struct {
+	ID        string    `json:"id"`
+	AccountID string    `json:"-"`
+	Shortcut  string    `json:"shortcut"`
+	Text      string    `json:"text"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
