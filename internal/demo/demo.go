@@ -84,7 +84,19 @@ func Ensure(ctx context.Context, db *gorm.DB) (*Credentials, error) {
 		if err != nil {
 			return err
 		}
-		return tx.Create(&store.Channel{ID: store.NewID(), AccountID: acc.ID, Kind: channels.KindWebchat, Name: "Site", Settings: string(wc), Active: true}).Error
+		if err := tx.Create(&store.Channel{ID: store.NewID(), AccountID: acc.ID, Kind: channels.KindWebchat, Name: "Site", Settings: string(wc), Active: true}).Error; err != nil {
+			return err
+		}
+		for shortcut, text := range map[string]string{
+			"ola":     "Olá! Obrigado por falar com a gente. Como posso ajudar?",
+			"horario": "Nosso horário de atendimento é de segunda a sexta, das 9h às 18h.",
+			"pix":     "Aceitamos Pix, cartão de crédito em até 12x e boleto.",
+		} {
+			if err := tx.Create(&store.QuickReply{ID: store.NewID(), AccountID: acc.ID, Shortcut: shortcut, Text: text}).Error; err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if store.IsDuplicate(err) || errors.Is(err, gorm.ErrDuplicatedKey) {
 		return nil, nil // another process created it at the same moment
