@@ -11,6 +11,23 @@ import (
 	"github.com/chatspot/chatspot/internal/events"
 )
 
+// startSSE subscribes to the account's wake-ups and starts an event-stream
+// response; call done when the stream ends.
+func (s *Server) startSSE(c *gin.Context, accountID string) (wake <-chan struct{}, ticker *time.Ticker, done func()) {
+	cancel := func() {}
+	if s.Bus != nil {
+		wake, cancel = s.Bus.Subscribe(accountID)
+	}
+	c.Header("Content-Type", "text/event-stream")
+	c.Header("Cache-Control", "no-cache")
+	c.Header("X-Accel-Buffering", "no") // nginx: do not buffer the stream
+	c.Status(http.StatusOK)
+	fmt.Fprint(c.Writer, "retry: 2000\n\n")
+	c.Writer.Flush()
+	ticker = time.NewTicker(streamPoll)
+	return wake, ticker, func() { ticker.Stop(); cancel() }
+}
+
 // streamPoll is how often a stream reads the log without a wake-up, and
 // sends a keep-alive; it also bounds the delay of a lost wake-up.
 const streamPoll = 15 * time.Second
@@ -43,20 +60,8 @@ func (s *Server) stream(c *gin.Context) {
 			return
 		}
 	}
-	var wake <-chan struct{}
-	if s.Bus != nil {
-		w, cancel := s.Bus.Subscribe(p.AccountID)
-		defer cancel()
-		wake = w
-	}
-	c.Header("Content-Type", "text/event-stream")
-	c.Header("Cache-Control", "no-cache")
-	c.Header("X-Accel-Buffering", "no") // nginx: do not buffer the stream
-	c.Status(http.StatusOK)
-	fmt.Fprintf(c.Writer, "retry: 2000\n: connected at event %d\n\n", last)
-	c.Writer.Flush()
-	ticker := time.NewTicker(streamPoll)
-	defer ticker.Stop()
+	wake, ticker, done := s.startSSE(c, p.AccountID)
+	defer done()
 	for {
 		for {
 			batch, err := events.After(c, s.DB, p.AccountID, last, 500)

@@ -314,19 +314,8 @@ func (s *Server) webchatStream(c *gin.Context) {
 			since = t
 		}
 	}
-	var wake <-chan struct{}
-	if s.Bus != nil {
-		w, cancel := s.Bus.Subscribe(ch.AccountID)
-		defer cancel()
-		wake = w
-	}
-	c.Header("Content-Type", "text/event-stream")
-	c.Header("Cache-Control", "no-cache")
-	c.Status(http.StatusOK)
-	fmt.Fprint(c.Writer, "retry: 2000\n\n")
-	c.Writer.Flush()
-	ticker := time.NewTicker(streamPoll)
-	defer ticker.Stop()
+	wake, ticker, done := s.startSSE(c, ch.AccountID)
+	defer done()
 	for {
 		msgs, err := s.visitorMessages(c, v, since)
 		if err != nil {
