@@ -116,6 +116,7 @@ func (s *Server) Handler() http.Handler {
 	add(http.MethodGet, "/conversations", "", s.listConversations)
 	add(http.MethodGet, "/conversations/:id", "", s.getConversation)
 	add(http.MethodGet, "/contacts/:id/messages", "", s.contactMessages)
+	add(http.MethodPost, "/contacts/:id/merge", auth.AssignConversations, s.mergeContact)
 	add(http.MethodPost, "/conversations/:id/messages", auth.Reply, s.sendMessage)
 	add(http.MethodPost, "/messages/:id/retry", auth.Reply, s.retryMessage)
 	add(http.MethodPost, "/conversations/:id/read", "", s.markRead)

@@ -335,3 +335,49 @@ func mk2(t *testing.T, a *apiChannel, f storetest.Fixture, email string) store.U
 	}
 	return u
 }
+
+func TestMergeDuplicateContacts(t *testing.T) {
+	a := newAPIChannel(t, "sqlite")
+	// The same person writes on a second API channel of the account.
+	token2, settings2 := apichannel.NewToken()
+	raw, _ := json.Marshal(settings2)
+	ch2 := store.Channel{ID: store.NewID(), AccountID: a.f.Account.ID, Kind: "api", Name: "API 2", Settings: string(raw), Active: true}
+	a.db.Create(&ch2)
+	b := &apiChannel{stack: a.stack, f: a.f, token: token2}
+	b.f.Channel = ch2
+	admin, err := auth.CreateUser(t.Context(), a.db, a.f.Account.ID, auth.NewUser{Email: "merge@example.com", Name: "Ana", Password: "correct-horse-42", ProfileID: a.f.Profiles[auth.ProfileAdmin].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ag := login(t, a.url, admin.Email)
+
+	r1 := a.post(t, a.token, msgJSON("m1", "5511900000001", "Oi pelo canal 1"))
+	r2 := b.post(t, b.token, msgJSON("m2", "maria-no-canal-2", "Oi pelo canal 2"))
+	target, dup := r1.body["contact_id"].(string), r2.body["contact_id"].(string)
+	waitConversation(t, a.db, "conversation/"+a.f.Channel.ID+"/"+target, 1)
+	dupConv := waitConversation(t, a.db, "conversation/"+ch2.ID+"/"+dup, 1)
+
+	if st, p := ag.call(http.MethodPost, "/api/v1/contacts/"+target+"/merge", map[string]string{"duplicate_id": dup}, nil); st != http.StatusConflict {
+		t.Fatalf("merge with an open duplicate ticket: %d %v, want 409", st, p)
+	}
+	if st, _ := ag.call(http.MethodPost, "/api/v1/conversations/"+dupConv.ID+"/close", nil, nil); st != http.StatusOK {
+		t.Fatalf("close: %d", st)
+	}
+	st, merged := ag.call(http.MethodPost, "/api/v1/contacts/"+target+"/merge", map[string]string{"duplicate_id": dup}, nil)
+	if st != http.StatusOK || len(merged["identities"].([]any)) != 2 {
+		t.Fatalf("merge: %d %v, want both channel identities on the contact", st, merged)
+	}
+	st, hist := ag.call(http.MethodGet, "/api/v1/contacts/"+target+"/messages", nil, nil)
+	if st != http.StatusOK || len(hist["items"].([]any)) != 2 {
+		t.Errorf("merged history: %d %v, want both messages", st, hist)
+	}
+	if st, _ := ag.call(http.MethodGet, "/api/v1/contacts/"+dup+"/messages", nil, nil); st != http.StatusNotFound {
+		t.Errorf("the duplicate still answers: %d", st)
+	}
+	// Writing again on channel 2 now reaches the merged contact.
+	r3 := b.post(t, b.token, msgJSON("m3", "maria-no-canal-2", "Voltei"))
+	if r3.body["contact_id"] != target {
+		t.Errorf("a new message from the duplicate's identity went to %v, want %s", r3.body["contact_id"], target)
+	}
+	waitConversation(t, a.db, "conversation/"+ch2.ID+"/"+target, 1)
+}
