@@ -173,6 +173,9 @@ func (c *Conversations) RecordInbound(ctx context.Context, in RecordInboundInput
 		if err := tx.Model(&msg).Updates(map[string]any{"conversation_id": conv.ID, "recorded_at": time.Now().UTC()}).Error; err != nil {
 			return err
 		}
+		if alreadyHere && conv.LastCustomerMessageAt != nil && !conv.LastCustomerMessageAt.Before(at) {
+			return nil // ingestion attached it and told the agents already
+		}
 		updates := map[string]any{"updated_at": time.Now().UTC()}
 		if conv.LastCustomerMessageAt == nil || conv.LastCustomerMessageAt.Before(at) {
 			updates["last_customer_message_at"] = at
