@@ -1,0 +1,160 @@
+// Package rules compiles and evaluates the conditions managers write in
+// expr-lang (github.com/expr-lang/expr), and holds the distribution
+// strategies. Every event has its own typed environment, so a condition
+// that names a field its event does not have fails when the rule is saved,
+// with the line and column, not when it runs.
+package rules
+
+import (
+	"time"
+)
+
+// Events a rule can react to.
+const (
+	MessageCreated      = "message.created"
+	ConversationCreated = "conversation.created"
+	ConversationClosed  = "conversation.closed"
+	ConversationIdle    = "conversation.idle"
+	CardMoved           = "crm.card.moved"
+	Scheduled           = "scheduled"
+)
+
+// Events lists every event, in the order the rule editor offers them.
+var Events = []string{MessageCreated, ConversationCreated, ConversationClosed, ConversationIdle, CardMoved, Scheduled}
+
+// Conversation is the ticket as conditions see it.
+type Conversation struct {
+	ID          string   `expr:"id"`
+	Status      string   `expr:"status"`
+	Priority    string   `expr:"priority"`
+	Tags        []string `expr:"tags"`
+	Unread      int      `expr:"unread"`
+	Assigned    bool     `expr:"assigned"`
+	TeamID      string   `expr:"team_id"`
+	IdleMinutes int      `expr:"idle_minutes"`
+}
+
+// Contact is the customer.
+type Contact struct {
+	Name  string   `expr:"name"`
+	Phone string   `expr:"phone"`
+	Email string   `expr:"email"`
+	Tags  []string `expr:"tags"`
+}
+
+// Message is the message that fired message.created.
+type Message struct {
+	Text      string `expr:"text"`
+	Direction string `expr:"direction"` // inbound or outbound
+	Note      bool   `expr:"note"`
+}
+
+// Channel is the inbox the conversation came through.
+type Channel struct {
+	ID   string `expr:"id"`
+	Kind string `expr:"kind"`
+	Name string `expr:"name"`
+}
+
+// Assignee is the agent handling the conversation, zero when unassigned.
+type Assignee struct {
+	ID     string `expr:"id"`
+	Name   string `expr:"name"`
+	Status string `expr:"status"`
+}
+
+// Card is a CRM card, for crm.card.moved.
+type Card struct {
+	ID        string   `expr:"id"`
+	Title     string   `expr:"title"`
+	Value     float64  `expr:"value"`
+	Pipeline  string   `expr:"pipeline"`
+	FromStage string   `expr:"from_stage"`
+	ToStage   string   `expr:"to_stage"`
+	Tags      []string `expr:"tags"`
+}
+
+// Clock gives conditions the time in the account's time zone. Its
+// functions read a fixed instant passed in, never the wall clock, so a
+// condition evaluates the same way every time it is replayed.
+type Clock struct {
+	InBusinessHours func() bool   `expr:"inBusinessHours"`
+	Weekday         func() string `expr:"weekday"` // "mon" ... "sun"
+	Hour            func() int    `expr:"hour"`    // 0-23
+}
+
+// The environments, one per event.
+type (
+	// MessageEnv is message.created's environment.
+	MessageEnv struct {
+		Conversation Conversation `expr:"conversation"`
+		Contact      Contact      `expr:"contact"`
+		Message      Message      `expr:"message"`
+		Channel      Channel      `expr:"channel"`
+		Assignee     Assignee     `expr:"assignee"`
+		Clock
+	}
+	// ConversationEnv serves conversation.created, .closed and .idle.
+	ConversationEnv struct {
+		Conversation Conversation `expr:"conversation"`
+		Contact      Contact      `expr:"contact"`
+		Channel      Channel      `expr:"channel"`
+		Assignee     Assignee     `expr:"assignee"`
+		Clock
+	}
+	// CardEnv is crm.card.moved's environment.
+	CardEnv struct {
+		Card    Card    `expr:"card"`
+		Contact Contact `expr:"contact"`
+		Clock
+	}
+	// ScheduledEnv is a scheduled rule's environment: only the time.
+	ScheduledEnv struct {
+		Clock
+	}
+)
+
+// envFor returns the zero environment of an event, for compilation.
+func envFor(event string) (any, bool) {
+	switch event {
+	case MessageCreated:
+		return MessageEnv{}, true
+	case ConversationCreated, ConversationClosed, ConversationIdle:
+		return ConversationEnv{}, true
+	case CardMoved:
+		return CardEnv{}, true
+	case Scheduled:
+		return ScheduledEnv{}, true
+	}
+	return nil, false
+}
+
+// Hours are business hours per weekday in a time zone; a missing day is
+// closed.
+type Hours struct {
+	Location *time.Location
+	Days     map[time.Weekday][2]string // "09:00", "18:00"
+}
+
+var weekdayNames = [...]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
+
+// NewClock makes the clock functions for one instant.
+func NewClock(at time.Time, h Hours) Clock {
+	loc := h.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	local := at.In(loc)
+	return Clock{
+		InBusinessHours: func() bool {
+			span, ok := h.Days[local.Weekday()]
+			if !ok {
+				return false
+			}
+			now := local.Format("15:04")
+			return now >= span[0] && now < span[1]
+		},
+		Weekday: func() string { return weekdayNames[local.Weekday()] },
+		Hour:    func() int { return local.Hour() },
+	}
+}
