@@ -25,6 +25,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/expr-lang/expr/vm"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -38,6 +39,7 @@ import (
 	"github.com/chatspot/chatspot/internal/inbox"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/temporal"
+	"github.com/chatspot/chatspot/rules"
 	"github.com/chatspot/chatspot/web"
 	"github.com/chatspot/chatspot/worker"
 	"github.com/chatspot/chatspot/workflows"
@@ -145,6 +147,11 @@ func run() error {
 		return err
 	}
 	rows = append(rows, row)
+	rulesRow, err := ruleEvaluation()
+	if err != nil {
+		return err
+	}
+	rows = append(rows, rulesRow)
 	print(rows)
 	data, _ := json.MarshalIndent(map[string]any{"at": time.Now().UTC(), "duration_s": duration.Seconds(), "conversations": *conversations, "rows": rows}, "", "  ")
 	return os.WriteFile(*out, data, 0o644)
@@ -450,4 +457,35 @@ func print(rows []Row) {
 		}
 		fmt.Printf("%-46s %8d %6d %6d %10.1f %8.1f %8.1f %8.1f  %s\n", r.Scenario, r.OfferedRate, r.Sent, r.Done, r.Throughput, r.P50, r.P95, r.P99, note)
 	}
+}
+
+// ruleEvaluation measures 1,000 compiled rules evaluated against one
+// message.created event, repeated.
+func ruleEvaluation() (Row, error) {
+	var progs []*vm.Program
+	for i := range 1000 {
+		p, err := rules.Compile(rules.MessageCreated, fmt.Sprintf(`conversation.unread > %d and lower(message.text) contains "produto %d" || "vip%d" in contact.tags`, i%7, i, i))
+		if err != nil {
+			return Row{}, err
+		}
+		progs = append(progs, p)
+	}
+	env := rules.MessageEnv{Conversation: rules.Conversation{Unread: 3}, Contact: rules.Contact{Tags: []string{"vip7"}},
+		Message: rules.Message{Text: "Quero o Produto 42", Direction: "inbound"}, Clock: rules.NewClock(time.Now(), rules.Hours{})}
+	lat := &latencies{}
+	const events = 200
+	start := time.Now()
+	for range events {
+		t := time.Now()
+		for _, p := range progs {
+			if _, err := rules.Match(p, env); err != nil {
+				return Row{}, err
+			}
+		}
+		lat.add(time.Since(t))
+	}
+	elapsed := time.Since(start)
+	row := lat.row("rules: 1,000 conditions x one event", 0, events, elapsed, "")
+	row.Note = fmt.Sprintf("%.0f rule evaluations/s; latency is per event (all 1,000 rules)", float64(events*1000)/elapsed.Seconds())
+	return row, nil
 }
