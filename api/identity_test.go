@@ -45,6 +45,7 @@ func otherTenantObjects(t *testing.T, e *env, a *tenant) map[string]string {
 		"messages":      msg.ID,
 		"channels":      a.f.Channel.ID,
 		"quick-replies": quickReply(t, e, a),
+		"rules":         rule(t, e, a),
 		"users":         agent.ID,
 		"profiles":      a.profileWith(auth.Reply).ID,
 		"teams":         team.ID,
@@ -140,7 +141,7 @@ func TestEachPermissionDeniesItsRoutes(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	a := e.tenant(50)
 	ids := map[string]string{"users": a.admin.ID, "profiles": "x", "teams": "x", "sessions": "x", "tokens": "x",
-		"conversations": "x", "contacts": "x", "messages": "x", "quick-replies": "x"}
+		"conversations": "x", "contacts": "x", "messages": "x", "quick-replies": "x", "rules": "x"}
 	for _, perm := range auth.All {
 		var rest []auth.Permission
 		for _, p := range auth.All {
@@ -430,4 +431,13 @@ func TestQuickReplies(t *testing.T) {
 	if r := agent.do(http.MethodPost, "/api/v1/quick-replies", map[string]string{"shortcut": "x", "text": "y"}); r.status != 403 {
 		t.Errorf("agent creating a quick reply: %d, want 403", r.status)
 	}
+}
+
+func rule(t *testing.T, e *env, a *tenant) string {
+	r := store.Rule{ID: store.NewID(), AccountID: a.f.Account.ID, Kind: "automation", Name: "VIP", Event: "message.created",
+		Condition: `"vip" in contact.tags`, Enabled: true, Version: 1, Actions: `[{"type":"set_priority","priority":"high"}]`}
+	if err := e.db.Create(&r).Error; err != nil {
+		t.Fatal(err)
+	}
+	return r.ID
 }

@@ -113,6 +113,13 @@ func (s *Server) Handler() http.Handler {
 	add(http.MethodPost, "/quick-replies", auth.ManageRules, s.createQuickReply)
 	add(http.MethodPatch, "/quick-replies/:id", auth.ManageRules, s.updateQuickReply)
 	add(http.MethodDelete, "/quick-replies/:id", auth.ManageRules, s.deleteQuickReply)
+
+	add(http.MethodGet, "/rules", auth.ManageRules, s.listRules)
+	add(http.MethodPost, "/rules", auth.ManageRules, s.saveRule)
+	add(http.MethodPost, "/rules/validate", auth.ManageRules, s.validateCondition)
+	add(http.MethodPatch, "/rules/:id", auth.ManageRules, s.saveRule)
+	add(http.MethodDelete, "/rules/:id", auth.ManageRules, s.deleteRule)
+	add(http.MethodPost, "/rules/:id/dry-run", auth.ManageRules, s.dryRun)
 	add(http.MethodGet, "/conversations", "", s.listConversations)
 	add(http.MethodGet, "/conversations/:id", "", s.getConversation)
 	add(http.MethodGet, "/contacts/:id/messages", "", s.contactMessages)

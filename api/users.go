@@ -158,7 +158,9 @@ func (s *Server) updateUser(c *gin.Context) {
 	if s.fieldOrInternal(c, "update user", err) {
 		return
 	}
-	c.JSON(http.StatusOK, userJSON(u, nil))
+	var teams []string
+	s.DB.WithContext(c).Model(&store.TeamMember{}).Where("user_id = ?", u.ID).Pluck("team_id", &teams)
+	c.JSON(http.StatusOK, userJSON(u, teams))
 }
 
 func (s *Server) resetPassword(c *gin.Context) {
@@ -396,7 +398,10 @@ func (s *Server) createTeam(c *gin.Context) {
 			}
 			return err
 		}
-		return setMembers(tx, team, req.MemberIDs)
+		if err := setMembers(tx, team, req.MemberIDs); err != nil {
+			return err
+		}
+		return s.audit(c, tx, "team.created", team.ID, team.Name)
 	})
 	if s.fieldOrInternal(c, "team", err) {
 		return
@@ -427,9 +432,11 @@ func (s *Server) updateTeam(c *gin.Context) {
 			}
 		}
 		if req.MemberIDs != nil {
-			return setMembers(tx, team, req.MemberIDs)
+			if err := setMembers(tx, team, req.MemberIDs); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.audit(c, tx, "team.updated", team.ID, team.Name)
 	})
 	if s.fieldOrInternal(c, "team", err) {
 		return
@@ -472,7 +479,10 @@ func (s *Server) deleteTeam(c *gin.Context) {
 		if err := tx.Where("team_id = ?", team.ID).Delete(&store.TeamMember{}).Error; err != nil {
 			return err
 		}
-		return tx.Delete(&team).Error
+		if err := tx.Delete(&team).Error; err != nil {
+			return err
+		}
+		return s.audit(c, tx, "team.deleted", team.ID, team.Name)
 	})
 	if s.fieldOrInternal(c, "team", err) {
 		return
@@ -486,12 +496,20 @@ func (s *Server) listSessions(c *gin.Context) {
 		s.internalError(c, "sessions", err)
 		return
 	}
-	if items == nil {
-		items = []auth.ActiveSession{}
+	type row struct {
+		auth.ActiveSession
+		Current bool `json:"current"` // the caller's own session
+	}
+	rows := make([]row, len(items))
+	for i, it := range items {
+		rows[i] = row{it, it.ID == principal(c).SessionID}
 	}
 	var acc store.Account
-	s.DB.WithContext(c).Take(&acc, "id = ?", principal(c).AccountID)
-	c.JSON(http.StatusOK, gin.H{"items": items, "seats": acc.Seats})
+	if err := s.DB.WithContext(c).Take(&acc, "id = ?", principal(c).AccountID).Error; err != nil {
+		s.internalError(c, "sessions", err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": rows, "seats": acc.Seats})
 }
 
 func (s *Server) endSession(c *gin.Context) {

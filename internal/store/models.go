@@ -238,3 +238,23 @@ type QuickReply struct {
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
+
+// Rule is a distribution or automation rule.
+type Rule struct {
+	ID            string
+	AccountID     string
+	Kind          string
+	Name          string
+	Event         string
+	Condition     string
+	Position      int
+	Enabled       bool
+	Version       int
+	Strategy      string
+	TargetTeamID  *string
+	TargetUserIDs string // comma-separated
+	OfferTimeoutS int    `gorm:"column:offer_timeout_s"`
+	Actions       string // JSON array
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}

@@ -6,6 +6,7 @@ import type { Stream } from './api/stream'
 import type { Me } from './api/types'
 import { Login } from './auth/Login'
 import { Inbox } from './inbox/Inbox'
+import { AdminPage } from './admin/AdminPage'
 import { Header } from './layout/Header'
 import { useI18n } from './i18n'
 import { matchRoute, navigate, usePath } from './router'
@@ -21,7 +22,8 @@ function takeReturnPath(): string {
   try {
     const p = sessionStorage.getItem(RETURN_KEY)
     sessionStorage.removeItem(RETURN_KEY)
-    if (p && p.startsWith('/') && !p.startsWith('//') && matchRoute(p).name === 'inbox') return p
+    const name = p && p.startsWith('/') && !p.startsWith('//') ? matchRoute(p).name : null
+    if (p && (name === 'inbox' || name === 'admin')) return p
   } catch {
     // ignore
   }
@@ -110,6 +112,8 @@ export function App() {
     <Shell me={me} setMe={setMe} onLogout={onLogout}>
       {route.name === 'inbox' ? (
         <Inbox conversationId={route.conversationId} />
+      ) : route.name === 'admin' ? (
+        <AdminPage tab={route.tab} />
       ) : (
         <div className="splash">
           <p>{t('app.notFound')}</p>

@@ -1,4 +1,4 @@
-// A tiny router on the History API: the app has three routes.
+// A tiny router on the History API: login, the inbox and the admin area.
 import { useSyncExternalStore } from 'react'
 
 const listeners = new Set<() => void>()
@@ -31,6 +31,7 @@ export function usePath(): string {
 export type Route =
   | { name: 'login' }
   | { name: 'inbox'; conversationId: string | null }
+  | { name: 'admin'; tab: string | null }
   | { name: 'notFound' }
 
 export function matchRoute(path: string): Route {
@@ -39,6 +40,9 @@ export function matchRoute(path: string): Route {
   if (clean === '/') return { name: 'inbox', conversationId: null }
   const m = /^\/conversations\/([^/]+)$/.exec(clean)
   if (m) return { name: 'inbox', conversationId: decodeURIComponent(m[1]) }
+  if (clean === '/admin') return { name: 'admin', tab: null }
+  const a = /^\/admin\/([^/]+)$/.exec(clean)
+  if (a) return { name: 'admin', tab: decodeURIComponent(a[1]) }
   return { name: 'notFound' }
 }
 

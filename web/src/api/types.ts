@@ -184,3 +184,106 @@ export type StreamEvent =
   | { type: 'message.created'; data: MessageCreatedEvent }
   | { type: 'message.status_changed'; data: MessageStatusChangedEvent }
   | { type: 'conversation.updated'; data: ConversationSummary }
+
+// Administration (users, profiles, teams, sessions, API tokens, audit log).
+export interface AdminUser {
+  id: string
+  email: string
+  name: string
+  profile_id: string
+  active: boolean
+  status: Presence
+  capacity: number
+  last_login_at: string | null
+  created_at: string
+  team_ids: string[]
+}
+
+export interface NewUserInput {
+  email: string
+  name: string
+  password: string
+  profile_id: string
+  capacity: number
+}
+
+export interface UserPatch {
+  name?: string
+  profile_id?: string
+  active?: boolean
+  capacity?: number
+}
+
+export interface Profile {
+  id: string
+  name: string
+  builtin_key: string | null
+  permissions: string[]
+  editable: boolean
+}
+
+export interface ProfileList {
+  items: Profile[]
+  all_permissions: string[]
+}
+
+export interface Team {
+  id: string
+  name: string
+  member_ids: string[]
+}
+
+export interface ActiveSession {
+  id: string
+  user_id: string
+  user_name: string
+  user_email: string
+  user_agent: string
+  ip: string
+  created_at: string
+  last_seen_at: string
+}
+
+export interface SessionList {
+  items: ActiveSession[]
+  seats: number
+}
+
+export interface ApiToken {
+  id: string
+  name: string
+  prefix: string
+  permissions: string[]
+  created_at: string
+  last_used_at: string | null
+  revoked_at: string | null
+}
+
+/** The creation response: the only time the secret is ever sent. */
+export interface CreatedApiToken extends ApiToken {
+  token: string
+}
+
+export type AuditAction =
+  | 'login'
+  | 'login.failed'
+  | 'user.created'
+  | 'user.updated'
+  | 'user.password_reset'
+  | 'profile.created'
+  | 'profile.updated'
+  | 'profile.deleted'
+  | 'token.created'
+  | 'token.revoked'
+  | 'session.ended'
+
+export interface AuditEntry {
+  id: string
+  actor_id: string
+  actor_kind: string
+  action: string
+  target: string
+  detail: string
+  ip: string
+  created_at: string
+}

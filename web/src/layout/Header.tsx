@@ -1,4 +1,5 @@
 import { useContext, useEffect, useState } from 'react'
+import type { MouseEvent } from 'react'
 import { api } from '../api/client'
 import type { Presence } from '../api/types'
 import type { StreamState } from '../api/stream'
@@ -6,6 +7,8 @@ import { useI18n } from '../i18n'
 import { StreamContext, useSession } from '../session'
 import { errorText, initials } from '../format'
 import { LanguageSelect } from './LanguageSelect'
+import { matchRoute, navigate, usePath } from '../router'
+import { canEnterAdmin } from '../admin/adminLogic'
 
 const PRESENCES: Presence[] = ['online', 'away', 'offline']
 
@@ -15,6 +18,14 @@ export function Header({ onLogout }: { onLogout: () => void }) {
   const stream = useContext(StreamContext)
   const [streamState, setStreamState] = useState<StreamState>(stream?.state ?? 'open')
   const [presenceError, setPresenceError] = useState<string | null>(null)
+  const inAdmin = matchRoute(usePath()).name === 'admin'
+  const showAdmin = canEnterAdmin(me.user.permissions)
+
+  function go(e: MouseEvent, to: string) {
+    if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return
+    e.preventDefault()
+    navigate(to)
+  }
 
   useEffect(() => {
     if (!stream) return
@@ -65,6 +76,16 @@ export function Header({ onLogout }: { onLogout: () => void }) {
             ))}
           </select>
         </label>
+        {showAdmin &&
+          (inAdmin ? (
+            <a href="/" className="btn btn-ghost btn-sm" onClick={(e) => go(e, '/')} data-testid="inbox-link">
+              {t('header.inbox')}
+            </a>
+          ) : (
+            <a href="/admin" className="btn btn-ghost btn-sm" onClick={(e) => go(e, '/admin')} data-testid="admin-link">
+              {t('header.admin')}
+            </a>
+          ))}
         <LanguageSelect />
         <span className="user-chip" title={`${me.user.name} <${me.user.email}>`}>
           <span className="avatar avatar-sm" aria-hidden="true">

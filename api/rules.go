@@ -1,0 +1,437 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"gorm.io/gorm"
+
+	"github.com/chatspot/chatspot/internal/auth"
+	"github.com/chatspot/chatspot/internal/store"
+	"github.com/chatspot/chatspot/rules"
+	"github.com/chatspot/chatspot/workflows"
+)
+
+// Rule kinds.
+const (
+	ruleDistribution = "distribution"
+	ruleAutomation   = "automation"
+)
+
+// Action is one step of an automation rule.
+type Action struct {
+	Type     string `json:"type"`
+	UserID   string `json:"user_id,omitempty"`
+	TeamID   string `json:"team_id,omitempty"`
+	Tag      string `json:"tag,omitempty"`
+	Priority string `json:"priority,omitempty"`
+	Text     string `json:"text,omitempty"`
+	Minutes  int    `json:"minutes,omitempty"`
+	URL      string `json:"url,omitempty"`
+}
+
+// actionTypes are the automation actions and what each needs.
+var actionTypes = map[string]string{
+	"assign_agent": "user_id", "assign_team": "team_id", "add_tag": "tag", "remove_tag": "tag",
+	"set_priority": "priority", "send_message": "text", "add_note": "text", "snooze": "minutes", "close": "", "webhook": "url",
+}
+
+// RuleJSON is a rule as the API shows it, with warnings about references
+// that no longer exist (such a rule is skipped when it runs).
+type RuleJSON struct {
+	ID            string    `json:"id"`
+	Kind          string    `json:"kind"`
+	Name          string    `json:"name"`
+	Event         string    `json:"event"`
+	Condition     string    `json:"condition"`
+	Position      int       `json:"position"`
+	Enabled       bool      `json:"enabled"`
+	Version       int       `json:"version"`
+	Strategy      string    `json:"strategy,omitempty"`
+	TargetTeamID  *string   `json:"target_team_id"`
+	TargetUserIDs []string  `json:"target_user_ids"`
+	OfferTimeoutS int       `json:"offer_timeout_s"`
+	Actions       []Action  `json:"actions"`
+	Warnings      []string  `json:"warnings"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+type ruleRequest struct {
+	Kind          string   `json:"kind"`
+	Name          string   `json:"name"`
+	Event         string   `json:"event"`
+	Condition     string   `json:"condition"`
+	Position      *int     `json:"position"`
+	Enabled       *bool    `json:"enabled"`
+	Strategy      string   `json:"strategy"`
+	TargetTeamID  *string  `json:"target_team_id"`
+	TargetUserIDs []string `json:"target_user_ids"`
+	OfferTimeoutS int      `json:"offer_timeout_s"`
+	Actions       []Action `json:"actions"`
+}
+
+// compileProblem answers a condition that does not compile with 422 and
+// where the error is.
+func compileProblem(c *gin.Context, err error) {
+	var ce *rules.CompileError
+	if errors.As(err, &ce) {
+		c.Header("Content-Type", "application/problem+json")
+		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, gin.H{"type": "about:blank", "title": "Invalid condition", "status": 422,
+			"detail": "condition: " + ce.Error(), "field": "condition", "line": ce.Line, "column": ce.Column})
+		return
+	}
+	problem(c, http.StatusUnprocessableEntity, err.Error(), "event")
+}
+
+// validateRule checks everything but references to teams and users, which
+// may disappear later and are reported as warnings instead.
+func validateRule(r ruleRequest) error {
+	switch {
+	case r.Kind != ruleDistribution && r.Kind != ruleAutomation:
+		return &auth.FieldError{Field: "kind", Reason: "must be distribution or automation"}
+	case strings.TrimSpace(r.Name) == "":
+		return &auth.FieldError{Field: "name", Reason: "is required"}
+	case r.OfferTimeoutS < 0 || r.OfferTimeoutS > 3600:
+		return &auth.FieldError{Field: "offer_timeout_s", Reason: "must be between 0 and 3600 seconds"}
+	}
+	if r.Kind == ruleDistribution {
+		if !slices.Contains(rules.Strategies, r.Strategy) {
+			return &auth.FieldError{Field: "strategy", Reason: "must be one of " + strings.Join(rules.Strategies, ", ")}
+		}
+		if (r.TargetTeamID == nil || *r.TargetTeamID == "") && len(r.TargetUserIDs) == 0 {
+			return &auth.FieldError{Field: "target_team_id", Reason: "a distribution rule targets a team or listed agents"}
+		}
+		return nil
+	}
+	if len(r.Actions) == 0 {
+		return &auth.FieldError{Field: "actions", Reason: "an automation rule needs at least one action"}
+	}
+	for i, a := range r.Actions {
+		need, ok := actionTypes[a.Type]
+		field := fmt.Sprintf("actions[%d]", i)
+		if !ok {
+			if strings.HasPrefix(a.Type, "crm_") {
+				return &auth.FieldError{Field: field + ".type", Reason: "CRM actions are not available yet"}
+			}
+			return &auth.FieldError{Field: field + ".type", Reason: "unknown action " + strconv.Quote(a.Type)}
+		}
+		empty := map[string]bool{"user_id": a.UserID == "", "team_id": a.TeamID == "", "tag": a.Tag == "", "priority": a.Priority == "",
+			"text": strings.TrimSpace(a.Text) == "", "minutes": a.Minutes <= 0, "url": !strings.HasPrefix(a.URL, "https://") && !strings.HasPrefix(a.URL, "http://")}
+		if need != "" && empty[need] {
+			return &auth.FieldError{Field: field + "." + need, Reason: "is required for " + a.Type}
+		}
+		if a.Type == "set_priority" && !slices.Contains(workflows.Priorities, a.Priority) {
+			return &auth.FieldError{Field: field + ".priority", Reason: "must be one of " + strings.Join(workflows.Priorities, ", ")}
+		}
+	}
+	return nil
+}
+
+func (s *Server) ruleJSON(c *gin.Context, r store.Rule) RuleJSON {
+	var actions []Action
+	_ = json.Unmarshal([]byte(r.Actions), &actions)
+	if actions == nil {
+		actions = []Action{}
+	}
+	out := RuleJSON{ID: r.ID, Kind: r.Kind, Name: r.Name, Event: r.Event, Condition: r.Condition, Position: r.Position, Enabled: r.Enabled,
+		Version: r.Version, Strategy: r.Strategy, TargetTeamID: r.TargetTeamID, TargetUserIDs: store.SplitTags(r.TargetUserIDs),
+		OfferTimeoutS: r.OfferTimeoutS, Actions: actions, Warnings: []string{}, UpdatedAt: r.UpdatedAt}
+	exists := func(table, id string, extra string) bool {
+		var n int64
+		q := s.DB.WithContext(c).Table(table).Where("id = ? AND account_id = ?", id, r.AccountID)
+		if extra != "" {
+			q = q.Where(extra)
+		}
+		q.Count(&n)
+		return n > 0
+	}
+	if r.TargetTeamID != nil && *r.TargetTeamID != "" && !exists("teams", *r.TargetTeamID, "") {
+		out.Warnings = append(out.Warnings, "target team no longer exists: the rule is skipped")
+	}
+	for _, u := range out.TargetUserIDs {
+		if !exists("users", u, "active") {
+			out.Warnings = append(out.Warnings, "target agent "+u+" no longer exists or is deactivated")
+		}
+	}
+	for i, a := range actions {
+		if a.UserID != "" && !exists("users", a.UserID, "active") {
+			out.Warnings = append(out.Warnings, fmt.Sprintf("action %d: agent no longer exists or is deactivated: the rule is skipped", i+1))
+		}
+		if a.TeamID != "" && !exists("teams", a.TeamID, "") {
+			out.Warnings = append(out.Warnings, fmt.Sprintf("action %d: team no longer exists: the rule is skipped", i+1))
+		}
+	}
+	return out
+}
+
+func (s *Server) listRules(c *gin.Context) {
+	q := s.DB.WithContext(c).Where("account_id = ?", principal(c).AccountID).Order("kind, position, created_at")
+	if k := c.Query("kind"); k != "" {
+		q = q.Where("kind = ?", k)
+	}
+	var rs []store.Rule
+	if err := q.Find(&rs).Error; err != nil {
+		s.internalError(c, "rules", err)
+		return
+	}
+	items := make([]RuleJSON, len(rs))
+	for i, r := range rs {
+		items[i] = s.ruleJSON(c, r)
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "events": rules.Events, "strategies": rules.Strategies})
+}
+
+// validateCondition is the editor's live check.
+func (s *Server) validateCondition(c *gin.Context) {
+	var req struct {
+		Event     string `json:"event"`
+		Condition string `json:"condition"`
+	}
+	if !bindJSON(c, &req) {
+		return
+	}
+	if _, err := rules.Compile(req.Event, req.Condition); err != nil {
+		compileProblem(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"valid": true})
+}
+
+func (s *Server) saveRule(c *gin.Context) {
+	var req ruleRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	p := principal(c)
+	var r store.Rule
+	if id := c.Param("id"); id != "" {
+		if err := s.DB.WithContext(c).Take(&r, "id = ? AND account_id = ?", id, p.AccountID).Error; err != nil {
+			problem(c, http.StatusNotFound, "no such rule", "id")
+			return
+		}
+	}
+	if s.fieldOrInternal(c, "rule", validateRule(req)) {
+		return
+	}
+	if _, err := rules.Compile(req.Event, req.Condition); err != nil {
+		compileProblem(c, err)
+		return
+	}
+	actions, _ := json.Marshal(req.Actions)
+	if req.Actions == nil {
+		actions = []byte("[]")
+	}
+	isNew := r.ID == ""
+	if isNew {
+		r = store.Rule{ID: store.NewID(), AccountID: p.AccountID, Enabled: true}
+		var n int64
+		s.DB.WithContext(c).Model(&store.Rule{}).Where("account_id = ? AND kind = ?", p.AccountID, req.Kind).Count(&n)
+		r.Position = int(n)
+	}
+	r.Kind, r.Name, r.Event, r.Condition, r.Strategy = req.Kind, strings.TrimSpace(req.Name), req.Event, req.Condition, req.Strategy
+	r.TargetTeamID, r.TargetUserIDs, r.OfferTimeoutS, r.Actions = req.TargetTeamID, strings.Join(req.TargetUserIDs, ","), req.OfferTimeoutS, string(actions)
+	r.Version++
+	if req.Position != nil {
+		r.Position = *req.Position
+	}
+	if req.Enabled != nil {
+		r.Enabled = *req.Enabled
+	}
+	err := s.DB.WithContext(c).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Save(&r).Error; err != nil {
+			return err
+		}
+		return s.audit(c, tx, "rule.saved", r.ID, fmt.Sprintf("%s v%d", r.Name, r.Version))
+	})
+	if err != nil {
+		s.internalError(c, "rule", err)
+		return
+	}
+	status := http.StatusOK
+	if isNew {
+		status = http.StatusCreated
+	}
+	c.JSON(status, s.ruleJSON(c, r))
+}
+
+func (s *Server) deleteRule(c *gin.Context) {
+	res := s.DB.WithContext(c).Where("id = ? AND account_id = ?", c.Param("id"), principal(c).AccountID).Delete(&store.Rule{})
+	if res.Error != nil {
+		s.internalError(c, "rule", res.Error)
+		return
+	}
+	if res.RowsAffected == 0 {
+		problem(c, http.StatusNotFound, "no such rule", "id")
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// DryRunResult is what a rule would have done to one conversation.
+type DryRunResult struct {
+	ConversationID string   `json:"conversation_id"`
+	Contact        string   `json:"contact"`
+	Matched        bool     `json:"matched"`
+	Would          []string `json:"would"`
+	Error          string   `json:"error,omitempty"`
+}
+
+// dryRun evaluates a rule against the account's latest conversations and
+// says what it would do, changing nothing.
+func (s *Server) dryRun(c *gin.Context) {
+	p := principal(c)
+	var r store.Rule
+	if err := s.DB.WithContext(c).Take(&r, "id = ? AND account_id = ?", c.Param("id"), p.AccountID).Error; err != nil {
+		problem(c, http.StatusNotFound, "no such rule", "id")
+		return
+	}
+	limit, _ := strconv.Atoi(c.DefaultQuery("limit", "20"))
+	if limit < 1 || limit > 200 {
+		problem(c, http.StatusUnprocessableEntity, "limit must be between 1 and 200", "limit")
+		return
+	}
+	if r.Event == rules.CardMoved || r.Event == rules.Scheduled {
+		problem(c, http.StatusUnprocessableEntity, "dry runs cover conversation and message events for now", "event")
+		return
+	}
+	prog, err := rules.Compile(r.Event, r.Condition)
+	if err != nil {
+		compileProblem(c, err)
+		return
+	}
+	var convs []store.Conversation
+	if err := s.DB.WithContext(c).Where("account_id = ?", p.AccountID).Order("updated_at DESC").Limit(limit).Find(&convs).Error; err != nil {
+		s.internalError(c, "dry run", err)
+		return
+	}
+	var acc store.Account
+	s.DB.WithContext(c).Take(&acc, "id = ?", p.AccountID)
+	loc, err := time.LoadLocation(acc.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	rj := s.ruleJSON(c, r)
+	out := make([]DryRunResult, 0, len(convs))
+	for _, conv := range convs {
+		env, contactName, err := s.ruleEnv(c, r.Event, conv, loc)
+		res := DryRunResult{ConversationID: conv.ID, Contact: contactName, Would: []string{}}
+		if err == nil {
+			res.Matched, err = rules.Match(prog, env)
+		}
+		if err != nil {
+			res.Error = err.Error()
+		}
+		if res.Matched {
+			res.Would = s.describe(c, rj, conv)
+		}
+		out = append(out, res)
+	}
+	c.JSON(http.StatusOK, gin.H{"rule_id": r.ID, "version": r.Version, "warnings": rj.Warnings, "results": out})
+}
+
+// ruleEnv builds the event's environment from a conversation as it is now.
+func (s *Server) ruleEnv(c *gin.Context, event string, conv store.Conversation, loc *time.Location) (any, string, error) {
+	db := s.DB.WithContext(c)
+	var contact store.Contact
+	var ch store.Channel
+	if err := db.Take(&contact, "id = ?", conv.ContactID).Error; err != nil {
+		return nil, "", err
+	}
+	if err := db.Take(&ch, "id = ?", conv.ChannelID).Error; err != nil {
+		return nil, "", err
+	}
+	var assignee rules.Assignee
+	if conv.AssigneeID != nil {
+		var u store.User
+		if db.Take(&u, "id = ?", *conv.AssigneeID).Error == nil {
+			assignee = rules.Assignee{ID: u.ID, Name: u.Name, Status: u.Status}
+		}
+	}
+	idle := 0
+	if conv.LastMessageAt != nil {
+		idle = int(time.Since(*conv.LastMessageAt).Minutes())
+	}
+	rc := rules.Conversation{ID: conv.ID, Status: conv.Status, Priority: conv.Priority, Tags: store.SplitTags(conv.Tags), Unread: conv.Unread,
+		Assigned: conv.AssigneeID != nil, IdleMinutes: idle}
+	if conv.TeamID != nil {
+		rc.TeamID = *conv.TeamID
+	}
+	rcontact := rules.Contact{Name: contact.Name, Phone: contact.Phone, Email: contact.Email, Tags: store.SplitTags(conv.Tags)}
+	rch := rules.Channel{ID: ch.ID, Kind: ch.Kind, Name: ch.Name}
+	clock := rules.NewClock(time.Now(), rules.Hours{Location: loc})
+	if event != rules.MessageCreated {
+		return rules.ConversationEnv{Conversation: rc, Contact: rcontact, Channel: rch, Assignee: assignee, Clock: clock}, contact.Name, nil
+	}
+	var last store.Message
+	db.Where("conversation_id = ? AND direction = ? AND kind = ?", conv.ID, store.DirectionInbound, store.KindText).Order("created_at DESC").Take(&last)
+	msg := rules.Message{Text: last.Body, Direction: last.Direction, Note: last.Kind == store.KindNote}
+	return rules.MessageEnv{Conversation: rc, Contact: rcontact, Message: msg, Channel: rch, Assignee: assignee, Clock: clock}, contact.Name, nil
+}
+
+// describe says in words what a matching rule would do.
+func (s *Server) describe(c *gin.Context, r RuleJSON, conv store.Conversation) []string {
+	if len(r.Warnings) > 0 {
+		return []string{"skip: " + r.Warnings[0]}
+	}
+	if r.Kind == ruleDistribution {
+		cands, err := s.candidates(c, r)
+		if err != nil {
+			return []string{"error: " + err.Error()}
+		}
+		d := rules.Pick(r.Strategy, cands, "", "")
+		if d.AgentID == "" {
+			return []string{d.Reason}
+		}
+		return []string{"assign to " + d.AgentID + " (" + d.Reason + ")"}
+	}
+	var out []string
+	for _, a := range r.Actions {
+		switch a.Type {
+		case "assign_agent":
+			out = append(out, "assign to agent "+a.UserID)
+		case "assign_team":
+			out = append(out, "transfer to team "+a.TeamID)
+		case "add_tag", "remove_tag":
+			out = append(out, strings.ReplaceAll(a.Type, "_", " ")+" "+a.Tag)
+		case "set_priority":
+			out = append(out, "set priority "+a.Priority)
+		case "send_message", "add_note":
+			out = append(out, strings.ReplaceAll(a.Type, "_", " ")+": "+a.Text)
+		case "snooze":
+			out = append(out, fmt.Sprintf("snooze for %d minutes", a.Minutes))
+		case "close":
+			out = append(out, "close the conversation")
+		case "webhook":
+			out = append(out, "POST to "+a.URL)
+		}
+	}
+	return out
+}
+
+// candidates are the agents a distribution rule targets, with their load.
+func (s *Server) candidates(c *gin.Context, r RuleJSON) ([]rules.Candidate, error) {
+	ids := r.TargetUserIDs
+	if r.TargetTeamID != nil && *r.TargetTeamID != "" {
+		if err := s.DB.WithContext(c).Model(&store.TeamMember{}).Where("team_id = ?", *r.TargetTeamID).Pluck("user_id", &ids).Error; err != nil {
+			return nil, err
+		}
+	}
+	var users []store.User
+	if err := s.DB.WithContext(c).Where("id IN ? AND active", append(ids, "")).Find(&users).Error; err != nil {
+		return nil, err
+	}
+	out := make([]rules.Candidate, len(users))
+	for i, u := range users {
+		var open int64
+		s.DB.WithContext(c).Model(&store.Conversation{}).Where("assignee_id = ? AND status <> ?", u.ID, store.StatusClosed).Count(&open)
+		out[i] = rules.Candidate{ID: u.ID, Status: u.Status, Open: int(open), Capacity: u.Capacity}
+	}
+	return out, nil
+}

@@ -1,0 +1,82 @@
+// /admin/<tab>: the administration area. Each tab shows only with its
+// permission; an address for a tab the user may not see goes to the first one
+// they may.
+import { useEffect } from 'react'
+import type { MouseEvent } from 'react'
+import { useI18n } from '../i18n'
+import type { MessageKey } from '../i18n'
+import { navigate } from '../router'
+import { useSession } from '../session'
+import { adminPath, resolveTab, visibleTabs } from './adminLogic'
+import type { AdminTab } from './adminLogic'
+import { AuditTab } from './AuditTab'
+import { ProfilesTab } from './ProfilesTab'
+import { SessionsTab } from './SessionsTab'
+import { TeamsTab } from './TeamsTab'
+import { TokensTab } from './TokensTab'
+import { UsersTab } from './UsersTab'
+
+const TAB_LABEL: Record<AdminTab, MessageKey> = {
+  users: 'admin.tab.users',
+  profiles: 'admin.tab.profiles',
+  teams: 'admin.tab.teams',
+  sessions: 'admin.tab.sessions',
+  tokens: 'admin.tab.tokens',
+  audit: 'admin.tab.audit',
+}
+
+export function AdminPage({ tab: requested }: { tab: string | null }) {
+  const { t } = useI18n()
+  const { me } = useSession()
+  const perms = me.user.permissions
+  const { tab, redirect } = resolveTab(requested, perms)
+  const tabs = visibleTabs(perms)
+
+  useEffect(() => {
+    if (redirect && tab) navigate(adminPath(tab), { replace: true })
+  }, [redirect, tab])
+
+  if (!tab) {
+    return (
+      <div className="splash" data-testid="admin-forbidden">
+        <p>{t('admin.forbidden')}</p>
+        <button type="button" className="btn btn-primary" onClick={() => navigate('/')}>
+          {t('app.goInbox')}
+        </button>
+      </div>
+    )
+  }
+
+  function go(e: MouseEvent, to: AdminTab) {
+    if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return
+    e.preventDefault()
+    navigate(adminPath(to))
+  }
+
+  return (
+    <div className="admin" data-testid="admin-page">
+      <nav className="admin-tabs" aria-label={t('admin.title')}>
+        {tabs.map((key) => (
+          <a
+            key={key}
+            href={adminPath(key)}
+            className={`tab${key === tab ? ' tab-active' : ''}`}
+            aria-current={key === tab ? 'page' : undefined}
+            onClick={(e) => go(e, key)}
+            data-testid={`admin-tab-${key}`}
+          >
+            {t(TAB_LABEL[key])}
+          </a>
+        ))}
+      </nav>
+      <div className="admin-content">
+        {tab === 'users' && <UsersTab />}
+        {tab === 'profiles' && <ProfilesTab />}
+        {tab === 'teams' && <TeamsTab />}
+        {tab === 'sessions' && <SessionsTab />}
+        {tab === 'tokens' && <TokensTab />}
+        {tab === 'audit' && <AuditTab />}
+      </div>
+    </div>
+  )
+}
