@@ -79,15 +79,15 @@ const MaxTextLen = 4096
 func (r InboundRequest) Normalise(channelID string) (channels.Inbound, error) {
 	switch {
 	case strings.TrimSpace(r.MessageID) == "":
-		return channels.Inbound{}, &channels.FieldError{"message_id", "is required: it makes retries safe"}
+		return channels.Inbound{}, &channels.FieldError{Field: "message_id", Reason: "is required: it makes retries safe"}
 	case len(r.MessageID) > 200:
-		return channels.Inbound{}, &channels.FieldError{"message_id", "must be at most 200 characters"}
+		return channels.Inbound{}, &channels.FieldError{Field: "message_id", Reason: "must be at most 200 characters"}
 	case strings.TrimSpace(r.From.ID) == "":
-		return channels.Inbound{}, &channels.FieldError{"from.id", "is required"}
+		return channels.Inbound{}, &channels.FieldError{Field: "from.id", Reason: "is required"}
 	case strings.TrimSpace(r.Text) == "":
-		return channels.Inbound{}, &channels.FieldError{"text", "is required"}
+		return channels.Inbound{}, &channels.FieldError{Field: "text", Reason: "is required"}
 	case utf8.RuneCountInString(r.Text) > MaxTextLen:
-		return channels.Inbound{}, &channels.FieldError{"text", fmt.Sprintf("must be at most %d characters", MaxTextLen)}
+		return channels.Inbound{}, &channels.FieldError{Field: "text", Reason: fmt.Sprintf("must be at most %d characters", MaxTextLen)}
 	}
 	return channels.Inbound{
 		ChannelID:  channelID,
