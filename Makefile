@@ -6,7 +6,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/chatspot/chatspot/internal/cli.version=$(VERSION)
 
-.PHONY: dev build web test lint bench clean readme
+.PHONY: dev build web test e2e lint bench clean readme
 
 ## dev: build the UI and the binary, then run everything in one process
 dev: build
@@ -20,11 +20,17 @@ build: web
 web:
 	cd web && npm ci --no-audit --no-fund && npm run build
 
-## test: the whole suite (UI unit tests, then Go with the built UI embedded);
+## test: the whole suite: UI unit tests, Go tests (with the built UI embedded),
+## then the browser end-to-end test in Debian's Chromium (/usr/bin/chromium);
 ## set CHATSPOT_TEST_POSTGRES to a DSN to add the PostgreSQL leg
-test: web
+test: build
 	cd web && npm test
 	$(GO) test -count=1 ./...
+	cd web && CHATSPOT_BIN=$(CURDIR)/bin/chatspot npm run e2e
+
+## e2e: only the browser end-to-end test (agent UI + webchat widget)
+e2e: build
+	cd web && CHATSPOT_BIN=$(CURDIR)/bin/chatspot npm run e2e
 
 ## lint: gofmt and go vet
 lint:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -53,6 +54,9 @@ func (s *Server) webchatChannel() gin.HandlerFunc {
 		var ch store.Channel
 		err := s.DB.WithContext(c).Where("id = ? AND kind = ? AND active", c.Param("channel_id"), channels.KindWebchat).Take(&ch).Error
 		if err != nil {
+			if origin := c.GetHeader("Origin"); origin != "" {
+				c.Header("Access-Control-Allow-Origin", origin) // let the widget read why
+			}
 			problem(c, http.StatusNotFound, "no active webchat with this id", "channel_id")
 			return
 		}
@@ -70,6 +74,8 @@ func (s *Server) webchatChannel() gin.HandlerFunc {
 			c.Header("Vary", "Origin")
 			c.Header("Access-Control-Allow-Headers", "Authorization, Content-Type, Last-Event-ID")
 			c.Header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+			c.Header("Access-Control-Expose-Headers", "Retry-After")
+			c.Header("Access-Control-Max-Age", "600")
 		}
 		c.Set(webchatChannelKey, ch)
 		c.Set(webchatSettingsKey, settings)
@@ -262,12 +268,18 @@ func (s *Server) visitorMessages(c *gin.Context, v visitor, since time.Time) ([]
 	return msgs, err
 }
 
+// webchatHistory returns the visitor's newest 500 messages, oldest first.
 func (s *Server) webchatHistory(c *gin.Context) {
-	msgs, err := s.visitorMessages(c, visitorOf(c), time.Time{})
+	v := visitorOf(c)
+	ch, _ := webchatOf(c)
+	var msgs []store.Message
+	err := s.DB.WithContext(c).Where("channel_id = ? AND contact_id = ? AND kind = ?", ch.ID, v.ContactID, store.KindText).
+		Order("id DESC").Limit(500).Find(&msgs).Error
 	if err != nil {
 		s.internalError(c, "webchat history", err)
 		return
 	}
+	slices.Reverse(msgs)
 	views, err := store.MessageViews(c, s.DB, msgs)
 	if err != nil {
 		s.internalError(c, "webchat history", err)

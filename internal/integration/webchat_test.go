@@ -77,7 +77,7 @@ func TestWebchatVisitorConversation(t *testing.T) {
 func testWebchat(t *testing.T, dialect string) {
 	s, ch, w := newWebchat(t, dialect, nil)
 	st, cfg, hdr := w.call(http.MethodGet, "/config", nil)
-	if st != 200 || cfg["title"] == "" || hdr.Get("Access-Control-Allow-Origin") != w.origin {
+	if st != 200 || cfg["title"] == "" || hdr.Get("Access-Control-Allow-Origin") != w.origin || !strings.Contains(hdr.Get("Access-Control-Expose-Headers"), "Retry-After") {
 		t.Fatalf("config: %d %v CORS %q", st, cfg, hdr.Get("Access-Control-Allow-Origin"))
 	}
 	// The pre-chat form's name is required by default; a bad e-mail is named.

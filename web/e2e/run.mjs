@@ -1,0 +1,296 @@
+#!/usr/bin/env node
+// Browser end-to-end test: an agent (agent UI) and a website visitor (the
+// webchat widget on the demo shop page) talk to each other through a real
+// `chatspot dev` process. See e2e/README.md.
+//
+//   make build && cd web && npm run e2e
+//
+// Environment:
+//   CHATSPOT_BIN        the binary to run (default <repo>/bin/chatspot)
+//   CHROMIUM_PATH       the browser (default /usr/bin/chromium)
+//   E2E_WIDGET_FILE     serve this file as /widget.js to the visitor instead
+//                       of the copy embedded in the binary (to iterate on
+//                       web/widget/widget.js without rebuilding Go)
+import { access, constants, mkdir, readFile, rm } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+
+import { Run, fail, fmt, visible, waitUntil } from './lib/harness.mjs'
+import { startChatspot } from './lib/server.mjs'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const repo = path.resolve(here, '..', '..')
+const artifacts = path.join(repo, 'test-artifacts')
+const bin = process.env.CHATSPOT_BIN || path.join(repo, 'bin', 'chatspot')
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+const widgetFile = process.env.E2E_WIDGET_FILE ? path.resolve(process.env.E2E_WIDGET_FILE) : ''
+
+const VISITOR = { name: 'Maria Teste', email: 'maria@example.com' }
+const VISITOR_TEXT = 'Olá, gostaria de um orçamento'
+const AGENT_TEXT = 'Claro! Qual produto?'
+const AGENT_NAME = 'Admin' // the demo administrator's name (internal/demo)
+
+// Generous: this runs on busy, small machines. No timing is asserted.
+const T = { ui: 30_000, live: 45_000, read: 20_000, nav: 60_000 }
+
+const startedAt = Date.now()
+let server = null
+let browser = null
+const pages = {} // agent, visitor
+const diagnostics = [] // failed requests and page errors, printed on failure
+
+async function main() {
+  await mkdir(artifacts, { recursive: true })
+  // No stale pictures from an earlier run.
+  for (const f of ['inbox.png', 'conversation.png', 'widget.png', 'widget-mobile.png', 'failure-agent.png', 'failure-visitor.png', 'chatspot.log']) {
+    await rm(path.join(artifacts, f), { force: true })
+  }
+  const run = new Run({ onFailure: saveFailureArtifacts })
+
+  process.stdout.write(`chatspot: ${bin}\nchromium: ${chromiumPath}\n`)
+  if (widgetFile) process.stdout.write(`widget.js: served from ${widgetFile} (E2E_WIDGET_FILE), not from the binary\n`)
+
+  await run.step('start chatspot dev', async () => {
+    server = await startChatspot({ bin, logFile: path.join(artifacts, 'chatspot.log') })
+    process.stdout.write(`  app ${server.base}, demo ${server.demoUrl}, admin ${server.adminEmail}\n`)
+  })
+
+  await run.step('launch Chromium', async () => {
+    try {
+      await access(chromiumPath, constants.X_OK)
+    } catch {
+      fail(`no browser at ${chromiumPath}: install Debian's Chromium (as root: apt-get install -y chromium) or set CHROMIUM_PATH`)
+    }
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      timeout: T.nav,
+    })
+  })
+
+  // 1. The agent logs in.
+  await run.step('1. agent logs in', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1366, height: 820 }, locale: 'pt-BR' })
+    const page = (pages.agent = await watch(await ctx.newPage(), 'agent'))
+    page.setDefaultTimeout(T.ui)
+    await page.goto(`${server.base}/login`, { timeout: T.nav })
+    await (await visible(page.getByTestId('login-email'), 'the login e-mail field')).fill(server.adminEmail)
+    await page.getByTestId('login-password').fill(server.adminPassword)
+    await page.getByTestId('login-submit').click()
+    const outcome = await Promise.race([
+      page.getByTestId('conversation-list').waitFor({ state: 'visible', timeout: T.ui }).then(() => 'inbox'),
+      page.getByTestId('login-error').waitFor({ state: 'visible', timeout: T.ui }).then(() => 'error'),
+    ]).catch(() => 'timeout')
+    if (outcome === 'error') fail(`login refused: ${await page.getByTestId('login-error').innerText()}`)
+    if (outcome === 'timeout') fail(`the inbox did not appear within ${fmt(T.ui)} after logging in (url ${page.url()})`)
+    // A new webchat conversation is unassigned: watch the "all" view.
+    const all = page.getByTestId('view-all')
+    await visible(all, 'the "all conversations" view tab')
+    await all.click()
+    await waitUntil(async () => (await all.getAttribute('aria-selected')) === 'true', { timeout: T.ui, message: 'the "all" tab to be selected' })
+  })
+
+  // 2. The visitor opens the shop, fills the pre-chat form and writes.
+  await run.step('2. visitor starts a chat on the demo page', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'pt-BR' })
+    if (widgetFile) {
+      const js = await readFile(widgetFile)
+      await ctx.route(/\/widget\.js(\?.*)?$/, (route) => route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body: js }))
+    }
+    const page = (pages.visitor = await watch(await ctx.newPage(), 'visitor'))
+    page.setDefaultTimeout(T.ui)
+    const res = await page.goto(server.demoUrl, { timeout: T.nav })
+    if (!res || res.status() !== 200) fail(`GET ${server.demoUrl} answered ${res && res.status()}`)
+    if (!(await page.title()).includes('Loja Demo')) fail(`the demo page's title is "${await page.title()}", expected it to mention Loja Demo`)
+    const balloon = await visible(page.getByTestId('cs-balloon'), 'the chat balloon')
+    const inShadow = await page.evaluate(() => {
+      const host = document.querySelector('chatspot-widget')
+      return !!host && !!host.shadowRoot && !!host.shadowRoot.querySelector('[data-testid="cs-balloon"]') &&
+        !document.querySelector('[data-testid="cs-balloon"]')
+    })
+    if (!inShadow) fail('the widget is not rendered inside a shadow root of <chatspot-widget>')
+    await balloon.click()
+    await visible(page.getByTestId('cs-panel'), 'the chat panel')
+    await visible(page.getByTestId('cs-prechat-name'), 'the pre-chat name field')
+    await page.getByTestId('cs-prechat-name').fill(VISITOR.name)
+    await page.getByTestId('cs-prechat-email').fill(VISITOR.email)
+    await page.getByTestId('cs-prechat-submit').click()
+    const input = await Promise.race([
+      page.getByTestId('cs-input').waitFor({ state: 'visible', timeout: T.ui }).then(() => 'chat'),
+      page.locator('[data-testid="cs-error"]:not([hidden])').first().waitFor({ state: 'visible', timeout: T.ui }).then(() => 'error'),
+    ]).catch(() => 'timeout')
+    if (input === 'error') fail(`the pre-chat form was refused: ${await page.locator('[data-testid="cs-error"]:not([hidden])').first().innerText()}`)
+    if (input === 'timeout') fail('the chat input did not appear after the pre-chat form')
+    const token = await page.evaluate(() => Object.keys(localStorage).filter((k) => /^chatspot:.+:token$/.test(k)).map((k) => localStorage.getItem(k))[0])
+    if (!token) fail('no visitor token was stored in localStorage (chatspot:<channel>:token)')
+    await page.getByTestId('cs-input').fill(VISITOR_TEXT)
+    await page.getByTestId('cs-send').click()
+    await visible(widgetMessage(page, 'inbound', VISITOR_TEXT), `the visitor's message in the widget`)
+    const err = page.locator('[data-testid="cs-error"]:not([hidden])')
+    if (await err.count()) fail(`the widget shows an error after sending: ${await err.first().innerText()}`)
+    if ((await page.getByTestId('cs-input').inputValue()) !== '') fail('the widget kept the draft after a successful send')
+  })
+
+  // 3. The agent sees the conversation arrive live and replies.
+  await run.step('3. agent sees the conversation live (no reload) and replies', async () => {
+    const page = pages.agent
+    const row = page.getByTestId('conversation-row').filter({ hasText: VISITOR.name })
+    await visible(row, `a conversation row for "${VISITOR.name}" in the inbox (live, without reload)`, T.live)
+    await page.screenshot({ path: path.join(artifacts, 'inbox.png') })
+    await row.first().click()
+    await visible(page.getByTestId('conversation-view'), 'the conversation view')
+    await visible(agentBubble(page, 'inbound', VISITOR_TEXT), `the visitor's message "${VISITOR_TEXT}" in the conversation view`)
+    const composer = await visible(page.getByTestId('composer-input'), 'the composer')
+    await composer.fill(AGENT_TEXT)
+    await page.getByTestId('composer-send').click()
+    await visible(agentBubble(page, 'outbound', AGENT_TEXT), `the reply "${AGENT_TEXT}" in the conversation view`)
+    const err = page.getByTestId('composer-error')
+    if (await err.isVisible().catch(() => false)) fail(`the composer shows an error: ${await err.innerText()}`)
+  })
+
+  // 4. The visitor gets the reply without reloading.
+  await run.step('4. visitor receives the reply live', async () => {
+    const page = pages.visitor
+    const reply = await visible(widgetMessage(page, 'outbound', AGENT_TEXT), `the agent's reply "${AGENT_TEXT}" in the widget (live)`, T.live)
+    const text = await reply.innerText()
+    if (!text.includes(AGENT_NAME)) fail(`the reply in the widget does not show the agent's name "${AGENT_NAME}": ${JSON.stringify(text)}`)
+  })
+
+  // 5. The reply's ticks move past queued, to read (the open widget posts /read).
+  await run.step('5. agent sees the reply delivered, then read', async () => {
+    const page = pages.agent
+    const bubble = agentBubble(page, 'outbound', AGENT_TEXT).first()
+    const seen = []
+    const status = async () => {
+      const s = await bubble.getAttribute('data-status', { timeout: 2000 })
+      if (s && seen[seen.length - 1] !== s) seen.push(s)
+      return s
+    }
+    await waitUntil(async () => ['delivered', 'read'].includes(await status()), {
+      timeout: T.live, message: () => `the reply's data-status to become delivered or read (seen: ${seen.join(' → ') || 'nothing'})`,
+    })
+    await waitUntil(async () => (await status()) === 'read', {
+      timeout: T.read, message: () => `the reply's data-status to become read (seen: ${seen.join(' → ')})`,
+    })
+    const tick = bubble.getByTestId('status-tick')
+    if ((await tick.count()) && (await tick.getAttribute('data-status')) !== 'read') fail(`the status tick says ${await tick.getAttribute('data-status')}, the bubble says read`)
+    process.stdout.write(`  statuses seen: ${seen.join(' → ')}\n`)
+  })
+
+  // 6. The visitor reloads: the token keeps the conversation.
+  await run.step('6. visitor reloads and keeps the conversation', async () => {
+    const page = pages.visitor
+    await page.reload({ timeout: T.nav })
+    const balloon = await visible(page.getByTestId('cs-balloon'), 'the chat balloon after reload')
+    if (!(await page.getByTestId('cs-panel').isVisible())) await balloon.click()
+    await visible(page.getByTestId('cs-panel'), 'the chat panel after reload')
+    await visible(page.getByTestId('cs-input'), 'the chat input after reload (the pre-chat form must be skipped)')
+    if (await page.getByTestId('cs-prechat-name').count()) fail('the pre-chat form is shown again after reload')
+    await visible(widgetMessage(page, 'inbound', VISITOR_TEXT), `the visitor's message after reload`)
+    await visible(widgetMessage(page, 'outbound', AGENT_TEXT), `the agent's reply after reload`)
+    await new Promise((r) => setTimeout(r, 1500)) // let the stream replay settle, then look for duplicates
+    const n1 = await widgetMessage(page, 'inbound', VISITOR_TEXT).count()
+    const n2 = await widgetMessage(page, 'outbound', AGENT_TEXT).count()
+    const all = await page.getByTestId('cs-message').count()
+    if (n1 !== 1 || n2 !== 1 || all !== 2) fail(`expected exactly the 2 messages once each after reload, found visitor×${n1}, agent×${n2}, total ${all}`)
+  })
+
+  // 7. Screenshots.
+  await run.step('7. screenshots', async () => {
+    await pages.agent.screenshot({ path: path.join(artifacts, 'conversation.png') })
+    await pages.visitor.screenshot({ path: path.join(artifacts, 'widget.png') })
+  })
+
+  // 8. Phones: the open panel fills the screen.
+  await run.step('8. widget is full-screen under 480 px', async () => {
+    const page = pages.visitor
+    await page.setViewportSize({ width: 390, height: 780 })
+    const panel = await visible(page.getByTestId('cs-panel'), 'the chat panel on a phone-sized viewport')
+    await waitUntil(async () => {
+      const b = await panel.boundingBox()
+      return b && Math.abs(b.x) < 1 && Math.abs(b.y) < 1 && Math.abs(b.width - 390) < 2 && Math.abs(b.height - 780) < 2
+    }, { timeout: 5000, message: async () => `the panel to cover the 390×780 viewport (box ${JSON.stringify(await panel.boundingBox())})` })
+    await page.screenshot({ path: path.join(artifacts, 'widget-mobile.png') })
+  })
+
+  return run
+}
+
+function widgetMessage(page, direction, text) {
+  return page.locator(`[data-testid="cs-message"][data-direction="${direction}"]`).filter({ hasText: text })
+}
+
+function agentBubble(page, direction, text) {
+  return page.locator(`[data-testid="message-bubble"][data-direction="${direction}"]`).filter({ hasText: text })
+}
+
+// watch records what goes wrong in a page, for the failure report.
+async function watch(page, who) {
+  page.on('pageerror', (err) => diagnostics.push(`[${who}] page error: ${err.message}`))
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning') diagnostics.push(`[${who}] console.${msg.type()}: ${msg.text()}`)
+  })
+  page.on('requestfailed', (req) => {
+    const why = req.failure()?.errorText || ''
+    if (!/ERR_ABORTED/.test(why)) diagnostics.push(`[${who}] request failed: ${req.method()} ${req.url()} ${why}`)
+  })
+  page.on('response', async (res) => {
+    if (res.status() < 400) return
+    let body = ''
+    try { body = (await res.text()).slice(0, 300) } catch { /* stream or gone */ }
+    diagnostics.push(`[${who}] ${res.request().method()} ${res.url()} → ${res.status()} ${body}`)
+  })
+  return page
+}
+
+async function saveFailureArtifacts(step) {
+  for (const [who, page] of Object.entries(pages)) {
+    if (!page || page.isClosed()) continue
+    const file = path.join(artifacts, `failure-${who}.png`)
+    await page.screenshot({ path: file, fullPage: false }).catch(() => {})
+    process.stdout.write(`  saved ${path.relative(repo, file)}\n`)
+  }
+  if (diagnostics.length) process.stdout.write(`  browser diagnostics:\n    ${diagnostics.slice(-40).join('\n    ')}\n`)
+  if (server) process.stdout.write(`  chatspot log: ${path.relative(repo, path.join(artifacts, 'chatspot.log'))}; last lines:\n${indent(server.tail().split('\n').slice(-25).join('\n'))}\n`)
+  void step
+}
+
+function indent(s) {
+  return s.split('\n').map((l) => `    ${l}`).join('\n')
+}
+
+async function cleanup() {
+  if (browser) await browser.close().catch(() => {})
+  browser = null
+  if (server) await server.stop().catch(() => {})
+  server = null
+}
+
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, async () => {
+    process.stdout.write(`\n${sig}: stopping\n`)
+    await cleanup()
+    process.exit(130)
+  })
+}
+
+let code = 1
+try {
+  const run = await main()
+  process.stdout.write(run.summary() + '\n')
+  const pageErrors = diagnostics.filter((d) => d.startsWith('[visitor] page error'))
+  if (!run.failed && pageErrors.length) {
+    process.stdout.write(`\nFAILED: the widget threw uncaught errors:\n  ${pageErrors.join('\n  ')}\n`)
+  } else if (!run.failed) {
+    code = 0
+  }
+} catch (err) {
+  process.stdout.write(`\nFAILED outside a step: ${err?.stack || err}\n`)
+} finally {
+  await cleanup()
+}
+process.stdout.write(`\n${code === 0 ? 'PASS' : 'FAIL'} in ${fmt(Date.now() - startedAt)}; artifacts in ${path.relative(process.cwd(), artifacts) || '.'}\n`)
+process.exit(code)
