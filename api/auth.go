@@ -241,6 +241,7 @@ type Account struct {
 	Name     string   `json:"name"`
 	Seats    int      `json:"seats"`
 	Modules  []string `json:"modules"`
+	Channels []string `json:"channels"` // enabled channel kinds; empty: every kind
 	Timezone string   `json:"timezone"`
 }
 
@@ -281,7 +282,7 @@ func accountJSON(a store.Account) Account {
 			mods = append(mods, m)
 		}
 	}
-	return Account{ID: a.ID, Name: a.Name, Seats: a.Seats, Modules: mods, Timezone: a.Timezone}
+	return Account{ID: a.ID, Name: a.Name, Seats: a.Seats, Modules: mods, Channels: store.SplitTags(a.Channels), Timezone: a.Timezone}
 }
 
 func (s *Server) getMe(c *gin.Context) {

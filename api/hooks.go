@@ -10,6 +10,7 @@ import (
 
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/channels/apichannel"
+	"github.com/chatspot/chatspot/internal/inbox"
 	"github.com/chatspot/chatspot/internal/store"
 )
 
@@ -44,6 +45,10 @@ func (s *Server) apiChannelInbound(c *gin.Context) {
 		return
 	}
 	res, err := s.Inbox.Ingest(c, ch, in)
+	if errors.Is(err, inbox.ErrChannelNotInPlan) {
+		problem(c, http.StatusForbidden, err.Error(), "channel_id")
+		return
+	}
 	if err != nil {
 		s.Logger.Error("inbound message", "channel", ch.ID, "error", err)
 		if res.Message.ID != "" {

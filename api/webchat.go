@@ -16,6 +16,7 @@ import (
 
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/channels/webchat"
+	"github.com/chatspot/chatspot/internal/inbox"
 	"github.com/chatspot/chatspot/internal/messaging"
 	"github.com/chatspot/chatspot/internal/store"
 )
@@ -58,6 +59,11 @@ func (s *Server) webchatChannel() gin.HandlerFunc {
 				c.Header("Access-Control-Allow-Origin", origin) // let the widget read why
 			}
 			problem(c, http.StatusNotFound, "no active webchat with this id", "channel_id")
+			return
+		}
+		var acc store.Account
+		if err := s.DB.WithContext(c).Select("id, channels").Take(&acc, "id = ?", ch.AccountID).Error; err != nil || !acc.ChannelEnabled(ch.Kind) {
+			problem(c, http.StatusForbidden, inbox.ErrChannelNotInPlan.Error(), "channel_id")
 			return
 		}
 		settings, err := webchat.ParseSettings(ch.Settings)

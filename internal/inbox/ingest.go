@@ -26,6 +26,10 @@ type Inbox struct {
 	Bus      events.Bus
 }
 
+// ErrChannelNotInPlan refuses messages of a channel kind the account's
+// plan does not include.
+var ErrChannelNotInPlan = errors.New("this channel is not enabled in the account's plan")
+
 // Result is what Ingest did.
 type Result struct {
 	Message   store.Message
@@ -42,6 +46,13 @@ type Result struct {
 func (ib *Inbox) Ingest(ctx context.Context, ch store.Channel, in channels.Inbound) (Result, error) {
 	if in.ExternalID == "" || in.Contact.ExternalID == "" {
 		return Result{}, errors.New("inbound message needs the provider's message id and sender id")
+	}
+	var acc store.Account
+	if err := ib.DB.WithContext(ctx).Select("id, channels").Take(&acc, "id = ?", ch.AccountID).Error; err != nil {
+		return Result{}, err
+	}
+	if !acc.ChannelEnabled(ch.Kind) {
+		return Result{}, ErrChannelNotInPlan
 	}
 	var res Result
 	persist := func(tx *gorm.DB) error {

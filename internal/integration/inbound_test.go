@@ -156,7 +156,7 @@ func testInboundFlow(t *testing.T, dialect string) {
 	if conv.Status != store.StatusClosed {
 		t.Fatalf("status after close = %q", conv.Status)
 	}
-	saveHistory(t, a.tc, wfID, conv.RunID)
+	saveHistory(t, a.tc, wfID, conv.RunID, "conversation_closed.json")
 
 	// Writing again opens a new ticket: a new run under the same id.
 	if r := a.post(t, a.token, msgJSON("m3", "5511999990001", "Esqueci de perguntar")); r.status != http.StatusAccepted {
@@ -206,6 +206,11 @@ func TestAPIChannelRejectsBadInput(t *testing.T) {
 		if c.field != "" && r.body["field"] != c.field {
 			t.Errorf("%s: problem names field %v, want %q", c.name, r.body["field"], c.field)
 		}
+	}
+	// A channel kind outside the account's plan is refused.
+	a.db.Model(&store.Account{}).Where("id = ?", a.f.Account.ID).Update("channels", "webchat,whatsapp")
+	if r := a.post(t, a.token, msgJSON("x5", "1", "oi")); r.status != http.StatusForbidden || !strings.Contains(fmt.Sprint(r.body["detail"]), "plan") {
+		t.Errorf("API channel not in the plan: %d %v", r.status, r.body)
 	}
 	var n int64
 	a.db.Model(&store.Message{}).Count(&n)
@@ -263,9 +268,9 @@ func waitConversation(t *testing.T, db *gorm.DB, workflowID string, attached int
 // the current code against. CHATSPOT_UPDATE_HISTORIES=1 rewrites it from a
 // fresh run; otherwise the fresh history is replayed here and the committed
 // one in package workflows.
-const historyFile = "../../workflows/testdata/conversation_closed.json"
+const historyDir = "../../workflows/testdata/"
 
-func saveHistory(t *testing.T, tc client.Client, wfID, runID string) {
+func saveHistory(t *testing.T, tc client.Client, wfID, runID, name string) {
 	t.Helper()
 	iter := tc.GetWorkflowHistory(context.Background(), wfID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var hist historypb.History
@@ -288,10 +293,10 @@ func saveHistory(t *testing.T, tc client.Client, wfID, runID string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.MkdirAll(filepath.Dir(historyFile), 0o755); err != nil {
+	if err := os.MkdirAll(historyDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(historyFile, data, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(historyDir, name), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -13,6 +15,7 @@ type Account struct {
 	Name      string
 	Seats     int
 	Modules   string // comma-separated: api, ai, crm, vip
+	Channels  string // enabled channel kinds, comma-separated; "" enables every kind
 	Timezone  string
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -257,4 +260,13 @@ type Rule struct {
 	Actions       string // JSON array
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+}
+
+// ChannelEnabled reports whether the account's plan includes a channel
+// kind.
+func (a Account) ChannelEnabled(kind string) bool {
+	if strings.TrimSpace(a.Channels) == "" {
+		return true
+	}
+	return slices.Contains(SplitTags(a.Channels), kind)
 }
