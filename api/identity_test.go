@@ -141,7 +141,7 @@ func TestEachPermissionDeniesItsRoutes(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	a := e.tenant(50)
 	ids := map[string]string{"users": a.admin.ID, "profiles": "x", "teams": "x", "sessions": "x", "tokens": "x",
-		"conversations": "x", "contacts": "x", "messages": "x", "quick-replies": "x", "rules": "x"}
+		"conversations": "x", "contacts": "x", "messages": "x", "quick-replies": "x", "rules": "x", "channels": "x"}
 	for _, perm := range auth.All {
 		var rest []auth.Permission
 		for _, p := range auth.All {

@@ -109,6 +109,10 @@ func (s *Server) Handler() http.Handler {
 	// handlers; acting needs the permission named.
 	add(http.MethodGet, "/stream", "", s.stream)
 	add(http.MethodGet, "/channels", "", s.listChannels)
+	add(http.MethodPost, "/channels", auth.ManageChannels, s.createChannel)
+	add(http.MethodGet, "/channels/:id", auth.ManageChannels, s.getChannel)
+	add(http.MethodPatch, "/channels/:id", auth.ManageChannels, s.updateChannel)
+	add(http.MethodPost, "/channels/:id/rotate-token", auth.ManageChannels, s.rotateToken)
 	add(http.MethodGet, "/quick-replies", "", s.listQuickReplies)
 	add(http.MethodPost, "/quick-replies", auth.ManageRules, s.createQuickReply)
 	add(http.MethodPatch, "/quick-replies/:id", auth.ManageRules, s.updateQuickReply)
