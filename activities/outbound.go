@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 
+	"github.com/chatspot/chatspot/internal/attachments"
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/messaging"
@@ -24,6 +25,7 @@ type CreateOutboundInput struct {
 	Kind           string // text or note
 	Body           string
 	IdempotencyKey string // the same key twice creates one message
+	AttachmentIDs  []string
 }
 
 // CreateOutbound stores the message (queued; a note is final at once) and
@@ -53,6 +55,11 @@ func (c *Conversations) CreateOutbound(ctx context.Context, in CreateOutboundInp
 	err = c.write(ctx, in.AccountID, func(tx *gorm.DB) error {
 		if err := tx.Create(&msg).Error; err != nil {
 			return err
+		}
+		if err := attachments.Link(tx, in.AccountID, in.AuthorID, msg.ID, in.AttachmentIDs); err != nil {
+			// Someone else's or an already sent file: storing the message
+			// without it would mislead the agent.
+			return temporal.NewNonRetryableApplicationError(err.Error(), "AttachmentRefused", err)
 		}
 		if in.Kind == store.KindText {
 			if err := tx.Model(&store.Conversation{}).Where("id = ?", conv).
@@ -99,7 +106,12 @@ func (c *Conversations) DeliverMessage(ctx context.Context, in DeliverInput) err
 	sender, err := c.Channels.Sender(ch.Kind)
 	if err == nil {
 		var providerID string
-		providerID, err = sender.Send(ctx, channels.Outbound{MessageID: msg.ID, Channel: ch, To: ident.ExternalID, Text: msg.Body, CreatedAt: msg.CreatedAt})
+		var files []channels.OutboundFile
+		if err := c.DB.WithContext(ctx).Model(&store.Attachment{}).Select("id, name, content_type, size").
+			Where("message_id = ?", msg.ID).Order("created_at").Scan(&files).Error; err != nil {
+			return err
+		}
+		providerID, err = sender.Send(ctx, channels.Outbound{MessageID: msg.ID, Channel: ch, To: ident.ExternalID, Text: msg.Body, CreatedAt: msg.CreatedAt, Files: files})
 		if err == nil {
 			return c.setStatus(ctx, msg, store.MessageSent, "", &providerID)
 		}

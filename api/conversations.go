@@ -14,7 +14,9 @@ import (
 	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 
+	"github.com/chatspot/chatspot/internal/attachments"
 	"github.com/chatspot/chatspot/internal/auth"
+	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/workflows"
@@ -350,8 +352,8 @@ func (s *Server) sendMessage(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	if strings.TrimSpace(req.Body) == "" {
-		problem(c, http.StatusUnprocessableEntity, "body is required", "body")
+	if strings.TrimSpace(req.Body) == "" && len(req.AttachmentIDs) == 0 {
+		problem(c, http.StatusUnprocessableEntity, "body is required (or attach a file)", "body")
 		return
 	}
 	if len([]rune(req.Body)) > 4096 {
@@ -362,11 +364,18 @@ func (s *Server) sendMessage(c *gin.Context) {
 		problem(c, http.StatusUnprocessableEntity, "kind must be text or note", "kind")
 		return
 	}
-	if len(req.AttachmentIDs) > 0 {
-		problem(c, http.StatusUnprocessableEntity, "attachments are not supported yet", "attachment_ids")
+	p := principal(c)
+	if err := attachments.Check(s.DB.WithContext(c), p.AccountID, p.UserID, req.AttachmentIDs); err != nil {
+		var fe *channels.FieldError
+		if errors.As(err, &fe) {
+			problem(c, http.StatusUnprocessableEntity, fe.Error(), fe.Field)
+		} else if errors.Is(err, attachments.ErrNotYours) {
+			problem(c, http.StatusUnprocessableEntity, err.Error(), "attachment_ids")
+		} else {
+			s.internalError(c, "send", err)
+		}
 		return
 	}
-	p := principal(c)
 	key := c.GetHeader("Idempotency-Key")
 	if len(key) > 200 {
 		problem(c, http.StatusUnprocessableEntity, "Idempotency-Key must be at most 200 characters", "Idempotency-Key")
@@ -380,7 +389,7 @@ func (s *Server) sendMessage(c *gin.Context) {
 	key = p.ActorID() + ":" + key
 	var res workflows.SendResult
 	if !s.update(c, conv, workflows.UpdateSend, workflows.SendRequest{UserID: p.UserID, Body: req.Body, Note: req.Kind == store.KindNote,
-		IdempotencyKey: key, HumanAgentTag: req.HumanAgentTag}, &res) {
+		IdempotencyKey: key, HumanAgentTag: req.HumanAgentTag, AttachmentIDs: req.AttachmentIDs}, &res) {
 		return
 	}
 	s.respondMessage(c, http.StatusCreated, res.MessageID)

@@ -14,24 +14,50 @@ import (
 	"github.com/chatspot/chatspot/internal/store"
 )
 
-// apiChannelInbound takes a customer message posted by an integrator to an
-// API channel. 202 for a new message, 200 for a replay of one already
-// accepted; either way the answer carries the message id.
-func (s *Server) apiChannelInbound(c *gin.Context) {
+// apiChannel loads an active API channel and checks its bearer token; it
+// answers the request itself when either fails.
+func (s *Server) apiChannel(c *gin.Context) (store.Channel, bool) {
 	var ch store.Channel
 	err := s.DB.WithContext(c).Where("id = ? AND kind = ? AND active", c.Param("channel_id"), channels.KindAPI).Take(&ch).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		problem(c, http.StatusNotFound, "no active API channel with this id", "channel_id")
-		return
+		return ch, false
 	}
 	if err != nil {
-		problem(c, http.StatusInternalServerError, "could not read the channel", "")
-		return
+		s.internalError(c, "api channel", err)
+		return ch, false
 	}
 	settings, err := apichannel.ParseSettings(ch.Settings)
 	token := strings.TrimPrefix(c.GetHeader("Authorization"), "Bearer ")
 	if err != nil || !settings.Verify(token) {
 		problem(c, http.StatusUnauthorized, "missing or wrong channel token (Authorization: Bearer <token>)", "Authorization")
+		return ch, false
+	}
+	return ch, true
+}
+
+// apiChannelFile lets the integrator fetch a file of an outbound message
+// of its channel.
+func (s *Server) apiChannelFile(c *gin.Context) {
+	ch, ok := s.apiChannel(c)
+	if !ok {
+		return
+	}
+	var a store.Attachment
+	err := s.DB.WithContext(c).Where("id = ? AND account_id = ? AND message_id IN (SELECT id FROM messages WHERE channel_id = ?)", c.Param("id"), ch.AccountID, ch.ID).Take(&a).Error
+	if err != nil {
+		problem(c, http.StatusNotFound, "no such file on this channel", "id")
+		return
+	}
+	serveFile(c, a)
+}
+
+// apiChannelInbound takes a customer message posted by an integrator to an
+// API channel. 202 for a new message, 200 for a replay of one already
+// accepted; either way the answer carries the message id.
+func (s *Server) apiChannelInbound(c *gin.Context) {
+	ch, ok := s.apiChannel(c)
+	if !ok {
 		return
 	}
 	var req apichannel.InboundRequest

@@ -39,7 +39,11 @@ func otherTenantObjects(t *testing.T, e *env, a *tenant) map[string]string {
 	msg := store.Message{ID: store.NewID(), AccountID: a.f.Account.ID, ChannelID: a.f.Channel.ID, ContactID: contact.ID, ConversationID: &conv.ID,
 		Direction: store.DirectionOutbound, Kind: store.KindText, Body: "segredo da conta A", Status: store.MessageFailed}
 	e.db.Create(&msg)
+	file := store.Attachment{ID: store.NewID(), AccountID: a.f.Account.ID, MessageID: &msg.ID, UploaderID: a.admin.ID, Name: "contrato.pdf",
+		ContentType: "application/pdf", Size: 4, SHA256: "x", Data: []byte("%PDF")}
+	e.db.Create(&file)
 	return map[string]string{
+		"attachments":   file.ID,
 		"conversations": conv.ID,
 		"contacts":      contact.ID,
 		"messages":      msg.ID,
@@ -141,7 +145,7 @@ func TestEachPermissionDeniesItsRoutes(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	a := e.tenant(50)
 	ids := map[string]string{"users": a.admin.ID, "profiles": "x", "teams": "x", "sessions": "x", "tokens": "x",
-		"conversations": "x", "contacts": "x", "messages": "x", "quick-replies": "x", "rules": "x", "channels": "x"}
+		"conversations": "x", "contacts": "x", "messages": "x", "quick-replies": "x", "rules": "x", "channels": "x", "attachments": "x"}
 	for _, perm := range auth.All {
 		var rest []auth.Permission
 		for _, p := range auth.All {

@@ -71,6 +71,7 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/readyz", s.ready)
 	hooks := r.Group("/hooks")
 	hooks.POST("/api/:channel_id", s.apiChannelInbound)
+	hooks.GET("/api/:channel_id/attachments/:id", s.apiChannelFile)
 	s.webchatRoutes(r)
 	r.GET("/widget.js", s.widgetScript)
 	r.GET("/demo", s.demoPage)
@@ -130,6 +131,8 @@ func (s *Server) Handler() http.Handler {
 	add(http.MethodPost, "/contacts/:id/merge", auth.AssignConversations, s.mergeContact)
 	add(http.MethodPost, "/conversations/:id/messages", auth.Reply, s.sendMessage)
 	add(http.MethodPost, "/messages/:id/retry", auth.Reply, s.retryMessage)
+	add(http.MethodPost, "/attachments", auth.Reply, s.uploadAttachment)
+	add(http.MethodGet, "/attachments/:id", "", s.getAttachment)
 	add(http.MethodPost, "/conversations/:id/read", "", s.markRead)
 	add(http.MethodPost, "/conversations/:id/assign", auth.AssignConversations, s.conversationAction(workflows.UpdateAssign, s.decodeAssign))
 	add(http.MethodPost, "/conversations/:id/transfer", auth.AssignConversations, s.conversationAction(workflows.UpdateTransfer, s.decodeTransfer))
@@ -223,7 +226,11 @@ func (s *Server) requestLog() gin.HandlerFunc {
 
 func limitBody(n int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+		limit := n
+		if isUpload(c.Request) {
+			limit = uploadLimit
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 		c.Next()
 	}
 }

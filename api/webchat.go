@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"github.com/chatspot/chatspot/internal/attachments"
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/channels/webchat"
 	"github.com/chatspot/chatspot/internal/inbox"
@@ -46,6 +47,8 @@ func (s *Server) webchatRoutes(r *gin.Engine) {
 	v.POST("/messages", s.webchatSend)
 	v.POST("/read", s.webchatRead)
 	v.GET("/stream", s.webchatStream)
+	v.POST("/attachments", s.webchatUpload)
+	v.GET("/attachments/:attachment_id", s.webchatFile)
 }
 
 // webchatChannel loads the channel, checks the page's origin and answers
@@ -225,20 +228,33 @@ func (s *Server) webchatSend(c *gin.Context) {
 		return
 	}
 	var req struct {
-		Text     string `json:"text"`
-		ClientID string `json:"client_id"` // the widget's id for the message, so a retry is not stored twice
+		Text          string   `json:"text"`
+		ClientID      string   `json:"client_id"` // the widget's id for the message, so a retry is not stored twice
+		AttachmentIDs []string `json:"attachment_ids"`
 	}
 	if !bindJSON(c, &req) {
 		return
 	}
-	if s.webchatFieldError(c, checkVisitorText(req.Text, "text")) {
+	fileOnly := len(req.AttachmentIDs) > 0 && strings.TrimSpace(req.Text) == ""
+	if !fileOnly && s.webchatFieldError(c, checkVisitorText(req.Text, "text")) {
 		return
 	}
 	if req.ClientID == "" || len(req.ClientID) > 100 {
 		req.ClientID = uuid.NewString()
 	}
 	ch, _ := webchatOf(c)
-	in := channels.Inbound{ChannelID: ch.ID, ExternalID: v.ID + ":" + req.ClientID, Contact: channels.InboundContact{ExternalID: v.ID}, Text: req.Text}
+	var sent int64 // a retry of a send that went through has its files linked already
+	s.DB.WithContext(c).Model(&store.Message{}).Where("channel_id = ? AND external_id = ?", ch.ID, v.ID+":"+req.ClientID).Count(&sent)
+	if sent == 0 {
+		if err := attachments.Check(s.DB.WithContext(c), ch.AccountID, v.ID, req.AttachmentIDs); err != nil {
+			if !s.webchatFieldError(c, err) {
+				problem(c, http.StatusUnprocessableEntity, err.Error(), "attachment_ids")
+			}
+			return
+		}
+	}
+	in := channels.Inbound{ChannelID: ch.ID, ExternalID: v.ID + ":" + req.ClientID, Contact: channels.InboundContact{ExternalID: v.ID},
+		Text: req.Text, AttachmentIDs: req.AttachmentIDs}
 	res, err := s.Inbox.Ingest(c, ch, in)
 	if err != nil && res.Message.ID == "" {
 		s.internalError(c, "webchat send", err)
@@ -247,22 +263,37 @@ func (s *Server) webchatSend(c *gin.Context) {
 	if err != nil {
 		s.Logger.Warn("webchat message stored, conversation hand-over pending", "error", err)
 	}
-	c.JSON(http.StatusAccepted, visitorMessage(res.Message, ""))
+	views, err := store.MessageViews(c, s.DB, []store.Message{res.Message})
+	if err != nil {
+		s.internalError(c, "webchat send", err)
+		return
+	}
+	c.JSON(http.StatusAccepted, visitorMessage(ch.ID, res.Message, views[0]))
 }
 
 // VisitorMessage is a message as the visitor sees it: no notes, no agent
-// internals.
+// internals. Attachment URLs need the visitor token as ?token=.
 type VisitorMessage struct {
-	ID        string    `json:"id"`
-	Direction string    `json:"direction"`
-	Body      string    `json:"body"`
-	Status    string    `json:"status"`
-	Author    string    `json:"author"`
-	CreatedAt time.Time `json:"created_at"`
+	ID          string                 `json:"id"`
+	Direction   string                 `json:"direction"`
+	Body        string                 `json:"body"`
+	Status      string                 `json:"status"`
+	Author      string                 `json:"author"`
+	Attachments []store.AttachmentView `json:"attachments"`
+	CreatedAt   time.Time              `json:"created_at"`
 }
 
-func visitorMessage(m store.Message, author string) VisitorMessage {
-	return VisitorMessage{ID: m.ID, Direction: m.Direction, Body: m.Body, Status: m.Status, Author: author, CreatedAt: m.CreatedAt}
+func visitorMessage(channelID string, m store.Message, v store.MessageView) VisitorMessage {
+	author := ""
+	if v.Author != nil {
+		author = v.Author.Name
+	}
+	files := make([]store.AttachmentView, len(v.Attachments))
+	for i, a := range v.Attachments {
+		a.URL = "/hooks/webchat/" + channelID + "/attachments/" + a.ID
+		files[i] = a
+	}
+	return VisitorMessage{ID: m.ID, Direction: m.Direction, Body: m.Body, Status: m.Status, Author: author, Attachments: files, CreatedAt: m.CreatedAt}
 }
 
 // visitorMessages lists the visitor's messages changed after since.
@@ -293,11 +324,7 @@ func (s *Server) webchatHistory(c *gin.Context) {
 	}
 	items := make([]VisitorMessage, len(msgs))
 	for i, m := range msgs {
-		author := ""
-		if views[i].Author != nil {
-			author = views[i].Author.Name
-		}
-		items[i] = visitorMessage(m, author)
+		items[i] = visitorMessage(ch.ID, m, views[i])
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items})
 }
@@ -350,12 +377,8 @@ func (s *Server) webchatStream(c *gin.Context) {
 					m.Status = store.MessageDelivered
 				}
 			}
-			author := ""
-			if views[i].Author != nil {
-				author = views[i].Author.Name
-			}
 			since = msgs[i].UpdatedAt
-			data, _ := json.Marshal(visitorMessage(m, author))
+			data, _ := json.Marshal(visitorMessage(ch.ID, m, views[i]))
 			fmt.Fprintf(c.Writer, "id: %s\nevent: message\ndata: %s\n\n", since.UTC().Format(time.RFC3339Nano), data)
 		}
 		c.Writer.Flush()
@@ -368,4 +391,34 @@ func (s *Server) webchatStream(c *gin.Context) {
 			c.Writer.Flush()
 		}
 	}
+}
+
+func (s *Server) webchatUpload(c *gin.Context) {
+	v := visitorOf(c)
+	if ok, wait := s.visitorLimit.allow(v.ID, orDefault(s.VisitorRate, DefaultVisitorRate)); !ok {
+		retryAfter(c, wait)
+		problem(c, http.StatusTooManyRequests, "you are sending too fast; wait a moment", "")
+		return
+	}
+	ch, _ := webchatOf(c)
+	a, ok := s.saveUpload(c, ch.AccountID, v.ID)
+	if !ok {
+		return
+	}
+	c.JSON(http.StatusCreated, attachmentView(a, "/hooks/webchat/"+ch.ID+"/attachments/"+a.ID))
+}
+
+// webchatFile serves a file of the visitor's own conversation.
+func (s *Server) webchatFile(c *gin.Context) {
+	v := visitorOf(c)
+	ch, _ := webchatOf(c)
+	var a store.Attachment
+	err := s.DB.WithContext(c).Where("attachments.id = ? AND attachments.account_id = ?", c.Param("attachment_id"), ch.AccountID).
+		Where("attachments.uploader_id = ? OR attachments.message_id IN (SELECT id FROM messages WHERE contact_id = ? AND channel_id = ? AND kind = ?)",
+			v.ID, v.ContactID, ch.ID, store.KindText).Take(&a).Error
+	if err != nil {
+		problem(c, http.StatusNotFound, "no such file", "attachment_id")
+		return
+	}
+	serveFile(c, a)
 }

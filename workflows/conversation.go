@@ -59,7 +59,8 @@ type SendRequest struct {
 	Body           string
 	Note           bool
 	IdempotencyKey string
-	HumanAgentTag  bool // Meta channels: answer up to 7 days after the customer wrote
+	HumanAgentTag  bool     // Meta channels: answer up to 7 days after the customer wrote
+	AttachmentIDs  []string // files the agent uploaded for this message
 }
 
 // SendResult answers a send once the message is stored.
@@ -336,7 +337,7 @@ func (c *conversation) registerHandlers(ctx workflow.Context) error {
 		validate any
 	}{
 		{UpdateSend, c.send, func(ctx workflow.Context, r SendRequest) error {
-			if strings.TrimSpace(r.Body) == "" {
+			if strings.TrimSpace(r.Body) == "" && len(r.AttachmentIDs) == 0 {
 				return errors.New("message is empty")
 			}
 			if r.IdempotencyKey == "" {
@@ -445,7 +446,7 @@ func (c *conversation) send(ctx workflow.Context, r SendRequest) (SendResult, er
 		kind = store.KindNote
 	}
 	in := activities.CreateOutboundInput{AccountID: c.in.AccountID, ConversationID: c.state.ConversationID, ChannelID: c.in.ChannelID,
-		ContactID: c.in.ContactID, AuthorID: r.UserID, Kind: kind, Body: r.Body, IdempotencyKey: r.IdempotencyKey}
+		ContactID: c.in.ContactID, AuthorID: r.UserID, Kind: kind, Body: r.Body, IdempotencyKey: r.IdempotencyKey, AttachmentIDs: r.AttachmentIDs}
 	var id string
 	if err := workflow.ExecuteLocalActivity(withLocalActivity(ctx), a.CreateOutbound, in).Get(ctx, &id); err != nil {
 		return SendResult{}, err

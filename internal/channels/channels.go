@@ -41,6 +41,9 @@ type Inbound struct {
 	Contact    InboundContact
 	Text       string
 	At         time.Time // when the provider says it was sent; zero = now
+	// AttachmentIDs are files the sender uploaded beforehand (webchat);
+	// they must have been uploaded by Contact.ExternalID.
+	AttachmentIDs []string
 }
 
 // InboundContact is the sender as the channel knows them.
@@ -58,6 +61,16 @@ type Outbound struct {
 	To        string // the contact's id on the channel
 	Text      string
 	CreatedAt time.Time
+	Files     []OutboundFile
+}
+
+// OutboundFile is a file sent with an outbound message; providers fetch
+// or upload it by id.
+type OutboundFile struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
 }
 
 // Sender delivers outbound messages of one channel kind and returns the

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 
+	"github.com/chatspot/chatspot/internal/attachments"
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/store"
@@ -174,5 +175,8 @@ func insertMessage(tx *gorm.DB, ch store.Channel, contact store.Contact, in chan
 		Direction: store.DirectionInbound, Kind: store.KindText, Body: in.Text, Status: store.MessageReceived,
 		ExternalID: &ext, CreatedAt: at.UTC(),
 	}
-	return Result{Message: msg}, tx.Create(&msg).Error
+	if err := tx.Create(&msg).Error; err != nil {
+		return Result{}, err
+	}
+	return Result{Message: msg}, attachments.Link(tx, ch.AccountID, in.Contact.ExternalID, msg.ID, in.AttachmentIDs)
 }

@@ -59,8 +59,8 @@ func Migrations() ([]Migration, error) {
 // placeholders maps the portable type names used in migrations to each
 // dialect's own.
 var placeholders = map[string]map[string]string{
-	"postgres": {"{{timestamp}}": "TIMESTAMPTZ", "{{json}}": "JSONB", "{{serial}}": "BIGSERIAL PRIMARY KEY"},
-	"sqlite":   {"{{timestamp}}": "DATETIME", "{{json}}": "TEXT", "{{serial}}": "INTEGER PRIMARY KEY AUTOINCREMENT"},
+	"postgres": {"{{timestamp}}": "TIMESTAMPTZ", "{{json}}": "JSONB", "{{serial}}": "BIGSERIAL PRIMARY KEY", "{{blob}}": "BYTEA"},
+	"sqlite":   {"{{timestamp}}": "DATETIME", "{{json}}": "TEXT", "{{serial}}": "INTEGER PRIMARY KEY AUTOINCREMENT", "{{blob}}": "BLOB"},
 }
 
 // Migrate applies every migration not yet recorded, each in its own

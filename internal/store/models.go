@@ -270,3 +270,26 @@ func (a Account) ChannelEnabled(kind string) bool {
 	}
 	return slices.Contains(SplitTags(a.Channels), kind)
 }
+
+// Attachment is a file sent with a message; Data is loaded only to serve it.
+type Attachment struct {
+	ID          string
+	AccountID   string
+	MessageID   *string
+	UploaderID  string
+	Name        string
+	ContentType string
+	Size        int64
+	SHA256      string `gorm:"column:sha256"`
+	Data        []byte
+	CreatedAt   time.Time
+}
+
+// AttachmentView is an attachment as messages list it.
+type AttachmentView struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Size        int64  `json:"size"`
+	ContentType string `json:"content_type"`
+	URL         string `json:"url"`
+}

@@ -184,17 +184,17 @@ func lastMessages(db *gorm.DB, convIDs []string) (map[string]*LastMessage, error
 
 // MessageView is a message as the conversation view shows it.
 type MessageView struct {
-	ID             string    `json:"id"`
-	ConversationID *string   `json:"conversation_id"`
-	ContactID      string    `json:"contact_id"`
-	Direction      string    `json:"direction"`
-	Kind           string    `json:"kind"`
-	Body           string    `json:"body"`
-	Author         *Ref      `json:"author"`
-	Status         string    `json:"status"`
-	FailureReason  string    `json:"failure_reason"`
-	Attachments    []any     `json:"attachments"`
-	CreatedAt      time.Time `json:"created_at"`
+	ID             string           `json:"id"`
+	ConversationID *string          `json:"conversation_id"`
+	ContactID      string           `json:"contact_id"`
+	Direction      string           `json:"direction"`
+	Kind           string           `json:"kind"`
+	Body           string           `json:"body"`
+	Author         *Ref             `json:"author"`
+	Status         string           `json:"status"`
+	FailureReason  string           `json:"failure_reason"`
+	Attachments    []AttachmentView `json:"attachments"`
+	CreatedAt      time.Time        `json:"created_at"`
 }
 
 // MessageViews builds message views, naming their authors.
@@ -215,14 +215,44 @@ func MessageViews(ctx context.Context, db *gorm.DB, msgs []Message) ([]MessageVi
 			names[u.ID] = u.Name
 		}
 	}
+	ids := make([]string, len(msgs))
+	for i, m := range msgs {
+		ids[i] = m.ID
+	}
+	files, err := AttachmentViews(ctx, db, ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]MessageView, len(msgs))
 	for i, m := range msgs {
+		att := files[m.ID]
+		if att == nil {
+			att = []AttachmentView{}
+		}
 		v := MessageView{ID: m.ID, ConversationID: m.ConversationID, ContactID: m.ContactID, Direction: m.Direction, Kind: m.Kind,
-			Body: m.Body, Status: m.Status, FailureReason: m.FailureReason, Attachments: []any{}, CreatedAt: m.CreatedAt}
+			Body: m.Body, Status: m.Status, FailureReason: m.FailureReason, Attachments: att, CreatedAt: m.CreatedAt}
 		if m.AuthorID != nil {
 			v.Author = &Ref{ID: *m.AuthorID, Name: names[*m.AuthorID]}
 		}
 		out[i] = v
+	}
+	return out, nil
+}
+
+// AttachmentViews lists the files of messages by message id, without
+// their data; the URL is the agents' API address of each file.
+func AttachmentViews(ctx context.Context, db *gorm.DB, messageIDs []string) (map[string][]AttachmentView, error) {
+	out := map[string][]AttachmentView{}
+	if len(messageIDs) == 0 {
+		return out, nil
+	}
+	var rows []Attachment
+	if err := db.WithContext(ctx).Select("id, message_id, name, content_type, size, created_at").Where("message_id IN ?", messageIDs).
+		Order("created_at").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	for _, a := range rows {
+		out[*a.MessageID] = append(out[*a.MessageID], AttachmentView{ID: a.ID, Name: a.Name, Size: a.Size, ContentType: a.ContentType, URL: "/api/v1/attachments/" + a.ID})
 	}
 	return out, nil
 }

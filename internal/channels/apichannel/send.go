@@ -30,6 +30,9 @@ type OutboundPayload struct {
 	To        string    `json:"to"`
 	Text      string    `json:"text"`
 	CreatedAt time.Time `json:"created_at"`
+	// Files are fetched with GET /hooks/api/<channel>/attachments/<id>
+	// and the channel's inbound token.
+	Files []channels.OutboundFile `json:"attachments"`
 }
 
 // Signature headers; the signature is hex HMAC-SHA256 over
@@ -55,7 +58,10 @@ func (s Sender) Send(ctx context.Context, out channels.Outbound) (string, error)
 	if err != nil || settings.OutboundURL == "" {
 		return "", &channels.PermanentError{Reason: "this API channel has no outbound URL configured"}
 	}
-	body, err := json.Marshal(OutboundPayload{MessageID: out.MessageID, ChannelID: out.Channel.ID, To: out.To, Text: out.Text, CreatedAt: out.CreatedAt})
+	if out.Files == nil {
+		out.Files = []channels.OutboundFile{}
+	}
+	body, err := json.Marshal(OutboundPayload{MessageID: out.MessageID, ChannelID: out.Channel.ID, To: out.To, Text: out.Text, CreatedAt: out.CreatedAt, Files: out.Files})
 	if err != nil {
 		return "", err
 	}
