@@ -311,6 +311,9 @@ func (s *Server) setStatus(c *gin.Context) {
 		s.internalError(c, "status", err)
 		return
 	}
+	if req.Status == "online" && s.Temporal != nil {
+		s.recheckQueues(c, p.AccountID)
+	}
 	me, err := s.me(c, p)
 	if err != nil {
 		s.internalError(c, "status", err)

@@ -436,6 +436,10 @@ func (s *Server) markRead(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if conv.AssigneeID != nil && *conv.AssigneeID == principal(c).UserID {
+		// The offered agent opened it: the distribution's offer is taken.
+		s.signalDistribution(c, conv.ID, workflows.SignalOpened, workflows.OpenedSignal{UserID: principal(c).UserID})
+	}
 	if conv.Unread == 0 {
 		c.Status(http.StatusNoContent)
 		return
@@ -478,6 +482,9 @@ func (s *Server) conversationAction(name string, decode func(c *gin.Context, p a
 		}
 		if !s.update(c, conv, name, arg, nil) {
 			return
+		}
+		if name == workflows.UpdateClose || name == workflows.UpdateTransfer || name == workflows.UpdateAssign {
+			s.recheckQueues(c, conv.AccountID)
 		}
 		if err := s.DB.WithContext(c).Take(&conv, "id = ?", conv.ID).Error; err != nil {
 			s.internalError(c, name, err)
@@ -627,4 +634,28 @@ func (s *Server) listChannels(c *gin.Context) {
 		items[i] = gin.H{"id": ch.ID, "kind": ch.Kind, "name": ch.Name, "active": ch.Active}
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items})
+}
+
+// signalDistribution tells a conversation's distribution workflow
+// something; a distribution that already ended is not an error.
+func (s *Server) signalDistribution(ctx context.Context, conversationID, signal string, arg any) {
+	err := s.Temporal.SignalWorkflow(ctx, workflows.DistributionWorkflowID(conversationID), "", signal, arg)
+	var notFound *serviceerror.NotFound
+	if err != nil && !errors.As(err, &notFound) {
+		s.Logger.Warn("signal distribution", "conversation", conversationID, "signal", signal, "error", err)
+	}
+}
+
+// recheckQueues wakes the account's waiting distributions after capacity
+// may have freed (an agent came online, a conversation closed); each one
+// checks whether it is first in line. Their own timers catch anything
+// this misses.
+func (s *Server) recheckQueues(ctx context.Context, accountID string) {
+	var ids []string
+	s.DB.WithContext(ctx).Model(&store.Conversation{}).
+		Where("account_id = ? AND queued_at IS NOT NULL AND assignee_id IS NULL AND status <> ?", accountID, store.StatusClosed).
+		Order("queued_at").Limit(50).Pluck("id", &ids)
+	for _, id := range ids {
+		s.signalDistribution(ctx, id, workflows.SignalRecheck, nil)
+	}
 }

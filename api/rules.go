@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"gorm.io/gorm"
 
+	"github.com/chatspot/chatspot/activities"
 	"github.com/chatspot/chatspot/internal/auth"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/rules"
@@ -320,7 +321,7 @@ func (s *Server) dryRun(c *gin.Context) {
 	rj := s.ruleJSON(c, r)
 	out := make([]DryRunResult, 0, len(convs))
 	for _, conv := range convs {
-		env, contactName, err := s.ruleEnv(c, r.Event, conv, loc)
+		env, contactName, err := activities.RuleEnv(c, s.DB, r.Event, conv, loc)
 		res := DryRunResult{ConversationID: conv.ID, Contact: contactName, Would: []string{}}
 		if err == nil {
 			res.Matched, err = rules.Match(prog, env)
@@ -336,52 +337,13 @@ func (s *Server) dryRun(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"rule_id": r.ID, "version": r.Version, "warnings": rj.Warnings, "results": out})
 }
 
-// ruleEnv builds the event's environment from a conversation as it is now.
-func (s *Server) ruleEnv(c *gin.Context, event string, conv store.Conversation, loc *time.Location) (any, string, error) {
-	db := s.DB.WithContext(c)
-	var contact store.Contact
-	var ch store.Channel
-	if err := db.Take(&contact, "id = ?", conv.ContactID).Error; err != nil {
-		return nil, "", err
-	}
-	if err := db.Take(&ch, "id = ?", conv.ChannelID).Error; err != nil {
-		return nil, "", err
-	}
-	var assignee rules.Assignee
-	if conv.AssigneeID != nil {
-		var u store.User
-		if db.Take(&u, "id = ?", *conv.AssigneeID).Error == nil {
-			assignee = rules.Assignee{ID: u.ID, Name: u.Name, Status: u.Status}
-		}
-	}
-	idle := 0
-	if conv.LastMessageAt != nil {
-		idle = int(time.Since(*conv.LastMessageAt).Minutes())
-	}
-	rc := rules.Conversation{ID: conv.ID, Status: conv.Status, Priority: conv.Priority, Tags: store.SplitTags(conv.Tags), Unread: conv.Unread,
-		Assigned: conv.AssigneeID != nil, IdleMinutes: idle}
-	if conv.TeamID != nil {
-		rc.TeamID = *conv.TeamID
-	}
-	rcontact := rules.Contact{Name: contact.Name, Phone: contact.Phone, Email: contact.Email, Tags: store.SplitTags(conv.Tags)}
-	rch := rules.Channel{ID: ch.ID, Kind: ch.Kind, Name: ch.Name}
-	clock := rules.NewClock(time.Now(), rules.Hours{Location: loc})
-	if event != rules.MessageCreated {
-		return rules.ConversationEnv{Conversation: rc, Contact: rcontact, Channel: rch, Assignee: assignee, Clock: clock}, contact.Name, nil
-	}
-	var last store.Message
-	db.Where("conversation_id = ? AND direction = ? AND kind = ?", conv.ID, store.DirectionInbound, store.KindText).Order("created_at DESC").Take(&last)
-	msg := rules.Message{Text: last.Body, Direction: last.Direction, Note: last.Kind == store.KindNote}
-	return rules.MessageEnv{Conversation: rc, Contact: rcontact, Message: msg, Channel: rch, Assignee: assignee, Clock: clock}, contact.Name, nil
-}
-
 // describe says in words what a matching rule would do.
 func (s *Server) describe(c *gin.Context, r RuleJSON, conv store.Conversation) []string {
 	if len(r.Warnings) > 0 {
 		return []string{"skip: " + r.Warnings[0]}
 	}
 	if r.Kind == ruleDistribution {
-		cands, err := s.candidates(c, r)
+		cands, err := activities.Candidates(c, s.DB, r.TargetTeamID, r.TargetUserIDs)
 		if err != nil {
 			return []string{"error: " + err.Error()}
 		}
@@ -415,23 +377,16 @@ func (s *Server) describe(c *gin.Context, r RuleJSON, conv store.Conversation) [
 	return out
 }
 
-// candidates are the agents a distribution rule targets, with their load.
-func (s *Server) candidates(c *gin.Context, r RuleJSON) ([]rules.Candidate, error) {
-	ids := r.TargetUserIDs
-	if r.TargetTeamID != nil && *r.TargetTeamID != "" {
-		if err := s.DB.WithContext(c).Model(&store.TeamMember{}).Where("team_id = ?", *r.TargetTeamID).Pluck("user_id", &ids).Error; err != nil {
-			return nil, err
-		}
+// ruleTrail lists which rules acted on a conversation and what they did.
+func (s *Server) ruleTrail(c *gin.Context) {
+	conv, ok := s.visibleConversation(c, c.Param("id"))
+	if !ok {
+		return
 	}
-	var users []store.User
-	if err := s.DB.WithContext(c).Where("id IN ? AND active", append(ids, "")).Find(&users).Error; err != nil {
-		return nil, err
+	runs := []store.RuleRun{}
+	if err := s.DB.WithContext(c).Where("conversation_id = ?", conv.ID).Order("created_at, id").Find(&runs).Error; err != nil {
+		s.internalError(c, "rule trail", err)
+		return
 	}
-	out := make([]rules.Candidate, len(users))
-	for i, u := range users {
-		var open int64
-		s.DB.WithContext(c).Model(&store.Conversation{}).Where("assignee_id = ? AND status <> ?", u.ID, store.StatusClosed).Count(&open)
-		out[i] = rules.Candidate{ID: u.ID, Status: u.Status, Open: int(open), Capacity: u.Capacity}
-	}
-	return out, nil
+	c.JSON(http.StatusOK, gin.H{"items": runs})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/chatspot/chatspot/internal/channels/apichannel"
 	"github.com/chatspot/chatspot/internal/channels/webchat"
 	"github.com/chatspot/chatspot/internal/events"
+	"github.com/chatspot/chatspot/rules"
 	"github.com/chatspot/chatspot/workflows"
 )
 
@@ -20,6 +21,7 @@ type Deps struct {
 	DB       *gorm.DB
 	Bus      events.Bus         // wakes agents' streams after writes
 	Channels *channels.Registry // nil: the built-in channel senders
+	Temporal client.Client      // activities that drive other workflows (distribution assigns)
 }
 
 // Channels returns the registry of every channel kind that can send today.
@@ -35,6 +37,9 @@ func Channels() *channels.Registry {
 // waits for running activities up to the stop timeout.
 func New(c client.Client, deps Deps, opts sdkworker.Options) sdkworker.Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, opts)
+	if deps.Temporal == nil {
+		deps.Temporal = c
+	}
 	Register(w, deps)
 	return w
 }
@@ -43,6 +48,8 @@ func New(c client.Client, deps Deps, opts sdkworker.Options) sdkworker.Worker {
 // with their own workers.
 func Register(r sdkworker.Registry, deps Deps) {
 	r.RegisterWorkflow(workflows.Conversation)
+	r.RegisterWorkflow(workflows.Distribution)
+	r.RegisterActivity(&activities.Distribution{DB: deps.DB, Temporal: deps.Temporal, Rules: &rules.Cache{}})
 	if deps.Channels == nil {
 		deps.Channels = Channels()
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -162,8 +163,20 @@ func Conversation(ctx workflow.Context, in ConversationInput) error {
 	}
 	workflow.Go(ctx, c.deliverLoop)
 
-	pending := in.Pending
 	inbound := workflow.GetSignalChannel(ctx, SignalInbound)
+	pending := in.Pending
+	if in.ConversationID == "" && workflow.GetVersion(ctx, "distribution", workflow.DefaultVersion, 1) == 1 {
+		// A new ticket: record what the customer wrote, then let the
+		// distribution rules decide who takes it.
+		pending = append(pending, drain(inbound)...)
+		if err := c.record(ctx, pending); err != nil {
+			return err
+		}
+		pending = nil
+		if err := c.startDistribution(ctx); err != nil {
+			return err
+		}
+	}
 	for {
 		if err := c.record(ctx, pending); err != nil {
 			return err
@@ -204,6 +217,24 @@ func Conversation(ctx workflow.Context, in ConversationInput) error {
 		return workflow.NewContinueAsNewError(ctx, Conversation, next)
 	}
 	return nil
+}
+
+// startDistribution starts the ticket's distribution workflow and returns
+// once it runs; it outlives this run (continue-as-new, close) and stops by
+// itself when the ticket closes.
+func (c *conversation) startDistribution(ctx workflow.Context) error {
+	opts := workflow.ChildWorkflowOptions{
+		WorkflowID:        DistributionWorkflowID(c.state.ConversationID),
+		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
+	}
+	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), Distribution,
+		DistributionInput{AccountID: c.in.AccountID, ConversationID: c.state.ConversationID})
+	err := child.GetChildWorkflowExecution().Get(ctx, nil)
+	var started *temporal.ChildWorkflowExecutionAlreadyStartedError
+	if errors.As(err, &started) {
+		return nil
+	}
+	return err
 }
 
 // withLocalActivity sets the options of the database writes. Handlers get

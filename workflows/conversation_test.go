@@ -13,6 +13,7 @@ import (
 	"github.com/chatspot/chatspot/activities"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/store/storetest"
+	"github.com/chatspot/chatspot/rules"
 	"github.com/chatspot/chatspot/worker"
 	"github.com/chatspot/chatspot/workflows"
 )
@@ -53,7 +54,9 @@ func newEnv(t *testing.T, db *gorm.DB) *testsuite.TestWorkflowEnvironment {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
 	env.RegisterWorkflow(workflows.Conversation)
+	env.RegisterWorkflow(workflows.Distribution)
 	env.RegisterActivity(&activities.Conversations{DB: db, Channels: worker.Channels()})
+	env.RegisterActivity(&activities.Distribution{DB: db, Rules: &rules.Cache{}})
 	return env
 }
 

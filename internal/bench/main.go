@@ -113,7 +113,7 @@ func run() error {
 
 	bus := &events.MemoryBus{}
 	w := sdkworker.New(tc, workflows.TaskQueue, sdkworker.Options{})
-	worker.Register(w, worker.Deps{DB: db, Bus: bus})
+	worker.Register(w, worker.Deps{DB: db, Bus: bus, Temporal: tc})
 	if err := w.Start(); err != nil {
 		return err
 	}

@@ -76,7 +76,7 @@ func newStack(t *testing.T, db *gorm.DB) *stack {
 	// runs; tests run one at a time so a worker never sees another test's DB.
 	w := sdkworker.New(tc, workflows.TaskQueue, sdkworker.Options{WorkflowPanicPolicy: sdkworker.FailWorkflow})
 	bus := &events.MemoryBus{}
-	worker.Register(w, worker.Deps{DB: db, Bus: bus})
+	worker.Register(w, worker.Deps{DB: db, Bus: bus, Temporal: tc})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

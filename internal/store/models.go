@@ -172,6 +172,8 @@ type Conversation struct {
 	Unread                int    // customer messages since an agent last read
 	SnoozedUntil          *time.Time
 	SLABreachedAt         *time.Time `gorm:"column:sla_breached_at"`
+	QueuedAt              *time.Time // waiting in a distribution rule's queue since
+	QueueRuleID           *string
 	LastMessageAt         *time.Time
 	LastCustomerMessageAt *time.Time
 	FirstResponseAt       *time.Time
@@ -258,8 +260,10 @@ type Rule struct {
 	TargetUserIDs string // comma-separated
 	OfferTimeoutS int    `gorm:"column:offer_timeout_s"`
 	Actions       string // JSON array
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// LastAssignedUserID is the round-robin cursor.
+	LastAssignedUserID string
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 // ChannelEnabled reports whether the account's plan includes a channel
@@ -292,4 +296,18 @@ type AttachmentView struct {
 	Size        int64  `json:"size"`
 	ContentType string `json:"content_type"`
 	URL         string `json:"url"`
+}
+
+// RuleRun is one entry of a conversation's rule trail: what a rule decided
+// or did, and the result.
+type RuleRun struct {
+	ID             string    `json:"id"`
+	AccountID      string    `json:"-"`
+	ConversationID string    `json:"conversation_id"`
+	RuleID         string    `json:"rule_id"`
+	RuleName       string    `json:"rule_name"`
+	Event          string    `json:"event"`
+	Outcome        string    `json:"outcome"`
+	Detail         string    `json:"detail"`
+	CreatedAt      time.Time `json:"created_at"`
 }

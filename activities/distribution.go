@@ -1,0 +1,246 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"gorm.io/gorm"
+
+	"github.com/chatspot/chatspot/internal/store"
+	"github.com/chatspot/chatspot/rules"
+)
+
+// ErrConversationGone is the non-retryable error of an assignment to a
+// conversation that closed meanwhile.
+const ErrConversationGone = "ConversationGone"
+
+// Distribution evaluates distribution rules and applies their decisions.
+type Distribution struct {
+	DB       *gorm.DB
+	Temporal client.Client
+	Rules    *rules.Cache
+}
+
+// DistributionInput names the conversation to distribute.
+type DistributionInput struct {
+	AccountID      string
+	ConversationID string
+}
+
+// Plan is the matching rule and everything its strategy needs, so the
+// workflow can decide with all inputs in its history.
+type Plan struct {
+	RuleID       string
+	RuleName     string
+	Version      int
+	Strategy     string
+	OfferTimeout time.Duration
+	Candidates   []rules.Candidate
+	LastAssigned string // the rule's round-robin cursor
+	LastAgent    string // the contact's previous agent, for sticky
+	Closed       bool   // the conversation closed or was assigned by hand meanwhile
+	Skipped      []string
+}
+
+// MatchRule finds the first enabled distribution rule whose condition
+// matches the new conversation. Rules whose team or agents were deleted
+// are skipped and named in Skipped.
+func (d *Distribution) MatchRule(ctx context.Context, in DistributionInput) (Plan, error) {
+	var conv store.Conversation
+	if err := d.DB.WithContext(ctx).Take(&conv, "id = ? AND account_id = ?", in.ConversationID, in.AccountID).Error; err != nil {
+		return Plan{}, err
+	}
+	var rs []store.Rule
+	if err := d.DB.WithContext(ctx).Where("account_id = ? AND kind = ? AND enabled", in.AccountID, "distribution").
+		Order("position, created_at").Find(&rs).Error; err != nil {
+		return Plan{}, err
+	}
+	loc := accountLocation(ctx, d.DB, in.AccountID)
+	var plan Plan
+	for _, r := range rs {
+		prog, err := d.Rules.Get(r.ID, r.Version, r.Event, r.Condition)
+		if err != nil {
+			plan.Skipped = append(plan.Skipped, r.Name+": "+err.Error())
+			continue
+		}
+		env, _, err := RuleEnv(ctx, d.DB, r.Event, conv, loc)
+		if err != nil {
+			return Plan{}, err
+		}
+		ok, err := rules.Match(prog, env)
+		if err != nil {
+			plan.Skipped = append(plan.Skipped, r.Name+": "+err.Error())
+			continue
+		}
+		if !ok {
+			continue
+		}
+		if missing := d.missingTargets(ctx, r); missing != "" {
+			plan.Skipped = append(plan.Skipped, r.Name+": "+missing)
+			d.record(ctx, conv, r, "skipped", missing)
+			continue
+		}
+		plan.RuleID, plan.RuleName, plan.Version, plan.Strategy = r.ID, r.Name, r.Version, r.Strategy
+		plan.OfferTimeout = time.Duration(r.OfferTimeoutS) * time.Second
+		return d.refresh(ctx, plan, conv, r)
+	}
+	return plan, nil
+}
+
+// Refresh reloads the candidates' load for a new decision.
+func (d *Distribution) Refresh(ctx context.Context, in DistributionInput, plan Plan) (Plan, error) {
+	var conv store.Conversation
+	if err := d.DB.WithContext(ctx).Take(&conv, "id = ? AND account_id = ?", in.ConversationID, in.AccountID).Error; err != nil {
+		return Plan{}, err
+	}
+	var r store.Rule
+	if err := d.DB.WithContext(ctx).Take(&r, "id = ?", plan.RuleID).Error; err != nil {
+		plan.Closed = true // the rule was deleted: stop distributing
+		return plan, nil
+	}
+	return d.refresh(ctx, plan, conv, r)
+}
+
+func (d *Distribution) refresh(ctx context.Context, plan Plan, conv store.Conversation, r store.Rule) (Plan, error) {
+	plan.Closed = conv.Status == store.StatusClosed
+	cands, err := Candidates(ctx, d.DB, r.TargetTeamID, store.SplitTags(r.TargetUserIDs))
+	if err != nil {
+		return Plan{}, err
+	}
+	plan.Candidates, plan.LastAssigned = cands, r.LastAssignedUserID
+	var prev store.Conversation
+	err = d.DB.WithContext(ctx).Where("contact_id = ? AND id <> ? AND assignee_id IS NOT NULL", conv.ContactID, conv.ID).
+		Order("created_at DESC").Take(&prev).Error
+	if err == nil {
+		plan.LastAgent = *prev.AssigneeID
+	}
+	return plan, nil
+}
+
+func (d *Distribution) missingTargets(ctx context.Context, r store.Rule) string {
+	if r.TargetTeamID != nil && *r.TargetTeamID != "" {
+		var n int64
+		d.DB.WithContext(ctx).Model(&store.Team{}).Where("id = ? AND account_id = ?", *r.TargetTeamID, r.AccountID).Count(&n)
+		if n == 0 {
+			return "its team no longer exists"
+		}
+	}
+	return ""
+}
+
+// AssignInput applies a decision.
+type AssignInput struct {
+	AccountID      string
+	ConversationID string
+	RuleID         string
+	UserID         string // "" unassigns (an offer that timed out with nobody else)
+	Outcome        string // assigned or offered
+	Reason         string
+}
+
+// Assign sets the assignee through the conversation's workflow, so the
+// ticket's own history shows it, moves the rule's round-robin cursor and
+// records the decision on the conversation's rule trail.
+func (d *Distribution) Assign(ctx context.Context, in AssignInput) error {
+	var conv store.Conversation
+	if err := d.DB.WithContext(ctx).Take(&conv, "id = ? AND account_id = ?", in.ConversationID, in.AccountID).Error; err != nil {
+		return err
+	}
+	if conv.Status == store.StatusClosed {
+		return temporal.NewNonRetryableApplicationError("conversation closed", ErrConversationGone, nil)
+	}
+	h, err := d.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: conv.WorkflowID, RunID: conv.RunID, UpdateName: "assign", WaitForStage: client.WorkflowUpdateStageCompleted,
+		Args: []any{map[string]string{"UserID": in.UserID, "By": "rule:" + in.RuleID}},
+	})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return temporal.NewNonRetryableApplicationError("conversation closed", ErrConversationGone, err)
+	}
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return temporal.NewNonRetryableApplicationError(app.Message(), ErrConversationGone, err)
+	}
+	if err != nil {
+		return err
+	}
+	return d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if in.UserID != "" {
+			if err := tx.Model(&store.Rule{}).Where("id = ?", in.RuleID).Update("last_assigned_user_id", in.UserID).Error; err != nil {
+				return err
+			}
+		}
+		if err := tx.Model(&store.Conversation{}).Where("id = ?", conv.ID).Updates(map[string]any{"queued_at": nil, "queue_rule_id": nil}).Error; err != nil {
+			return err
+		}
+		return recordRun(tx, conv, in.RuleID, in.Outcome, in.Reason)
+	})
+}
+
+// QueueInput puts a conversation in (or takes it out of) a rule's queue.
+type QueueInput struct {
+	AccountID      string
+	ConversationID string
+	RuleID         string
+	Reason         string
+}
+
+// Enqueue marks the conversation waiting for the rule's agents; the first
+// time only, so its place in the queue is kept.
+func (d *Distribution) Enqueue(ctx context.Context, in QueueInput) error {
+	var conv store.Conversation
+	if err := d.DB.WithContext(ctx).Take(&conv, "id = ? AND account_id = ?", in.ConversationID, in.AccountID).Error; err != nil {
+		return err
+	}
+	if conv.QueuedAt != nil && conv.QueueRuleID != nil && *conv.QueueRuleID == in.RuleID {
+		return nil
+	}
+	return d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&conv).Updates(map[string]any{"queued_at": time.Now().UTC(), "queue_rule_id": in.RuleID}).Error; err != nil {
+			return err
+		}
+		return recordRun(tx, conv, in.RuleID, "queued", in.Reason)
+	})
+}
+
+// FirstInQueue reports whether the conversation is the longest waiting in
+// its rule's queue, so capacity is handed out in order of waiting.
+func (d *Distribution) FirstInQueue(ctx context.Context, in QueueInput) (bool, error) {
+	var first store.Conversation
+	err := d.DB.WithContext(ctx).Where("queue_rule_id = ? AND queued_at IS NOT NULL AND status <> ? AND assignee_id IS NULL", in.RuleID, store.StatusClosed).
+		Order("queued_at, id").Take(&first).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return true, nil
+	}
+	return first.ID == in.ConversationID, err
+}
+
+// Record writes an entry of the conversation's rule trail.
+func (d *Distribution) Record(ctx context.Context, in AssignInput) error {
+	var conv store.Conversation
+	if err := d.DB.WithContext(ctx).Take(&conv, "id = ? AND account_id = ?", in.ConversationID, in.AccountID).Error; err != nil {
+		return err
+	}
+	return recordRun(d.DB.WithContext(ctx), conv, in.RuleID, in.Outcome, in.Reason)
+}
+
+func (d *Distribution) record(ctx context.Context, conv store.Conversation, r store.Rule, outcome, detail string) {
+	_ = recordRun(d.DB.WithContext(ctx), conv, r.ID, outcome, detail)
+}
+
+func recordRun(tx *gorm.DB, conv store.Conversation, ruleID, outcome, detail string) error {
+	var r store.Rule
+	name := "(deleted rule)"
+	if tx.Select("name, event").Take(&r, "id = ?", ruleID).Error == nil {
+		name = r.Name
+	}
+	return tx.Create(&store.RuleRun{ID: store.NewID(), AccountID: conv.AccountID, ConversationID: conv.ID, RuleID: ruleID,
+		RuleName: name, Event: r.Event, Outcome: outcome, Detail: detail, CreatedAt: time.Now().UTC()}).Error
+}
