@@ -3,20 +3,25 @@ package activities
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/rules"
 )
 
-// ErrConversationGone is the non-retryable error of an assignment to a
-// conversation that closed meanwhile.
-const ErrConversationGone = "ConversationGone"
+// Non-retryable error types of an assignment: the conversation closed
+// meanwhile, or the agent filled up since the decision.
+const (
+	ErrConversationGone = "ConversationGone"
+	ErrAgentFull        = "AgentFull"
+)
 
 // Distribution evaluates distribution rules and applies their decisions.
 type Distribution struct {
@@ -153,6 +158,11 @@ func (d *Distribution) Assign(ctx context.Context, in AssignInput) error {
 	if conv.Status == store.StatusClosed {
 		return temporal.NewNonRetryableApplicationError("conversation closed", ErrConversationGone, nil)
 	}
+	if in.UserID != "" {
+		if err := d.reserve(ctx, conv, in.UserID); err != nil {
+			return err
+		}
+	}
 	h, err := d.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: conv.WorkflowID, RunID: conv.RunID, UpdateName: "assign", WaitForStage: client.WorkflowUpdateStageCompleted,
 		Args: []any{map[string]string{"UserID": in.UserID, "By": "rule:" + in.RuleID}},
@@ -181,6 +191,32 @@ func (d *Distribution) Assign(ctx context.Context, in AssignInput) error {
 			return err
 		}
 		return recordRun(tx, conv, in.RuleID, in.Outcome, in.Reason)
+	})
+}
+
+// reserve claims one of the agent's free places for the conversation. The
+// database arbitrates: on PostgreSQL the agent's row is locked while the
+// open conversations are counted, and SQLite runs one writer at a time, so
+// concurrent decisions can never put an agent over capacity.
+func (d *Distribution) reserve(ctx context.Context, conv store.Conversation, userID string) error {
+	return d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var u store.User
+		q := tx.Where("id = ? AND account_id = ?", userID, conv.AccountID)
+		if tx.Dialector.Name() == "postgres" {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		if err := q.Take(&u).Error; err != nil {
+			return err
+		}
+		var open int64
+		if err := tx.Model(&store.Conversation{}).Where("assignee_id = ? AND status <> ? AND id <> ?", userID, store.StatusClosed, conv.ID).
+			Count(&open).Error; err != nil {
+			return err
+		}
+		if int(open) >= u.Capacity {
+			return temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s is at capacity (%d)", u.Name, u.Capacity), ErrAgentFull, nil)
+		}
+		return tx.Model(&store.Conversation{}).Where("id = ?", conv.ID).Update("assignee_id", userID).Error
 	})
 }
 

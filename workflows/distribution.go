@@ -59,7 +59,7 @@ var d *activities.Distribution
 func Distribution(ctx workflow.Context, in DistributionInput) (DistributionResult, error) {
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute, NonRetryableErrorTypes: []string{activities.ErrConversationGone}},
+		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute, NonRetryableErrorTypes: []string{activities.ErrConversationGone, activities.ErrAgentFull}},
 	})
 	act := activities.DistributionInput{AccountID: in.AccountID, ConversationID: in.ConversationID}
 	var plan activities.Plan
@@ -103,6 +103,13 @@ func Distribution(ctx workflow.Context, in DistributionInput) (DistributionResul
 				RuleID: plan.RuleID, UserID: dec.AgentID, Outcome: outcome, Reason: dec.Reason}).Get(ctx, nil)
 			if isGone(err) {
 				return DistributionResult{Outcome: "closed", Reason: "the conversation closed"}, nil
+			}
+			if isFull(err) {
+				// Another decision filled the agent first: decide again on fresh load.
+				if err := workflow.ExecuteActivity(ctx, d.Refresh, act, plan).Get(ctx, &plan); err != nil {
+					return DistributionResult{}, err
+				}
+				continue
 			}
 			if err != nil {
 				return DistributionResult{}, err
@@ -185,6 +192,11 @@ func awaitOpened(ctx workflow.Context, opened workflow.ReceiveChannel, agentID s
 
 func allExcluded(cands []rules.Candidate, excluded map[string]bool) bool {
 	return !slices.ContainsFunc(cands, func(c rules.Candidate) bool { return c.Available() && !excluded[c.ID] })
+}
+
+func isFull(err error) bool {
+	var app *temporal.ApplicationError
+	return errors.As(err, &app) && app.Type() == activities.ErrAgentFull
 }
 
 func isGone(err error) bool {

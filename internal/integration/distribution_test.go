@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chatspot/chatspot/internal/auth"
 	"github.com/chatspot/chatspot/internal/store"
+	"github.com/chatspot/chatspot/internal/store/storetest"
 	"github.com/chatspot/chatspot/workflows"
 )
 
@@ -70,5 +72,43 @@ func TestRoundRobinDistributionAssignsNewConversations(t *testing.T) {
 		if counts[agents[0]] != 2 || counts[agents[1]] != 2 {
 			t.Errorf("round robin over 4 conversations gave %v, want 2 each to the online agents and none to the offline one", counts)
 		}
+	}
+}
+
+// TestCapacityHoldsUnderConcurrentArrivals: many customers at once, one
+// agent with room for two: two are assigned, the rest wait in the queue.
+func TestCapacityHoldsUnderConcurrentArrivals(t *testing.T) {
+	for _, dialect := range storetest.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			a := newAPIChannel(t, dialect)
+			u, err := auth.CreateUser(t.Context(), a.db, a.f.Account.ID, auth.NewUser{Email: "solo@" + dialect + ".example.com", Name: "Solo", Password: "correct-horse-42", ProfileID: a.f.Profiles[auth.ProfileAgent].ID, Capacity: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.db.Model(&u).Update("status", "online")
+			a.db.Create(&store.Rule{ID: store.NewID(), AccountID: a.f.Account.ID, Kind: "distribution", Name: "Todos", Event: "conversation.created",
+				Enabled: true, Version: 1, Strategy: "least_busy", TargetUserIDs: u.ID, Actions: "[]"})
+			var wg sync.WaitGroup
+			for i := range 6 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					a.post(t, a.token, msgJSON(fmt.Sprintf("cc%d", i), fmt.Sprintf("55117777000%02d", i), "Oi"))
+				}()
+			}
+			wg.Wait()
+			eventually(t, 30*time.Second, func() error {
+				var assigned, queued int64
+				a.db.Model(&store.Conversation{}).Where("account_id = ? AND assignee_id = ?", a.f.Account.ID, u.ID).Count(&assigned)
+				a.db.Model(&store.Conversation{}).Where("account_id = ? AND queued_at IS NOT NULL AND assignee_id IS NULL", a.f.Account.ID).Count(&queued)
+				if assigned > 2 {
+					t.Fatalf("%d conversations assigned to an agent with capacity 2", assigned)
+				}
+				if assigned != 2 || queued != 4 {
+					return fmt.Errorf("%d assigned, %d queued", assigned, queued)
+				}
+				return nil
+			})
+		})
 	}
 }
