@@ -27,16 +27,7 @@ const (
 )
 
 // Action is one step of an automation rule.
-type Action struct {
-	Type     string `json:"type"`
-	UserID   string `json:"user_id,omitempty"`
-	TeamID   string `json:"team_id,omitempty"`
-	Tag      string `json:"tag,omitempty"`
-	Priority string `json:"priority,omitempty"`
-	Text     string `json:"text,omitempty"`
-	Minutes  int    `json:"minutes,omitempty"`
-	URL      string `json:"url,omitempty"`
-}
+type Action = rules.Action
 
 // actionTypes are the automation actions and what each needs.
 var actionTypes = map[string]string{

@@ -158,3 +158,15 @@ func NewClock(at time.Time, h Hours) Clock {
 		Hour:    func() int { return local.Hour() },
 	}
 }
+
+// Action is one step of an automation rule.
+type Action struct {
+	Type     string `json:"type"`
+	UserID   string `json:"user_id,omitempty"`
+	TeamID   string `json:"team_id,omitempty"`
+	Tag      string `json:"tag,omitempty"`
+	Priority string `json:"priority,omitempty"`
+	Text     string `json:"text,omitempty"`
+	Minutes  int    `json:"minutes,omitempty"`
+	URL      string `json:"url,omitempty"`
+}

@@ -49,7 +49,9 @@ func New(c client.Client, deps Deps, opts sdkworker.Options) sdkworker.Worker {
 func Register(r sdkworker.Registry, deps Deps) {
 	r.RegisterWorkflow(workflows.Conversation)
 	r.RegisterWorkflow(workflows.Distribution)
-	r.RegisterActivity(&activities.Distribution{DB: deps.DB, Temporal: deps.Temporal, Rules: &rules.Cache{}})
+	cache := &rules.Cache{}
+	r.RegisterActivity(&activities.Distribution{DB: deps.DB, Temporal: deps.Temporal, Rules: cache})
+	r.RegisterActivity(&activities.Automation{DB: deps.DB, Rules: cache})
 	if deps.Channels == nil {
 		deps.Channels = Channels()
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/chatspot/chatspot/activities"
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/store"
+	"github.com/chatspot/chatspot/rules"
 )
 
 // Names of the conversation workflow's handlers.
@@ -173,6 +174,9 @@ func Conversation(ctx workflow.Context, in ConversationInput) error {
 			return err
 		}
 		pending = nil
+		if err := c.automate(ctx, rules.ConversationCreated); err != nil {
+			return err
+		}
 		if err := c.startDistribution(ctx); err != nil {
 			return err
 		}
@@ -202,7 +206,11 @@ func Conversation(ctx workflow.Context, in ConversationInput) error {
 	}
 	// Let in-flight updates and deliveries finish and take the signals that
 	// came with them, so nothing is lost when this run ends.
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && !c.delivering }); err != nil {
+	// A closed ticket also waits for its queued messages to be delivered
+	// (or fail); a continued one carries them to the next run.
+	if err := workflow.Await(ctx, func() bool {
+		return workflow.AllHandlersFinished(ctx) && !c.delivering && (len(c.outbox) == 0 || !c.closed())
+	}); err != nil {
 		return err
 	}
 	pending = append(pending, drain(inbound)...)
@@ -268,6 +276,7 @@ type conversation struct {
 	outbox       []string
 	delivering   bool
 	lastActivity time.Time
+	autoSeq      int // numbers automation actions for their idempotency keys
 	// rearm is set by handlers that move a timer (snooze, reopen, a reply),
 	// so the main loop recomputes its wait.
 	rearm bool
@@ -345,7 +354,10 @@ func (c *conversation) close(ctx workflow.Context, req CloseRequest) error {
 		return err
 	}
 	c.state.Status = store.StatusClosed
-	return workflow.UpsertTypedSearchAttributes(ctx, ConversationStatusKey.ValueSet(store.StatusClosed))
+	if err := workflow.UpsertTypedSearchAttributes(ctx, ConversationStatusKey.ValueSet(store.StatusClosed)); err != nil {
+		return err
+	}
+	return c.automate(ctx, rules.ConversationClosed)
 }
 
 func (c *conversation) registerHandlers(ctx workflow.Context) error {
@@ -569,6 +581,9 @@ func (c *conversation) record(ctx workflow.Context, msgs []InboundSignal) error 
 				return err
 			}
 		}
+		if err := c.automate(ctx, rules.MessageCreated); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -580,4 +595,87 @@ func drain(ch workflow.ReceiveChannel) []InboundSignal {
 		out = append(out, s)
 	}
 	return out
+}
+
+// automate runs the automation rules of an event: an activity finds the
+// matching rules, then this workflow applies their actions in order, as
+// the ticket's owner, recording each result on the rule trail. A failed
+// action is recorded and the next one runs.
+func (c *conversation) automate(ctx workflow.Context, event string) error {
+	if workflow.GetVersion(ctx, "automation", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute, MaximumAttempts: 5},
+	})
+	in := activities.AutomationInput{AccountID: c.in.AccountID, ConversationID: c.state.ConversationID, Event: event}
+	var matched []activities.MatchedRule
+	if err := workflow.ExecuteActivity(actx, au.MatchAutomations, in).Get(ctx, &matched); err != nil {
+		return err
+	}
+	for _, r := range matched {
+		for i, act := range r.Actions {
+			c.autoSeq++
+			err := c.apply(actx, event, r.RuleID, act)
+			rec := activities.RecordActionInput{AccountID: c.in.AccountID, ConversationID: c.state.ConversationID, RuleID: r.RuleID,
+				Action: fmt.Sprintf("%d. %s", i+1, act.Type)}
+			if err != nil {
+				rec.Err = err.Error()
+			}
+			if err := workflow.ExecuteActivity(actx, au.RecordAction, rec).Get(ctx, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// au is a nil receiver naming automation activity methods.
+var au *activities.Automation
+
+// apply performs one automation action on this ticket.
+func (c *conversation) apply(ctx workflow.Context, event, ruleID string, act rules.Action) error {
+	key := fmt.Sprintf("rule:%s:%s:%d", ruleID, workflow.GetInfo(ctx).WorkflowExecution.RunID, c.autoSeq)
+	switch act.Type {
+	case "assign_agent":
+		c.state.AssigneeID = act.UserID
+		return c.change(ctx, activities.Change{AssigneeID: ptr(act.UserID)})
+	case "assign_team":
+		c.state.TeamID, c.state.AssigneeID = act.TeamID, ""
+		return c.change(ctx, activities.Change{TeamID: ptr(act.TeamID), AssigneeID: ptr("")})
+	case "add_tag", "remove_tag":
+		tags := slices.Clone(c.state.Tags)
+		if act.Type == "add_tag" {
+			tags = append(tags, cleanTags([]string{act.Tag})...)
+		} else {
+			tags = slices.DeleteFunc(tags, func(t string) bool { return slices.Contains(cleanTags([]string{act.Tag}), t) })
+		}
+		slices.Sort(tags)
+		c.state.Tags = slices.Compact(tags)
+		return c.change(ctx, activities.Change{Tags: c.state.Tags, TagsSet: true})
+	case "set_priority":
+		c.state.Priority = act.Priority
+		return c.change(ctx, activities.Change{Priority: ptr(act.Priority)})
+	case "send_message", "add_note":
+		req := SendRequest{Body: act.Text, Note: act.Type == "add_note", IdempotencyKey: key}
+		if err := c.checkWindow(ctx, req); err != nil {
+			return err
+		}
+		_, err := c.send(ctx, req)
+		return err
+	case "snooze":
+		until := workflow.Now(ctx).Add(time.Duration(act.Minutes) * time.Minute)
+		c.state.Status, c.state.SnoozedUntil, c.rearm = store.StatusSnoozed, until, true
+		return c.change(ctx, activities.Change{Status: ptr(store.StatusSnoozed), SnoozedUntil: &until})
+	case "close":
+		if c.closed() || c.closing {
+			return nil
+		}
+		return c.close(ctx, CloseRequest{Reason: "rule " + ruleID})
+	case "webhook":
+		return workflow.ExecuteActivity(ctx, au.PostWebhook, activities.WebhookInput{URL: act.URL, RuleID: ruleID,
+			ConversationID: c.state.ConversationID, Event: event, IdempotencyKey: key}).Get(ctx, nil)
+	}
+	return fmt.Errorf("unknown action %q", act.Type)
 }

@@ -39,7 +39,7 @@ func newConvFixture(t *testing.T) *convFixture {
 func (cf *convFixture) inbound(t *testing.T, text string) string {
 	ext := store.NewID()
 	m := store.Message{ID: store.NewID(), AccountID: cf.f.Account.ID, ChannelID: cf.f.Channel.ID, ContactID: cf.contact.ID,
-		Direction: store.DirectionInbound, Body: text, Status: store.MessageReceived, ExternalID: &ext}
+		Direction: store.DirectionInbound, Kind: store.KindText, Body: text, Status: store.MessageReceived, ExternalID: &ext}
 	if err := cf.db.Create(&m).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -57,6 +57,7 @@ func newEnv(t *testing.T, db *gorm.DB) *testsuite.TestWorkflowEnvironment {
 	env.RegisterWorkflow(workflows.Distribution)
 	env.RegisterActivity(&activities.Conversations{DB: db, Channels: worker.Channels()})
 	env.RegisterActivity(&activities.Distribution{DB: db, Rules: &rules.Cache{}})
+	env.RegisterActivity(&activities.Automation{DB: db, Rules: &rules.Cache{}})
 	return env
 }
 

@@ -1,0 +1,170 @@
+package activities
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"gorm.io/gorm"
+
+	"github.com/chatspot/chatspot/internal/store"
+	"github.com/chatspot/chatspot/rules"
+)
+
+// Automation evaluates automation rules and performs the actions that
+// reach outside the conversation (webhooks). The conversation workflow
+// applies the others itself, as the owner of the ticket.
+type Automation struct {
+	DB    *gorm.DB
+	Rules *rules.Cache
+	HTTP  *http.Client
+}
+
+// AutomationInput names the event.
+type AutomationInput struct {
+	AccountID      string
+	ConversationID string
+	Event          string
+}
+
+// MatchedRule is an automation rule whose condition held, with its
+// actions in order.
+type MatchedRule struct {
+	RuleID  string
+	Name    string
+	Actions []rules.Action
+}
+
+// MatchAutomations returns the enabled automation rules of the event whose
+// conditions hold for the conversation now, in order. A rule that fails to
+// compile or evaluate, or refers to a deleted agent or team, is skipped
+// and the reason recorded on the conversation's rule trail.
+func (a *Automation) MatchAutomations(ctx context.Context, in AutomationInput) ([]MatchedRule, error) {
+	var conv store.Conversation
+	if err := a.DB.WithContext(ctx).Take(&conv, "id = ? AND account_id = ?", in.ConversationID, in.AccountID).Error; err != nil {
+		return nil, err
+	}
+	var rs []store.Rule
+	if err := a.DB.WithContext(ctx).Where("account_id = ? AND kind = ? AND enabled AND event = ?", in.AccountID, "automation", in.Event).
+		Order("position, created_at").Find(&rs).Error; err != nil {
+		return nil, err
+	}
+	loc := accountLocation(ctx, a.DB, in.AccountID)
+	var out []MatchedRule
+	for _, r := range rs {
+		skip := func(reason string) { _ = recordRun(a.DB.WithContext(ctx), conv, r.ID, "skipped", reason) }
+		prog, err := a.Rules.Get(r.ID, r.Version, r.Event, r.Condition)
+		if err != nil {
+			skip(err.Error())
+			continue
+		}
+		env, _, err := RuleEnv(ctx, a.DB, r.Event, conv, loc)
+		if err != nil {
+			return nil, err
+		}
+		ok, err := rules.Match(prog, env)
+		if err != nil {
+			skip(err.Error())
+			continue
+		}
+		if !ok {
+			continue
+		}
+		var actions []rules.Action
+		if err := json.Unmarshal([]byte(r.Actions), &actions); err != nil {
+			skip("actions unreadable: " + err.Error())
+			continue
+		}
+		if missing := a.missingRefs(ctx, r.AccountID, actions); missing != "" {
+			skip(missing)
+			continue
+		}
+		_ = recordRun(a.DB.WithContext(ctx), conv, r.ID, "matched", in.Event)
+		out = append(out, MatchedRule{RuleID: r.ID, Name: r.Name, Actions: actions})
+	}
+	return out, nil
+}
+
+func (a *Automation) missingRefs(ctx context.Context, accountID string, actions []rules.Action) string {
+	for i, act := range actions {
+		var n int64
+		switch {
+		case act.UserID != "":
+			a.DB.WithContext(ctx).Model(&store.User{}).Where("id = ? AND account_id = ? AND active", act.UserID, accountID).Count(&n)
+			if n == 0 {
+				return fmt.Sprintf("action %d: the agent no longer exists or is deactivated", i+1)
+			}
+		case act.TeamID != "":
+			a.DB.WithContext(ctx).Model(&store.Team{}).Where("id = ? AND account_id = ?", act.TeamID, accountID).Count(&n)
+			if n == 0 {
+				return fmt.Sprintf("action %d: the team no longer exists", i+1)
+			}
+		}
+	}
+	return ""
+}
+
+// RecordActionInput is one action's result for the rule trail.
+type RecordActionInput struct {
+	AccountID      string
+	ConversationID string
+	RuleID         string
+	Action         string
+	Err            string // "" when the action succeeded
+}
+
+// RecordAction writes an action's result on the conversation's rule trail.
+func (a *Automation) RecordAction(ctx context.Context, in RecordActionInput) error {
+	var conv store.Conversation
+	if err := a.DB.WithContext(ctx).Take(&conv, "id = ? AND account_id = ?", in.ConversationID, in.AccountID).Error; err != nil {
+		return err
+	}
+	outcome, detail := "action_ok", in.Action
+	if in.Err != "" {
+		outcome, detail = "action_failed", in.Action+": "+in.Err
+	}
+	return recordRun(a.DB.WithContext(ctx), conv, in.RuleID, outcome, detail)
+}
+
+// WebhookInput is a rule's webhook action.
+type WebhookInput struct {
+	URL            string
+	RuleID         string
+	ConversationID string
+	Event          string
+	IdempotencyKey string // the same for every retry of this action
+}
+
+// PostWebhook sends the rule's event to its URL. 2xx succeeds; 4xx other
+// than 408 and 429 will not get better and stops; the rest is retried.
+func (a *Automation) PostWebhook(ctx context.Context, in WebhookInput) error {
+	body, _ := json.Marshal(map[string]any{"event": in.Event, "rule_id": in.RuleID, "conversation_id": in.ConversationID, "sent_at": time.Now().UTC()})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, in.URL, bytes.NewReader(body))
+	if err != nil {
+		return temporal.NewNonRetryableApplicationError("invalid URL: "+err.Error(), "WebhookRefused", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", in.IdempotencyKey)
+	client := a.HTTP
+	if client == nil {
+		client = &http.Client{Timeout: 15 * time.Second}
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	answer, _ := io.ReadAll(io.LimitReader(res.Body, 512))
+	switch {
+	case res.StatusCode >= 200 && res.StatusCode < 300:
+		return nil
+	case res.StatusCode == http.StatusRequestTimeout || res.StatusCode == http.StatusTooManyRequests || res.StatusCode >= 500:
+		return fmt.Errorf("webhook answered %d: %s", res.StatusCode, bytes.TrimSpace(answer))
+	}
+	return temporal.NewNonRetryableApplicationError(fmt.Sprintf("webhook refused (%d): %s", res.StatusCode, bytes.TrimSpace(answer)), "WebhookRefused", nil)
+}
