@@ -40,6 +40,10 @@ func (s *Server) saveUpload(c *gin.Context, accountID, uploaderID string) (store
 	}
 	defer f.Close()
 	a, err := attachments.Save(s.DB.WithContext(c), accountID, uploaderID, fh.Filename, f)
+	if errors.Is(err, attachments.ErrTooLarge) {
+		problem(c, http.StatusRequestEntityTooLarge, err.Error(), "file")
+		return a, false
+	}
 	var fe *channels.FieldError
 	if errors.As(err, &fe) {
 		problem(c, http.StatusUnprocessableEntity, fe.Error(), fe.Field)

@@ -254,13 +254,17 @@ func (s *Server) saveRule(c *gin.Context) {
 }
 
 func (s *Server) deleteRule(c *gin.Context) {
-	res := s.DB.WithContext(c).Where("id = ? AND account_id = ?", c.Param("id"), principal(c).AccountID).Delete(&store.Rule{})
-	if res.Error != nil {
-		s.internalError(c, "rule", res.Error)
-		return
-	}
-	if res.RowsAffected == 0 {
-		problem(c, http.StatusNotFound, "no such rule", "id")
+	err := s.DB.WithContext(c).Transaction(func(tx *gorm.DB) error {
+		var r store.Rule
+		if err := tx.Take(&r, "id = ? AND account_id = ?", c.Param("id"), principal(c).AccountID).Error; err != nil {
+			return err
+		}
+		if err := tx.Delete(&r).Error; err != nil {
+			return err
+		}
+		return s.audit(c, tx, "rule.deleted", r.ID, r.Name)
+	})
+	if s.fieldOrInternal(c, "rule", err) {
 		return
 	}
 	c.Status(http.StatusNoContent)

@@ -45,7 +45,7 @@ func Save(tx *gorm.DB, accountID, uploaderID, name string, r io.Reader) (store.A
 	case len(data) == 0:
 		return store.Attachment{}, &channels.FieldError{Field: "file", Reason: "is empty"}
 	case len(data) > MaxSize:
-		return store.Attachment{}, &channels.FieldError{Field: "file", Reason: fmt.Sprintf("is larger than %d MiB", MaxSize>>20)}
+		return store.Attachment{}, ErrTooLarge
 	}
 	ct := contentType(name, data)
 	if !isAllowed(ct) {
@@ -93,6 +93,9 @@ func cleanName(name string) string {
 	}
 	return name
 }
+
+// ErrTooLarge is a file over MaxSize.
+var ErrTooLarge = &channels.FieldError{Field: "file", Reason: fmt.Sprintf("is larger than %d MiB", MaxSize>>20)}
 
 // ErrNotYours is a link request naming files that are not the uploader's
 // own unsent files.

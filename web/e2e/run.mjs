@@ -11,12 +11,14 @@
 //   E2E_WIDGET_FILE     serve this file as /widget.js to the visitor instead
 //                       of the copy embedded in the binary (to iterate on
 //                       web/widget/widget.js without rebuilding Go)
-import { access, constants, mkdir, readFile, rm } from 'node:fs/promises'
+import { access, constants, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 
-import { Run, fail, fmt, visible, waitUntil } from './lib/harness.mjs'
+import { writeFixtures } from './lib/files.mjs'
+import { Run, fail, fmt, hidden, visible, waitUntil } from './lib/harness.mjs'
 import { startChatspot } from './lib/server.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -30,6 +32,8 @@ const VISITOR = { name: 'Maria Teste', email: 'maria@example.com' }
 const VISITOR_TEXT = 'Olá, gostaria de um orçamento'
 const AGENT_TEXT = 'Claro! Qual produto?'
 const AGENT_NAME = 'Admin' // the demo administrator's name (internal/demo)
+const PROOF_TEXT = 'Segue o comprovante'
+const DRAFT_TEXT = 'Rascunho que deve ficar'
 
 // Generous: this runs on busy, small machines. No timing is asserted.
 const T = { ui: 30_000, live: 45_000, read: 20_000, nav: 60_000 }
@@ -39,11 +43,13 @@ let server = null
 let browser = null
 const pages = {} // agent, visitor
 const diagnostics = [] // failed requests and page errors, printed on failure
+let fixtures = null // {dir, png, pdf, exe}: the files the attachment steps send
 
 async function main() {
   await mkdir(artifacts, { recursive: true })
   // No stale pictures from an earlier run.
-  for (const f of ['inbox.png', 'conversation.png', 'widget.png', 'widget-mobile.png', 'failure-agent.png', 'failure-visitor.png', 'chatspot.log']) {
+  for (const f of ['inbox.png', 'conversation.png', 'widget.png', 'widget-mobile.png', 'attachments.png', 'attachments-agent.png',
+    'failure-agent.png', 'failure-visitor.png', 'chatspot.log']) {
     await rm(path.join(artifacts, f), { force: true })
   }
   const run = new Run({ onFailure: saveFailureArtifacts })
@@ -216,7 +222,202 @@ async function main() {
     await page.screenshot({ path: path.join(artifacts, 'widget-mobile.png') })
   })
 
+  // 9. The visitor sends a picture with a line of text.
+  await run.step('9. visitor attaches a PNG and sends it with text', async () => {
+    const page = pages.visitor
+    await page.setViewportSize({ width: 1280, height: 800 })
+    fixtures = await writeFixtures(await mkdtemp(path.join(os.tmpdir(), 'chatspot-e2e-files-')))
+    await visible(page.getByTestId('cs-attach'), 'the paperclip button in the widget composer')
+    const input = page.getByTestId('cs-attach-input')
+    if ((await input.count()) !== 1) fail(`expected one file input (cs-attach-input) in the widget, found ${await input.count()}`)
+    const uploaded = page.waitForResponse((r) => r.request().method() === 'POST' && /\/hooks\/webchat\/[^/]+\/attachments$/.test(new URL(r.url()).pathname), { timeout: T.ui })
+    await input.setInputFiles(fixtures.png.path)
+    const up = await uploaded.catch(() => fail('the widget did not POST the picked file to /hooks/webchat/<channel>/attachments'))
+    const upBody = await up.json().catch(() => null)
+    if (up.status() !== 201) fail(`backend: POST ${up.url()} (multipart "file", ${fixtures.png.name}, image/png, ${fixtures.png.size} B) answered ${up.status()} ${JSON.stringify(upBody)}, expected 201`)
+    expectAttachment(upBody, fixtures.png, /^\/hooks\/webchat\/[^/]+\/attachments\/[^/?]+$/, `the upload answer of POST ${new URL(up.url()).pathname}`)
+    const chip = page.getByTestId('cs-attach-chip').filter({ hasText: fixtures.png.name })
+    await visible(chip, `a chip for ${fixtures.png.name} above the widget composer`)
+    await waitUntil(async () => (await chip.first().getAttribute('data-state')) === 'ready', {
+      timeout: T.ui, message: async () => `the chip of ${fixtures.png.name} to be ready (data-state ${await chip.first().getAttribute('data-state')}: ${await chip.first().innerText()})`,
+    })
+    await page.getByTestId('cs-input').fill(PROOF_TEXT)
+    const posted = page.waitForResponse((r) => r.request().method() === 'POST' && /\/messages$/.test(new URL(r.url()).pathname), { timeout: T.ui })
+    await page.getByTestId('cs-send').click()
+    const res = await posted.catch(() => fail('clicking send did not POST /messages'))
+    const sent = res.request().postDataJSON()
+    if (!sent || sent.text !== PROOF_TEXT || !Array.isArray(sent.attachment_ids) || sent.attachment_ids.length !== 1 || sent.attachment_ids[0] !== upBody.id) {
+      fail(`the widget posted ${JSON.stringify(sent)}, expected {text: "${PROOF_TEXT}", attachment_ids: ["${upBody.id}"]}`)
+    }
+    const answer = await res.json().catch(() => null)
+    if (res.status() >= 300) fail(`backend: POST /messages with attachment_ids answered ${res.status()} ${JSON.stringify(answer)}`)
+    if (!answer || !Array.isArray(answer.attachments) || !answer.attachments.some((a) => a.id === upBody.id)) {
+      fail(`backend: the answer of POST /messages (${res.status()}) lacks the sent file in "attachments": ${JSON.stringify(answer)}`)
+    }
+    const msg = widgetMessage(page, 'inbound', PROOF_TEXT)
+    await visible(msg, `the visitor's message "${PROOF_TEXT}" in the widget`)
+    const img = msg.first().locator(`[data-testid="cs-attachment"][data-name="${fixtures.png.name}"] img`)
+    await visible(img, `the thumbnail of ${fixtures.png.name} in the visitor's own bubble`)
+    await imageLoaded(img, `the thumbnail of ${fixtures.png.name} in the widget`)
+    const href = await msg.first().getByTestId('cs-attachment').first().getAttribute('href')
+    if (!href || !/[?&]token=/.test(href) || (await msg.first().getByTestId('cs-attachment').first().getAttribute('target')) !== '_blank') {
+      fail(`the thumbnail should open the full picture (with ?token=) in a new tab; href ${href}`)
+    }
+    await hidden(page.getByTestId('cs-attach-chip'), 'the attachment chip after a successful send', T.ui)
+    if ((await page.getByTestId('cs-input').inputValue()) !== '') fail('the widget kept the text after a successful send')
+    const err = page.locator('[data-testid="cs-error"]:not([hidden])')
+    if (await err.count()) fail(`the widget shows an error after sending: ${await err.first().innerText()}`)
+  })
+
+  // 10. The agent sees the picture arrive, without reloading.
+  await run.step('10. agent sees the message with the image live', async () => {
+    const page = pages.agent
+    const bubble = agentBubble(page, 'inbound', PROOF_TEXT)
+    await visible(bubble, `the visitor's message "${PROOF_TEXT}" in the conversation view (live)`, T.live)
+    const img = bubble.first().locator(`img[alt="${fixtures.png.name}"]`)
+    await visible(img, `the image ${fixtures.png.name} in the agent's bubble (live; message.created must carry its attachments)`, T.live)
+    await imageLoaded(img, `the image ${fixtures.png.name} in the agent UI`)
+    const src = await img.getAttribute('src')
+    if (!/^\/api\/v1\/attachments\/[^/?]+$/.test(src || '')) fail(`the agent's image src is ${src}, expected /api/v1/attachments/<id>`)
+    const opens = await img.evaluate((el) => { const a = el.closest('a'); return a ? { href: a.getAttribute('href'), target: a.target } : null })
+    if (!opens || opens.target !== '_blank' || opens.href !== src) fail(`the agent's image should be a link opening ${src} in a new tab: ${JSON.stringify(opens)}`)
+  })
+
+  // 11. The agent sends a PDF (no text) through the composer's file input.
+  await run.step('11. agent attaches a PDF and sends it', async () => {
+    const page = pages.agent
+    await visible(page.getByTestId('composer-attach'), 'the composer\'s attach button')
+    const uploaded = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/attachments', { timeout: T.ui })
+    await page.getByTestId('composer-file').setInputFiles(fixtures.pdf.path)
+    const up = await uploaded.catch(() => fail('the composer did not POST the picked file to /api/v1/attachments'))
+    const upBody = await up.json().catch(() => null)
+    if (up.status() !== 201) fail(`backend: POST /api/v1/attachments (multipart "file", ${fixtures.pdf.name}, ${fixtures.pdf.size} B) answered ${up.status()} ${JSON.stringify(upBody)}, expected 201`)
+    expectAttachment(upBody, fixtures.pdf, /^\/api\/v1\/attachments\/[^/?]+$/, 'the upload answer of POST /api/v1/attachments')
+    const chip = page.getByTestId('composer-attachment').filter({ hasText: fixtures.pdf.name })
+    await visible(chip, `the composer's chip for ${fixtures.pdf.name}`)
+    const send = page.getByTestId('composer-send')
+    await waitUntil(async () => send.isEnabled(), { timeout: T.ui, message: async () => `the send button to be enabled with the uploaded PDF (chip: ${await chip.first().innerText()})` })
+    if (await chip.first().evaluate((el) => el.classList.contains('is-error'))) fail(`the composer's chip shows an error: ${await chip.first().innerText()}`)
+    const posted = page.waitForResponse((r) => r.request().method() === 'POST' && /\/api\/v1\/conversations\/[^/]+\/messages$/.test(new URL(r.url()).pathname), { timeout: T.ui })
+    await send.click()
+    const res = await posted.catch(() => fail('clicking send did not POST /api/v1/conversations/:id/messages'))
+    const sent = res.request().postDataJSON()
+    if (!sent || (sent.body ?? '') !== '' || JSON.stringify(sent.attachment_ids) !== JSON.stringify([upBody.id])) {
+      fail(`the composer posted ${JSON.stringify(sent)}, expected an empty body with attachment_ids ["${upBody.id}"]`)
+    }
+    const answer = await res.json().catch(() => null)
+    if (res.status() >= 300) fail(`backend: POST ${new URL(res.url()).pathname} {body:"", attachment_ids:[…]} answered ${res.status()} ${JSON.stringify(answer)}`)
+    if (!answer || !Array.isArray(answer.attachments) || !answer.attachments.some((a) => a.id === upBody.id)) {
+      fail(`backend: the answer of POST ${new URL(res.url()).pathname} lacks the sent file in "attachments": ${JSON.stringify(answer)}`)
+    }
+    const bubble = page.locator('[data-testid="message-bubble"][data-direction="outbound"]').filter({ has: page.locator('a.attachment-file', { hasText: fixtures.pdf.name }) })
+    await visible(bubble, `the agent's PDF ${fixtures.pdf.name} in the conversation view`)
+    await hidden(chip, 'the composer chip after sending', T.ui)
+    const err = page.getByTestId('composer-error')
+    if (await err.isVisible().catch(() => false)) fail(`the composer shows an error: ${await err.innerText()}`)
+  })
+
+  // 12. The visitor gets the PDF link live, and the link serves the file.
+  await run.step('12. visitor receives the PDF link live', async () => {
+    const page = pages.visitor
+    const link = page.locator(`[data-testid="cs-message"][data-direction="outbound"] [data-testid="cs-attachment"][data-name="${fixtures.pdf.name}"]`)
+    await visible(link, `a link to ${fixtures.pdf.name} in the widget (live)`, T.live)
+    const text = await link.first().innerText()
+    if (!text.includes(fixtures.pdf.name) || !/\d+\s*(B|KB|MB)/.test(text)) fail(`the PDF link should show its name and size: ${JSON.stringify(text)}`)
+    const row = page.locator('[data-testid="cs-message"][data-direction="outbound"]').filter({ has: page.locator(`[data-testid="cs-attachment"][data-name="${fixtures.pdf.name}"]`) })
+    if (!(await row.first().innerText()).includes(AGENT_NAME)) fail(`the PDF message in the widget does not show the agent's name "${AGENT_NAME}"`)
+    const href = await link.first().getAttribute('href')
+    if (!href || !/\/hooks\/webchat\/[^/]+\/attachments\/[^/?]+\?token=/.test(href)) fail(`the PDF link is ${href}, expected the server's /hooks/webchat/<channel>/attachments/<id>?token=<visitor token>`)
+    const got = await page.evaluate(async (u) => {
+      const r = await fetch(u)
+      const b = new Uint8Array(await r.arrayBuffer())
+      return { status: r.status, type: r.headers.get('content-type'), size: b.length, head: String.fromCharCode(...b.slice(0, 5)) }
+    }, href)
+    if (got.status !== 200 || got.head !== '%PDF-' || got.size !== fixtures.pdf.size) {
+      fail(`backend: GET ${href.replace(/token=[^&]+/, 'token=…')} answered ${got.status} ${got.type}, ${got.size} B starting ${JSON.stringify(got.head)}; expected 200 with the ${fixtures.pdf.size} B PDF`)
+    }
+    if (!/^application\/pdf/.test(got.type || '')) fail(`backend: the PDF is served as ${got.type}, expected application/pdf`)
+  })
+
+  // 13. A refused file: the chip says why, the draft stays, nothing is sent.
+  await run.step('13. a refused file shows an error and nothing is sent', async () => {
+    const page = pages.visitor
+    const before = await page.getByTestId('cs-message').count()
+    const agentBefore = await pages.agent.getByTestId('message-bubble').count()
+    const posts = []
+    const onRequest = (req) => { if (req.method() === 'POST' && /\/messages$/.test(new URL(req.url()).pathname)) posts.push(req.url()) }
+    page.on('request', onRequest)
+    try {
+      await page.getByTestId('cs-input').fill(DRAFT_TEXT)
+      const uploaded = page.waitForResponse((r) => r.request().method() === 'POST' && /\/attachments$/.test(new URL(r.url()).pathname), { timeout: T.ui })
+      await page.getByTestId('cs-attach-input').setInputFiles(fixtures.exe.path)
+      const up = await uploaded.catch(() => fail(`the widget did not upload ${fixtures.exe.name} (the server decides what is refused)`))
+      const body = await up.json().catch(() => null)
+      if (up.status() !== 422 || !body || body.field !== 'file') {
+        fail(`backend: POST ${new URL(up.url()).pathname} with ${fixtures.exe.name} ("MZ…") answered ${up.status()} ${JSON.stringify(body)}, expected 422 {field:"file"}`)
+      }
+      const chip = page.getByTestId('cs-attach-chip').filter({ hasText: fixtures.exe.name })
+      await visible(chip, `a chip for ${fixtures.exe.name}`)
+      await waitUntil(async () => (await chip.first().getAttribute('data-state')) === 'error', {
+        timeout: T.ui, message: async () => `the chip of ${fixtures.exe.name} to show an error (data-state ${await chip.first().getAttribute('data-state')})`,
+      })
+      const why = await visible(chip.first().getByTestId('cs-attach-error'), `the error text on the chip of ${fixtures.exe.name}`)
+      const whyText = (await why.innerText()).trim()
+      if (!/tipo de arquivo|not accepted/i.test(whyText)) fail(`the refused file's chip should say the type is not accepted: ${JSON.stringify(whyText)}`)
+      if ((await page.getByTestId('cs-input').inputValue()) !== DRAFT_TEXT) fail('the draft was lost when the file was refused')
+      await new Promise((r) => setTimeout(r, 1500)) // give a wrong send the time to show up
+      if (posts.length) fail(`the widget posted a message after the refused upload: ${posts.join(', ')}`)
+      if ((await page.getByTestId('cs-message').count()) !== before) fail('a new message appeared in the widget after the refused upload')
+      if ((await pages.agent.getByTestId('message-bubble').count()) !== agentBefore) fail('a new message reached the agent after the refused upload')
+      await page.screenshot({ path: path.join(artifacts, 'attachments.png') })
+      await pages.agent.screenshot({ path: path.join(artifacts, 'attachments-agent.png') })
+      // The visitor dismisses the chip; the draft is still there.
+      await chip.first().getByTestId('cs-attach-remove').click()
+      await hidden(chip, `the chip of ${fixtures.exe.name} after removing it`, T.ui)
+      if ((await page.getByTestId('cs-input').inputValue()) !== DRAFT_TEXT) fail('removing the refused file cleared the draft')
+      if (posts.length) fail(`the widget posted a message: ${posts.join(', ')}`)
+    } finally {
+      page.off('request', onRequest)
+    }
+  })
+
+  // 14. After a reload the files come back from the history.
+  await run.step('14. visitor reloads: the files are in the history', async () => {
+    const page = pages.visitor
+    await page.reload({ timeout: T.nav })
+    const balloon = await visible(page.getByTestId('cs-balloon'), 'the chat balloon after reload')
+    if (!(await page.getByTestId('cs-panel').isVisible())) await balloon.click()
+    const img = page.locator(`[data-testid="cs-message"][data-direction="inbound"] [data-testid="cs-attachment"][data-name="${fixtures.png.name}"] img`)
+    await visible(img, `the thumbnail of ${fixtures.png.name} after reload (GET /messages must carry attachments)`)
+    await imageLoaded(img, `the thumbnail of ${fixtures.png.name} after reload`)
+    await visible(page.locator(`[data-testid="cs-message"][data-direction="outbound"] [data-testid="cs-attachment"][data-name="${fixtures.pdf.name}"]`), `the link to ${fixtures.pdf.name} after reload`)
+    await new Promise((r) => setTimeout(r, 1500)) // let the stream replay settle, then count
+    const n = await page.getByTestId('cs-attachment').count()
+    if (n !== 2) fail(`expected the 2 files once each after reload, found ${n} attachment elements`)
+    if (await page.getByTestId('cs-attach-chip').count()) fail('attachment chips came back after reload')
+  })
+
   return run
+}
+
+// expectAttachment checks an upload answer {id,name,size,content_type,url}.
+function expectAttachment(body, file, urlPattern, what) {
+  const problems = []
+  if (!body || typeof body !== 'object') fail(`backend: ${what} is not JSON: ${JSON.stringify(body)}`)
+  if (typeof body.id !== 'string' || !body.id) problems.push('no id')
+  if (body.name !== file.name) problems.push(`name ${JSON.stringify(body.name)} (expected ${file.name})`)
+  if (body.size !== file.size) problems.push(`size ${body.size} (expected ${file.size})`)
+  if (body.content_type !== file.type) problems.push(`content_type ${JSON.stringify(body.content_type)} (expected ${file.type})`)
+  if (!urlPattern.test(body.url || '')) problems.push(`url ${JSON.stringify(body.url)} (expected ${urlPattern})`)
+  if (problems.length) fail(`backend: ${what}: ${problems.join(', ')} in ${JSON.stringify(body)}`)
+}
+
+// imageLoaded waits until an <img> has decoded a picture (naturalWidth > 0).
+async function imageLoaded(img, what) {
+  await img.first().scrollIntoViewIfNeeded().catch(() => {})
+  await waitUntil(async () => img.first().evaluate((el) => el.complete && el.naturalWidth > 0), {
+    timeout: T.ui, message: async () => `${what} to load (src ${await img.first().getAttribute('src').catch(() => '?')})`,
+  })
 }
 
 function widgetMessage(page, direction, text) {
@@ -263,6 +464,8 @@ function indent(s) {
 }
 
 async function cleanup() {
+  if (fixtures) await rm(fixtures.dir, { recursive: true, force: true }).catch(() => {})
+  fixtures = null
   if (browser) await browser.close().catch(() => {})
   browser = null
   if (server) await server.stop().catch(() => {})

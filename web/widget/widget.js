@@ -25,6 +25,12 @@
   var tokenKey = 'chatspot:' + channelId + ':token';
   var lang = (script.getAttribute('data-lang') || 'pt-BR').toLowerCase().indexOf('en') === 0 ? 'en' : 'pt-BR';
   var MAX_TEXT = 2000;
+  var MAX_FILES = 10; // per message, as the server allows
+  var MAX_FILE_SIZE = 10 * 1024 * 1024; // 10 MiB, the server's limit
+  // The picker suggests what the server accepts (it checks the content, so
+  // this is only a hint; "all files" still reaches the server and its 422).
+  var ACCEPT = 'image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,text/csv,.csv,' +
+    'audio/ogg,audio/mpeg,audio/wav,.mp3,.ogg,.wav,video/mp4,video/webm,.docx,.xlsx';
 
   // ---------------------------------------------------------------- texts
   var TEXTS = {
@@ -49,6 +55,11 @@
       errServer: 'Algo deu errado ({status}). Tente de novo em instantes.',
       errExpired: 'Sua sessão de chat expirou. Preencha os dados para começar uma nova conversa.',
       reconnecting: 'Reconectando…',
+      attach: 'Anexar arquivo', removeFile: 'Remover {name}', uploading: 'enviando…', retryUpload: 'Tentar de novo',
+      openImage: 'Abrir {name} em tamanho real', download: 'Baixar {name}',
+      errFileType: 'Este tipo de arquivo não é aceito. Envie imagens, PDF, texto, planilhas, documentos, áudio ou vídeo.',
+      errFileTooBig: 'O arquivo passa de 10 MB.', errFileEmpty: 'O arquivo está vazio.',
+      errTooManyFiles: 'No máximo {max} arquivos por mensagem.', errUploading: 'Aguarde o envio dos arquivos terminar.',
       poweredBy: 'Atendimento por CHATSPOT'
     },
     en: {
@@ -72,6 +83,11 @@
       errServer: 'Something went wrong ({status}). Try again in a moment.',
       errExpired: 'Your chat session expired. Fill in your details to start a new conversation.',
       reconnecting: 'Reconnecting…',
+      attach: 'Attach a file', removeFile: 'Remove {name}', uploading: 'uploading…', retryUpload: 'Try again',
+      openImage: 'Open {name} full size', download: 'Download {name}',
+      errFileType: 'This type of file is not accepted. Send images, PDF, text, spreadsheets, documents, audio or video.',
+      errFileTooBig: 'The file is larger than 10 MB.', errFileEmpty: 'The file is empty.',
+      errTooManyFiles: 'At most {max} files per message.', errUploading: 'Wait for the files to finish uploading.',
       poweredBy: 'Support by CHATSPOT'
     }
   };
@@ -99,9 +115,11 @@
     messages: new Map(), // id -> message
     seen: new Set(), // outbound ids shown while the panel was open and visible
     notice: '', // a one-off note above the form (e.g. session expired)
-    lastSend: null, // {text, clientId} of the last failed send, reused on retry
-    sending: false
+    lastSend: null, // {sig, clientId} of the last failed send, reused on retry
+    sending: false,
+    files: [] // the composer's attachments: {key, file, name, size, attachment, error, retryable, uploading}
   };
+  var fileSeq = 0;
 
   // ---------------------------------------------------------------- http
   function ApiError(status, problem, retryAfter) {
@@ -113,11 +131,12 @@
 
   function api(method, path, body, auth) {
     var headers = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    var form = typeof FormData !== 'undefined' && body instanceof FormData; // the browser sets the multipart boundary
+    if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
     if (auth) headers.Authorization = 'Bearer ' + state.token;
     return fetch(base + path, {
       method: method, headers: headers, mode: 'cors', credentials: 'omit', cache: 'no-store',
-      body: body === undefined ? undefined : JSON.stringify(body)
+      body: body === undefined ? undefined : form ? body : JSON.stringify(body)
     }).then(function (res) {
       var parse = res.status === 204 ? Promise.resolve(null) : res.json().catch(function () { return null; });
       return parse.then(function (data) {
@@ -151,6 +170,19 @@
     if (/is empty/.test(d)) return field === 'text' || field === 'message' ? t('errEmpty') : t('errRequired');
     if (/not valid/.test(d)) return field === 'email' ? t('errEmail') : field === 'phone' ? t('errPhone') : d;
     return d;
+  }
+
+  // uploadError explains why a file was not accepted, in the visitor's language.
+  function uploadError(err) {
+    if (err && err.status === 413) return t('errFileTooBig');
+    if (err && err.status === 422 && err.problem) {
+      var d = String(err.problem.detail || '');
+      if (/not accepted/.test(d)) return t('errFileType');
+      if (/larger than/.test(d)) return t('errFileTooBig');
+      if (/is empty/.test(d)) return t('errFileEmpty');
+      return d.replace(/^file: /, '');
+    }
+    return genericError(err);
   }
 
   // ---------------------------------------------------------------- dom
@@ -215,6 +247,29 @@
     '.counter{font-size:11px;color:#8a8f9c;text-align:right;padding:0 12px 6px;background:#fff}.counter.over{color:#c62828;font-weight:600}',
     '.error{color:#c62828;font-size:12px;margin-top:4px}',
     '.composer-error{padding:6px 12px;background:#fdecea;color:#b71c1c;font-size:13px}',
+    '.attach{flex:none;width:40px;height:40px;border:1px solid #cfd4de;border-radius:10px;background:#fff;color:#4a5060;cursor:pointer;display:flex;align-items:center;justify-content:center;padding:0}',
+    '.attach:hover{background:#f4f6fa}.attach:disabled{opacity:.55;cursor:default}',
+    '.attach svg{width:20px;height:20px;fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-linejoin:round}',
+    '.attach:focus-visible,.chip button:focus-visible,.files a:focus-visible{outline:3px solid #9ab6ff;outline-offset:2px}',
+    '.chips{display:flex;flex-wrap:wrap;gap:6px;padding:8px 10px 0;background:#fff;border-top:1px solid #e2e5ec;max-height:120px;overflow-y:auto}',
+    '.chips+.composer{border-top:0}',
+    '.chip{display:flex;align-items:center;gap:6px;max-width:100%;padding:4px 4px 4px 10px;border-radius:14px;background:#e8ebf2;font-size:12px}',
+    '.chip .name{overflow:hidden;text-overflow:ellipsis;white-space:nowrap;max-width:170px;font-weight:600}',
+    '.chip .meta{color:#6b7080;white-space:nowrap}',
+    '.chip.error{background:#fdecea;color:#b71c1c;flex-wrap:wrap;border-radius:10px}',
+    '.chip.error .meta{color:#b71c1c;white-space:normal;flex-basis:100%;order:3;padding-bottom:2px}',
+    '.chip button{border:0;background:transparent;color:inherit;cursor:pointer;font-size:16px;line-height:1;width:24px;height:24px;border-radius:12px;padding:0}',
+    '.chip button:hover{background:rgba(0,0,0,.08)}',
+    '.chip button.retry{width:auto;font-size:12px;text-decoration:underline;padding:0 4px}',
+    '.files{display:flex;flex-wrap:wrap;gap:6px;margin:0;padding:0;list-style:none}',
+    '.files li{max-width:100%}.files li.doc{flex-basis:100%}',
+    '.bubble .text+.files{margin-top:6px}',
+    '.files img{display:block;max-width:220px;max-height:200px;min-width:40px;min-height:40px;border-radius:8px;background:#e8ebf2;object-fit:cover}',
+    '.files li:not(:only-child) img{max-width:104px;max-height:104px}',
+    '.files a.file{display:flex;align-items:center;gap:6px;text-decoration:none;padding:6px 8px;border-radius:8px;background:rgba(0,0,0,.06)}',
+    '.row.in .files a.file{background:rgba(255,255,255,.18)}',
+    '.files a.file .fname{text-decoration:underline;overflow-wrap:anywhere}',
+    '.files a.file .fsize{opacity:.75;white-space:nowrap;font-size:12px}',
     '.form{padding:16px;overflow-y:auto;display:flex;flex-direction:column;gap:12px}',
     '.intro{margin:0;color:#3b4050}',
     '.notice{margin:0;padding:8px 10px;border-radius:8px;background:#fff4d6;color:#6b5200;font-size:13px}',
@@ -237,6 +292,7 @@
   ].join('\n');
 
   var ICON_CHAT = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 3C6.5 3 2 6.8 2 11.5c0 2.4 1.2 4.6 3.1 6.1L4 21.5l4.6-2.2c1.1.3 2.2.5 3.4.5 5.5 0 10-3.8 10-8.5S17.5 3 12 3z"/></svg>';
+  var ICON_CLIP = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M21.4 11.1l-9.2 9.2a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 0 1-2.8-2.8l8.5-8.5"/></svg>';
   var ICON_CLOSE = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M18.3 5.7 12 12l6.3 6.3-1.4 1.4L10.6 13.4 4.3 19.7 2.9 18.3 9.2 12 2.9 5.7 4.3 4.3l6.3 6.3 6.3-6.3z"/></svg>';
 
   // ---------------------------------------------------------------- skeleton
@@ -560,19 +616,30 @@
     ui.input = h('textarea', { rows: '1', placeholder: t('placeholder'), 'aria-label': t('placeholder'), 'data-testid': 'cs-input', maxlength: String(MAX_TEXT + 500) });
     ui.send = h('button', { type: 'button', class: 'send', 'data-testid': 'cs-send', text: t('send'), disabled: true });
     ui.counter = h('div', { class: 'counter', hidden: true, 'aria-live': 'polite' });
+    ui.fileInput = h('input', { type: 'file', multiple: true, accept: ACCEPT, hidden: true, tabindex: '-1', 'aria-hidden': 'true', 'data-testid': 'cs-attach-input' });
+    ui.attach = h('button', { type: 'button', class: 'attach', 'data-testid': 'cs-attach', 'aria-label': t('attach'), title: t('attach') });
+    ui.attach.innerHTML = ICON_CLIP; // static markup, no visitor data
+    ui.chips = h('div', { class: 'chips', 'data-testid': 'cs-attach-list', 'aria-live': 'polite', hidden: true });
+    ui.attach.addEventListener('click', function () { ui.fileInput.click(); });
+    ui.fileInput.addEventListener('change', function () {
+      var picked = Array.prototype.slice.call(ui.fileInput.files || []);
+      ui.fileInput.value = ''; // picking the same file again fires change again
+      addFiles(picked);
+    });
     ui.input.addEventListener('input', onDraft);
     ui.input.addEventListener('keydown', function (e) {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); sendDraft(); }
     });
     ui.send.addEventListener('click', sendDraft);
-    ui.body.append(ui.status, ui.list, ui.error, ui.counter, h('div', { class: 'composer' }, ui.input, ui.send));
+    ui.body.append(ui.status, ui.list, ui.error, ui.counter, ui.chips, h('div', { class: 'composer' }, ui.attach, ui.fileInput, ui.input, ui.send));
     sortedMessages().forEach(function (m) { placeNode(m); });
+    renderChips();
     scrollToEnd();
   }
 
   function onDraft() {
     var n = ui.input.value.length;
-    ui.send.disabled = state.sending || !ui.input.value.trim();
+    refreshSend();
     ui.counter.hidden = n < MAX_TEXT - 200;
     ui.counter.textContent = n + ' / ' + MAX_TEXT;
     ui.counter.classList.toggle('over', n > MAX_TEXT);
@@ -582,24 +649,131 @@
   }
   function showComposerError(text) { ui.error.textContent = text || ''; ui.error.hidden = !text; }
 
+  // ---------------------------------------------------------------- attachments (composer)
+  function readyFiles() { return state.files.filter(function (f) { return f.attachment && !f.error; }); }
+  function uploadingFiles() { return state.files.some(function (f) { return f.uploading; }); }
+
+  function refreshSend() {
+    if (!ui.send || !ui.input) return;
+    ui.send.disabled = state.sending || uploadingFiles() || (!ui.input.value.trim() && readyFiles().length === 0);
+  }
+
+  // addFiles takes what the visitor picked: each file gets a chip and is
+  // uploaded at once; the ones that cannot go say why on their chip.
+  function addFiles(list) {
+    if (!list.length) return;
+    showComposerError('');
+    list.forEach(function (file) {
+      var f = { key: 'f' + (++fileSeq), file: file, name: file.name || 'arquivo', size: file.size, attachment: null, error: '', retryable: false, uploading: false };
+      if (!roomForFile()) { f.error = t('errTooManyFiles', { max: MAX_FILES }); f.retryable = true; } // once some are sent, it can go
+      else if (file.size > MAX_FILE_SIZE) f.error = t('errFileTooBig');
+      else if (file.size === 0) f.error = t('errFileEmpty');
+      state.files.push(f);
+      if (!f.error) upload(f);
+    });
+    renderChips();
+    refreshSend();
+  }
+
+  function upload(f) {
+    f.uploading = true;
+    f.error = '';
+    f.retryable = false;
+    var form = new FormData();
+    form.append('file', f.file, f.name);
+    var token = state.token;
+    api('POST', '/attachments', form, true).then(function (a) {
+      f.uploading = false;
+      f.attachment = a && a.id ? a : null;
+      if (!f.attachment) { f.error = t('errServer', { status: 201 }); f.retryable = true; }
+      done();
+    }, function (err) {
+      f.uploading = false;
+      f.error = uploadError(err);
+      f.retryable = err.status === 0 || err.status === 429 || err.status >= 500;
+      done();
+    });
+    function done() {
+      if (state.token !== token || state.files.indexOf(f) < 0) return; // removed meanwhile, or the session changed
+      renderChips();
+      refreshSend();
+    }
+  }
+
+  function roomForFile() { return state.files.filter(function (x) { return !x.error; }).length < MAX_FILES; }
+
+  function retryFile(f) {
+    if (f.uploading) return;
+    if (!roomForFile()) f.error = t('errTooManyFiles', { max: MAX_FILES });
+    else upload(f);
+    renderChips();
+    refreshSend();
+  }
+
+  function removeFile(f) {
+    state.files = state.files.filter(function (x) { return x !== f; });
+    renderChips();
+    refreshSend();
+    if (ui.input) ui.input.focus();
+  }
+
+  function renderChips() {
+    if (!ui.chips) return;
+    var atEnd = nearEnd(); // the chips take room from the list: keep the last message in view
+    ui.chips.textContent = '';
+    ui.chips.hidden = state.files.length === 0;
+    state.files.forEach(function (f) {
+      var status = f.error ? 'error' : f.uploading ? 'uploading' : 'ready';
+      var meta = f.error || (f.uploading ? formatSize(f.size) + ' · ' + t('uploading') : formatSize(f.size));
+      ui.chips.append(h('div', { class: 'chip' + (f.error ? ' error' : ''), 'data-testid': 'cs-attach-chip', 'data-name': f.name, 'data-state': status, title: f.name },
+        h('span', { class: 'name', text: f.name }),
+        h('span', { class: 'meta', 'data-testid': f.error ? 'cs-attach-error' : null, role: f.error ? 'alert' : null, text: meta }),
+        f.error && f.retryable ? h('button', { type: 'button', class: 'retry', 'data-testid': 'cs-attach-retry', text: t('retryUpload'), onclick: function () { retryFile(f); } }) : null,
+        h('button', { type: 'button', 'data-testid': 'cs-attach-remove', 'aria-label': t('removeFile', { name: f.name }), title: t('removeFile', { name: f.name }), text: '×', onclick: function () { removeFile(f); } })
+      ));
+    });
+    ui.chips.scrollTop = ui.chips.scrollHeight; // the newest chips (and their errors) are last
+    if (atEnd) scrollToEnd();
+  }
+
+  function formatSize(bytes) {
+    var n = Number(bytes) || 0;
+    if (n < 1024) return n + ' B';
+    if (n < 1024 * 1024) return Math.max(1, Math.round(n / 1024)) + ' KB';
+    var mb = (n / 1024 / 1024).toFixed(1);
+    return (lang === 'en' ? mb : mb.replace('.', ',')) + ' MB';
+  }
+
   function sendDraft() {
     if (state.sending || state.view !== 'chat') return;
     var text = ui.input.value;
-    if (!text.trim()) { showComposerError(t('errEmpty')); return; }
+    if (uploadingFiles()) { showComposerError(t('errUploading')); return; }
+    var files = readyFiles();
+    var ids = files.map(function (f) { return f.attachment.id; });
+    if (!text.trim() && !ids.length) { showComposerError(t('errEmpty')); return; }
     if (text.length > MAX_TEXT) { showComposerError(t('errTextTooLong', { max: MAX_TEXT, n: text.length })); return; }
-    // A retry of the same text reuses the id, so the server stores it once.
-    var clientId = state.lastSend && state.lastSend.text === text ? state.lastSend.clientId : uuid();
-    state.lastSend = { text: text, clientId: clientId };
+    // A retry of the same draft reuses the id, so the server stores it once.
+    var draftSig = text + '\n' + ids.join(',');
+    var clientId = state.lastSend && state.lastSend.sig === draftSig ? state.lastSend.clientId : uuid();
+    state.lastSend = { sig: draftSig, clientId: clientId };
     state.sending = true;
     ui.send.disabled = true;
     ui.send.textContent = t('sending');
     showComposerError('');
-    api('POST', '/messages', { text: text, client_id: clientId }, true).then(function (m) {
+    var body = { text: text, client_id: clientId };
+    if (ids.length) body.attachment_ids = ids;
+    api('POST', '/messages', body, true).then(function (m) {
       state.sending = false;
       state.lastSend = null;
-      ui.send.textContent = t('send');
-      if (ui.input && ui.input.value === text) ui.input.value = '';
-      if (ui.input) { onDraft(); ui.input.focus(); }
+      // Clear what was sent, not what the visitor added meanwhile.
+      state.files = state.files.filter(function (f) { return files.indexOf(f) < 0; });
+      renderChips();
+      if (ui.input) {
+        ui.send.textContent = t('send');
+        if (ui.input.value === text) ui.input.value = '';
+        onDraft();
+        ui.input.focus();
+      }
       if (m && m.id) upsert(m);
     }, function (e) {
       state.sending = false;
@@ -646,7 +820,13 @@
   function bubbleRow(m, testid) {
     var side = m.direction === 'inbound' ? 'in' : 'out';
     var bubble = h('div', { class: 'bubble' });
-    linkify(bubble, m.body || '');
+    if (m.body) {
+      var text = h('div', { class: 'text' });
+      linkify(text, m.body);
+      bubble.append(text);
+    }
+    var files = Array.isArray(m.attachments) ? m.attachments.filter(function (a) { return a && a.id && a.url; }) : [];
+    if (files.length) bubble.append(h('ul', { class: 'files' }, files.map(function (a) { return h('li', { class: /^image\//.test(String(a.content_type || '')) ? 'pic' : 'doc' }, attachmentNode(a)); })));
     var row = h('div', { class: 'row ' + side, 'data-testid': testid, 'data-direction': m.direction },
       side === 'out' ? h('div', { class: 'author', text: m.author || (state.config && state.config.title) || t('agent') }) : null,
       bubble,
@@ -681,7 +861,52 @@
     ui.nodes.set(m.id, row);
     if (atEnd || m.direction === 'inbound') scrollToEnd();
   }
-  function sig(m) { return (m.body || '') + '|' + (m.author || '') + '|' + (m.created_at || ''); }
+  function sig(m) {
+    var files = Array.isArray(m.attachments) ? m.attachments.map(function (a) { return a && a.id; }).join(',') : '';
+    return (m.body || '') + '|' + (m.author || '') + '|' + (m.created_at || '') + '|' + files;
+  }
+
+  // fileUrl is where the browser loads a message's file: the server gives
+  // a path on its origin, which needs the visitor token as ?token=.
+  function fileUrl(a) {
+    var u;
+    try { u = new URL(a.url, origin); } catch (e) { return ''; }
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') return '';
+    if (u.origin === origin && state.token) u.searchParams.set('token', state.token);
+    return u.href;
+  }
+
+  // attachmentNode: images as a thumbnail opening the full picture in a new
+  // tab, other files as a download link with name and size.
+  function attachmentNode(a) {
+    var url = fileUrl(a);
+    var name = String(a.name || 'arquivo');
+    var type = String(a.content_type || '');
+    var common = { 'data-testid': 'cs-attachment', 'data-name': name, 'data-id': a.id, 'data-type': type, href: url || null, target: '_blank', rel: 'noopener noreferrer', referrerpolicy: 'no-referrer' };
+    if (/^image\//.test(type) && url) {
+      var link = h('a', Object.assign({ class: 'image', title: t('openImage', { name: name }), 'data-kind': 'image' }, common));
+      var img = h('img', { src: url, alt: name, loading: 'lazy', decoding: 'async', referrerpolicy: 'no-referrer' });
+      img.addEventListener('load', function () {
+        var l = ui.list;
+        if (l && l.contains(img) && l.scrollHeight - l.scrollTop - l.clientHeight < 80 + img.offsetHeight) scrollToEnd();
+      });
+      // A picture that does not load still offers its file.
+      img.addEventListener('error', function () {
+        if (!link.isConnected) return;
+        if (link.parentNode) link.parentNode.className = 'doc';
+        link.replaceWith(fileLink(a, url, name, common));
+      });
+      link.append(img);
+      return link;
+    }
+    return fileLink(a, url, name, common);
+  }
+  function fileLink(a, url, name, common) {
+    return h('a', Object.assign({ class: 'file', download: name, title: t('download', { name: name }), 'data-kind': 'file' }, common),
+      h('span', { 'aria-hidden': 'true', text: '📎' }),
+      h('span', { class: 'fname', text: name }),
+      h('span', { class: 'fsize', text: '(' + formatSize(a.size) + ')' }));
+  }
 
   function nearEnd() {
     var l = ui.list;
@@ -732,6 +957,7 @@
     state.messages = new Map();
     state.seen = new Set();
     state.lastSend = null;
+    state.files = [];
     state.notice = t('errExpired');
     setView(state.config && !state.config.online ? 'offline' : 'prechat');
     updateBalloon();

@@ -10,7 +10,9 @@ import { useSession } from '../session'
 import { adminPath, resolveTab, visibleTabs } from './adminLogic'
 import type { AdminTab } from './adminLogic'
 import { AuditTab } from './AuditTab'
+import { ChannelsTab } from './ChannelsTab'
 import { ProfilesTab } from './ProfilesTab'
+import { RulesTab } from './RulesTab'
 import { SessionsTab } from './SessionsTab'
 import { TeamsTab } from './TeamsTab'
 import { TokensTab } from './TokensTab'
@@ -20,6 +22,8 @@ const TAB_LABEL: Record<AdminTab, MessageKey> = {
   users: 'admin.tab.users',
   profiles: 'admin.tab.profiles',
   teams: 'admin.tab.teams',
+  channels: 'admin.tab.channels',
+  rules: 'admin.tab.rules',
   sessions: 'admin.tab.sessions',
   tokens: 'admin.tab.tokens',
   audit: 'admin.tab.audit',
@@ -73,6 +77,8 @@ export function AdminPage({ tab: requested }: { tab: string | null }) {
         {tab === 'users' && <UsersTab />}
         {tab === 'profiles' && <ProfilesTab />}
         {tab === 'teams' && <TeamsTab />}
+        {tab === 'channels' && <ChannelsTab />}
+        {tab === 'rules' && <RulesTab />}
         {tab === 'sessions' && <SessionsTab />}
         {tab === 'tokens' && <TokensTab />}
         {tab === 'audit' && <AuditTab />}

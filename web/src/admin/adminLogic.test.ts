@@ -34,8 +34,17 @@ const VIEW_SCOPES = ['conversations:view:all', 'conversations:view:team', 'conve
 
 describe('tab visibility', () => {
   it('shows every tab to an admin', () => {
-    expect(visibleTabs(ALL)).toEqual(['users', 'profiles', 'teams', 'sessions', 'tokens', 'audit'])
+    expect(visibleTabs(ALL)).toEqual(['users', 'profiles', 'teams', 'channels', 'rules', 'sessions', 'tokens', 'audit'])
     expect(canEnterAdmin(ALL)).toBe(true)
+  })
+
+  it('shows channels and rules only with their own permissions', () => {
+    expect(visibleTabs(['channels:manage'])).toEqual(['teams', 'channels'])
+    expect(visibleTabs(['rules:manage', 'conversations:reply'])).toEqual(['teams', 'rules'])
+    expect(visibleTabs(['users:manage'])).not.toContain('channels')
+    expect(canEnterAdmin(['rules:manage'])).toBe(true)
+    expect(resolveTab(null, ['rules:manage'])).toEqual({ tab: 'rules', redirect: true })
+    expect(resolveTab('channels', ['rules:manage'])).toEqual({ tab: 'rules', redirect: true })
   })
 
   it('shows the user tabs but not tokens with users:manage only', () => {

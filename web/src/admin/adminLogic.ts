@@ -9,7 +9,7 @@ import type { Translate } from '../i18n'
 
 // ---------- tabs ----------
 
-export type AdminTab = 'users' | 'profiles' | 'teams' | 'sessions' | 'tokens' | 'audit'
+export type AdminTab = 'users' | 'profiles' | 'teams' | 'channels' | 'rules' | 'sessions' | 'tokens' | 'audit'
 
 export interface AdminTabSpec {
   key: AdminTab
@@ -24,6 +24,9 @@ export const ADMIN_TABS: readonly AdminTabSpec[] = [
   { key: 'profiles', view: 'users:manage', edit: 'users:manage' },
   // GET /teams answers every signed-in user; only users:manage may change them.
   { key: 'teams', view: null, edit: 'users:manage' },
+  // GET /channels answers everyone, but configuring them needs channels:manage.
+  { key: 'channels', view: 'channels:manage', edit: 'channels:manage' },
+  { key: 'rules', view: 'rules:manage', edit: 'rules:manage' },
   { key: 'sessions', view: 'users:manage', edit: 'users:manage' },
   { key: 'tokens', view: 'api:tokens', edit: 'api:tokens' },
   { key: 'audit', view: 'users:manage', edit: 'users:manage' },

@@ -166,6 +166,9 @@ export interface Problem {
   detail?: string
   field?: string
   holders?: SeatHolder[]
+  /** Where a rule condition fails to compile (1-based), with field "condition". */
+  line?: number
+  column?: number
 }
 
 // Realtime events (GET /api/v1/stream).
@@ -286,4 +289,126 @@ export interface AuditEntry {
   detail: string
   ip: string
   created_at: string
+}
+
+// Channels (administration).
+export type PreChatMode = 'required' | 'optional' | 'hidden'
+
+/** GET /channels: every channel of the account. */
+export interface ChannelListItem extends Channel {
+  active: boolean
+}
+
+export interface BusinessHours {
+  timezone: string
+  /** Open days only, e.g. {mon: ["09:00", "18:00"]}; a missing day is closed. */
+  days: Partial<Record<string, [string, string]>>
+}
+
+export interface WebchatSettings {
+  title: string
+  color: string
+  welcome_message: string
+  offline_message: string
+  allowed_origins: string[] | null
+  prechat: { name: PreChatMode; email: PreChatMode; phone: PreChatMode }
+  business_hours: BusinessHours | null
+}
+
+export interface ApiChannelSettings {
+  outbound_url?: string
+  /** "********" when a secret is stored; never the secret itself. */
+  outbound_secret?: string
+}
+
+export interface ChannelDetail extends ChannelListItem {
+  settings: Record<string, unknown>
+  /** webchat: the script tag to paste into the site */
+  snippet?: string
+  /** api: where the integrator posts customer messages */
+  inbound_url?: string
+  /** api: the inbound token, only in the answer to a creation or a rotation */
+  inbound_token?: string
+}
+
+export interface NewChannelInput {
+  kind: string
+  name: string
+  settings: Record<string, unknown>
+}
+
+export interface ChannelPatch {
+  name?: string
+  active?: boolean
+  settings?: Record<string, unknown>
+}
+
+// Rules (distribution and automation).
+export type RuleKind = 'distribution' | 'automation'
+
+export interface RuleAction {
+  type: string
+  user_id?: string
+  team_id?: string
+  tag?: string
+  priority?: string
+  text?: string
+  minutes?: number
+  url?: string
+}
+
+export interface Rule {
+  id: string
+  kind: RuleKind
+  name: string
+  event: string
+  condition: string
+  position: number
+  enabled: boolean
+  version: number
+  /** absent on automation rules */
+  strategy?: string
+  target_team_id: string | null
+  target_user_ids: string[]
+  offer_timeout_s: number
+  actions: RuleAction[]
+  /** References that no longer exist: the rule is skipped when it runs. */
+  warnings: string[]
+  updated_at: string
+}
+
+/** The body of POST /rules and PATCH /rules/:id (PATCH wants every field). */
+export interface RuleInput {
+  kind: RuleKind
+  name: string
+  event: string
+  condition: string
+  position?: number
+  enabled?: boolean
+  strategy: string
+  target_team_id: string | null
+  target_user_ids: string[]
+  offer_timeout_s: number
+  actions: RuleAction[]
+}
+
+export interface RuleList {
+  items: Rule[]
+  events: string[]
+  strategies: string[]
+}
+
+export interface DryRunResult {
+  conversation_id: string
+  contact: string
+  matched: boolean
+  would: string[]
+  error?: string
+}
+
+export interface DryRun {
+  rule_id: string
+  version: number
+  warnings: string[]
+  results: DryRunResult[]
 }

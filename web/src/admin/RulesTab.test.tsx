@@ -1,0 +1,286 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { fireEvent, screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import type { Rule } from '../api/types'
+import { makeMe } from '../test/fakes'
+import { renderAdmin, scriptFetch } from './adminTestKit'
+import type { Call } from './adminTestKit'
+import { RulesTab } from './RulesTab'
+
+const me = makeMe({ permissions: ['rules:manage', 'conversations:view:all'] })
+const EVENTS = ['message.created', 'conversation.created', 'conversation.closed', 'conversation.idle', 'crm.card.moved', 'scheduled']
+const STRATEGIES = ['round_robin', 'least_busy', 'sticky', 'manual']
+
+function rule(over: Partial<Rule>): Rule {
+  return {
+    id: 'r',
+    kind: 'distribution',
+    name: 'R',
+    event: 'conversation.created',
+    condition: '',
+    position: 0,
+    enabled: true,
+    version: 1,
+    strategy: 'round_robin',
+    target_team_id: 'team-sales',
+    target_user_ids: [],
+    offer_timeout_s: 60,
+    actions: [],
+    warnings: [],
+    updated_at: '2025-03-01T00:00:00Z',
+    ...over,
+  }
+}
+
+const vip = rule({ id: 'd-vip', name: 'VIP', position: 0, condition: '"vip" in contact.tags' })
+const night = rule({ id: 'd-night', name: 'Noite', position: 1, condition: 'not inBusinessHours()', strategy: 'least_busy', target_team_id: null, target_user_ids: ['u-bia'] })
+const ghost = rule({ id: 'd-ghost', name: 'Fantasma', position: 2, target_team_id: 'team-gone', warnings: ['target team no longer exists: the rule is skipped'] })
+const tagger = rule({
+  id: 'a-price',
+  kind: 'automation',
+  name: 'Preço',
+  event: 'message.created',
+  condition: 'message.text contains "preço"',
+  strategy: undefined,
+  target_team_id: null,
+  offer_timeout_s: 0,
+  actions: [{ type: 'add_tag', tag: 'orçamento' }, { type: 'assign_agent', user_id: 'u-bia' }],
+})
+
+type Reply = { status: number; body?: unknown } | undefined
+
+function server(extra: (c: Call) => Reply = () => undefined) {
+  return scriptFetch((c) => {
+    const r = extra(c)
+    if (r) return r
+    if (c.method === 'GET' && c.path === '/api/v1/rules?kind=distribution')
+      return { status: 200, body: { items: [night, ghost, vip], events: EVENTS, strategies: STRATEGIES } }
+    if (c.method === 'GET' && c.path === '/api/v1/rules?kind=automation') return { status: 200, body: { items: [tagger], events: EVENTS, strategies: STRATEGIES } }
+    if (c.method === 'GET' && c.path === '/api/v1/teams') return { status: 200, body: { items: [{ id: 'team-sales', name: 'Vendas', member_ids: ['u-bia'] }] } }
+    if (c.method === 'GET' && c.path === '/api/v1/users?active=true')
+      return {
+        status: 200,
+        body: {
+          items: [
+            { id: 'u-bia', name: 'Bia Santos', email: 'bia@loja.com.br', profile_id: 'p', active: true, status: 'online', capacity: 5, last_login_at: null, created_at: '', team_ids: [] },
+            { id: 'u-caio', name: 'Caio Melo', email: 'caio@loja.com.br', profile_id: 'p', active: true, status: 'online', capacity: 5, last_login_at: null, created_at: '', team_ids: [] },
+          ],
+        },
+      }
+    if (c.method === 'POST' && c.path === '/api/v1/rules/validate') return { status: 200, body: { valid: true } }
+    if (c.method === 'PATCH' && c.path.startsWith('/api/v1/rules/')) {
+      const id = c.path.split('/').pop()!
+      return { status: 200, body: { ...(c.body as object), id, version: 2, warnings: [], updated_at: '2025-03-02T00:00:00Z' } }
+    }
+    return undefined
+  })
+}
+
+afterEach(() => vi.unstubAllGlobals())
+
+function rowsOf(kind: string) {
+  return within(screen.getByTestId(`rules-${kind}`)).getAllByTestId('rule-row')
+}
+
+describe('RulesTab', () => {
+  it('lists each kind by position and shows warnings prominently', async () => {
+    server()
+    renderAdmin(<RulesTab />, me)
+    await screen.findByTestId('rules-distribution')
+    expect(rowsOf('distribution').map((r) => r.getAttribute('data-id'))).toEqual(['d-vip', 'd-night', 'd-ghost'])
+    expect(rowsOf('automation')).toHaveLength(1)
+    const warning = within(rowsOf('distribution')[2]).getByTestId('rule-warning')
+    expect(warning).toHaveClass('alert-warn')
+    expect(warning).toHaveTextContent('será ignorada')
+    expect(warning).toHaveTextContent('target team no longer exists')
+    expect(rowsOf('distribution')[1]).toHaveTextContent('Bia Santos')
+  })
+
+  it('moves a rule up by swapping positions, sending full rule bodies', async () => {
+    const user = userEvent.setup()
+    const calls = server()
+    renderAdmin(<RulesTab />, me)
+    await screen.findByTestId('rules-distribution')
+    await user.click(within(rowsOf('distribution')[1]).getByTestId('rule-up'))
+    await waitFor(() => expect(calls.filter((c) => c.method === 'PATCH')).toHaveLength(2))
+    const patches = calls.filter((c) => c.method === 'PATCH')
+    expect(patches[0]).toEqual({
+      method: 'PATCH',
+      path: '/api/v1/rules/d-night',
+      body: {
+        kind: 'distribution',
+        name: 'Noite',
+        event: 'conversation.created',
+        condition: 'not inBusinessHours()',
+        position: 0,
+        enabled: true,
+        strategy: 'least_busy',
+        target_team_id: null,
+        target_user_ids: ['u-bia'],
+        offer_timeout_s: 60,
+        actions: [],
+      },
+    })
+    expect(patches[1].path).toBe('/api/v1/rules/d-vip')
+    expect(patches[1].body).toMatchObject({ name: 'VIP', position: 1, target_team_id: 'team-sales', condition: '"vip" in contact.tags' })
+    await waitFor(() => expect(rowsOf('distribution').map((r) => r.getAttribute('data-id'))).toEqual(['d-night', 'd-vip', 'd-ghost']))
+  })
+
+  it('switches a rule off with the full body', async () => {
+    const user = userEvent.setup()
+    const calls = server()
+    renderAdmin(<RulesTab />, me)
+    await screen.findByTestId('rules-automation')
+    await user.click(within(rowsOf('automation')[0]).getByTestId('rule-enabled'))
+    await waitFor(() => expect(rowsOf('automation')[0]).toHaveAttribute('data-enabled', 'false'))
+    expect(calls.find((c) => c.method === 'PATCH')?.body).toMatchObject({ enabled: false, actions: tagger.actions, condition: tagger.condition })
+  })
+
+  it('validates the raw expression live and marks the line and column of a 422', async () => {
+    const user = userEvent.setup()
+    const calls = server((c) => {
+      if (c.method === 'POST' && c.path === '/api/v1/rules/validate' && (c.body as { condition: string }).condition.includes('contains\n')) {
+        return {
+          status: 422,
+          body: { type: 'about:blank', title: 'Invalid condition', status: 422, detail: 'condition: line 2, column 1: unexpected token Identifier("preço")', field: 'condition', line: 2, column: 1 },
+        }
+      }
+      return undefined
+    })
+    renderAdmin(<RulesTab />, me)
+    await user.click(await screen.findByTestId('rule-new-automation'))
+    await user.click(screen.getByTestId('rule-mode-raw'))
+    fireEvent.change(screen.getByTestId('rule-condition-raw'), { target: { value: 'message.text contains\npreço' } })
+
+    const err = await screen.findByTestId('rule-validate-error', {}, { timeout: 2000 })
+    expect(err).toHaveAttribute('data-line', '2')
+    expect(err).toHaveAttribute('data-column', '1')
+    expect(err).toHaveTextContent('linha 2, coluna 1:')
+    expect(err).toHaveTextContent('unexpected token Identifier("preço")')
+    const marker = screen.getByTestId('rule-validate-marker')
+    expect(marker.querySelector('mark')).toHaveTextContent('p')
+    expect(marker).toHaveTextContent('2 | preço')
+    expect(screen.getByTestId('rule-condition-raw')).toHaveAttribute('aria-invalid', 'true')
+
+    // fixing it clears the error
+    fireEvent.change(screen.getByTestId('rule-condition-raw'), { target: { value: 'message.text contains "preço"' } })
+    expect(await screen.findByTestId('rule-validate-ok', {}, { timeout: 2000 })).toBeInTheDocument()
+    expect(screen.queryByTestId('rule-validate-error')).not.toBeInTheDocument()
+    // debounced: one check per pause, not per keystroke
+    expect(calls.filter((c) => c.path === '/api/v1/rules/validate').length).toBeLessThanOrEqual(3)
+  })
+
+  it('builds the condition, creates an automation and puts "actions[1].text" next to that action', async () => {
+    const user = userEvent.setup()
+    let attempt = 0
+    const calls = server((c) => {
+      if (c.method === 'POST' && c.path === '/api/v1/rules') {
+        attempt++
+        if (attempt === 1) return { status: 422, body: { status: 422, detail: 'actions[1].text: is required for send_message', field: 'actions[1].text' } }
+        return { status: 201, body: { ...(c.body as object), id: 'a-new', position: 1, version: 1, warnings: [], updated_at: '' } }
+      }
+      return undefined
+    })
+    renderAdmin(<RulesTab />, me)
+    await user.click(await screen.findByTestId('rule-new-automation'))
+    await user.type(screen.getByTestId('rule-name'), 'Orçamento')
+
+    await user.click(screen.getByTestId('rule-cond-add'))
+    await user.selectOptions(screen.getAllByTestId('rule-cond-op')[0], 'contains')
+    await user.type(screen.getAllByTestId('rule-cond-value')[0], 'preço "já"')
+    await user.click(screen.getByTestId('rule-cond-add'))
+    await user.selectOptions(screen.getAllByTestId('rule-cond-field')[1], 'contact.tags')
+    await user.type(screen.getAllByTestId('rule-cond-value')[1], 'vip')
+    await user.click(screen.getByTestId('rule-cond-add'))
+    await user.selectOptions(screen.getAllByTestId('rule-cond-field')[2], 'inBusinessHours()')
+    await user.selectOptions(screen.getAllByTestId('rule-cond-join')[1], 'or')
+    expect(screen.getByTestId('rule-condition-preview')).toHaveTextContent(
+      'message.text contains "preço \\"já\\"" and "vip" in contact.tags or inBusinessHours()',
+    )
+
+    // first action: tag; second: a message left empty
+    await user.type(screen.getByTestId('rule-action-param'), 'orçamento')
+    await user.click(screen.getByTestId('rule-action-add'))
+    await user.selectOptions(screen.getAllByTestId('rule-action-type')[1], 'send_message')
+    await user.click(screen.getByTestId('rule-save'))
+
+    const err = await screen.findByTestId('field-error')
+    expect(err).toHaveAttribute('data-field', 'actions[1].text')
+    expect(err).toHaveTextContent('is required for send_message')
+    const second = screen.getAllByTestId('rule-action')[1]
+    expect(second).toContainElement(err)
+    expect(within(second).getByTestId('rule-action-param')).toHaveAttribute('data-param', 'text')
+
+    await user.type(within(second).getByTestId('rule-action-param'), 'Já te respondo!')
+    await user.click(screen.getByTestId('rule-save'))
+    await screen.findByTestId('rule-saved')
+    const posts = calls.filter((c) => c.method === 'POST' && c.path === '/api/v1/rules')
+    expect(posts[1].body).toEqual({
+      kind: 'automation',
+      name: 'Orçamento',
+      event: 'message.created',
+      condition: 'message.text contains "preço \\"já\\"" and "vip" in contact.tags or inBusinessHours()',
+      strategy: '',
+      target_team_id: null,
+      target_user_ids: [],
+      offer_timeout_s: 0,
+      actions: [
+        { type: 'add_tag', tag: 'orçamento' },
+        { type: 'send_message', text: 'Já te respondo!' },
+      ],
+      enabled: true,
+    })
+    // saved: the dry run is offered
+    expect(screen.getByTestId('rule-dry-run')).toBeInTheDocument()
+  })
+
+  it('opens a saved distribution rule with its strategy and target', async () => {
+    const user = userEvent.setup()
+    server()
+    renderAdmin(<RulesTab />, me)
+    await screen.findByTestId('rules-distribution')
+    await user.click(within(rowsOf('distribution')[1]).getByTestId('rule-edit'))
+    expect(screen.getByTestId('rule-strategy-least_busy')).toBeChecked()
+    expect(screen.getByTestId('rule-strategy')).toHaveTextContent('menos conversas abertas')
+    expect(screen.getByTestId('rule-target-agents')).toBeChecked()
+    const bia = screen.getAllByTestId('rule-target-agent').find((x) => x.getAttribute('data-id') === 'u-bia')
+    expect(bia).toBeChecked()
+    // the condition fits the builder
+    expect(screen.getByTestId('rule-condition-preview')).toHaveTextContent('not inBusinessHours()')
+  })
+
+  it('dry-runs a rule: results with names, and says nothing changed', async () => {
+    const user = userEvent.setup()
+    const calls = server((c) =>
+      c.method === 'POST' && c.path === '/api/v1/rules/a-price/dry-run?limit=20'
+        ? {
+            status: 200,
+            body: {
+              rule_id: 'a-price',
+              version: 1,
+              warnings: [],
+              results: [
+                { conversation_id: 'c1', contact: 'Maria', matched: true, would: ['add tag orçamento', 'assign to agent u-bia'] },
+                { conversation_id: 'c2', contact: 'João', matched: false, would: [] },
+                { conversation_id: 'c3', contact: 'Zé', matched: false, would: [], error: 'runtime error: boom' },
+              ],
+            },
+          }
+        : undefined,
+    )
+    renderAdmin(<RulesTab />, me)
+    await screen.findByTestId('rules-automation')
+    await user.click(within(rowsOf('automation')[0]).getByTestId('rule-dry-run'))
+    const dialog = await screen.findByTestId('dry-run-dialog')
+    expect(within(dialog).getByTestId('dry-run-nothing-changed')).toHaveTextContent('nada foi alterado')
+    const rows = await within(dialog).findAllByTestId('dry-run-row')
+    expect(rows).toHaveLength(3)
+    expect(rows[0]).toHaveAttribute('data-matched', 'true')
+    expect(rows[0]).toHaveTextContent('✓')
+    expect(rows[0]).toHaveTextContent('assign to agent Bia Santos')
+    expect(rows[1]).toHaveTextContent('✗')
+    expect(within(rows[2]).getByTestId('dry-run-error')).toHaveTextContent('boom')
+    expect(within(dialog).getByTestId('dry-run-summary')).toHaveTextContent('1 de 3')
+    expect(calls.filter((c) => c.method === 'PATCH' || c.method === 'DELETE')).toHaveLength(0)
+  })
+})
