@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"net/mail"
 	"net/url"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -77,9 +79,25 @@ func ParseSettings(raw string) (Settings, error) {
 		if _, err := time.LoadLocation(s.BusinessHours.Timezone); err != nil {
 			return s, fmt.Errorf("webchat settings: business hours time zone: %w", err)
 		}
+		for day, span := range s.BusinessHours.Days {
+			if !slices.Contains(weekdays, day) {
+				return s, fmt.Errorf("webchat settings: business hours day %q is not one of %s", day, strings.Join(weekdays, ", "))
+			}
+			if !hhmm.MatchString(span[0]) || !hhmm.MatchString(span[1]) || span[0] >= span[1] {
+				return s, fmt.Errorf("webchat settings: business hours of %s must be two HH:MM times, opening before closing", day)
+			}
+		}
+	}
+	if s.Color != "" && !hexColor.MatchString(s.Color) {
+		return s, fmt.Errorf("webchat settings: color must be a hex colour such as #2a5bd7")
 	}
 	return s, nil
 }
+
+var (
+	hhmm     = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d$`)
+	hexColor = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
+)
 
 var weekdays = []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 
