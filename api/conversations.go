@@ -598,7 +598,7 @@ func (s *Server) reopen(c *gin.Context) {
 		return
 	}
 	_, err := s.Temporal.ExecuteWorkflow(c, client.StartWorkflowOptions{
-		ID: conv.WorkflowID, TaskQueue: workflows.TaskQueue, WorkflowExecutionErrorWhenAlreadyStarted: true,
+		ID: conv.WorkflowID, TaskQueue: s.Inbox.Queue(), WorkflowExecutionErrorWhenAlreadyStarted: true,
 	}, workflows.Conversation, workflows.ConversationInput{AccountID: conv.AccountID, ChannelID: conv.ChannelID, ContactID: conv.ContactID, ConversationID: conv.ID})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {

@@ -612,7 +612,9 @@ func (c *conversation) automate(ctx workflow.Context, event string) error {
 	in := activities.AutomationInput{AccountID: c.in.AccountID, ConversationID: c.state.ConversationID, Event: event}
 	var matched []activities.MatchedRule
 	if err := workflow.ExecuteActivity(actx, au.MatchAutomations, in).Get(ctx, &matched); err != nil {
-		return err
+		// Automation is an extra: its failure must not stop the ticket.
+		workflow.GetLogger(ctx).Error("automation rules could not be evaluated", "Event", event, "Error", err)
+		return nil
 	}
 	for _, r := range matched {
 		for i, act := range r.Actions {
@@ -624,7 +626,7 @@ func (c *conversation) automate(ctx workflow.Context, event string) error {
 				rec.Err = err.Error()
 			}
 			if err := workflow.ExecuteActivity(actx, au.RecordAction, rec).Get(ctx, nil); err != nil {
-				return err
+				workflow.GetLogger(ctx).Error("automation result not recorded", "Rule", r.RuleID, "Error", err)
 			}
 		}
 	}

@@ -22,9 +22,18 @@ import (
 
 // Inbox ingests inbound messages.
 type Inbox struct {
-	DB       *gorm.DB
-	Temporal client.Client
-	Bus      events.Bus
+	DB        *gorm.DB
+	Temporal  client.Client
+	Bus       events.Bus
+	TaskQueue string // "" is workflows.TaskQueue; tests give each stack its own
+}
+
+// Queue is the task queue conversation workflows run on.
+func (ib *Inbox) Queue() string {
+	if ib.TaskQueue == "" {
+		return workflows.TaskQueue
+	}
+	return ib.TaskQueue
 }
 
 // ErrChannelNotInPlan refuses messages of a channel kind the account's
@@ -91,7 +100,7 @@ func (ib *Inbox) Ingest(ctx context.Context, ch store.Channel, in channels.Inbou
 func (ib *Inbox) signal(ctx context.Context, ch store.Channel, msg store.Message) error {
 	opts := client.StartWorkflowOptions{
 		ID:        workflows.ConversationWorkflowID(ch.ID, msg.ContactID),
-		TaskQueue: workflows.TaskQueue,
+		TaskQueue: ib.Queue(),
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			workflows.AccountIDKey.ValueSet(ch.AccountID),
 			workflows.ChannelIDKey.ValueSet(ch.ID),

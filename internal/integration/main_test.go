@@ -74,14 +74,17 @@ func newStack(t *testing.T, db *gorm.DB) *stack {
 	tc := ts.GetDefaultClient()
 	// Each test's worker serves the shared task queue only while the test
 	// runs; tests run one at a time so a worker never sees another test's DB.
-	w := sdkworker.New(tc, workflows.TaskQueue, sdkworker.Options{WorkflowPanicPolicy: sdkworker.FailWorkflow})
+	// A task queue of its own, so workflows a previous test left running
+	// (queued distributions, timers) never reach this test's database.
+	queue := "test-" + store.NewID()
+	w := sdkworker.New(tc, queue, sdkworker.Options{WorkflowPanicPolicy: sdkworker.FailWorkflow})
 	bus := &events.MemoryBus{}
 	worker.Register(w, worker.Deps{DB: db, Bus: bus, Temporal: tc})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
-	srv := &api.Server{DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc, Bus: bus}, Bus: bus,
+	srv := &api.Server{DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc, Bus: bus, TaskQueue: queue}, Bus: bus,
 		Sessions: &auth.Sessions{DB: db, Policy: auth.DefaultPolicy},
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)), UI: web.Assets(), Widget: web.Widget(),
 		SecretKey: []byte("integration-test-secret-key-0123456789")}
