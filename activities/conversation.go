@@ -22,6 +22,7 @@ import (
 // Error types the workflow tells apart.
 const (
 	ErrMessageNotFound = "MessageNotFound"
+	ErrAlreadyRecorded = "AlreadyRecorded" // the message belongs to another ticket already
 	ErrProviderRefused = "ProviderRefused"
 )
 
@@ -165,6 +166,9 @@ func (c *Conversations) RecordInbound(ctx context.Context, in RecordInboundInput
 			return err
 		}
 		at = msg.CreatedAt
+		if msg.RecordedAt != nil && msg.ConversationID != nil && *msg.ConversationID != in.ConversationID {
+			return temporal.NewNonRetryableApplicationError("message "+msg.ID+" is in another ticket", ErrAlreadyRecorded, nil)
+		}
 		var conv store.Conversation
 		if err := tx.Take(&conv, "id = ? AND account_id = ?", in.ConversationID, in.AccountID).Error; err != nil {
 			return err

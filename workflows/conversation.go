@@ -213,7 +213,7 @@ func Conversation(ctx workflow.Context, in ConversationInput) error {
 	}); err != nil {
 		return err
 	}
-	pending = append(pending, drain(inbound)...)
+	pending = c.unseen(append(pending, drain(inbound)...))
 	next := ConversationInput{AccountID: in.AccountID, ChannelID: in.ChannelID, ContactID: in.ContactID, Pending: pending, Outbox: c.outbox}
 	if !c.closed() {
 		next.ConversationID = c.state.ConversationID
@@ -557,7 +557,7 @@ func (c *conversation) record(ctx workflow.Context, msgs []InboundSignal) error 
 		var at time.Time
 		err := workflow.ExecuteLocalActivity(ctx, a.RecordInbound, in).Get(ctx, &at)
 		var appErr *temporal.ApplicationError
-		if errors.As(err, &appErr) && appErr.Type() == activities.ErrMessageNotFound {
+		if errors.As(err, &appErr) && (appErr.Type() == activities.ErrMessageNotFound || appErr.Type() == activities.ErrAlreadyRecorded) {
 			// A signal naming a message that does not exist is a caller's
 			// bug; the ticket goes on without it.
 			workflow.GetLogger(ctx).Warn("inbound message not found", "MessageID", m.MessageID)
@@ -586,6 +586,13 @@ func (c *conversation) record(ctx workflow.Context, msgs []InboundSignal) error 
 		}
 	}
 	return nil
+}
+
+// unseen drops the signals of messages this run already recorded: a
+// provider's retry of a message signals it again, and such a duplicate
+// must neither open a new ticket after close nor move the message.
+func (c *conversation) unseen(msgs []InboundSignal) []InboundSignal {
+	return slices.DeleteFunc(msgs, func(m InboundSignal) bool { return c.seen[m.MessageID] })
 }
 
 func drain(ch workflow.ReceiveChannel) []InboundSignal {

@@ -81,9 +81,15 @@ func runDev(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	defer store.Close(db)
 
 	fmt.Fprintln(out, "Starting the embedded Temporal server (data in "+cfg.DataDir+") ...")
+	var reserved []int
+	if _, p, err := net.SplitHostPort(cfg.HTTPAddr); err == nil {
+		if n, err := strconv.Atoi(p); err == nil {
+			reserved = append(reserved, n)
+		}
+	}
 	ts, err := temporal.StartDevServer(temporal.DevServerOptions{
 		DataDir: cfg.DataDir, FrontendPort: cfg.TemporalPort, UIPort: cfg.UIPort,
-		Namespace: cfg.Namespace, SearchAttributes: workflows.SearchAttributes(),
+		Namespace: cfg.Namespace, SearchAttributes: workflows.SearchAttributes(), ReservedPorts: reserved,
 	})
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -37,6 +38,14 @@ type DevServerOptions struct {
 	// registered through the operator service on every start.
 	SearchAttributes map[string]enumspb.IndexedValueType
 	LogLevel         string // temporal server log level; its log goes to DataDir/temporal.log
+	// ReservedPorts are ports other parts of the process will listen on
+	// (the HTTP server); the internal services never take them.
+	ReservedPorts []int
+}
+
+// reserved lists the ports the internal services must not pick.
+func (o DevServerOptions) reserved() []int {
+	return append([]int{o.FrontendPort, o.UIPort}, o.ReservedPorts...)
 }
 
 // DevServer is a running embedded Temporal server and its Web UI.
@@ -66,7 +75,7 @@ func StartDevServer(opts DevServerOptions) (*DevServer, error) {
 	if err != nil {
 		return nil, err
 	}
-	httpPort, err := FreePort()
+	httpPort, err := freePortExcept(opts.reserved())
 	if err != nil {
 		return nil, err
 	}
@@ -93,9 +102,6 @@ func StartDevServer(opts DevServerOptions) (*DevServer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("temporal: build server: %w", err)
 	}
-	if err := srv.Start(); err != nil {
-		return nil, fmt.Errorf("temporal: start server: %w", err)
-	}
 	ds := &DevServer{server: srv, opts: opts}
 	if opts.UIPort != 0 {
 		ds.ui = uiserver.NewServer(uioptions.WithConfigProvider(&uiconfig.Config{
@@ -108,9 +114,17 @@ func StartDevServer(opts DevServerOptions) (*DevServer, error) {
 			HideLogs:            true,
 			DisableNewsFetch:    true,
 		}))
-		// ui.Start blocks and exits the process on a listen error, which is
-		// why callers check the port with CheckPortFree before starting.
+		// ui.Start blocks and exits the process on a listen error (callers
+		// check the port with CheckPortFree first). It starts before the
+		// server so no internal service can take its port meanwhile.
 		go func() { _ = ds.ui.Start() }()
+		waitListening(net.JoinHostPort(host, strconv.Itoa(opts.UIPort)), 5*time.Second)
+	}
+	if err := srv.Start(); err != nil {
+		if ds.ui != nil {
+			ds.ui.Stop()
+		}
+		return nil, fmt.Errorf("temporal: start server: %w", err)
 	}
 	return ds, nil
 }
@@ -212,7 +226,7 @@ func serverConfig(opts DevServerOptions, sqlConf *config.SQL, httpPort int) (*co
 			svc.RPC.GRPCPort = opts.FrontendPort
 			svc.RPC.HTTPPort = httpPort
 		} else {
-			port, err := FreePort()
+			port, err := freePortExcept(append(opts.reserved(), httpPort))
 			if err != nil {
 				return nil, err
 			}
@@ -236,6 +250,33 @@ func FreePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// waitListening waits until something accepts connections on addr.
+func waitListening(addr string, max time.Duration) {
+	deadline := time.Now().Add(max)
+	for time.Now().Before(deadline) {
+		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// freePortExcept is FreePort avoiding ports promised to someone else: the
+// kernel may hand out a port another component is about to bind.
+func freePortExcept(avoid []int) (int, error) {
+	for range 20 {
+		p, err := FreePort()
+		if err != nil {
+			return 0, err
+		}
+		if !slices.Contains(avoid, p) {
+			return p, nil
+		}
+	}
+	return 0, errors.New("find a free port: the kernel keeps offering reserved ones")
 }
 
 // CheckPortFree reports whether addr can be listened on right now.
