@@ -14,13 +14,14 @@ import (
 // A change that would break workflows already running fails here; such a
 // change needs workflow.GetVersion.
 func TestReplayCommittedHistories(t *testing.T) {
-	files, err := filepath.Glob("testdata/conversation_*.json")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no committed conversation histories: %v", err)
+	files, err := filepath.Glob("testdata/*.json")
+	if err != nil || len(files) < 2 {
+		t.Fatalf("committed histories missing: %v", err)
 	}
 	for _, f := range files {
 		r := worker.NewWorkflowReplayer()
 		r.RegisterWorkflow(workflows.Conversation)
+		r.RegisterWorkflow(workflows.Distribution)
 		if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}

@@ -309,7 +309,7 @@ func testAgentConversation(t *testing.T, dialect string) {
 		t.Fatalf("close: %d %v", st, v)
 	}
 	a.tc.GetWorkflow(context.Background(), conv.WorkflowID, conv.RunID).Get(context.Background(), nil)
-	saveHistory(t, a.tc, conv.WorkflowID, conv.RunID, "conversation_agent.json")
+	saveHistory(t, a.tc, conv.WorkflowID, conv.RunID, "conversation_agent_v2.json")
 	if st, _ := admin.call(http.MethodPost, path, map[string]any{"body": "depois de fechar"}, nil); st != http.StatusConflict {
 		t.Errorf("send to a closed ticket: %d, want 409", st)
 	}

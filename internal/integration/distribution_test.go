@@ -61,7 +61,11 @@ func TestRoundRobinDistributionAssignsNewConversations(t *testing.T) {
 			// The decision's own workflow and the ticket's rule trail say why.
 			desc, err := a.tc.DescribeWorkflowExecution(context.Background(), workflows.DistributionWorkflowID(conv.ID), "")
 			if err != nil || desc.WorkflowExecutionInfo.Type.Name != "Distribution" {
-				t.Errorf("distribution workflow of %s: %v", conv.ID, err)
+				t.Fatalf("distribution workflow of %s: %v", conv.ID, err)
+			}
+			if i == 0 {
+				a.tc.GetWorkflow(context.Background(), workflows.DistributionWorkflowID(conv.ID), "").Get(context.Background(), nil)
+				saveHistory(t, a.tc, workflows.DistributionWorkflowID(conv.ID), desc.WorkflowExecutionInfo.Execution.RunId, "distribution_assigned.json")
 			}
 			st, trail := mg.call(http.MethodGet, "/api/v1/conversations/"+conv.ID+"/rules", nil, nil)
 			items, _ := trail["items"].([]any)

@@ -156,7 +156,7 @@ func testInboundFlow(t *testing.T, dialect string) {
 	if conv.Status != store.StatusClosed {
 		t.Fatalf("status after close = %q", conv.Status)
 	}
-	saveHistory(t, a.tc, wfID, conv.RunID, "conversation_closed.json")
+	saveHistory(t, a.tc, wfID, conv.RunID, "conversation_closed_v2.json")
 
 	// Writing again opens a new ticket: a new run under the same id.
 	if r := a.post(t, a.token, msgJSON("m3", "5511999990001", "Esqueci de perguntar")); r.status != http.StatusAccepted {
@@ -283,6 +283,7 @@ func saveHistory(t *testing.T, tc client.Client, wfID, runID, name string) {
 	}
 	replayer := sdkworker.NewWorkflowReplayer()
 	replayer.RegisterWorkflow(workflows.Conversation)
+	replayer.RegisterWorkflow(workflows.Distribution)
 	if err := replayer.ReplayWorkflowHistory(nil, &hist); err != nil {
 		t.Fatalf("replaying the run just recorded: %v", err)
 	}
