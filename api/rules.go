@@ -197,17 +197,22 @@ func (s *Server) validateCondition(c *gin.Context) {
 }
 
 func (s *Server) saveRule(c *gin.Context) {
-	var req ruleRequest
-	if !bindJSON(c, &req) {
-		return
-	}
 	p := principal(c)
 	var r store.Rule
+	var req ruleRequest
 	if id := c.Param("id"); id != "" {
 		if err := s.DB.WithContext(c).Take(&r, "id = ? AND account_id = ?", id, p.AccountID).Error; err != nil {
 			problem(c, http.StatusNotFound, "no such rule", "id")
 			return
 		}
+		// A PATCH changes only the fields it sends: start from the rule.
+		cur := s.ruleJSON(c, r)
+		req = ruleRequest{Kind: cur.Kind, Name: cur.Name, Event: cur.Event, Condition: cur.Condition, Position: &cur.Position,
+			Enabled: &cur.Enabled, Strategy: cur.Strategy, TargetTeamID: cur.TargetTeamID, TargetUserIDs: cur.TargetUserIDs,
+			OfferTimeoutS: cur.OfferTimeoutS, Actions: cur.Actions}
+	}
+	if !bindJSON(c, &req) {
+		return
 	}
 	if s.fieldOrInternal(c, "rule", validateRule(req)) {
 		return

@@ -89,6 +89,11 @@ func TestRulesValidateSaveWarnAndDryRun(t *testing.T) {
 		"strategy": "round_robin", "target_user_ids": []string{agent.ID}}); r.status != 200 || r.body["version"] != float64(2) {
 		t.Errorf("update: %d %s, want version 2", r.status, r.raw)
 	}
+	// A PATCH of one field keeps the others.
+	if r := manager.do(http.MethodPatch, "/api/v1/rules/"+id, map[string]any{"enabled": false}); r.status != 200 || r.body["enabled"] != false ||
+		r.body["strategy"] != "round_robin" || r.body["name"] != "Orçamentos" {
+		t.Errorf("partial update: %d %s", r.status, r.raw)
+	}
 	agentClient := e.as(agent)
 	if r := agentClient.do(http.MethodGet, "/api/v1/rules", nil); r.status != 403 {
 		t.Errorf("an agent reading rules: %d", r.status)
