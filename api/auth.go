@@ -45,6 +45,13 @@ func (s *Server) authenticate() gin.HandlerFunc {
 			s.internalError(c, "authenticate", err)
 			return
 		}
+		if p.TokenID != "" {
+			if ok, wait := s.tokenLimit.allow(p.TokenID, orDefault(s.TokenRate, DefaultTokenRate)); !ok {
+				retryAfter(c, wait)
+				problem(c, http.StatusTooManyRequests, "this API token is over its rate limit; retry after the time in Retry-After", "")
+				return
+			}
+		}
 		if p.TokenID == "" && !safeMethod(c.Request.Method) && c.GetHeader(csrfHeader) != p.CSRFToken {
 			problem(c, http.StatusForbidden, "missing or wrong "+csrfHeader+" header", csrfHeader)
 			return
@@ -113,6 +120,10 @@ type Rate struct {
 
 // LoginRate limits login attempts per client address.
 type LoginRate = Rate
+
+// DefaultTokenRate is what one API token may call: bursts of 100, 20 per
+// second sustained.
+var DefaultTokenRate = Rate{Burst: 100, Every: 50 * time.Millisecond}
 
 // DefaultLoginRate is enough for typos, too slow for guessing.
 var DefaultLoginRate = Rate{Burst: 10, Every: 6 * time.Second}

@@ -445,3 +445,23 @@ func rule(t *testing.T, e *env, a *tenant) string {
 	}
 	return r.ID
 }
+
+func TestAPITokenRateLimit(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	e.srv.TokenRate = api.Rate{Burst: 3, Every: time.Hour}
+	a := e.tenant(5)
+	_, plain := createToken(t, e.as(a.admin), auth.ManageUsers)
+	integrator := e.bearer(plain)
+	var last reply
+	for range 4 {
+		last = integrator.do(http.MethodGet, "/api/v1/users", nil)
+	}
+	if last.status != http.StatusTooManyRequests || last.header.Get("Retry-After") == "" || last.header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("4th call in a burst of 3: %d Retry-After %q %s", last.status, last.header.Get("Retry-After"), last.header.Get("Content-Type"))
+	}
+	// Another token, and browser sessions, are not affected.
+	_, other := createToken(t, e.as(a.admin), auth.ManageUsers)
+	if r := e.bearer(other).do(http.MethodGet, "/api/v1/users", nil); r.status != 200 {
+		t.Errorf("another token: %d", r.status)
+	}
+}

@@ -44,7 +44,10 @@ type Server struct {
 	Widget        fs.FS  // widget.js and demo.html
 	DemoWebchatID string // dev: the webchat channel the demo page shows; "" disables /demo
 
+	TokenRate Rate // per API token; zero: DefaultTokenRate
+
 	loginLimit   keyedLimiter
+	tokenLimit   keyedLimiter
 	visitorLimit keyedLimiter
 	routes       []Route
 }

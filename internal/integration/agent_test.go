@@ -256,13 +256,30 @@ func testAgentConversation(t *testing.T, dialect string) {
 	if st2 != http.StatusCreated || again["id"] != msg["id"] {
 		t.Fatalf("repeated send: %d %v, want the same message %v", st2, again, msg["id"])
 	}
+	// Concurrent duplicates of one request (an integrator's retries) send once.
+	var wg sync.WaitGroup
+	ids := make([]any, 5)
+	for i := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, m := admin.call(http.MethodPost, path, map[string]any{"body": "Frete grátis!"}, map[string]string{"Idempotency-Key": "dup-key"})
+			ids[i] = m["id"]
+		}()
+	}
+	wg.Wait()
+	var dups int64
+	a.db.Model(&store.Message{}).Where("conversation_id = ? AND body = ?", conv.ID, "Frete grátis!").Count(&dups)
+	if dups != 1 || ids[0] == nil || ids[0] != ids[1] || ids[1] != ids[4] {
+		t.Errorf("5 concurrent requests with one Idempotency-Key stored %d messages, answered ids %v", dups, ids)
+	}
 	next(t, adminStream, "outbound message.created", kind("message.created", "id", msg["id"].(string)))
 	next(t, adminStream, "status sent", func(ev sseEvent) bool {
 		return ev.Kind == "message.status_changed" && ev.Data["id"] == msg["id"] && ev.Data["status"] == "sent"
 	})
 	eventually(t, 15*time.Second, func() error {
 		calls, got := prov.snapshot()
-		if len(got) != 1 || got[msg["id"].(string)].Text != "Entregamos sim!" || got[msg["id"].(string)].To != "5511977776666" {
+		if len(got) != 2 || calls != 2 || got[msg["id"].(string)].Text != "Entregamos sim!" || got[msg["id"].(string)].To != "5511977776666" {
 			return fmt.Errorf("integrator has %d calls, deliveries %+v", calls, got)
 		}
 		return nil
@@ -314,8 +331,8 @@ func testAgentConversation(t *testing.T, dialect string) {
 		t.Errorf("send to a closed ticket: %d, want 409", st)
 	}
 	st, hist := admin.call(http.MethodGet, "/api/v1/contacts/"+conv.ContactID+"/messages", nil, nil)
-	if st != http.StatusOK || len(hist["items"].([]any)) != 4 {
-		t.Errorf("contact history: %d %d items, want the 4 messages", st, len(hist["items"].([]any)))
+	if st != http.StatusOK || len(hist["items"].([]any)) != 5 {
+		t.Errorf("contact history: %d %d items, want the 5 messages", st, len(hist["items"].([]any)))
 	}
 	select {
 	case ev := <-outsiderStream:
