@@ -609,16 +609,24 @@ func drain(ch workflow.ReceiveChannel) []InboundSignal {
 // the ticket's owner, recording each result on the rule trail. A failed
 // action is recorded and the next one runs.
 func (c *conversation) automate(ctx workflow.Context, event string) error {
-	if workflow.GetVersion(ctx, "automation", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	v := workflow.GetVersion(ctx, "automation", workflow.DefaultVersion, 2)
+	if v == workflow.DefaultVersion {
 		return nil
 	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute, MaximumAttempts: 5},
 	})
+	// Version 1 evaluated rules in a regular activity: a server round trip
+	// on every customer message. Version 2 uses a local activity, which
+	// costs almost nothing when the account has no rules for the event.
+	exec := func(fn, in any) workflow.Future { return workflow.ExecuteLocalActivity(withLocalActivity(ctx), fn, in) }
+	if v == 1 {
+		exec = func(fn, in any) workflow.Future { return workflow.ExecuteActivity(actx, fn, in) }
+	}
 	in := activities.AutomationInput{AccountID: c.in.AccountID, ConversationID: c.state.ConversationID, Event: event}
 	var matched []activities.MatchedRule
-	if err := workflow.ExecuteActivity(actx, au.MatchAutomations, in).Get(ctx, &matched); err != nil {
+	if err := exec(au.MatchAutomations, in).Get(ctx, &matched); err != nil {
 		// Automation is an extra: its failure must not stop the ticket.
 		workflow.GetLogger(ctx).Error("automation rules could not be evaluated", "Event", event, "Error", err)
 		return nil
@@ -632,7 +640,7 @@ func (c *conversation) automate(ctx workflow.Context, event string) error {
 			if err != nil {
 				rec.Err = err.Error()
 			}
-			if err := workflow.ExecuteActivity(actx, au.RecordAction, rec).Get(ctx, nil); err != nil {
+			if err := exec(au.RecordAction, rec).Get(ctx, nil); err != nil {
 				workflow.GetLogger(ctx).Error("automation result not recorded", "Rule", r.RuleID, "Error", err)
 			}
 		}
