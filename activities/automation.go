@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -23,6 +24,19 @@ type Automation struct {
 	DB    *gorm.DB
 	Rules *rules.Cache
 	HTTP  *http.Client
+
+	// none remembers, for a few seconds, the account events without any
+	// enabled rule: every customer message asks, and most accounts have no
+	// rule for most events.
+	none sync.Map // accountID + "|" + event -> time.Time (until)
+}
+
+// noneFor is how long "no rules" is trusted; a new rule applies after it.
+const noneFor = 5 * time.Second
+
+func (a *Automation) knownEmpty(key string) bool {
+	until, ok := a.none.Load(key)
+	return ok && time.Now().Before(until.(time.Time))
 }
 
 // AutomationInput names the event.
@@ -45,13 +59,21 @@ type MatchedRule struct {
 // compile or evaluate, or refers to a deleted agent or team, is skipped
 // and the reason recorded on the conversation's rule trail.
 func (a *Automation) MatchAutomations(ctx context.Context, in AutomationInput) ([]MatchedRule, error) {
-	var conv store.Conversation
-	if err := a.DB.WithContext(ctx).Take(&conv, "id = ? AND account_id = ?", in.ConversationID, in.AccountID).Error; err != nil {
-		return nil, err
+	key := in.AccountID + "|" + in.Event
+	if a.knownEmpty(key) {
+		return nil, nil
 	}
 	var rs []store.Rule
 	if err := a.DB.WithContext(ctx).Where("account_id = ? AND kind = ? AND enabled AND event = ?", in.AccountID, "automation", in.Event).
 		Order("position, created_at").Find(&rs).Error; err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		a.none.Store(key, time.Now().Add(noneFor))
+		return nil, nil
+	}
+	var conv store.Conversation
+	if err := a.DB.WithContext(ctx).Take(&conv, "id = ? AND account_id = ?", in.ConversationID, in.AccountID).Error; err != nil {
 		return nil, err
 	}
 	loc := accountLocation(ctx, a.DB, in.AccountID)

@@ -78,6 +78,9 @@ type Ticket struct {
 	Tags                  []string
 	LastCustomerMessageAt time.Time
 	FirstResponseAt       time.Time
+	// Distributes is whether the account has enabled distribution rules,
+	// so tickets of accounts without any skip the distribution workflow.
+	Distributes bool
 }
 
 // channelTimers are the per-channel settings of the conversation timers.
@@ -141,6 +144,11 @@ func (c *Conversations) OpenConversation(ctx context.Context, in OpenConversatio
 	if conv.FirstResponseAt != nil {
 		t.FirstResponseAt = *conv.FirstResponseAt
 	}
+	var rules int64
+	if err := c.DB.WithContext(ctx).Model(&store.Rule{}).Where("account_id = ? AND kind = ? AND enabled", in.AccountID, "distribution").Count(&rules).Error; err != nil {
+		return Ticket{}, err
+	}
+	t.Distributes = rules > 0
 	return t, nil
 }
 

@@ -166,7 +166,7 @@ func Conversation(ctx workflow.Context, in ConversationInput) error {
 
 	inbound := workflow.GetSignalChannel(ctx, SignalInbound)
 	pending := in.Pending
-	if in.ConversationID == "" && workflow.GetVersion(ctx, "distribution", workflow.DefaultVersion, 1) == 1 {
+	if in.ConversationID == "" && workflow.GetVersion(ctx, "distribution", workflow.DefaultVersion, 2) != workflow.DefaultVersion {
 		// A new ticket: record what the customer wrote, then let the
 		// distribution rules decide who takes it.
 		pending = append(pending, drain(inbound)...)
@@ -177,8 +177,12 @@ func Conversation(ctx workflow.Context, in ConversationInput) error {
 		if err := c.automate(ctx, rules.ConversationCreated); err != nil {
 			return err
 		}
-		if err := c.startDistribution(ctx); err != nil {
-			return err
+		// Version 1 started a distribution for every ticket; version 2 only
+		// when the account has distribution rules.
+		if workflow.GetVersion(ctx, "distribution", workflow.DefaultVersion, 2) == 1 || c.ticket.Distributes {
+			if err := c.startDistribution(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	for {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -26,6 +27,29 @@ type Inbox struct {
 	Temporal  client.Client
 	Bus       events.Bus
 	TaskQueue string // "" is workflows.TaskQueue; tests give each stack its own
+
+	plans sync.Map // account id -> planEntry: the enabled channel kinds, briefly cached
+}
+
+type planEntry struct {
+	acc   store.Account
+	until time.Time
+}
+
+// planTTL is how long an account's plan is trusted from memory; a plan
+// change applies to inbound traffic within it.
+const planTTL = 5 * time.Second
+
+func (ib *Inbox) plan(ctx context.Context, accountID string) (store.Account, error) {
+	if e, ok := ib.plans.Load(accountID); ok && time.Now().Before(e.(planEntry).until) {
+		return e.(planEntry).acc, nil
+	}
+	var acc store.Account
+	if err := ib.DB.WithContext(ctx).Select("id, channels").Take(&acc, "id = ?", accountID).Error; err != nil {
+		return acc, err
+	}
+	ib.plans.Store(accountID, planEntry{acc: acc, until: time.Now().Add(planTTL)})
+	return acc, nil
 }
 
 // Queue is the task queue conversation workflows run on.
@@ -57,8 +81,8 @@ func (ib *Inbox) Ingest(ctx context.Context, ch store.Channel, in channels.Inbou
 	if in.ExternalID == "" || in.Contact.ExternalID == "" {
 		return Result{}, errors.New("inbound message needs the provider's message id and sender id")
 	}
-	var acc store.Account
-	if err := ib.DB.WithContext(ctx).Select("id, channels").Take(&acc, "id = ?", ch.AccountID).Error; err != nil {
+	acc, err := ib.plan(ctx, ch.AccountID)
+	if err != nil {
 		return Result{}, err
 	}
 	if !acc.ChannelEnabled(ch.Kind) {
@@ -76,7 +100,7 @@ func (ib *Inbox) Ingest(ctx context.Context, ch store.Channel, in channels.Inbou
 		}
 		return publish(ctx, tx, ch, &res.Message)
 	}
-	err := ib.DB.WithContext(ctx).Transaction(persist)
+	err = ib.DB.WithContext(ctx).Transaction(persist)
 	if store.IsDuplicate(err) {
 		// A concurrent delivery of the same message or a first message of
 		// the same sender won the race; this time the lookups find its rows.
