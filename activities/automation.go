@@ -44,6 +44,9 @@ type AutomationInput struct {
 	AccountID      string
 	ConversationID string
 	Event          string
+	// conversation.idle: rules whose wait is in (IdleFrom, IdleFor] run, so
+	// each rule fires once per quiet spell.
+	IdleFrom, IdleFor time.Duration
 }
 
 // MatchedRule is an automation rule whose condition held, with its
@@ -79,6 +82,9 @@ func (a *Automation) MatchAutomations(ctx context.Context, in AutomationInput) (
 	loc := accountLocation(ctx, a.DB, in.AccountID)
 	var out []MatchedRule
 	for _, r := range rs {
+		if wait := time.Duration(r.IdleMinutes) * time.Minute; in.Event == rules.ConversationIdle && (wait <= in.IdleFrom || wait > in.IdleFor) {
+			continue // this rule waits longer than the conversation has been idle
+		}
 		skip := func(reason string) { _ = recordRun(a.DB.WithContext(ctx), conv, r.ID, "skipped", reason) }
 		prog, err := a.Rules.Get(r.ID, r.Version, r.Event, r.Condition)
 		if err != nil {

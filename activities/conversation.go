@@ -81,6 +81,9 @@ type Ticket struct {
 	// Distributes is whether the account has enabled distribution rules,
 	// so tickets of accounts without any skip the distribution workflow.
 	Distributes bool
+	// IdleSteps are the distinct waits of the account's conversation.idle
+	// rules, shortest first.
+	IdleSteps []time.Duration
 }
 
 // channelTimers are the per-channel settings of the conversation timers.
@@ -149,6 +152,14 @@ func (c *Conversations) OpenConversation(ctx context.Context, in OpenConversatio
 		return Ticket{}, err
 	}
 	t.Distributes = rules > 0
+	var idle []int
+	if err := c.DB.WithContext(ctx).Model(&store.Rule{}).Where("account_id = ? AND kind = ? AND enabled AND event = ? AND idle_minutes > 0",
+		in.AccountID, "automation", "conversation.idle").Distinct("idle_minutes").Order("idle_minutes").Pluck("idle_minutes", &idle).Error; err != nil {
+		return Ticket{}, err
+	}
+	for _, m := range idle {
+		t.IdleSteps = append(t.IdleSteps, time.Duration(m)*time.Minute)
+	}
 	return t, nil
 }
 

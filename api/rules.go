@@ -50,6 +50,7 @@ type RuleJSON struct {
 	TargetTeamID  *string   `json:"target_team_id"`
 	TargetUserIDs []string  `json:"target_user_ids"`
 	OfferTimeoutS int       `json:"offer_timeout_s"`
+	IdleMinutes   int       `json:"idle_minutes"`
 	Actions       []Action  `json:"actions"`
 	Warnings      []string  `json:"warnings"`
 	UpdatedAt     time.Time `json:"updated_at"`
@@ -66,6 +67,7 @@ type ruleRequest struct {
 	TargetTeamID  *string  `json:"target_team_id"`
 	TargetUserIDs []string `json:"target_user_ids"`
 	OfferTimeoutS int      `json:"offer_timeout_s"`
+	IdleMinutes   int      `json:"idle_minutes"`
 	Actions       []Action `json:"actions"`
 }
 
@@ -92,6 +94,8 @@ func validateRule(r ruleRequest) error {
 		return &auth.FieldError{Field: "name", Reason: "is required"}
 	case r.OfferTimeoutS < 0 || r.OfferTimeoutS > 3600:
 		return &auth.FieldError{Field: "offer_timeout_s", Reason: "must be between 0 and 3600 seconds"}
+	case r.Event == rules.ConversationIdle && (r.IdleMinutes < 1 || r.IdleMinutes > 10080):
+		return &auth.FieldError{Field: "idle_minutes", Reason: "a conversation.idle rule needs 1 to 10080 minutes without activity"}
 	}
 	if r.Kind == ruleDistribution {
 		if !slices.Contains(rules.Strategies, r.Strategy) {
@@ -134,7 +138,7 @@ func (s *Server) ruleJSON(c *gin.Context, r store.Rule) RuleJSON {
 	}
 	out := RuleJSON{ID: r.ID, Kind: r.Kind, Name: r.Name, Event: r.Event, Condition: r.Condition, Position: r.Position, Enabled: r.Enabled,
 		Version: r.Version, Strategy: r.Strategy, TargetTeamID: r.TargetTeamID, TargetUserIDs: store.SplitTags(r.TargetUserIDs),
-		OfferTimeoutS: r.OfferTimeoutS, Actions: actions, Warnings: []string{}, UpdatedAt: r.UpdatedAt}
+		OfferTimeoutS: r.OfferTimeoutS, IdleMinutes: r.IdleMinutes, Actions: actions, Warnings: []string{}, UpdatedAt: r.UpdatedAt}
 	exists := func(table, id string, extra string) bool {
 		var n int64
 		q := s.DB.WithContext(c).Table(table).Where("id = ? AND account_id = ?", id, r.AccountID)
@@ -209,7 +213,7 @@ func (s *Server) saveRule(c *gin.Context) {
 		cur := s.ruleJSON(c, r)
 		req = ruleRequest{Kind: cur.Kind, Name: cur.Name, Event: cur.Event, Condition: cur.Condition, Position: &cur.Position,
 			Enabled: &cur.Enabled, Strategy: cur.Strategy, TargetTeamID: cur.TargetTeamID, TargetUserIDs: cur.TargetUserIDs,
-			OfferTimeoutS: cur.OfferTimeoutS, Actions: cur.Actions}
+			OfferTimeoutS: cur.OfferTimeoutS, IdleMinutes: cur.IdleMinutes, Actions: cur.Actions}
 	}
 	if !bindJSON(c, &req) {
 		return
@@ -234,6 +238,7 @@ func (s *Server) saveRule(c *gin.Context) {
 	}
 	r.Kind, r.Name, r.Event, r.Condition, r.Strategy = req.Kind, strings.TrimSpace(req.Name), req.Event, req.Condition, req.Strategy
 	r.TargetTeamID, r.TargetUserIDs, r.OfferTimeoutS, r.Actions = req.TargetTeamID, strings.Join(req.TargetUserIDs, ","), req.OfferTimeoutS, string(actions)
+	r.IdleMinutes = req.IdleMinutes
 	r.Version++
 	if req.Position != nil {
 		r.Position = *req.Position

@@ -73,3 +73,42 @@ func TestAutomationRulesActOnTheirEvents(t *testing.T) {
 		t.Errorf("webhook called %d times; a 404 must not be retried", hooks.Load())
 	}
 }
+
+func TestIdleRulesFireAfterTheQuietSpell(t *testing.T) {
+	cf := newConvFixture(t)
+	mk := func(name string, minutes int, actions string) {
+		cf.db.Create(&store.Rule{ID: store.NewID(), AccountID: cf.f.Account.ID, Kind: "automation", Name: name, Event: rules.ConversationIdle,
+			Enabled: true, Version: 1, IdleMinutes: minutes, Actions: actions})
+	}
+	mk("Lembrete", 30, `[{"type":"add_tag","tag":"sem-resposta"}]`)
+	mk("Fechar", 120, `[{"type":"close"}]`)
+	env := newEnv(t, cf.db)
+	m1 := cf.inbound(t, "Oi?")
+	var tagsAt40 []string
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(workflows.SignalInbound, workflows.InboundSignal{MessageID: m1})
+	}, time.Second)
+	env.RegisterDelayedCallback(func() {
+		v, _ := env.QueryWorkflow(workflows.QueryState)
+		var st workflows.ConversationState
+		v.Get(&st)
+		tagsAt40 = st.Tags
+	}, 40*time.Minute)
+	env.ExecuteWorkflow(workflows.Conversation, cf.input())
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(tagsAt40, ",") != "sem-resposta" {
+		t.Errorf("tags 40 min after the last message: %v, want the 30-minute rule's tag", tagsAt40)
+	}
+	var conv store.Conversation
+	cf.db.Take(&conv)
+	if conv.Status != store.StatusClosed {
+		t.Errorf("status %q: the 120-minute rule should have closed the quiet ticket", conv.Status)
+	}
+	var runs []store.RuleRun
+	cf.db.Where("conversation_id = ? AND rule_name = ?", conv.ID, "Lembrete").Find(&runs)
+	if len(runs) != 2 { // matched + one action: once per quiet spell, not every timer
+		t.Errorf("the 30-minute rule ran %d trail entries, want 2", len(runs))
+	}
+}

@@ -281,6 +281,7 @@ type conversation struct {
 	delivering   bool
 	lastActivity time.Time
 	autoSeq      int // numbers automation actions for their idempotency keys
+	idleStep     int // conversation.idle waits already run in this quiet spell
 	// rearm is set by handlers that move a timer (snooze, reopen, a reply),
 	// so the main loop recomputes its wait.
 	rearm bool
@@ -306,6 +307,7 @@ const (
 	timerAutoClose
 	timerSLA
 	timerSnooze
+	timerIdle
 )
 
 // nextTimer returns how long to wait for the earliest due timer.
@@ -326,6 +328,9 @@ func (c *conversation) nextTimer(ctx workflow.Context) (time.Duration, timerKind
 	if c.state.Status == store.StatusSnoozed && !c.state.SnoozedUntil.IsZero() {
 		consider(c.state.SnoozedUntil, timerSnooze)
 	}
+	if c.idleStep < len(c.ticket.IdleSteps) {
+		consider(c.lastActivity.Add(c.ticket.IdleSteps[c.idleStep]), timerIdle)
+	}
 	return best, kind
 }
 
@@ -341,6 +346,15 @@ func (c *conversation) fire(ctx workflow.Context, t timerKind) error {
 	case timerSLA:
 		c.state.SLABreached = true
 		return c.change(ctx, activities.Change{SLABreached: true})
+	case timerIdle:
+		// Each wait fires once per quiet spell; new activity starts over.
+		from := time.Duration(0)
+		if c.idleStep > 0 {
+			from = c.ticket.IdleSteps[c.idleStep-1]
+		}
+		upTo := c.ticket.IdleSteps[c.idleStep]
+		c.idleStep++
+		return c.automateIdle(ctx, from, upTo)
 	case timerSnooze:
 		c.state.Status, c.state.SnoozedUntil = store.StatusOpen, time.Time{}
 		if err := c.change(ctx, activities.Change{Status: ptr(store.StatusOpen)}); err != nil {
@@ -498,7 +512,7 @@ func (c *conversation) send(ctx workflow.Context, r SendRequest) (SendResult, er
 	if err := workflow.ExecuteLocalActivity(withLocalActivity(ctx), a.CreateOutbound, in).Get(ctx, &id); err != nil {
 		return SendResult{}, err
 	}
-	c.lastActivity, c.rearm = workflow.Now(ctx), true
+	c.lastActivity, c.rearm, c.idleStep = workflow.Now(ctx), true, 0
 	if kind == store.KindText && !slices.Contains(c.outbox, id) {
 		c.outbox = append(c.outbox, id)
 		if c.state.FirstResponseAt.IsZero() {
@@ -572,7 +586,7 @@ func (c *conversation) record(ctx workflow.Context, msgs []InboundSignal) error 
 		}
 		c.seen[m.MessageID] = true
 		c.state.Inbound++
-		c.lastActivity = workflow.Now(ctx)
+		c.lastActivity, c.idleStep = workflow.Now(ctx), 0
 		if c.state.LastCustomerMessageAt.IsZero() || at.After(c.state.LastCustomerMessageAt) {
 			c.state.LastCustomerMessageAt = at
 		}
@@ -613,6 +627,17 @@ func drain(ch workflow.ReceiveChannel) []InboundSignal {
 // the ticket's owner, recording each result on the rule trail. A failed
 // action is recorded and the next one runs.
 func (c *conversation) automate(ctx workflow.Context, event string) error {
+	return c.runRules(ctx, activities.AutomationInput{Event: event})
+}
+
+// automateIdle runs the conversation.idle rules whose wait is in
+// (idleFrom, idleFor].
+func (c *conversation) automateIdle(ctx workflow.Context, idleFrom, idleFor time.Duration) error {
+	return c.runRules(ctx, activities.AutomationInput{Event: rules.ConversationIdle, IdleFrom: idleFrom, IdleFor: idleFor})
+}
+
+func (c *conversation) runRules(ctx workflow.Context, in activities.AutomationInput) error {
+	event := in.Event
 	v := workflow.GetVersion(ctx, "automation", workflow.DefaultVersion, 2)
 	if v == workflow.DefaultVersion {
 		return nil
@@ -628,7 +653,7 @@ func (c *conversation) automate(ctx workflow.Context, event string) error {
 	if v == 1 {
 		exec = func(fn, in any) workflow.Future { return workflow.ExecuteActivity(actx, fn, in) }
 	}
-	in := activities.AutomationInput{AccountID: c.in.AccountID, ConversationID: c.state.ConversationID, Event: event}
+	in.AccountID, in.ConversationID = c.in.AccountID, c.state.ConversationID
 	var matched []activities.MatchedRule
 	if err := exec(au.MatchAutomations, in).Get(ctx, &matched); err != nil {
 		// Automation is an extra: its failure must not stop the ticket.

@@ -262,6 +262,7 @@ type Rule struct {
 	Actions       string // JSON array
 	// LastAssignedUserID is the round-robin cursor.
 	LastAssignedUserID string
+	IdleMinutes        int // conversation.idle: minutes without activity
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 }
