@@ -12,6 +12,7 @@ import type { AdminTab } from './adminLogic'
 import { AuditTab } from './AuditTab'
 import { ChannelsTab } from './ChannelsTab'
 import { ProfilesTab } from './ProfilesTab'
+import { QuickRepliesTab } from './QuickRepliesTab'
 import { RulesTab } from './RulesTab'
 import { SessionsTab } from './SessionsTab'
 import { TeamsTab } from './TeamsTab'
@@ -24,6 +25,7 @@ const TAB_LABEL: Record<AdminTab, MessageKey> = {
   teams: 'admin.tab.teams',
   channels: 'admin.tab.channels',
   rules: 'admin.tab.rules',
+  'quick-replies': 'admin.tab.quickReplies',
   sessions: 'admin.tab.sessions',
   tokens: 'admin.tab.tokens',
   audit: 'admin.tab.audit',
@@ -79,6 +81,7 @@ export function AdminPage({ tab: requested }: { tab: string | null }) {
         {tab === 'teams' && <TeamsTab />}
         {tab === 'channels' && <ChannelsTab />}
         {tab === 'rules' && <RulesTab />}
+        {tab === 'quick-replies' && <QuickRepliesTab />}
         {tab === 'sessions' && <SessionsTab />}
         {tab === 'tokens' && <TokensTab />}
         {tab === 'audit' && <AuditTab />}

@@ -10,6 +10,8 @@ import type {
   NewUserInput,
   Profile,
   ProfileList,
+  QuickReply,
+  QuickReplyInput,
   SessionList,
   Team,
   UserPatch,
@@ -44,6 +46,12 @@ export const adminApi = {
   createToken: (name: string, permissions: string[]) =>
     request<CreatedApiToken>('POST', '/api/v1/tokens', { body: { name, permissions } }),
   revokeToken: (id: string) => request<void>('DELETE', `/api/v1/tokens/${enc(id)}`),
+
+  quickReplies: () => request<Items<QuickReply>>('GET', '/api/v1/quick-replies'),
+  createQuickReply: (input: QuickReplyInput) => request<QuickReply>('POST', '/api/v1/quick-replies', { body: input }),
+  updateQuickReply: (id: string, input: QuickReplyInput) =>
+    request<QuickReply>('PATCH', `/api/v1/quick-replies/${enc(id)}`, { body: input }),
+  deleteQuickReply: (id: string) => request<void>('DELETE', `/api/v1/quick-replies/${enc(id)}`),
 
   audit: (action: string) =>
     request<Items<AuditEntry>>('GET', `/api/v1/audit${action ? `?action=${enc(action)}` : ''}`),

@@ -25,6 +25,9 @@ import {
   visibleTabs,
   withoutSecret,
   grantablePermissions,
+  isValidShortcut,
+  normalizeShortcut,
+  quickReplyErrors,
 } from './adminLogic'
 
 const t: Translate = (key, params) => translate('pt-BR', key, params)
@@ -34,13 +37,16 @@ const VIEW_SCOPES = ['conversations:view:all', 'conversations:view:team', 'conve
 
 describe('tab visibility', () => {
   it('shows every tab to an admin', () => {
-    expect(visibleTabs(ALL)).toEqual(['users', 'profiles', 'teams', 'channels', 'rules', 'sessions', 'tokens', 'audit'])
+    expect(visibleTabs(ALL)).toEqual(['users', 'profiles', 'teams', 'channels', 'rules', 'quick-replies', 'sessions', 'tokens', 'audit'])
     expect(canEnterAdmin(ALL)).toBe(true)
   })
 
   it('shows channels and rules only with their own permissions', () => {
     expect(visibleTabs(['channels:manage'])).toEqual(['teams', 'channels'])
-    expect(visibleTabs(['rules:manage', 'conversations:reply'])).toEqual(['teams', 'rules'])
+    expect(visibleTabs(['rules:manage', 'conversations:reply'])).toEqual(['teams', 'rules', 'quick-replies'])
+    expect(visibleTabs(['channels:manage'])).not.toContain('quick-replies')
+    expect(canEditTab('quick-replies', ['rules:manage'])).toBe(true)
+    expect(resolveTab('quick-replies', ['channels:manage'])).toEqual({ tab: 'channels', redirect: true })
     expect(visibleTabs(['users:manage'])).not.toContain('channels')
     expect(canEnterAdmin(['rules:manage'])).toBe(true)
     expect(resolveTab(null, ['rules:manage'])).toEqual({ tab: 'rules', redirect: true })
@@ -254,5 +260,34 @@ describe('audit log', () => {
       'c',
       'a',
     ])
+  })
+})
+
+describe('quick reply shortcut', () => {
+  it('drops one leading slash and the surrounding spaces', () => {
+    expect(normalizeShortcut('/boleto')).toBe('boleto')
+    expect(normalizeShortcut('  /pix-2 ')).toBe('pix-2')
+    expect(normalizeShortcut('saudacao_1')).toBe('saudacao_1')
+    expect(normalizeShortcut('//x')).toBe('/x')
+  })
+
+  it('accepts 1–40 lower-case letters, digits, - and _ only', () => {
+    expect(isValidShortcut('a')).toBe(true)
+    expect(isValidShortcut('pix-2_ok')).toBe(true)
+    expect(isValidShortcut('x'.repeat(40))).toBe(true)
+    expect(isValidShortcut('x'.repeat(41))).toBe(false)
+    expect(isValidShortcut('')).toBe(false)
+    expect(isValidShortcut('Boleto')).toBe(false)
+    expect(isValidShortcut('bom dia')).toBe(false)
+    expect(isValidShortcut('ação')).toBe(false)
+    expect(isValidShortcut('/x')).toBe(false)
+  })
+
+  it('checks the form before sending', () => {
+    expect(quickReplyErrors('/boleto', 'Segue o boleto', t)).toEqual({ fields: {}, top: null })
+    expect(quickReplyErrors('/', 'ok', t).fields).toEqual({ shortcut: 'Use de 1 a 40 letras minúsculas, números, - ou _.' })
+    expect(quickReplyErrors('ok', '   ', t).fields).toEqual({ text: 'Escreva o texto da resposta.' })
+    expect(quickReplyErrors('ok', 'x'.repeat(4096), t).fields).toEqual({})
+    expect(quickReplyErrors('ok', 'x'.repeat(4097), t).fields.text).toContain('4096')
   })
 })

@@ -9,7 +9,16 @@ import type { Translate } from '../i18n'
 
 // ---------- tabs ----------
 
-export type AdminTab = 'users' | 'profiles' | 'teams' | 'channels' | 'rules' | 'sessions' | 'tokens' | 'audit'
+export type AdminTab =
+  | 'users'
+  | 'profiles'
+  | 'teams'
+  | 'channels'
+  | 'rules'
+  | 'quick-replies'
+  | 'sessions'
+  | 'tokens'
+  | 'audit'
 
 export interface AdminTabSpec {
   key: AdminTab
@@ -27,6 +36,8 @@ export const ADMIN_TABS: readonly AdminTabSpec[] = [
   // GET /channels answers everyone, but configuring them needs channels:manage.
   { key: 'channels', view: 'channels:manage', edit: 'channels:manage' },
   { key: 'rules', view: 'rules:manage', edit: 'rules:manage' },
+  // GET /quick-replies answers everyone (the composer uses it); managing them needs rules:manage.
+  { key: 'quick-replies', view: 'rules:manage', edit: 'rules:manage' },
   { key: 'sessions', view: 'users:manage', edit: 'users:manage' },
   { key: 'tokens', view: 'api:tokens', edit: 'api:tokens' },
   { key: 'audit', view: 'users:manage', edit: 'users:manage' },
@@ -198,6 +209,33 @@ export function formErrors(err: unknown, fields: readonly string[], t: Translate
     return { fields: { [field]: detail }, top: null }
   }
   return { fields: {}, top: errorText(err, t) }
+}
+
+// ---------- quick replies ----------
+
+export const QUICK_REPLY_TEXT_MAX = 4096
+
+/** The shortcut as the server stores it: trimmed, without a leading "/". */
+export function normalizeShortcut(raw: string): string {
+  const s = raw.trim()
+  return s.startsWith('/') ? s.slice(1) : s
+}
+
+/** The server's rule for a (normalised) shortcut: 1–40 of a-z, 0-9, - and _. */
+export function isValidShortcut(shortcut: string): boolean {
+  return /^[a-z0-9_-]{1,40}$/.test(shortcut)
+}
+
+/**
+ * Checks the form before sending; the server checks again and its 422/409
+ * lands on the same fields. Returns no errors when the form may be sent.
+ */
+export function quickReplyErrors(shortcut: string, text: string, t: Translate): FormErrors {
+  const fields: Record<string, string> = {}
+  if (!isValidShortcut(normalizeShortcut(shortcut))) fields.shortcut = t('admin.quickReplies.shortcutInvalid')
+  if (text.trim() === '') fields.text = t('admin.quickReplies.textRequired')
+  else if ([...text].length > QUICK_REPLY_TEXT_MAX) fields.text = t('admin.quickReplies.textTooLong', { max: QUICK_REPLY_TEXT_MAX })
+  return { fields, top: null }
 }
 
 // ---------- users ----------

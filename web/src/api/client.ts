@@ -16,6 +16,7 @@ import type {
   Problem,
   QuickReply,
   Ref,
+  RuleTrailEntry,
   User,
 } from './types'
 
@@ -175,6 +176,7 @@ export const api = {
   teams: () => request<Items<Ref>>('GET', '/api/v1/teams'),
   channels: () => request<Items<Channel>>('GET', '/api/v1/channels'),
   quickReplies: () => request<Items<QuickReply>>('GET', '/api/v1/quick-replies'),
+  conversationRules: (id: string) => request<Items<RuleTrailEntry>>('GET', `/api/v1/conversations/${enc(id)}/rules`),
   upload: (file: File) => {
     const form = new FormData()
     form.append('file', file)

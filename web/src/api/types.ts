@@ -150,6 +150,38 @@ export interface QuickReply {
   id: string
   shortcut: string
   text: string
+  created_at?: string
+  updated_at?: string
+}
+
+/** The body of POST /quick-replies and PATCH /quick-replies/:id. */
+export interface QuickReplyInput {
+  shortcut: string
+  text: string
+}
+
+/** What a rule did to a conversation (GET /conversations/:id/rules). */
+export type RuleOutcome =
+  | 'assigned'
+  | 'offered'
+  | 'offer_timed_out'
+  | 'queued'
+  | 'unassigned'
+  | 'skipped'
+  | 'matched'
+  | 'action_ok'
+  | 'action_failed'
+
+export interface RuleTrailEntry {
+  id: string
+  conversation_id: string
+  rule_id: string
+  rule_name: string
+  event: string
+  /** One of RuleOutcome; an unknown value is shown as sent. */
+  outcome: string
+  detail: string
+  created_at: string
 }
 
 export interface SeatHolder {

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react'
 import type { Channel, ContactDetail } from '../api/types'
 import { hasKey, useI18n } from '../i18n'
 import type { Translate } from '../i18n'
@@ -11,6 +12,8 @@ export interface ContactPanelProps {
   currentConversationId: string
   onJump: (conversationId: string) => void
   onClose: () => void
+  /** The "Regras aplicadas" section, when the user may see it. */
+  ruleTrail?: ReactNode
 }
 
 interface TicketRow {
@@ -29,7 +32,7 @@ export function pastLabel(name: string, t: Translate, lang: string): string {
   return dateText ? `${statusText} · ${dateText}` : statusText
 }
 
-export function ContactPanel({ contact, channels, tickets, currentConversationId, onJump, onClose }: ContactPanelProps) {
+export function ContactPanel({ contact, channels, tickets, currentConversationId, onJump, onClose, ruleTrail }: ContactPanelProps) {
   const { t, lang } = useI18n()
   const channelName = (id: string) => channels.find((c) => c.id === id)?.name
   const counts = new Map(tickets.map((tk) => [tk.conversationId, tk.count]))
@@ -108,6 +111,7 @@ export function ContactPanel({ contact, channels, tickets, currentConversationId
           ))}
         </ul>
       </section>
+      {ruleTrail}
     </aside>
   )
 }

@@ -182,4 +182,28 @@ describe('ConversationView', () => {
     expect(panel).toHaveTextContent('cliente-vip')
     expect(within(within(panel).getByTestId('contact-tickets')).getAllByRole('button')).toHaveLength(2)
   })
+  it('shows the rule trail in the contact panel to agents who can assign, and hides it otherwise', async () => {
+    const user = userEvent.setup()
+    const rules = vi.spyOn(api, 'conversationRules').mockResolvedValue({
+      items: [{ id: 'e1', conversation_id: 'c2', rule_id: 'r1', rule_name: 'Round robin SAC', event: 'conversation.created', outcome: 'assigned', detail: 'Ana', created_at: '2025-03-01T12:00:00Z' }],
+    })
+    setup()
+    await screen.findByText('Meu boleto venceu')
+    await user.click(screen.getByTestId('action-contact'))
+    const panel = screen.getByTestId('contact-panel')
+    await user.click(within(panel).getByTestId('rule-trail-toggle'))
+    const row = await within(panel).findByTestId('rule-trail-row')
+    expect(rules).toHaveBeenCalledWith('c2')
+    expect(row).toHaveAttribute('data-outcome', 'assigned')
+    expect(row).toHaveTextContent('Atribuída')
+  })
+
+  it('hides the rule trail without rules:manage or conversations:assign', async () => {
+    const user = userEvent.setup()
+    setup(makeMe({ permissions: ['conversations:view:all', 'conversations:reply'] }))
+    await screen.findByText('Meu boleto venceu')
+    await user.click(screen.getByTestId('action-contact'))
+    expect(screen.getByTestId('contact-panel')).toBeInTheDocument()
+    expect(screen.queryByTestId('rule-trail-toggle')).toBeNull()
+  })
 })

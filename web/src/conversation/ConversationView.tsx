@@ -10,6 +10,7 @@ import { Composer } from './Composer'
 import { ContactPanel } from './ContactPanel'
 import { ConversationActions } from './ConversationActions'
 import { MessageBubble } from './MessageBubble'
+import { RuleTrail } from './RuleTrail'
 import { applyStatusChange, mergeMessages, threadItems, tickets } from './messageLogic'
 
 export interface ReferenceData {
@@ -57,6 +58,7 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
   convRef.current = conv
 
   const canReply = can(me, 'conversations:reply')
+  const canSeeRules = can(me, 'rules:manage') || can(me, 'conversations:assign')
 
   // Load the conversation, then the contact's latest messages.
   useEffect(() => {
@@ -318,6 +320,7 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
             currentConversationId={conv.id}
             onJump={jumpTo}
             onClose={() => setContactOpen(false)}
+            ruleTrail={canSeeRules ? <RuleTrail key={conv.id} conversationId={conv.id} timeZone={me.account.timezone} /> : undefined}
           />
         </>
       )}
