@@ -168,6 +168,21 @@ export function RuleEditor({
             </select>
             <FieldError errors={errors} field="event" />
           </label>
+          {form.event === 'conversation.idle' && (
+            <label className="field">
+              {t('rules.idleMinutes')}
+              <input
+                type="number"
+                min={1}
+                max={10080}
+                value={form.idle_minutes}
+                onChange={(e) => update({ idle_minutes: e.target.value })}
+                data-testid="rule-idle-minutes"
+              />
+              <span className="field-help muted">{t('rules.idleMinutesHelp')}</span>
+              <FieldError errors={errors} field="idle_minutes" />
+            </label>
+          )}
         </div>
       </div>
 

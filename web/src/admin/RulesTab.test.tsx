@@ -118,6 +118,7 @@ describe('RulesTab', () => {
         target_team_id: null,
         target_user_ids: ['u-bia'],
         offer_timeout_s: 60,
+        idle_minutes: 0,
         actions: [],
       },
     })
@@ -224,6 +225,7 @@ describe('RulesTab', () => {
       target_team_id: null,
       target_user_ids: [],
       offer_timeout_s: 0,
+      idle_minutes: 0,
       actions: [
         { type: 'add_tag', tag: 'orçamento' },
         { type: 'send_message', text: 'Já te respondo!' },

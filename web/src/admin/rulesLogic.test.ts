@@ -212,6 +212,7 @@ describe('rule form ⇄ body', () => {
       target_team_id: 'team-1',
       target_user_ids: [],
       offer_timeout_s: 45,
+      idle_minutes: 0,
       actions: [],
       enabled: true,
     })
@@ -232,8 +233,16 @@ describe('rule form ⇄ body', () => {
       target_team_id: 't1',
       target_user_ids: [],
       offer_timeout_s: 30,
+      idle_minutes: 0,
       actions: [],
     })
+  })
+
+  it('sends idle_minutes only for conversation.idle rules', () => {
+    const f = { ...newRuleForm('automation', ['conversation.idle']), name: 'Lembrete', event: 'conversation.idle', idle_minutes: '45' }
+    expect(formToInput(f).idle_minutes).toBe(45)
+    expect(formToInput({ ...f, event: 'message.created' }).idle_minutes).toBe(0)
+    expect(ruleToForm(rule({ event: 'conversation.idle', idle_minutes: 90 })).idle_minutes).toBe('90')
   })
 })
 

@@ -504,7 +504,7 @@ export function moveItem<T>(list: readonly T[], index: number, dir: -1 | 1): T[]
 
 // ---------- the rule form ----------
 
-export const RULE_FIELDS = ['kind', 'name', 'event', 'condition', 'strategy', 'target_team_id', 'target_user_ids', 'offer_timeout_s', 'actions', 'position', 'enabled']
+export const RULE_FIELDS = ['kind', 'name', 'event', 'condition', 'strategy', 'target_team_id', 'target_user_ids', 'offer_timeout_s', 'idle_minutes', 'actions', 'position', 'enabled']
 
 const ACTION_KEYS = ['type', 'user_id', 'team_id', 'tag', 'priority', 'text', 'minutes', 'url']
 
@@ -533,6 +533,8 @@ export interface RuleForm {
   target_team_id: string
   target_user_ids: string[]
   offer_timeout_s: string
+  /** conversation.idle rules: minutes without activity before the rule runs */
+  idle_minutes: string
   actions: ActionForm[]
 }
 
@@ -549,6 +551,7 @@ export function newRuleForm(kind: RuleKind, events: readonly string[]): RuleForm
     target_team_id: '',
     target_user_ids: [],
     offer_timeout_s: String(DEFAULT_OFFER_TIMEOUT_S),
+    idle_minutes: '30',
     actions: kind === 'automation' ? [newAction()] : [],
   }
 }
@@ -568,6 +571,7 @@ export function ruleToForm(rule: Rule): RuleForm {
     target_team_id: rule.target_team_id ?? '',
     target_user_ids: [...rule.target_user_ids],
     offer_timeout_s: String(rule.offer_timeout_s ?? 0),
+    idle_minutes: String(rule.idle_minutes || 30),
     actions: rule.actions.map(actionToForm),
   }
 }
@@ -589,6 +593,7 @@ export function formToInput(f: RuleForm, base?: Pick<Rule, 'position' | 'enabled
     target_team_id: distribution && f.targetMode === 'team' && f.target_team_id ? f.target_team_id : null,
     target_user_ids: distribution && f.targetMode === 'agents' ? [...f.target_user_ids] : [],
     offer_timeout_s: distribution && Number.isFinite(timeout) ? timeout : 0,
+    idle_minutes: f.event === 'conversation.idle' ? Number.parseInt(f.idle_minutes, 10) || 0 : 0,
     actions: distribution ? [] : f.actions.map(actionToBody),
   }
   if (base) {
@@ -613,6 +618,7 @@ export function ruleToInput(rule: Rule, over: Partial<Pick<RuleInput, 'position'
     target_team_id: rule.target_team_id,
     target_user_ids: [...(rule.target_user_ids ?? [])],
     offer_timeout_s: rule.offer_timeout_s ?? 0,
+    idle_minutes: rule.idle_minutes ?? 0,
     actions: (rule.actions ?? []).map((a) => ({ ...a })),
     ...over,
   }

@@ -403,6 +403,8 @@ export interface Rule {
   target_team_id: string | null
   target_user_ids: string[]
   offer_timeout_s: number
+  /** conversation.idle: minutes without activity before the rule runs */
+  idle_minutes?: number
   actions: RuleAction[]
   /** References that no longer exist: the rule is skipped when it runs. */
   warnings: string[]
@@ -421,6 +423,7 @@ export interface RuleInput {
   target_team_id: string | null
   target_user_ids: string[]
   offer_timeout_s: number
+  idle_minutes?: number
   actions: RuleAction[]
 }
 

@@ -450,6 +450,8 @@ const en: Record<MessageKey, string> = {
   'rules.target.teamLabel': 'Team',
   'rules.target.pickTeam': 'Pick a team…',
   'rules.target.missing': '{id} (no longer exists)',
+  'rules.idleMinutes': 'Minutes without activity',
+  'rules.idleMinutesHelp': 'The rule runs once when the conversation has had no messages for this long (1 to 10080).',
   'rules.offerTimeout': 'Time to accept (seconds)',
   'rules.offerTimeoutHelp': 'How long a conversation is offered to an agent before it moves on to the next (0 to 3600).',
   'rules.actions': 'Actions, in order',

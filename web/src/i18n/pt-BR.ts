@@ -448,6 +448,8 @@ const ptBR = {
   'rules.target.teamLabel': 'Equipe',
   'rules.target.pickTeam': 'Escolha uma equipe…',
   'rules.target.missing': '{id} (não existe mais)',
+  'rules.idleMinutes': 'Minutos sem atividade',
+  'rules.idleMinutesHelp': 'A regra roda uma vez quando a conversa fica este tempo sem mensagens (1 a 10080).',
   'rules.offerTimeout': 'Tempo para aceitar (segundos)',
   'rules.offerTimeoutHelp': 'Quanto tempo a conversa fica oferecida a um atendente antes de passar ao próximo (0 a 3600).',
   'rules.actions': 'Ações, em ordem',
