@@ -135,6 +135,7 @@ func (s *Server) Handler() http.Handler {
 	add(http.MethodPost, "/contacts/:id/merge", auth.AssignConversations, s.mergeContact)
 	add(http.MethodPost, "/conversations/:id/messages", auth.Reply, s.sendMessage)
 	add(http.MethodPost, "/messages/:id/retry", auth.Reply, s.retryMessage)
+	add(http.MethodPost, "/conversations/:id/assist", auth.Reply, s.assist)
 	add(http.MethodPost, "/attachments", auth.Reply, s.uploadAttachment)
 	add(http.MethodGet, "/attachments/:id", "", s.getAttachment)
 	add(http.MethodPost, "/conversations/:id/read", "", s.markRead)

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/chatspot/chatspot/activities"
+	"github.com/chatspot/chatspot/internal/ai"
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/channels/apichannel"
 	"github.com/chatspot/chatspot/internal/channels/webchat"
@@ -22,6 +23,8 @@ type Deps struct {
 	Bus      events.Bus         // wakes agents' streams after writes
 	Channels *channels.Registry // nil: the built-in channel senders
 	Temporal client.Client      // activities that drive other workflows (distribution assigns)
+	AI       *ai.Assistant      // nil: AI Assist answers "not configured"
+	AICap    int                // AI Assist requests per account per month; 0: no cap
 }
 
 // Channels returns the registry of every channel kind that can send today.
@@ -52,6 +55,7 @@ func Register(r sdkworker.Registry, deps Deps) {
 	cache := &rules.Cache{}
 	r.RegisterActivity(&activities.Distribution{DB: deps.DB, Temporal: deps.Temporal, Rules: cache})
 	r.RegisterActivity(&activities.Automation{DB: deps.DB, Rules: cache})
+	r.RegisterActivity(&activities.Assist{DB: deps.DB, AI: deps.AI, MonthlyCap: deps.AICap})
 	if deps.Channels == nil {
 		deps.Channels = Channels()
 	}

@@ -29,6 +29,7 @@ const (
 	UpdateSnooze   = "snooze"
 	UpdateClose    = "close"
 	UpdateReopen   = "reopen"
+	UpdateAssist   = "assist"
 	QueryState     = "state"
 )
 
@@ -459,6 +460,16 @@ func (c *conversation) registerHandlers(ctx workflow.Context) error {
 			}
 			return open()
 		}},
+		{UpdateAssist, func(ctx workflow.Context, r activities.AssistInput) (string, error) {
+			r.AccountID, r.ConversationID = c.in.AccountID, c.state.ConversationID
+			actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+				StartToCloseTimeout: 30 * time.Second,
+				RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 2},
+			})
+			var suggestion string
+			err := workflow.ExecuteActivity(actx, as.Suggest, r).Get(ctx, &suggestion)
+			return suggestion, err
+		}, func(ctx workflow.Context, r activities.AssistInput) error { return nil }},
 		{UpdateClose, func(ctx workflow.Context, r CloseRequest) (ConversationState, error) {
 			return c.state, c.close(ctx, r)
 		}, func(ctx workflow.Context, r CloseRequest) error {
@@ -676,6 +687,9 @@ func (c *conversation) runRules(ctx workflow.Context, in activities.AutomationIn
 	}
 	return nil
 }
+
+// as is a nil receiver naming AI Assist activity methods.
+var as *activities.Assist
 
 // au is a nil receiver naming automation activity methods.
 var au *activities.Automation

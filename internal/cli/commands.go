@@ -22,6 +22,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/chatspot/chatspot/api"
+	"github.com/chatspot/chatspot/internal/ai"
 	"github.com/chatspot/chatspot/internal/auth"
 	"github.com/chatspot/chatspot/internal/config"
 	"github.com/chatspot/chatspot/internal/demo"
@@ -118,7 +119,11 @@ func runDev(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	}
 
 	bus := &events.MemoryBus{} // one process: the worker wakes the streams directly
-	w := worker.New(tc, worker.Deps{DB: db, Bus: bus}, sdkworker.Options{WorkerStopTimeout: cfg.ShutdownGrace})
+	assistant, err := ai.New(ctx, ai.Config{APIKey: cfg.AI.APIKey, Model: cfg.AI.Model, BaseURL: cfg.AI.BaseURL, Redact: cfg.AI.Redact})
+	if err != nil {
+		return err
+	}
+	w := worker.New(tc, worker.Deps{DB: db, Bus: bus, AI: assistant, AICap: cfg.AI.MonthlyCap}, sdkworker.Options{WorkerStopTimeout: cfg.ShutdownGrace})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
@@ -166,7 +171,11 @@ func runWorker(ctx context.Context, cfg *config.Config, out io.Writer) error {
 		return err
 	}
 	bus := events.NewPGBus(ctx, cfg.DatabaseURL, log) // serve processes stream what this worker writes
-	w := worker.New(tc, worker.Deps{DB: db, Bus: bus}, sdkworker.Options{WorkerStopTimeout: cfg.ShutdownGrace})
+	assistant, err := ai.New(ctx, ai.Config{APIKey: cfg.AI.APIKey, Model: cfg.AI.Model, BaseURL: cfg.AI.BaseURL, Redact: cfg.AI.Redact})
+	if err != nil {
+		return err
+	}
+	w := worker.New(tc, worker.Deps{DB: db, Bus: bus, AI: assistant, AICap: cfg.AI.MonthlyCap}, sdkworker.Options{WorkerStopTimeout: cfg.ShutdownGrace})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}

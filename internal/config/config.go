@@ -29,6 +29,7 @@ type Config struct {
 	LogLevel      string
 	TemporalUIURL string // serve: link to the cluster's Web UI for operators
 	SecretKey     string
+	AI            AIConfig
 	SessionIdle   time.Duration
 	SessionMaxAge time.Duration
 	ShutdownGrace time.Duration
@@ -73,8 +74,25 @@ var Settings = []Setting{
 		func(c *Config, v string) error { c.LogLevel = v; return oneOf(v, "debug", "info", "warn", "error") }},
 	{"secret-key", "CHATSPOT_SECRET_KEY", "", "dev, serve", "At least 32 characters; signs webchat visitor tokens. dev generates one into the data directory; serve requires it (the same on every serve process).",
 		func(c *Config, v string) error { c.SecretKey = v; return checkSecret(v) }},
+	{"gemini-api-key", "CHATSPOT_GEMINI_API_KEY", "", "dev, worker", "Gemini API key for AI Assist; empty: AI Assist answers \"not configured\".",
+		func(c *Config, v string) error { c.AI.APIKey = v; return nil }},
+	{"gemini-model", "CHATSPOT_GEMINI_MODEL", "gemini-2.5-flash", "dev, worker", "Gemini model AI Assist uses.",
+		func(c *Config, v string) error { c.AI.Model = v; return nonEmpty(v) }},
+	{"gemini-base-url", "CHATSPOT_GEMINI_BASE_URL", "", "dev, worker", "Base URL of the Gemini API (proxies, tests); empty: Google's.",
+		func(c *Config, v string) error { c.AI.BaseURL = v; return checkURL(v) }},
+	{"ai-monthly-cap", "CHATSPOT_AI_MONTHLY_CAP", "2000", "dev, worker", "AI Assist requests per account per month; 0 means no cap.",
+		func(c *Config, v string) (err error) { c.AI.MonthlyCap, err = nonNegative(v); return err }},
+	{"ai-redact", "CHATSPOT_AI_REDACT", "true", "dev, worker", "Replace phone numbers, e-mails, CPF and CNPJ before text is sent to Gemini.",
+		func(c *Config, v string) (err error) { c.AI.Redact, err = strconv.ParseBool(v); return err }},
 	{"shutdown-grace", "CHATSPOT_SHUTDOWN_GRACE", "10s", "all", "How long Ctrl-C / SIGTERM waits for requests and activities to finish.",
 		func(c *Config, v string) (err error) { c.ShutdownGrace, err = time.ParseDuration(v); return err }},
+}
+
+// AIConfig is AI Assist's settings.
+type AIConfig struct {
+	APIKey, Model, BaseURL string
+	MonthlyCap             int
+	Redact                 bool
 }
 
 // Error names the setting that is wrong.
@@ -158,6 +176,14 @@ func positiveDuration(v string) (time.Duration, error) {
 		return 0, errors.New("must be a positive duration such as 30m or 12h")
 	}
 	return d, nil
+}
+
+func nonNegative(v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, errors.New("must be a whole number, 0 or more")
+	}
+	return n, nil
 }
 
 func nonEmpty(v string) error {

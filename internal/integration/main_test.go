@@ -22,6 +22,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/chatspot/chatspot/api"
+	"github.com/chatspot/chatspot/internal/ai"
 	"github.com/chatspot/chatspot/internal/auth"
 	"github.com/chatspot/chatspot/internal/cli"
 	"github.com/chatspot/chatspot/internal/events"
@@ -71,6 +72,12 @@ type stack struct {
 
 func newStack(t *testing.T, db *gorm.DB) *stack {
 	t.Helper()
+	return newStackAI(t, db, nil, 0)
+}
+
+// newStackAI is newStack with AI Assist reaching the given assistant.
+func newStackAI(t *testing.T, db *gorm.DB, assistant *ai.Assistant, monthlyCap int) *stack {
+	t.Helper()
 	tc := ts.GetDefaultClient()
 	// Each test's worker serves the shared task queue only while the test
 	// runs; tests run one at a time so a worker never sees another test's DB.
@@ -79,7 +86,7 @@ func newStack(t *testing.T, db *gorm.DB) *stack {
 	queue := "test-" + store.NewID()
 	w := sdkworker.New(tc, queue, sdkworker.Options{WorkflowPanicPolicy: sdkworker.FailWorkflow})
 	bus := &events.MemoryBus{}
-	worker.Register(w, worker.Deps{DB: db, Bus: bus, Temporal: tc})
+	worker.Register(w, worker.Deps{DB: db, Bus: bus, Temporal: tc, AI: assistant, AICap: monthlyCap})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

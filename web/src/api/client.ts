@@ -2,6 +2,8 @@
 // every non-GET request, RFC 9457 problem parsing and a global 401 handler.
 import type {
   Agent,
+  AssistRequest,
+  AssistResponse,
   Attachment,
   Channel,
   ConversationDetail,
@@ -157,6 +159,9 @@ export const api = {
       headers: { 'Idempotency-Key': idempotencyKey },
     }),
   retryMessage: (messageId: string) => request<Message>('POST', `/api/v1/messages/${enc(messageId)}/retry`),
+  /** AI Assist: a suggestion for the draft. Never sends anything. */
+  assist: (conversationId: string, input: AssistRequest, signal?: AbortSignal) =>
+    request<AssistResponse>('POST', `/api/v1/conversations/${enc(conversationId)}/assist`, { body: input, signal }),
   markRead: (id: string) => request<void>('POST', `/api/v1/conversations/${enc(id)}/read`),
 
   assign: (id: string, userId: string | null) =>

@@ -190,6 +190,23 @@ export interface SeatHolder {
   since: string
 }
 
+// AI Assist (POST /api/v1/conversations/:id/assist).
+export type AssistOperation = 'rewrite' | 'fix' | 'suggest_reply' | 'expand' | 'translate' | 'adjust'
+export type AssistLanguage = 'pt-BR' | 'en' | 'es'
+export type AssistAudience = 'technical' | 'legal' | 'commercial'
+
+export interface AssistRequest {
+  operation: AssistOperation
+  draft: string
+  target_language?: AssistLanguage
+  audience?: AssistAudience
+}
+
+export interface AssistResponse {
+  suggestion: string
+  operation: string
+}
+
 /** RFC 9457 problem details, plus the extensions this API uses. */
 export interface Problem {
   type?: string

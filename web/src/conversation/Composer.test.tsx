@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { render, screen, waitFor } from '@testing-library/react'
+import { render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { Composer } from './Composer'
 import type { ComposerProps } from './Composer'
@@ -185,5 +185,142 @@ describe('Composer', () => {
     expect(screen.getByTestId('composer-input')).toHaveValue('')
     rerender(view('c1'))
     expect(screen.getByTestId('composer-input')).toHaveValue('rascunho para c1')
+  })
+})
+
+describe('Composer AI Assist', () => {
+  function setupAi(assist: ComposerProps['assist']) {
+    return setup({ assist })
+  }
+
+  it('accepts a suggestion into the draft without sending it', async () => {
+    const assist = vi.fn<NonNullable<ComposerProps['assist']>>(async () => ({
+      suggestion: 'Prezado cliente, seu pedido será entregue amanhã.',
+      operation: 'rewrite',
+    }))
+    const { send, user, input } = setupAi(assist)
+    await user.type(input, 'pedido chega amanha')
+    await user.click(screen.getByTestId('ai-button'))
+    await user.click(within(screen.getByTestId('ai-menu')).getByText('Reescrever de forma profissional'))
+    expect(assist).toHaveBeenCalledTimes(1)
+    expect(assist.mock.calls[0][0]).toEqual({ operation: 'rewrite', draft: 'pedido chega amanha' })
+    expect(await screen.findByTestId('ai-suggestion')).toHaveTextContent('Prezado cliente, seu pedido será entregue amanhã.')
+    // the suggestion waits beside the draft: the draft is untouched until accepted
+    expect(input.value).toBe('pedido chega amanha')
+
+    await user.click(screen.getByTestId('ai-accept'))
+    expect(input.value).toBe('Prezado cliente, seu pedido será entregue amanhã.')
+    expect(input).toHaveFocus()
+    expect(input.selectionStart).toBe(input.value.length)
+    expect(screen.queryByTestId('ai-suggestion')).toBeNull()
+    expect(send).not.toHaveBeenCalled()
+
+    // only the agent's Send sends, with the accepted text
+    await user.click(screen.getByTestId('composer-send'))
+    expect(send).toHaveBeenCalledTimes(1)
+    expect(send.mock.calls[0][0]).toEqual({ body: 'Prezado cliente, seu pedido será entregue amanhã.', kind: 'text' })
+  })
+
+  it('puts the suggestion in the box for editing, with the caret at the end', async () => {
+    const assist = vi.fn<NonNullable<ComposerProps['assist']>>(async () => ({ suggestion: 'Texto corrigido.', operation: 'fix' }))
+    const { send, user, input } = setupAi(assist)
+    await user.type(input, 'texto corijido')
+    await user.click(screen.getByTestId('ai-button'))
+    await user.click(screen.getAllByTestId('ai-op').find((b) => b.getAttribute('data-op') === 'fix')!)
+    await user.click(await screen.findByTestId('ai-edit'))
+    expect(input.value).toBe('Texto corrigido.')
+    expect(input).toHaveFocus()
+    await user.type(input, ' Obrigado!')
+    expect(input.value).toBe('Texto corrigido. Obrigado!')
+    expect(send).not.toHaveBeenCalled()
+  })
+
+  it('discards a suggestion and keeps the draft', async () => {
+    const assist = vi.fn<NonNullable<ComposerProps['assist']>>(async () => ({ suggestion: 'Outra coisa', operation: 'expand' }))
+    const { send, user, input } = setupAi(assist)
+    await user.type(input, 'meu rascunho')
+    await user.click(screen.getByTestId('ai-button'))
+    await user.click(screen.getAllByTestId('ai-op').find((b) => b.getAttribute('data-op') === 'expand')!)
+    await screen.findByTestId('ai-suggestion')
+    await user.click(screen.getByTestId('ai-discard'))
+    expect(screen.queryByTestId('ai-suggestion')).toBeNull()
+    expect(input.value).toBe('meu rascunho')
+    expect(send).not.toHaveBeenCalled()
+  })
+
+  it('suggests a reply from an empty draft; the other operations need a draft', async () => {
+    const assist = vi.fn<NonNullable<ComposerProps['assist']>>(async () => ({ suggestion: 'Olá! Posso ajudar?', operation: 'suggest_reply' }))
+    const { user } = setupAi(assist)
+    await user.click(screen.getByTestId('ai-button'))
+    const ops = screen.getAllByTestId('ai-op')
+    expect(ops.map((b) => b.getAttribute('data-op'))).toEqual(['rewrite', 'fix', 'suggest_reply', 'expand', 'translate', 'adjust'])
+    for (const b of ops) {
+      if (b.getAttribute('data-op') === 'suggest_reply') expect(b).toBeEnabled()
+      else expect(b).toBeDisabled()
+    }
+    await user.click(ops.find((b) => b.getAttribute('data-op') === 'suggest_reply')!)
+    expect(assist).toHaveBeenCalledTimes(1)
+    expect(assist.mock.calls[0][0]).toEqual({ operation: 'suggest_reply', draft: '' })
+    expect(await screen.findByTestId('ai-suggestion')).toHaveTextContent('Olá! Posso ajudar?')
+  })
+
+  it('asks the target language for translate and the audience for adjust', async () => {
+    const assist = vi.fn<NonNullable<ComposerProps['assist']>>(async (req) => ({ suggestion: 'ok', operation: req.operation }))
+    const { user, input } = setupAi(assist)
+    await user.type(input, 'Obrigado')
+    await user.click(screen.getByTestId('ai-button'))
+    await user.click(screen.getAllByTestId('ai-op').find((b) => b.getAttribute('data-op') === 'translate')!)
+    expect(assist).not.toHaveBeenCalled()
+    await user.click(screen.getAllByTestId('ai-choice').find((b) => b.getAttribute('data-value') === 'es')!)
+    expect(assist.mock.calls[0][0]).toEqual({ operation: 'translate', draft: 'Obrigado', target_language: 'es' })
+    await screen.findByTestId('ai-suggestion')
+
+    await user.click(screen.getByTestId('ai-button'))
+    await user.click(screen.getAllByTestId('ai-op').find((b) => b.getAttribute('data-op') === 'adjust')!)
+    await user.click(screen.getAllByTestId('ai-choice').find((b) => b.getAttribute('data-value') === 'legal')!)
+    expect(assist.mock.calls[1][0]).toEqual({ operation: 'adjust', draft: 'Obrigado', audience: 'legal' })
+  })
+
+  it("shows the server's detail as is and leaves the draft alone", async () => {
+    const assist = vi
+      .fn<NonNullable<ComposerProps['assist']>>()
+      .mockRejectedValue(new ApiError(429, { detail: 'quota reached for this month' }, 30))
+    const { send, user, input } = setupAi(assist)
+    await user.type(input, 'rascunho')
+    await user.click(screen.getByTestId('ai-button'))
+    await user.click(screen.getAllByTestId('ai-op').find((b) => b.getAttribute('data-op') === 'rewrite')!)
+    const err = await screen.findByTestId('ai-error')
+    expect(err).toHaveTextContent('quota reached for this month')
+    expect(err).toHaveTextContent('30 s')
+    expect(screen.queryByTestId('ai-suggestion')).toBeNull()
+    expect(input.value).toBe('rascunho')
+    expect(send).not.toHaveBeenCalled()
+  })
+
+  it('shows a spinner while waiting and cancels from the button', async () => {
+    let signal: AbortSignal | undefined
+    const assist = vi.fn<NonNullable<ComposerProps['assist']>>(
+      (_req, s) =>
+        new Promise((_resolve, reject) => {
+          signal = s
+          s.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))
+        }),
+    )
+    const { user } = setupAi(assist)
+    await user.click(screen.getByTestId('ai-button'))
+    await user.click(screen.getAllByTestId('ai-op').find((b) => b.getAttribute('data-op') === 'suggest_reply')!)
+    const button = screen.getByTestId('ai-button')
+    expect(button).toHaveAttribute('aria-busy', 'true')
+    expect(button.querySelector('.spinner')).not.toBeNull()
+    await user.click(button)
+    expect(signal?.aborted).toBe(true)
+    await waitFor(() => expect(screen.getByTestId('ai-button')).toHaveAttribute('aria-busy', 'false'))
+    expect(screen.queryByTestId('ai-error')).toBeNull()
+    expect(screen.queryByTestId('ai-suggestion')).toBeNull()
+  })
+
+  it('has no AI button when no assist is given', () => {
+    setup()
+    expect(screen.queryByTestId('ai-button')).toBeNull()
   })
 })

@@ -1,12 +1,17 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react'
 import type { ChangeEvent, KeyboardEvent } from 'react'
 import type { SendMessageInput } from '../api/client'
-import type { Attachment, Message, QuickReply } from '../api/types'
-import { useI18n } from '../i18n'
+import { ApiError } from '../api/client'
+import type { AssistOperation, AssistRequest, AssistResponse, Attachment, Message, QuickReply } from '../api/types'
+import { hasKey, useI18n } from '../i18n'
 import { errorText } from '../format'
 import {
+  ASSIST_OPERATIONS,
   EMOJI,
   applyQuickReply,
+  assistChoices,
+  assistNeedsDraft,
+  assistRequest,
   canSend,
   draftStore,
   insertAtCaret,
@@ -23,7 +28,15 @@ export interface ComposerProps {
   send: (input: SendMessageInput, idempotencyKey: string) => Promise<Message>
   upload?: (file: File) => Promise<Attachment>
   onSent?: (m: Message) => void
+  /** AI Assist; the "IA" button shows only when given (see canUseAssist). It never sends. */
+  assist?: (input: AssistRequest, signal: AbortSignal) => Promise<AssistResponse>
 }
+
+type AssistState =
+  | { phase: 'idle' }
+  | { phase: 'loading'; op: AssistOperation }
+  | { phase: 'done'; op: AssistOperation; suggestion: string }
+  | { phase: 'error'; op: AssistOperation; detail: string; retryAfter: number | null }
 
 interface Upload {
   localId: string
@@ -35,7 +48,7 @@ interface Upload {
 
 let uploadSeq = 0
 
-export function Composer({ conversationId, quickReplies, send, upload, onSent }: ComposerProps) {
+export function Composer({ conversationId, quickReplies, send, upload, onSent, assist }: ComposerProps) {
   const { t } = useI18n()
   const saved = draftStore.get(conversationId)
   const [text, setText] = useState(saved.text)
@@ -50,6 +63,14 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent }:
   const textarea = useRef<HTMLTextAreaElement>(null)
   const fileInput = useRef<HTMLInputElement>(null)
   const caretAfterRender = useRef<number | null>(null)
+  const [caretTick, setCaretTick] = useState(0)
+  const [aiMenuOpen, setAiMenuOpen] = useState(false)
+  const [aiChoosing, setAiChoosing] = useState<AssistOperation | null>(null)
+  const [ai, setAi] = useState<AssistState>({ phase: 'idle' })
+  const aiAbort = useRef<AbortController | null>(null)
+
+  // A suggestion in flight is dropped when the composer goes away (another conversation).
+  useEffect(() => () => aiAbort.current?.abort(), [])
 
   // Keep the draft when the agent switches to another conversation and back.
   useEffect(() => {
@@ -68,7 +89,7 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent }:
       el.style.height = 'auto'
       el.style.height = `${el.scrollHeight}px`
     }
-  }, [text])
+  }, [text, caretTick])
 
   const query = quickReplyQuery(text)
   const qrOpen = query !== null && !qrDismissed && quickReplies.length > 0
@@ -100,6 +121,57 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent }:
     caretAfterRender.current = edit.caret
     setText(edit.text)
     setEmojiOpen(false)
+  }
+
+  async function runAssist(op: AssistOperation, choice?: string) {
+    if (!assist) return
+    setAiMenuOpen(false)
+    setAiChoosing(null)
+    aiAbort.current?.abort()
+    const ctrl = new AbortController()
+    aiAbort.current = ctrl
+    setAi({ phase: 'loading', op })
+    try {
+      const res = await assist(assistRequest(op, text, choice), ctrl.signal)
+      if (ctrl.signal.aborted) return
+      setAi({ phase: 'done', op, suggestion: res.suggestion })
+    } catch (err) {
+      if (ctrl.signal.aborted) return
+      const retryAfter = err instanceof ApiError ? err.retryAfter : null
+      setAi({ phase: 'error', op, detail: errorText(err, t), retryAfter })
+    } finally {
+      if (aiAbort.current === ctrl) aiAbort.current = null
+    }
+  }
+
+  function cancelAssist() {
+    aiAbort.current?.abort()
+    aiAbort.current = null
+    setAi({ phase: 'idle' })
+  }
+
+  function onAiButton() {
+    if (ai.phase === 'loading') {
+      cancelAssist()
+      return
+    }
+    setAiChoosing(null)
+    setAiMenuOpen((o) => !o)
+    setEmojiOpen(false)
+  }
+
+  function pickAiOp(op: AssistOperation) {
+    if (assistChoices(op)) setAiChoosing(op)
+    else void runAssist(op)
+  }
+
+  /** Accept and Edit both put the suggestion in the box (nothing is sent) and focus it, caret at the end. */
+  function takeSuggestion() {
+    if (ai.phase !== 'done') return
+    caretAfterRender.current = ai.suggestion.length
+    changeText(ai.suggestion)
+    setCaretTick((n) => n + 1)
+    setAi({ phase: 'idle' })
   }
 
   async function submit() {
@@ -221,6 +293,107 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent }:
         </div>
       )}
 
+      {assist && aiMenuOpen && (
+        <div className="popover ai-menu" data-testid="ai-menu" role="menu" aria-label={t('ai.label')}>
+          {aiChoosing ? (
+            <>
+              <div className="popover-title">{t(aiChoosing === 'translate' ? 'ai.translateTo' : 'ai.adjustFor')}</div>
+              {assistChoices(aiChoosing)!.map((c) => {
+                const key = `ai.choice.${c}`
+                return (
+                  <button
+                    key={c}
+                    type="button"
+                    role="menuitem"
+                    className="ai-menu-item"
+                    data-testid="ai-choice"
+                    data-value={c}
+                    onClick={() => void runAssist(aiChoosing, c)}
+                  >
+                    {hasKey(key) ? t(key) : c}
+                  </button>
+                )
+              })}
+              <button type="button" className="ai-menu-item ai-menu-back" onClick={() => setAiChoosing(null)}>
+                ← {t('ai.back')}
+              </button>
+            </>
+          ) : (
+            <>
+              <div className="popover-title">{t('ai.label')}</div>
+              {ASSIST_OPERATIONS.map((op) => {
+                const blocked = assistNeedsDraft(op) && text.trim() === ''
+                return (
+                  <button
+                    key={op}
+                    type="button"
+                    role="menuitem"
+                    className="ai-menu-item"
+                    data-testid="ai-op"
+                    data-op={op}
+                    disabled={blocked}
+                    title={blocked ? t('ai.needsDraft') : undefined}
+                    onClick={() => pickAiOp(op)}
+                  >
+                    {t(`ai.op.${op}`)}
+                    {assistChoices(op) ? ' …' : ''}
+                  </button>
+                )
+              })}
+              {text.trim() === '' && <p className="ai-menu-hint muted">{t('ai.needsDraft')}</p>}
+            </>
+          )}
+        </div>
+      )}
+
+      {assist && ai.phase !== 'idle' && (
+        <div className="ai-panel" data-testid="ai-panel" aria-live="polite">
+          <div className="ai-panel-title">
+            {t('ai.panelTitle')} · {t(`ai.op.${ai.op}`)}
+          </div>
+          {ai.phase === 'loading' && (
+            <div className="ai-panel-body ai-working">
+              <span className="spinner" aria-hidden="true" /> {t('ai.working')}
+              <button type="button" className="btn btn-ghost btn-sm" data-testid="ai-cancel" onClick={cancelAssist}>
+                {t('ai.cancel')}
+              </button>
+            </div>
+          )}
+          {ai.phase === 'error' && (
+            <>
+              <div className="ai-panel-body ai-error" role="alert" data-testid="ai-error">
+                {ai.detail}
+                {ai.retryAfter != null && <> {t('ai.retryAfter', { seconds: ai.retryAfter })}</>}
+              </div>
+              <div className="ai-panel-actions">
+                <button type="button" className="btn btn-ghost btn-sm" data-testid="ai-discard" onClick={() => setAi({ phase: 'idle' })}>
+                  {t('ai.close')}
+                </button>
+              </div>
+            </>
+          )}
+          {ai.phase === 'done' && (
+            <>
+              <div className="ai-panel-body ai-suggestion" data-testid="ai-suggestion">
+                {ai.suggestion}
+              </div>
+              <div className="ai-panel-actions">
+                <span className="ai-panel-hint muted hide-xs">{t('ai.neverSends')}</span>
+                <button type="button" className="btn btn-primary btn-sm" data-testid="ai-accept" onClick={takeSuggestion}>
+                  {t('ai.accept')}
+                </button>
+                <button type="button" className="btn btn-ghost btn-sm" data-testid="ai-edit" onClick={takeSuggestion}>
+                  {t('ai.edit')}
+                </button>
+                <button type="button" className="btn btn-ghost btn-sm" data-testid="ai-discard" onClick={() => setAi({ phase: 'idle' })}>
+                  {t('ai.discard')}
+                </button>
+              </div>
+            </>
+          )}
+        </div>
+      )}
+
       {uploads.length > 0 && (
         <ul className="composer-uploads">
           {uploads.map((u) => (
@@ -276,7 +449,10 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent }:
               aria-label={t('composer.emoji')}
               title={t('composer.emoji')}
               data-testid="composer-emoji"
-              onClick={() => setEmojiOpen((o) => !o)}
+              onClick={() => {
+                setEmojiOpen((o) => !o)
+                setAiMenuOpen(false)
+              }}
             >
               😊
             </button>
@@ -294,6 +470,21 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent }:
                 </button>
                 <input ref={fileInput} type="file" multiple hidden data-testid="composer-file" onChange={onFiles} />
               </>
+            )}
+            {assist && (
+              <button
+                type="button"
+                className={`btn btn-ghost btn-sm ai-button ${ai.phase === 'loading' ? 'is-loading' : ''}`}
+                aria-expanded={aiMenuOpen}
+                aria-busy={ai.phase === 'loading'}
+                aria-label={ai.phase === 'loading' ? t('ai.cancel') : t('ai.label')}
+                title={ai.phase === 'loading' ? t('ai.cancel') : t('ai.label')}
+                data-testid="ai-button"
+                onClick={onAiButton}
+              >
+                {ai.phase === 'loading' && <span className="spinner" aria-hidden="true" />}
+                {t('ai.button')}
+              </button>
             )}
             <span className="composer-hint hide-xs">{t('composer.hint')}</span>
           </div>

@@ -170,6 +170,28 @@ describe('ConversationView', () => {
     expect(within(bubble('m2')).queryByTestId('message-retry')).toBeNull()
   })
 
+  it('shows the AI button only when the account has the "ai" module', async () => {
+    setup()
+    await screen.findByText('Meu boleto venceu')
+    expect(screen.getByTestId('composer-input')).toBeInTheDocument()
+    expect(screen.queryByTestId('ai-button')).toBeNull()
+  })
+
+  it('asks the assist endpoint of the open conversation and never sends on its own', async () => {
+    const user = userEvent.setup()
+    const me = makeMe()
+    setup({ ...me, account: { ...me.account, modules: [...me.account.modules, 'ai'] } })
+    await screen.findByText('Meu boleto venceu')
+    const assist = vi.spyOn(api, 'assist').mockResolvedValue({ suggestion: 'Olá, Joana! Já gero um novo boleto.', operation: 'suggest_reply' })
+    const sendMessage = vi.spyOn(api, 'sendMessage')
+    await user.click(screen.getByTestId('ai-button'))
+    await user.click(screen.getAllByTestId('ai-op').find((b) => b.getAttribute('data-op') === 'suggest_reply')!)
+    expect(assist).toHaveBeenCalledWith('c2', { operation: 'suggest_reply', draft: '' }, expect.any(AbortSignal))
+    await user.click(await screen.findByTestId('ai-accept'))
+    expect(screen.getByTestId('composer-input')).toHaveValue('Olá, Joana! Já gero um novo boleto.')
+    expect(sendMessage).not.toHaveBeenCalled()
+  })
+
   it('opens the contact panel with phone, e-mail, channels and tickets', async () => {
     const user = userEvent.setup()
     setup()

@@ -7,6 +7,7 @@ import { channelGlyph, channelLabel, errorText, formatDateTime, initials } from 
 import { usePageVisible } from '../inbox/useInbox'
 import { conversationPath, navigate } from '../router'
 import { Composer } from './Composer'
+import { canUseAssist } from './composerLogic'
 import { ContactPanel } from './ContactPanel'
 import { ConversationActions } from './ConversationActions'
 import { MessageBubble } from './MessageBubble'
@@ -304,6 +305,7 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
             send={(input, key) => api.sendMessage(conv.id, input, key)}
             upload={api.upload}
             onSent={onSent}
+            assist={canUseAssist(me) ? (input, signal) => api.assist(conv.id, input, signal) : undefined}
           />
         ) : (
           <p className="read-only-note">{t('conv.readOnly')}</p>

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { canSend, insertAtCaret, keyForSend, matchQuickReplies, quickReplyQuery } from './composerLogic'
+import {
+  assistChoices,
+  assistNeedsDraft,
+  assistRequest,
+  canSend,
+  canUseAssist,
+  insertAtCaret,
+  keyForSend,
+  matchQuickReplies,
+  quickReplyQuery,
+} from './composerLogic'
+import { makeMe } from '../test/fakes'
 import type { SendIntent } from './composerLogic'
 
 describe('composer logic', () => {
@@ -40,5 +51,24 @@ describe('composer logic', () => {
     expect(keyForSend(first, intent, gen).key).toBe('k1')
     expect(keyForSend(first, { ...intent, kind: 'note' }, gen).key).toBe('k2')
     expect(keyForSend(first, { ...intent, conversationId: 'c2' }, gen).key).toBe('k3')
+  })
+
+  it('offers AI Assist only with the "ai" module and the reply permission', () => {
+    const withAi = (me: ReturnType<typeof makeMe>) => ({ ...me, account: { ...me.account, modules: ['crm', 'ai'] } })
+    expect(canUseAssist(makeMe())).toBe(false)
+    expect(canUseAssist(withAi(makeMe()))).toBe(true)
+    expect(canUseAssist(withAi(makeMe({ permissions: ['conversations:view:all'] })))).toBe(false)
+    expect(canUseAssist(null)).toBe(false)
+  })
+
+  it('builds the assist body: a draft for all but suggest_reply, a language or an audience when asked', () => {
+    expect(assistNeedsDraft('suggest_reply')).toBe(false)
+    expect(assistNeedsDraft('rewrite')).toBe(true)
+    expect(assistChoices('fix')).toBeNull()
+    expect(assistChoices('translate')).toEqual(['pt-BR', 'en', 'es'])
+    expect(assistChoices('adjust')).toEqual(['technical', 'legal', 'commercial'])
+    expect(assistRequest('suggest_reply', '')).toEqual({ operation: 'suggest_reply', draft: '' })
+    expect(assistRequest('translate', 'Oi', 'en')).toEqual({ operation: 'translate', draft: 'Oi', target_language: 'en' })
+    expect(assistRequest('adjust', 'Oi', 'technical')).toEqual({ operation: 'adjust', draft: 'Oi', audience: 'technical' })
   })
 })

@@ -1,7 +1,17 @@
 // Pure logic of the composer: quick replies on "/", emoji insertion at the
-// caret, whether a draft may be sent, and Idempotency-Key reuse on retry.
-import type { MessageKind, QuickReply } from '../api/types'
+// caret, whether a draft may be sent, Idempotency-Key reuse on retry, and the
+// AI Assist request (who sees it, which operations need a draft or a choice).
+import type {
+  AssistAudience,
+  AssistLanguage,
+  AssistOperation,
+  AssistRequest,
+  Me,
+  MessageKind,
+  QuickReply,
+} from '../api/types'
 import { uuid } from '../api/client'
+import { can } from '../session'
 
 /** Common emoji for the built-in picker (no library). */
 export const EMOJI = [
@@ -111,4 +121,35 @@ export const draftStore = {
   clear() {
     drafts.clear()
   },
+}
+
+/* ---------- AI Assist ---------- */
+
+export const ASSIST_OPERATIONS: AssistOperation[] = ['rewrite', 'fix', 'suggest_reply', 'expand', 'translate', 'adjust']
+export const ASSIST_LANGUAGES: AssistLanguage[] = ['pt-BR', 'en', 'es']
+export const ASSIST_AUDIENCES: AssistAudience[] = ['technical', 'legal', 'commercial']
+
+/** The AI button shows only for accounts with the "ai" module and users who may reply. */
+export function canUseAssist(me: Me | null): boolean {
+  return can(me, 'conversations:reply') && !!me?.account.modules?.includes('ai')
+}
+
+/** Every operation works on the draft except suggest_reply, which starts from what the customer asked. */
+export function assistNeedsDraft(op: AssistOperation): boolean {
+  return op !== 'suggest_reply'
+}
+
+/** translate asks for a target language, adjust for an audience; the others run at once. */
+export function assistChoices(op: AssistOperation): readonly string[] | null {
+  if (op === 'translate') return ASSIST_LANGUAGES
+  if (op === 'adjust') return ASSIST_AUDIENCES
+  return null
+}
+
+/** The JSON body of POST /conversations/:id/assist. */
+export function assistRequest(op: AssistOperation, draft: string, choice?: string): AssistRequest {
+  const body: AssistRequest = { operation: op, draft }
+  if (op === 'translate') body.target_language = (choice ?? 'en') as AssistLanguage
+  if (op === 'adjust') body.audience = (choice ?? 'commercial') as AssistAudience
+  return body
 }
