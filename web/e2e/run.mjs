@@ -137,7 +137,9 @@ async function main() {
     await visible(widgetMessage(page, 'inbound', VISITOR_TEXT), `the visitor's message in the widget`)
     const err = page.locator('[data-testid="cs-error"]:not([hidden])')
     if (await err.count()) fail(`the widget shows an error after sending: ${await err.first().innerText()}`)
-    if ((await page.getByTestId('cs-input').inputValue()) !== '') fail('the widget kept the draft after a successful send')
+    // The message can arrive by the stream before the POST answers, and the
+    // widget clears the draft when the POST answers: wait for it.
+    await waitUntil(async () => (await page.getByTestId('cs-input').inputValue()) === '', { timeout: T.ui, message: 'the widget clearing the draft after a successful send' })
   })
 
   // 3. The agent sees the conversation arrive live and replies.
@@ -264,7 +266,7 @@ async function main() {
       fail(`the thumbnail should open the full picture (with ?token=) in a new tab; href ${href}`)
     }
     await hidden(page.getByTestId('cs-attach-chip'), 'the attachment chip after a successful send', T.ui)
-    if ((await page.getByTestId('cs-input').inputValue()) !== '') fail('the widget kept the text after a successful send')
+    await waitUntil(async () => (await page.getByTestId('cs-input').inputValue()) === '', { timeout: T.ui, message: 'the widget clearing the text after a successful send' })
     const err = page.locator('[data-testid="cs-error"]:not([hidden])')
     if (await err.count()) fail(`the widget shows an error after sending: ${await err.first().innerText()}`)
   })
