@@ -80,6 +80,8 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/demo", s.demoPage)
 
 	r.POST("/api/v1/auth/login", s.login)
+	r.GET("/api/v1/openapi.json", s.serveOpenAPI)
+	r.GET("/api/docs", s.apiDocs)
 	v1 := r.Group("/api/v1", s.authenticate())
 	s.routes = nil
 	add := func(method, path string, perm auth.Permission, h gin.HandlerFunc) {

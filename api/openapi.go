@@ -1,0 +1,133 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+// openAPI builds the OpenAPI 3.1 document from the registered route table,
+// so a route cannot exist without being documented. It describes paths,
+// parameters, authentication, the permission each route needs and the
+// error format; request and response bodies are described in the README
+// until their schemas are generated too.
+func (s *Server) openAPI() map[string]any {
+	paths := map[string]map[string]any{}
+	for _, r := range s.routes {
+		path, params := openAPIPath(r.Path)
+		if paths[path] == nil {
+			paths[path] = map[string]any{}
+		}
+		perm := "any logged-in user or token"
+		if r.Permission != "" {
+			perm = "permission `" + string(r.Permission) + "`"
+		}
+		op := map[string]any{
+			"operationId": operationID(r.Method, r.Path),
+			"summary":     fmt.Sprintf("%s %s", r.Method, r.Path),
+			"description": "Requires " + perm + ". Browser sessions also send X-CSRF-Token on state-changing requests.",
+			"security":    []any{map[string]any{"session": []any{}}, map[string]any{"token": []any{}}},
+			"responses": map[string]any{
+				"2XX":     map[string]any{"description": "Success"},
+				"4XX":     map[string]any{"$ref": "#/components/responses/Problem"},
+				"default": map[string]any{"$ref": "#/components/responses/Problem"},
+			},
+		}
+		if len(params) > 0 {
+			var ps []any
+			for _, p := range params {
+				ps = append(ps, map[string]any{"name": p, "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+			}
+			op["parameters"] = ps
+		}
+		if r.Method == http.MethodPost || r.Method == http.MethodPatch || r.Method == http.MethodPut {
+			op["requestBody"] = map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}}
+		}
+		paths[path][strings.ToLower(r.Method)] = op
+	}
+	return map[string]any{
+		"openapi": "3.1.0",
+		"info": map[string]any{
+			"title":       "CHATSPOT API",
+			"version":     "v1",
+			"description": "Omnichannel customer service: conversations, messages, contacts, channels, rules, users and teams.",
+		},
+		"servers": []any{map[string]any{"url": s.BaseURL}},
+		"paths":   paths,
+		"components": map[string]any{
+			"securitySchemes": map[string]any{
+				"token":   map[string]any{"type": "http", "scheme": "bearer", "description": "An API token (cst_...) created under Administration → API tokens."},
+				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": sessionCookie},
+			},
+			"schemas": map[string]any{
+				"Problem": map[string]any{
+					"type":     "object",
+					"required": []any{"type", "title", "status"},
+					"properties": map[string]any{
+						"type": map[string]any{"type": "string"}, "title": map[string]any{"type": "string"},
+						"status": map[string]any{"type": "integer"}, "detail": map[string]any{"type": "string"},
+						"field": map[string]any{"type": "string", "description": "The input field the error is about."},
+					},
+				},
+			},
+			"responses": map[string]any{
+				"Problem": map[string]any{
+					"description": "RFC 9457 problem details",
+					"content":     map[string]any{"application/problem+json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Problem"}}},
+				},
+			},
+		},
+	}
+}
+
+// openAPIPath turns /a/:id into /a/{id} and lists the parameters.
+func openAPIPath(p string) (string, []string) {
+	var params []string
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		if strings.HasPrefix(s, ":") {
+			params = append(params, s[1:])
+			segs[i] = "{" + s[1:] + "}"
+		}
+	}
+	return strings.Join(segs, "/"), params
+}
+
+func operationID(method, path string) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(method))
+	for _, seg := range strings.Split(strings.TrimPrefix(path, "/api/v1/"), "/") {
+		seg = strings.TrimPrefix(seg, ":")
+		for _, part := range strings.FieldsFunc(seg, func(r rune) bool { return r == '-' || r == '_' }) {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return b.String()
+}
+
+func (s *Server) serveOpenAPI(c *gin.Context) {
+	c.JSON(http.StatusOK, s.openAPI())
+}
+
+// apiDocs is a human page listing every route with its permission.
+func (s *Server) apiDocs(c *gin.Context) {
+	routes := append([]Route(nil), s.routes...)
+	sort.Slice(routes, func(i, j int) bool { return routes[i].Path+routes[i].Method < routes[j].Path+routes[j].Method })
+	var b strings.Builder
+	b.WriteString(`<!doctype html><html lang="en"><meta charset="utf-8"><title>CHATSPOT API</title>
+<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}td,th{padding:.3rem .6rem;text-align:left;border-bottom:1px solid #ddd}code{background:#f2f4f8;padding:0 .2rem}</style>
+<h1>CHATSPOT API v1</h1><p>Machine-readable: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a> (OpenAPI 3.1). Authenticate with <code>Authorization: Bearer cst_…</code>; errors are <code>application/problem+json</code> with <code>field</code> naming the input.</p>
+<table><tr><th>Method</th><th>Path</th><th>Permission</th></tr>`)
+	for _, r := range routes {
+		perm := "—"
+		if r.Permission != "" {
+			perm = string(r.Permission)
+		}
+		fmt.Fprintf(&b, "<tr><td>%s</td><td><code>%s</code></td><td>%s</td></tr>", r.Method, r.Path, perm)
+	}
+	b.WriteString("</table></html>")
+	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(b.String()))
+}
