@@ -296,16 +296,3 @@ func nullable(s string) any {
 	}
 	return s
 }
-
-// CloseConversationInput closes a ticket.
-type CloseConversationInput struct {
-	AccountID      string
-	ConversationID string
-	UserID         string
-}
-
-// CloseConversation marks the ticket closed; closing twice is harmless.
-func (c *Conversations) CloseConversation(ctx context.Context, in CloseConversationInput) error {
-	closed := store.StatusClosed
-	return c.ChangeConversation(ctx, Change{AccountID: in.AccountID, ConversationID: in.ConversationID, Status: &closed})
-}

@@ -119,7 +119,7 @@ func runDev(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	}
 
 	bus := &events.MemoryBus{} // one process: the worker wakes the streams directly
-	assistant, err := ai.New(ctx, ai.Config{APIKey: cfg.AI.APIKey, Model: cfg.AI.Model, BaseURL: cfg.AI.BaseURL, Redact: cfg.AI.Redact})
+	assistant, err := newAssistant(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -171,7 +171,7 @@ func runWorker(ctx context.Context, cfg *config.Config, out io.Writer) error {
 		return err
 	}
 	bus := events.NewPGBus(ctx, cfg.DatabaseURL, log) // serve processes stream what this worker writes
-	assistant, err := ai.New(ctx, ai.Config{APIKey: cfg.AI.APIKey, Model: cfg.AI.Model, BaseURL: cfg.AI.BaseURL, Redact: cfg.AI.Redact})
+	assistant, err := newAssistant(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -307,4 +307,9 @@ func devSecret(dataDir string) (string, error) {
 		return "", fmt.Errorf("secret key: %w", err)
 	}
 	return key, nil
+}
+
+// newAssistant is AI Assist as the settings configure it.
+func newAssistant(ctx context.Context, cfg *config.Config) (*ai.Assistant, error) {
+	return ai.New(ctx, ai.Config{APIKey: cfg.AI.APIKey, Model: cfg.AI.Model, BaseURL: cfg.AI.BaseURL, Redact: cfg.AI.Redact})
 }
