@@ -62,7 +62,7 @@ const goodPassword = "correct-horse-42"
 func (e *env) tenant(seats int) *tenant {
 	e.t.Helper()
 	f := storetest.Seed(e.t, e.db, "")
-	e.db.Model(&f.Account).Update("seats", seats)
+	e.db.Model(&f.Account).Updates(map[string]any{"seats": seats, "modules": "api,crm"})
 	tn := &tenant{e: e, f: f, adminPw: goodPassword}
 	tn.admin = tn.user("admin", f.Profiles[auth.ProfileAdmin].ID)
 	return tn

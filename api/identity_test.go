@@ -42,8 +42,15 @@ func otherTenantObjects(t *testing.T, e *env, a *tenant) map[string]string {
 	file := store.Attachment{ID: store.NewID(), AccountID: a.f.Account.ID, MessageID: &msg.ID, UploaderID: a.admin.ID, Name: "contrato.pdf",
 		ContentType: "application/pdf", Size: 4, SHA256: "x", Data: []byte("%PDF")}
 	e.db.Create(&file)
+	crm := crmObjects(e, a, conv)
 	return map[string]string{
-		"attachments":   file.ID,
+		"pipelines":           crm.Pipeline.ID,
+		"stages":              crm.Stage.ID,
+		"stage-quick-replies": crm.Reply.ID,
+		"cards":               crm.Card.ID,
+		"follow-ups":          crm.FollowUp.ID,
+		"scheduled-messages":  crm.Scheduled.ID,
+		"attachments":         file.ID,
 		"conversations": conv.ID,
 		"contacts":      contact.ID,
 		"messages":      msg.ID,
@@ -145,7 +152,8 @@ func TestEachPermissionDeniesItsRoutes(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	a := e.tenant(50)
 	ids := map[string]string{"users": a.admin.ID, "profiles": "x", "teams": "x", "sessions": "x", "tokens": "x",
-		"conversations": "x", "contacts": "x", "messages": "x", "quick-replies": "x", "rules": "x", "channels": "x", "attachments": "x"}
+		"conversations": "x", "contacts": "x", "messages": "x", "quick-replies": "x", "rules": "x", "channels": "x", "attachments": "x",
+		"pipelines": "x", "stages": "x", "stage-quick-replies": "x", "cards": "x", "follow-ups": "x", "scheduled-messages": "x"}
 	for _, perm := range auth.All {
 		var rest []auth.Permission
 		for _, p := range auth.All {

@@ -149,6 +149,44 @@ func (s *Server) Handler() http.Handler {
 	add(http.MethodPost, "/conversations/:id/close", auth.CloseConversations, s.conversationAction(workflows.UpdateClose, decodeClose))
 	add(http.MethodPost, "/conversations/:id/reopen", auth.CloseConversations, s.reopen)
 
+	// CRM: only for accounts with the module.
+	crm := s.requireModule("crm", "CRM")
+	addCRM := func(method, path string, perm auth.Permission, h gin.HandlerFunc) {
+		add(method, path, perm, func(c *gin.Context) {
+			if crm(c); !c.IsAborted() {
+				h(c)
+			}
+		})
+	}
+	addCRM(http.MethodGet, "/pipelines", auth.ViewCRM, s.listPipelines)
+	addCRM(http.MethodPost, "/pipelines", auth.ManagePipelines, s.createPipeline)
+	addCRM(http.MethodPatch, "/pipelines/:id", auth.ManagePipelines, s.updatePipeline)
+	addCRM(http.MethodDelete, "/pipelines/:id", auth.ManagePipelines, s.deletePipeline)
+	addCRM(http.MethodGet, "/pipelines/:id/board", auth.ViewCRM, s.board)
+	addCRM(http.MethodPost, "/pipelines/:id/stages", auth.ManagePipelines, s.createStage)
+	addCRM(http.MethodPut, "/pipelines/:id/stage-order", auth.ManagePipelines, s.reorderStages)
+	addCRM(http.MethodPatch, "/stages/:id", auth.ManagePipelines, s.updateStage)
+	addCRM(http.MethodDelete, "/stages/:id", auth.ManagePipelines, s.deleteStage)
+	addCRM(http.MethodPost, "/stages/:id/quick-replies", auth.ManagePipelines, s.createStageReply)
+	addCRM(http.MethodPatch, "/stage-quick-replies/:id", auth.ManagePipelines, s.updateStageReply)
+	addCRM(http.MethodDelete, "/stage-quick-replies/:id", auth.ManagePipelines, s.deleteStageReply)
+	addCRM(http.MethodPost, "/cards", auth.EditCRM, s.createCard)
+	addCRM(http.MethodGet, "/cards/:id", auth.ViewCRM, s.getCard)
+	addCRM(http.MethodPatch, "/cards/:id", auth.EditCRM, s.updateCard)
+	addCRM(http.MethodPost, "/cards/:id/move", auth.EditCRM, s.moveCard)
+	addCRM(http.MethodPost, "/cards/:id/status", auth.EditCRM, s.setCardStatus)
+	addCRM(http.MethodPost, "/cards/:id/notes", auth.EditCRM, s.addCardNote)
+	addCRM(http.MethodPost, "/cards/:id/quick-replies/:reply_id/send", auth.Reply, s.sendStageReply)
+	addCRM(http.MethodPost, "/cards/:id/follow-ups", auth.EditCRM, s.createFollowUp)
+	addCRM(http.MethodPatch, "/follow-ups/:id", auth.EditCRM, s.updateFollowUp)
+	addCRM(http.MethodDelete, "/follow-ups/:id", auth.EditCRM, s.deleteFollowUp)
+	addCRM(http.MethodGet, "/conversations/:id/cards", auth.ViewCRM, s.conversationCards)
+	addCRM(http.MethodGet, "/scheduled-messages", "", s.listScheduled)
+	addCRM(http.MethodPost, "/scheduled-messages", auth.Reply, s.createScheduled)
+	addCRM(http.MethodPatch, "/scheduled-messages/:id", auth.Reply, s.updateScheduled)
+	addCRM(http.MethodDelete, "/scheduled-messages/:id", auth.Reply, s.cancelScheduled)
+	addCRM(http.MethodGet, "/agenda", auth.ViewCRM, s.agenda)
+
 	r.NoRoute(s.ui())
 	return r
 }

@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/chatspot/chatspot/internal/auth"
 	"github.com/chatspot/chatspot/internal/events"
+	"github.com/chatspot/chatspot/internal/store"
 )
 
 // startSSE subscribes to the account's wake-ups and starts an event-stream
@@ -71,7 +74,7 @@ func (s *Server) stream(c *gin.Context) {
 			}
 			for _, ev := range batch {
 				last = ev.ID
-				if !sc.sees(ev.AssigneeID, ev.TeamID) {
+				if !visibleEvent(p, sc, ev) {
 					continue
 				}
 				fmt.Fprintf(c.Writer, "id: %d\nevent: %s\ndata: %s\n\n", ev.ID, ev.Kind, ev.Payload)
@@ -94,4 +97,13 @@ func (s *Server) stream(c *gin.Context) {
 			c.Writer.Flush()
 		}
 	}
+}
+
+// visibleEvent: a conversation's events follow the caller's view scope;
+// the CRM's card events go to whoever may view the CRM.
+func visibleEvent(p auth.Principal, sc scope, ev store.Event) bool {
+	if ev.ConversationID == nil && strings.HasPrefix(ev.Kind, "card.") {
+		return p.Perms.Has(auth.ViewCRM)
+	}
+	return sc.sees(ev.AssigneeID, ev.TeamID)
 }

@@ -52,9 +52,12 @@ func New(c client.Client, deps Deps, opts sdkworker.Options) sdkworker.Worker {
 func Register(r sdkworker.Registry, deps Deps) {
 	r.RegisterWorkflow(workflows.Conversation)
 	r.RegisterWorkflow(workflows.Distribution)
+	r.RegisterWorkflow(workflows.Card)
+	r.RegisterWorkflow(workflows.ScheduledMessage)
 	cache := &rules.Cache{}
 	r.RegisterActivity(&activities.Distribution{DB: deps.DB, Temporal: deps.Temporal, Rules: cache})
 	r.RegisterActivity(&activities.Automation{DB: deps.DB, Rules: cache})
+	r.RegisterActivity(&activities.CRM{DB: deps.DB, Bus: deps.Bus, Temporal: deps.Temporal})
 	r.RegisterActivity(&activities.Assist{DB: deps.DB, AI: deps.AI, MonthlyCap: deps.AICap})
 	if deps.Channels == nil {
 		deps.Channels = Channels()

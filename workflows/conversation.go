@@ -39,37 +39,15 @@ func ConversationWorkflowID(channelID, contactID string) string {
 	return fmt.Sprintf("conversation/%s/%s", channelID, contactID)
 }
 
-// ConversationInput starts a run. ConversationID is set when a run
-// continues a ticket (continue-as-new, or a reopen after close); Pending
-// carries messages that arrived as the previous run ended.
-type ConversationInput struct {
-	AccountID      string
-	ChannelID      string
-	ContactID      string
-	ConversationID string
-	Pending        []InboundSignal
-	Outbox         []string // queued outbound message ids carried over
-}
-
-// InboundSignal tells the workflow a customer message was persisted.
-type InboundSignal struct {
-	MessageID string
-}
-
-// SendRequest is an agent's message or private note.
-type SendRequest struct {
-	UserID         string
-	Body           string
-	Note           bool
-	IdempotencyKey string
-	HumanAgentTag  bool     // Meta channels: answer up to 7 days after the customer wrote
-	AttachmentIDs  []string // files the agent uploaded for this message
-}
-
-// SendResult answers a send once the message is stored.
-type SendResult struct {
-	MessageID string
-}
+// The types the conversation workflow shares with the activities that
+// drive it from outside (scheduled messages, card entry messages) live in
+// package activities; these aliases keep their workflow names.
+type (
+	ConversationInput = activities.ConversationInput
+	InboundSignal     = activities.InboundSignal
+	SendRequest       = activities.SendRequest
+	SendResult        = activities.SendResult
+)
 
 // CloseRequest is the argument of the close update.
 type CloseRequest struct {

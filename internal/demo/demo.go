@@ -96,7 +96,7 @@ func Ensure(ctx context.Context, db *gorm.DB) (*Credentials, error) {
 				return err
 			}
 		}
-		return nil
+		return salesPipeline(tx, acc.ID)
 	})
 	if store.IsDuplicate(err) || errors.Is(err, gorm.ErrDuplicatedKey) {
 		return nil, nil // another process created it at the same moment
@@ -105,4 +105,29 @@ func Ensure(ctx context.Context, db *gorm.DB) (*Credentials, error) {
 		return nil, err
 	}
 	return creds, nil
+}
+
+// salesPipeline gives the demo a sales funnel to try the CRM on.
+func salesPipeline(tx *gorm.DB, accountID string) error {
+	p := store.Pipeline{ID: store.NewID(), AccountID: accountID, Name: "Vendas"}
+	if err := tx.Create(&p).Error; err != nil {
+		return err
+	}
+	for i, name := range []string{"Novo lead", "Proposta", "Negociação", "Fechamento"} {
+		st := store.Stage{ID: store.NewID(), AccountID: accountID, PipelineID: p.ID, Name: name, Position: i}
+		if name == "Proposta" {
+			st.StaleDays = 7
+		}
+		if err := tx.Create(&st).Error; err != nil {
+			return err
+		}
+		if name == "Proposta" {
+			qr := store.StageQuickReply{ID: store.NewID(), AccountID: accountID, StageID: st.ID, Title: "Enviar proposta",
+				Text: "Olá {{contact.first_name}}, segue a proposta que combinamos. Qualquer dúvida, estou à disposição!"}
+			if err := tx.Create(&qr).Error; err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

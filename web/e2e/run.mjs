@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Browser end-to-end test: an agent (agent UI) and a website visitor (the
 // webchat widget on the demo shop page) talk to each other through a real
-// `chatspot dev` process. See e2e/README.md.
+// `chatspot dev` process; then the agent works the conversation in the CRM
+// (e2e/lib/crm.mjs). See e2e/README.md.
 //
 //   make build && cd web && npm run e2e
 //
@@ -17,6 +18,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 
+import { crmSteps } from './lib/crm.mjs'
 import { writeFixtures } from './lib/files.mjs'
 import { Run, fail, fmt, hidden, visible, waitUntil } from './lib/harness.mjs'
 import { startChatspot } from './lib/server.mjs'
@@ -49,7 +51,7 @@ async function main() {
   await mkdir(artifacts, { recursive: true })
   // No stale pictures from an earlier run.
   for (const f of ['inbox.png', 'conversation.png', 'widget.png', 'widget-mobile.png', 'attachments.png', 'attachments-agent.png',
-    'failure-agent.png', 'failure-visitor.png', 'chatspot.log']) {
+    'crm-board.png', 'crm-conversation.png', 'failure-agent.png', 'failure-visitor.png', 'chatspot.log']) {
     await rm(path.join(artifacts, f), { force: true })
   }
   const run = new Run({ onFailure: saveFailureArtifacts })
@@ -398,6 +400,9 @@ async function main() {
     if (n !== 2) fail(`expected the 2 files once each after reload, found ${n} attachment elements`)
     if (await page.getByTestId('cs-attach-chip').count()) fail('attachment chips came back after reload')
   })
+
+  // 15-19. CRM: a card from the conversation, a stage's entry message, a scheduled message.
+  await crmSteps(run, { agent: () => pages.agent, base: server?.base, contactName: VISITOR.name, artifacts, T, agentBubble })
 
   return run
 }

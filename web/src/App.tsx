@@ -7,6 +7,9 @@ import type { Me } from './api/types'
 import { Login } from './auth/Login'
 import { Inbox } from './inbox/Inbox'
 import { AdminPage } from './admin/AdminPage'
+import { CrmPage } from './crm/CrmPage'
+import { AgendaPage } from './agenda/AgendaPage'
+import { canUseCrm } from './crm/crmLogic'
 import { Header } from './layout/Header'
 import { useI18n } from './i18n'
 import { matchRoute, navigate, usePath } from './router'
@@ -22,8 +25,8 @@ function takeReturnPath(): string {
   try {
     const p = sessionStorage.getItem(RETURN_KEY)
     sessionStorage.removeItem(RETURN_KEY)
-    const name = p && p.startsWith('/') && !p.startsWith('//') ? matchRoute(p).name : null
-    if (p && (name === 'inbox' || name === 'admin')) return p
+    const name = p && p.startsWith('/') && !p.startsWith('//') ? matchRoute(p.split('?')[0]).name : null
+    if (p && (name === 'inbox' || name === 'admin' || name === 'crm' || name === 'agenda')) return p
   } catch {
     // ignore
   }
@@ -41,8 +44,8 @@ export function App() {
   useEffect(() => {
     setUnauthorizedHandler(() => {
       setMe(null)
-      const here = window.location.pathname
-      if (here !== '/login') {
+      const here = window.location.pathname + window.location.search
+      if (window.location.pathname !== '/login') {
         try {
           sessionStorage.setItem(RETURN_KEY, here)
         } catch {
@@ -114,6 +117,21 @@ export function App() {
         <Inbox conversationId={route.conversationId} />
       ) : route.name === 'admin' ? (
         <AdminPage tab={route.tab} />
+      ) : route.name === 'crm' || route.name === 'agenda' ? (
+        canUseCrm(me) ? (
+          route.name === 'crm' ? (
+            <CrmPage pipelineId={route.pipelineId} />
+          ) : (
+            <AgendaPage />
+          )
+        ) : (
+          <div className="splash" data-testid="crm-unavailable">
+            <p>{t('crm.unavailable')}</p>
+            <button type="button" className="btn btn-primary" onClick={() => navigate('/')}>
+              {t('app.goInbox')}
+            </button>
+          </div>
+        )
       ) : (
         <div className="splash">
           <p>{t('app.notFound')}</p>

@@ -1,4 +1,4 @@
-// A tiny router on the History API: login, the inbox and the admin area.
+// A tiny router on the History API: login, the inbox, the admin area, the CRM board and the agenda.
 import { useSyncExternalStore } from 'react'
 
 const listeners = new Set<() => void>()
@@ -28,10 +28,17 @@ export function usePath(): string {
   return useSyncExternalStore(subscribe, () => window.location.pathname)
 }
 
+/** The query string (with its "?"), e.g. the open card of the CRM board. */
+export function useSearch(): string {
+  return useSyncExternalStore(subscribe, () => window.location.search)
+}
+
 export type Route =
   | { name: 'login' }
   | { name: 'inbox'; conversationId: string | null }
   | { name: 'admin'; tab: string | null }
+  | { name: 'crm'; pipelineId: string | null }
+  | { name: 'agenda' }
   | { name: 'notFound' }
 
 export function matchRoute(path: string): Route {
@@ -43,9 +50,19 @@ export function matchRoute(path: string): Route {
   if (clean === '/admin') return { name: 'admin', tab: null }
   const a = /^\/admin\/([^/]+)$/.exec(clean)
   if (a) return { name: 'admin', tab: decodeURIComponent(a[1]) }
+  if (clean === '/crm') return { name: 'crm', pipelineId: null }
+  const p = /^\/crm\/([^/]+)$/.exec(clean)
+  if (p) return { name: 'crm', pipelineId: decodeURIComponent(p[1]) }
+  if (clean === '/agenda') return { name: 'agenda' }
   return { name: 'notFound' }
 }
 
 export function conversationPath(id: string): string {
   return `/conversations/${encodeURIComponent(id)}`
+}
+
+/** The board of a pipeline, with a card's drawer open when cardId is given. */
+export function crmPath(pipelineId: string | null, cardId?: string | null): string {
+  const base = pipelineId ? `/crm/${encodeURIComponent(pipelineId)}` : '/crm'
+  return cardId ? `${base}?card=${encodeURIComponent(cardId)}` : base
 }

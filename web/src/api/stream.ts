@@ -4,7 +4,14 @@
 import type { StreamEvent } from './types'
 
 export const STREAM_URL = '/api/v1/stream'
-export const EVENT_NAMES = ['message.created', 'message.status_changed', 'conversation.updated'] as const
+export const EVENT_NAMES = [
+  'message.created',
+  'message.status_changed',
+  'conversation.updated',
+  'card.updated',
+  'card.alert',
+  'scheduled_message.updated',
+] as const
 
 export type StreamState = 'connecting' | 'open' | 'reconnecting'
 

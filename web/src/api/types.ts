@@ -232,10 +232,32 @@ export interface MessageStatusChangedEvent {
   failure_reason: string
 }
 
+/** card.updated: a card was created, edited or moved (refetch the board it is on). */
+export interface CardUpdatedEvent {
+  id: string
+  pipeline_id: string
+  stage_id: string
+}
+
+export type CardAlertKind = 'due' | 'stale' | 'entry_message_failed'
+
+/** card.alert: something about a card needs a person (due, stale in a stage, entry message failed). */
+export interface CardAlertEvent {
+  card_id: string
+  pipeline_id: string
+  title: string
+  /** One of CardAlertKind; an unknown value is shown as sent. */
+  kind: string
+  detail: string
+}
+
 export type StreamEvent =
   | { type: 'message.created'; data: MessageCreatedEvent }
   | { type: 'message.status_changed'; data: MessageStatusChangedEvent }
   | { type: 'conversation.updated'; data: ConversationSummary }
+  | { type: 'card.updated'; data: CardUpdatedEvent }
+  | { type: 'card.alert'; data: CardAlertEvent }
+  | { type: 'scheduled_message.updated'; data: ScheduledMessage }
 
 // Administration (users, profiles, teams, sessions, API tokens, audit log).
 export interface AdminUser {
@@ -463,4 +485,173 @@ export interface DryRun {
   version: number
   warnings: string[]
   results: DryRunResult[]
+}
+
+// CRM: pipelines, stages, cards (the Kanban), scheduled messages, follow-ups, agenda.
+export interface StageQuickReply {
+  id: string
+  stage_id: string
+  title: string
+  text: string
+}
+
+export interface Stage {
+  id: string
+  pipeline_id: string
+  name: string
+  position: number
+  /** Sent to the card's conversations when a card enters the stage; "" = none. */
+  entry_message: string
+  /** Alert when a card stays longer than this many days; 0 = off. */
+  stale_days: number
+  card_count: number
+  quick_replies: StageQuickReply[]
+}
+
+export interface Pipeline {
+  id: string
+  name: string
+  position: number
+  stages: Stage[]
+}
+
+export type CardPriority = 'low' | 'normal' | 'high' | 'urgent'
+export type CardStatus = 'open' | 'won' | 'lost' | 'archived'
+
+export interface CardContact {
+  id: string
+  name: string
+  phone: string
+  email: string
+}
+
+export interface CardSummary {
+  id: string
+  pipeline_id: string
+  stage_id: string
+  position: number
+  title: string
+  value_cents: number
+  contact: CardContact | null
+  assignee_ids: string[]
+  due_at: string | null
+  priority: CardPriority
+  tags: string[]
+  /** The tags of the linked conversations (read-only here). */
+  conversation_tags: string[]
+  conversation_ids: string[]
+  custom_fields: Record<string, string>
+  status: CardStatus
+  entered_stage_at: string
+  created_at: string
+  updated_at: string
+}
+
+export interface CardConversation {
+  id: string
+  channel_id: string
+  channel_name: string
+  channel_kind: string
+  status: ConversationStatus
+  tags: string[]
+}
+
+export interface CardNote {
+  id: string
+  author_id: string
+  author_name: string
+  body: string
+  created_at: string
+}
+
+export interface CardEvent {
+  id: string
+  kind: string
+  detail: string
+  actor_name: string
+  created_at: string
+}
+
+export interface FollowUp {
+  id: string
+  card_id: string
+  title: string
+  due_at: string
+  done: boolean
+  created_at: string
+}
+
+export type ScheduledStatus = 'scheduled' | 'sent' | 'failed' | 'canceled'
+
+export interface ScheduledMessage {
+  id: string
+  conversation_id: string
+  card_id: string | null
+  body: string
+  send_at: string
+  status: ScheduledStatus
+  failure_reason: string
+  message_id: string | null
+  created_by: string
+  created_at: string
+}
+
+export interface CardDetail extends CardSummary {
+  conversations: CardConversation[]
+  notes: CardNote[]
+  events: CardEvent[]
+  follow_ups: FollowUp[]
+  scheduled_messages: ScheduledMessage[]
+}
+
+export interface Board {
+  pipeline: Pipeline
+  cards: CardSummary[]
+}
+
+/** The body of POST /cards (with only conversation_id the server fills in the rest). */
+export interface NewCardInput {
+  pipeline_id?: string
+  stage_id?: string
+  title?: string
+  value_cents?: number
+  contact_id?: string
+  conversation_id?: string
+  assignee_ids?: string[]
+  /** naive "YYYY-MM-DDTHH:MM", read in the account's time zone */
+  due_at?: string
+  priority?: CardPriority
+  tags?: string[]
+  custom_fields?: Record<string, string>
+}
+
+/** The body of PATCH /cards/:id; due_at null clears it. */
+export interface CardPatch {
+  title?: string
+  value_cents?: number
+  assignee_ids?: string[]
+  due_at?: string | null
+  priority?: CardPriority
+  tags?: string[]
+  custom_fields?: Record<string, string>
+}
+
+export interface QuickReplySent {
+  message_id: string
+  conversation_id: string
+  body: string
+}
+
+export type AgendaKind = 'due' | 'scheduled_message' | 'follow_up'
+
+export interface AgendaItem {
+  kind: AgendaKind
+  id: string
+  title: string
+  at: string
+  card_id: string | null
+  pipeline_id: string | null
+  conversation_id: string | null
+  status: string
+  done: boolean
 }

@@ -14,6 +14,8 @@ export interface ContactPanelProps {
   onClose: () => void
   /** The "Regras aplicadas" section, when the user may see it. */
   ruleTrail?: ReactNode
+  /** The CRM sections (cards, scheduled messages), when the account has the module. */
+  crm?: ReactNode
 }
 
 interface TicketRow {
@@ -32,7 +34,7 @@ export function pastLabel(name: string, t: Translate, lang: string): string {
   return dateText ? `${statusText} · ${dateText}` : statusText
 }
 
-export function ContactPanel({ contact, channels, tickets, currentConversationId, onJump, onClose, ruleTrail }: ContactPanelProps) {
+export function ContactPanel({ contact, channels, tickets, currentConversationId, onJump, onClose, ruleTrail, crm }: ContactPanelProps) {
   const { t, lang } = useI18n()
   const channelName = (id: string) => channels.find((c) => c.id === id)?.name
   const counts = new Map(tickets.map((tk) => [tk.conversationId, tk.count]))
@@ -59,6 +61,8 @@ export function ContactPanel({ contact, channels, tickets, currentConversationId
         <dt>{t('contact.email')}</dt>
         <dd data-testid="contact-email">{contact.email ? <a href={`mailto:${contact.email}`}>{contact.email}</a> : t('contact.none')}</dd>
       </dl>
+
+      {crm}
 
       <section>
         <h4>{t('contact.identities')}</h4>

@@ -12,6 +12,8 @@ import { ContactPanel } from './ContactPanel'
 import { ConversationActions } from './ConversationActions'
 import { MessageBubble } from './MessageBubble'
 import { RuleTrail } from './RuleTrail'
+import { ConversationCrm } from '../crm/ConversationCrm'
+import { canUseCrm } from '../crm/crmLogic'
 import { applyStatusChange, mergeMessages, threadItems, tickets } from './messageLogic'
 
 export interface ReferenceData {
@@ -323,6 +325,7 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
             onJump={jumpTo}
             onClose={() => setContactOpen(false)}
             ruleTrail={canSeeRules ? <RuleTrail key={conv.id} conversationId={conv.id} timeZone={me.account.timezone} /> : undefined}
+            crm={canUseCrm(me) ? <ConversationCrm key={conv.id} conversationId={conv.id} channelName={conv.channel.name} /> : undefined}
           />
         </>
       )}

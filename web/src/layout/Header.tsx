@@ -9,8 +9,16 @@ import { errorText, initials } from '../format'
 import { LanguageSelect } from './LanguageSelect'
 import { matchRoute, navigate, usePath } from '../router'
 import { canEnterAdmin } from '../admin/adminLogic'
+import { canUseCrm } from '../crm/crmLogic'
 
 const PRESENCES: Presence[] = ['online', 'away', 'offline']
+
+interface NavLink {
+  key: 'inbox' | 'crm' | 'agenda' | 'admin'
+  to: string
+  label: string
+  active: boolean
+}
 
 export function Header({ onLogout }: { onLogout: () => void }) {
   const { t } = useI18n()
@@ -18,8 +26,13 @@ export function Header({ onLogout }: { onLogout: () => void }) {
   const stream = useContext(StreamContext)
   const [streamState, setStreamState] = useState<StreamState>(stream?.state ?? 'open')
   const [presenceError, setPresenceError] = useState<string | null>(null)
-  const inAdmin = matchRoute(usePath()).name === 'admin'
-  const showAdmin = canEnterAdmin(me.user.permissions)
+  const here = matchRoute(usePath()).name
+  const links: NavLink[] = [{ key: 'inbox', to: '/', label: t('header.inbox'), active: here === 'inbox' }]
+  if (canUseCrm(me)) {
+    links.push({ key: 'crm', to: '/crm', label: t('header.crm'), active: here === 'crm' })
+    links.push({ key: 'agenda', to: '/agenda', label: t('header.agenda'), active: here === 'agenda' })
+  }
+  if (canEnterAdmin(me.user.permissions)) links.push({ key: 'admin', to: '/admin', label: t('header.admin'), active: here === 'admin' })
 
   function go(e: MouseEvent, to: string) {
     if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return
@@ -76,16 +89,22 @@ export function Header({ onLogout }: { onLogout: () => void }) {
             ))}
           </select>
         </label>
-        {showAdmin &&
-          (inAdmin ? (
-            <a href="/" className="btn btn-ghost btn-sm" onClick={(e) => go(e, '/')} data-testid="inbox-link">
-              {t('header.inbox')}
-            </a>
-          ) : (
-            <a href="/admin" className="btn btn-ghost btn-sm" onClick={(e) => go(e, '/admin')} data-testid="admin-link">
-              {t('header.admin')}
-            </a>
-          ))}
+        {links.length > 1 && (
+          <nav className="header-nav" aria-label={t('header.nav')}>
+            {links.map((l) => (
+              <a
+                key={l.key}
+                href={l.to}
+                className={`btn btn-ghost btn-sm ${l.active ? 'is-on' : ''}`}
+                aria-current={l.active ? 'page' : undefined}
+                onClick={(e) => go(e, l.to)}
+                data-testid={`${l.key}-link`}
+              >
+                {l.label}
+              </a>
+            ))}
+          </nav>
+        )}
         <LanguageSelect />
         <span className="user-chip" title={`${me.user.name} <${me.user.email}>`}>
           <span className="avatar avatar-sm" aria-hidden="true">

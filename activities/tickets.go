@@ -1,0 +1,97 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/chatspot/chatspot/internal/channels"
+	"github.com/chatspot/chatspot/internal/store"
+)
+
+// ConversationInput starts a run of the conversation workflow.
+// ConversationID is set when a run continues a ticket (continue-as-new, or
+// a reopen after close); Pending carries messages that arrived as the
+// previous run ended.
+type ConversationInput struct {
+	AccountID      string
+	ChannelID      string
+	ContactID      string
+	ConversationID string
+	Pending        []InboundSignal
+	Outbox         []string // queued outbound message ids carried over
+}
+
+// InboundSignal tells the conversation workflow a customer message was
+// persisted.
+type InboundSignal struct {
+	MessageID string
+}
+
+// SendRequest is an agent's (or a schedule's) message or private note.
+type SendRequest struct {
+	UserID         string
+	Body           string
+	Note           bool
+	IdempotencyKey string
+	HumanAgentTag  bool     // Meta channels: answer up to 7 days after the customer wrote
+	AttachmentIDs  []string // files the agent uploaded for this message
+}
+
+// SendResult answers a send once the message is stored.
+type SendResult struct {
+	MessageID string
+}
+
+// Names of the conversation workflow and its send update, for callers
+// that cannot import package workflows (it imports this one).
+const (
+	conversationWorkflow = "Conversation"
+	updateSend           = "send"
+)
+
+// ErrSendRefused is the application error type of a send the conversation
+// refused (window closed, and the like): retrying cannot help.
+const ErrSendRefused = "SendRefused"
+
+// SendToConversation sends a message to a conversation's contact on its
+// channel through the conversation workflow, so the channel's rules
+// (service window) apply and the ticket's history shows it. A closed
+// ticket is reopened by starting its next run (update-with-start); when
+// the contact already has a newer open ticket on the channel, the message
+// goes there. The request's IdempotencyKey makes a repeated call send once.
+// A refusal comes back as a non-retryable ErrSendRefused error.
+func SendToConversation(ctx context.Context, tc client.Client, taskQueue string, conv store.Conversation, req SendRequest) (SendResult, error) {
+	start := tc.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID: conv.WorkflowID, TaskQueue: taskQueue, WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, conversationWorkflow, ConversationInput{AccountID: conv.AccountID, ChannelID: conv.ChannelID, ContactID: conv.ContactID, ConversationID: conv.ID})
+	h, err := tc.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			WorkflowID: conv.WorkflowID, UpdateName: updateSend, Args: []any{req}, WaitForStage: client.WorkflowUpdateStageCompleted,
+		},
+	})
+	var res SendResult
+	if err == nil {
+		err = h.Get(ctx, &res)
+	}
+	if err == nil {
+		return res, nil
+	}
+	var app *temporal.ApplicationError
+	var notFound *serviceerror.NotFound
+	switch {
+	case strings.Contains(err.Error(), channels.WindowClosedReason):
+		return res, temporal.NewNonRetryableApplicationError(channels.WindowClosedReason, ErrSendRefused, err)
+	case errors.As(err, &app):
+		return res, temporal.NewNonRetryableApplicationError(app.Message(), ErrSendRefused, err)
+	case errors.As(err, &notFound):
+		return res, temporal.NewNonRetryableApplicationError("conversation not found", ErrSendRefused, err)
+	}
+	return res, err
+}
