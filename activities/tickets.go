@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -62,36 +63,51 @@ const ErrSendRefused = "SendRefused"
 // SendToConversation sends a message to a conversation's contact on its
 // channel through the conversation workflow, so the channel's rules
 // (service window) apply and the ticket's history shows it. A closed
-// ticket is reopened by starting its next run (update-with-start); when
-// the contact already has a newer open ticket on the channel, the message
-// goes there. The request's IdempotencyKey makes a repeated call send once.
-// A refusal comes back as a non-retryable ErrSendRefused error.
+// ticket is reopened by starting its next run; when the contact already
+// has a newer open ticket on the channel, the message goes there. The
+// request's IdempotencyKey makes a repeated call send once. A refusal
+// comes back as a non-retryable ErrSendRefused error.
 func SendToConversation(ctx context.Context, tc client.Client, taskQueue string, conv store.Conversation, req SendRequest) (SendResult, error) {
-	start := tc.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+	var res SendResult
+	_, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: conv.WorkflowID, TaskQueue: taskQueue, WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 	}, conversationWorkflow, ConversationInput{AccountID: conv.AccountID, ChannelID: conv.ChannelID, ContactID: conv.ContactID, ConversationID: conv.ID})
-	h, err := tc.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: client.UpdateWorkflowOptions{
+	if err != nil {
+		return res, err
+	}
+	for {
+		h, err := tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 			WorkflowID: conv.WorkflowID, UpdateName: updateSend, Args: []any{req}, WaitForStage: client.WorkflowUpdateStageCompleted,
-		},
-	})
-	var res SendResult
-	if err == nil {
-		err = h.Get(ctx, &res)
+		})
+		if err == nil {
+			err = h.Get(ctx, &res)
+		}
+		// A run just started registers its handlers once it has loaded
+		// the ticket; until then the update is unknown to it.
+		if err == nil || !strings.Contains(err.Error(), "unknown update") {
+			return res, sendError(err)
+		}
+		select {
+		case <-ctx.Done():
+			return res, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
-	if err == nil {
-		return res, nil
-	}
+}
+
+// sendError maps the conversation's refusals to ErrSendRefused.
+func sendError(err error) error {
 	var app *temporal.ApplicationError
 	var notFound *serviceerror.NotFound
 	switch {
+	case err == nil:
+		return nil
 	case strings.Contains(err.Error(), channels.WindowClosedReason):
-		return res, temporal.NewNonRetryableApplicationError(channels.WindowClosedReason, ErrSendRefused, err)
+		return temporal.NewNonRetryableApplicationError(channels.WindowClosedReason, ErrSendRefused, err)
 	case errors.As(err, &app):
-		return res, temporal.NewNonRetryableApplicationError(app.Message(), ErrSendRefused, err)
+		return temporal.NewNonRetryableApplicationError(app.Message(), ErrSendRefused, err)
 	case errors.As(err, &notFound):
-		return res, temporal.NewNonRetryableApplicationError("conversation not found", ErrSendRefused, err)
+		return temporal.NewNonRetryableApplicationError("conversation not found", ErrSendRefused, err)
 	}
-	return res, err
+	return err
 }

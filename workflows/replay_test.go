@@ -22,6 +22,8 @@ func TestReplayCommittedHistories(t *testing.T) {
 		r := worker.NewWorkflowReplayer()
 		r.RegisterWorkflow(workflows.Conversation)
 		r.RegisterWorkflow(workflows.Distribution)
+		r.RegisterWorkflow(workflows.Card)
+		r.RegisterWorkflow(workflows.ScheduledMessage)
 		if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}

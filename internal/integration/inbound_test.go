@@ -284,6 +284,8 @@ func saveHistory(t *testing.T, tc client.Client, wfID, runID, name string) {
 	replayer := sdkworker.NewWorkflowReplayer()
 	replayer.RegisterWorkflow(workflows.Conversation)
 	replayer.RegisterWorkflow(workflows.Distribution)
+	replayer.RegisterWorkflow(workflows.Card)
+	replayer.RegisterWorkflow(workflows.ScheduledMessage)
 	if err := replayer.ReplayWorkflowHistory(nil, &hist); err != nil {
 		t.Fatalf("replaying the run just recorded: %v", err)
 	}
