@@ -17,6 +17,7 @@ import (
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/store"
+	"github.com/chatspot/chatspot/internal/webhooks"
 )
 
 // Error types the workflow tells apart.
@@ -46,13 +47,34 @@ func (c *Conversations) write(ctx context.Context, accountID string, fn func(tx 
 	return nil
 }
 
-// conversationEvent appends conversation.updated with the ticket's view.
-func conversationEvent(ctx context.Context, tx *gorm.DB, conv store.Conversation) error {
+// conversationEvent appends conversation.updated with the ticket's view,
+// and the integrators' webhook events named, with the same view.
+func conversationEvent(ctx context.Context, tx *gorm.DB, conv store.Conversation, hooks ...string) error {
 	v, err := store.ConversationViewOf(ctx, tx, conv)
 	if err != nil {
 		return err
 	}
+	for _, h := range hooks {
+		if err := webhooks.Enqueue(tx, conv.AccountID, h, v); err != nil {
+			return err
+		}
+	}
 	return events.Append(tx, conv.AccountID, events.ConversationUpdated, &conv, v)
+}
+
+// integratorEvents names the webhook events a change of a ticket makes.
+func integratorEvents(before, after store.Conversation) []string {
+	var out []string
+	if after.AssigneeID != nil && (before.AssigneeID == nil || *before.AssigneeID != *after.AssigneeID) {
+		out = append(out, webhooks.ConversationAssigned)
+	}
+	switch {
+	case after.Status == store.StatusClosed && before.Status != store.StatusClosed:
+		out = append(out, webhooks.ConversationClosed)
+	case before.Status == store.StatusClosed && after.Status != store.StatusClosed:
+		out = append(out, webhooks.ConversationReopened)
+	}
+	return out
 }
 
 // OpenConversationInput identifies the ticket a workflow run opens.
@@ -116,7 +138,7 @@ func (c *Conversations) OpenConversation(ctx context.Context, in OpenConversatio
 			if err := tx.Create(&conv).Error; err != nil {
 				return err
 			}
-			return conversationEvent(ctx, tx, conv)
+			return conversationEvent(ctx, tx, conv, webhooks.ConversationCreated)
 		})
 		if store.IsDuplicate(err) {
 			return c.OpenConversation(ctx, in)
@@ -276,17 +298,17 @@ func (c *Conversations) ChangeConversation(ctx context.Context, ch Change) error
 		updates["first_response_at"] = ch.FirstResponse.UTC()
 	}
 	return c.write(ctx, ch.AccountID, func(tx *gorm.DB) error {
-		var conv store.Conversation
-		if err := tx.Take(&conv, "id = ? AND account_id = ?", ch.ConversationID, ch.AccountID).Error; err != nil {
+		var before, conv store.Conversation
+		if err := tx.Take(&before, "id = ? AND account_id = ?", ch.ConversationID, ch.AccountID).Error; err != nil {
 			return err
 		}
-		if err := tx.Model(&conv).Updates(updates).Error; err != nil {
+		if err := tx.Model(&before).Updates(updates).Error; err != nil {
 			return err
 		}
-		if err := tx.Take(&conv, "id = ?", conv.ID).Error; err != nil {
+		if err := tx.Take(&conv, "id = ?", before.ID).Error; err != nil {
 			return err
 		}
-		return conversationEvent(ctx, tx, conv)
+		return conversationEvent(ctx, tx, conv, integratorEvents(before, conv)...)
 	})
 }
 

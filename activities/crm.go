@@ -17,6 +17,7 @@ import (
 	"github.com/chatspot/chatspot/internal/crm"
 	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/store"
+	"github.com/chatspot/chatspot/internal/webhooks"
 )
 
 // Stream event kinds of the CRM.
@@ -111,6 +112,9 @@ func (c *CRM) CreateCard(ctx context.Context, in NewCard) (CardSnapshot, error) 
 		if err := addCardEvent(tx, card, "created", "", in.CreatedBy, ""); err != nil {
 			return err
 		}
+		if err := cardHook(tx, webhooks.CardCreated, card, nil); err != nil {
+			return err
+		}
 		return cardUpdated(tx, card)
 	})
 	if err != nil {
@@ -178,6 +182,9 @@ func (c *CRM) MoveCard(ctx context.Context, in MoveInput) (CardSnapshot, error) 
 		if err := addCardEvent(tx, card, "moved", from.Name+" → "+to.Name, in.ActorID, ""); err != nil {
 			return err
 		}
+		if err := cardHook(tx, webhooks.CardMoved, card, map[string]any{"from_stage_id": from.ID, "from_stage": from.Name, "to_stage": to.Name}); err != nil {
+			return err
+		}
 		return cardUpdated(tx, card)
 	})
 	if err != nil {
@@ -211,6 +218,9 @@ func (c *CRM) SetCardStatus(ctx context.Context, in StatusInput) error {
 		}
 		card.Status = in.Status
 		if err := addCardEvent(tx, card, "status", in.Status, in.ActorID, ""); err != nil {
+			return err
+		}
+		if err := cardHook(tx, webhooks.CardUpdated, card, nil); err != nil {
 			return err
 		}
 		return cardUpdated(tx, card)
@@ -336,5 +346,22 @@ func RecordCardChange(tx *gorm.DB, card store.Card, kind, detail, actorID string
 	if err := addCardEvent(tx, card, kind, detail, actorID, ""); err != nil {
 		return err
 	}
+	if err := tx.Take(&card, "id = ?", card.ID).Error; err != nil {
+		return err
+	}
+	if err := cardHook(tx, webhooks.CardUpdated, card, map[string]any{"change": kind, "detail": detail}); err != nil {
+		return err
+	}
 	return cardUpdated(tx, card)
+}
+
+// cardHook enqueues a card's webhook event: the card's fields and extra.
+func cardHook(tx *gorm.DB, event string, card store.Card, extra map[string]any) error {
+	data := map[string]any{"id": card.ID, "pipeline_id": card.PipelineID, "stage_id": card.StageID, "title": card.Title,
+		"value_cents": card.ValueCents, "contact_id": card.ContactID, "priority": card.Priority, "status": card.Status,
+		"tags": store.SplitTags(card.Tags), "due_at": card.DueAt}
+	for k, v := range extra {
+		data[k] = v
+	}
+	return webhooks.Enqueue(tx, card.AccountID, event, data)
 }

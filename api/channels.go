@@ -17,6 +17,7 @@ import (
 	"github.com/chatspot/chatspot/internal/channels/apichannel"
 	"github.com/chatspot/chatspot/internal/channels/webchat"
 	"github.com/chatspot/chatspot/internal/store"
+	"github.com/chatspot/chatspot/internal/webhooks"
 )
 
 // configurableKinds are the channel kinds an account can create today.
@@ -184,12 +185,19 @@ func (s *Server) updateChannel(c *gin.Context) {
 		}
 		updates["name"] = strings.TrimSpace(*req.Name)
 	}
+	wasActive := ch.Active
 	if req.Active != nil {
 		updates["active"] = *req.Active
 	}
 	err = s.DB.WithContext(c).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Model(&ch).Updates(updates).Error; err != nil {
 			return err
+		}
+		if req.Active != nil && *req.Active != wasActive {
+			data := map[string]any{"id": ch.ID, "kind": ch.Kind, "name": ch.Name, "active": *req.Active}
+			if err := webhooks.Enqueue(tx, ch.AccountID, webhooks.ChannelStatusChanged, data); err != nil {
+				return err
+			}
 		}
 		return s.audit(c, tx, "channel.updated", ch.ID, ch.Name)
 	})

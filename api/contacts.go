@@ -9,6 +9,7 @@ import (
 
 	"github.com/chatspot/chatspot/internal/auth"
 	"github.com/chatspot/chatspot/internal/store"
+	"github.com/chatspot/chatspot/internal/webhooks"
 )
 
 // errOpenDuplicate refuses a merge that would strand an open ticket: its
@@ -60,12 +61,20 @@ func (s *Server) mergeContact(c *gin.Context) {
 				return err
 			}
 		}
-		for _, table := range []string{"contact_identities", "conversations", "messages"} {
+		for _, table := range []string{"contact_identities", "conversations", "messages", "cards"} {
 			if err := tx.Table(table).Where("contact_id = ?", dup.ID).Update("contact_id", target.ID).Error; err != nil {
 				return err
 			}
 		}
 		if err := tx.Delete(&dup).Error; err != nil {
+			return err
+		}
+		if err := tx.Take(&target, "id = ?", target.ID).Error; err != nil {
+			return err
+		}
+		data := webhooks.ContactData(target)
+		data["merged_contact_id"] = dup.ID
+		if err := webhooks.Enqueue(tx, p.AccountID, webhooks.ContactUpdated, data); err != nil {
 			return err
 		}
 		return s.audit(c, tx, "contact.merged", target.ID, "merged "+dup.ID)

@@ -14,10 +14,13 @@ type crmSet struct {
 	Card      store.Card
 	FollowUp  store.FollowUp
 	Scheduled store.ScheduledMessage
+	Webhook   store.WebhookEndpoint
+	Delivery  store.WebhookDelivery
 }
 
 // crmObjects stores a pipeline with a stage, a quick reply, a card linked
-// to conv with a follow-up and a scheduled message, straight in the
+// to conv with a follow-up and a scheduled message, and a webhook endpoint
+// with a delivery, straight in the
 // database (these tests run without Temporal).
 func crmObjects(e *env, a *tenant, conv store.Conversation) crmSet {
 	acc := a.f.Account.ID
@@ -31,7 +34,10 @@ func crmObjects(e *env, a *tenant, conv store.Conversation) crmSet {
 	s.FollowUp = store.FollowUp{ID: store.NewID(), AccountID: acc, CardID: s.Card.ID, Title: "Ligar para A", DueAt: now}
 	s.Scheduled = store.ScheduledMessage{ID: store.NewID(), AccountID: acc, ConversationID: conv.ID, CardID: &s.Card.ID, Body: "lembrete A",
 		SendAt: now.Add(time.Hour), Status: store.ScheduledPending}
-	for _, v := range []any{&s.Pipeline, &s.Stage, &s.Reply, &s.Card, &store.CardConversation{CardID: s.Card.ID, ConversationID: conv.ID, CreatedAt: now},
+	s.Webhook = store.WebhookEndpoint{ID: store.NewID(), AccountID: acc, URL: "https://erp.example.com/hooks", Secret: "whsec_a", Enabled: true}
+	s.Delivery = store.WebhookDelivery{ID: store.NewID(), AccountID: acc, EndpointID: s.Webhook.ID, EventID: store.NewID(), Event: "ping",
+		Payload: `{"secret":"conta A"}`, Status: "delivered", Relayed: true, CreatedAt: now, UpdatedAt: now}
+	for _, v := range []any{&s.Webhook, &s.Delivery, &s.Pipeline, &s.Stage, &s.Reply, &s.Card, &store.CardConversation{CardID: s.Card.ID, ConversationID: conv.ID, CreatedAt: now},
 		&s.FollowUp, &s.Scheduled} {
 		if err := e.db.Create(v).Error; err != nil {
 			e.t.Fatal(err)

@@ -44,6 +44,8 @@ func otherTenantObjects(t *testing.T, e *env, a *tenant) map[string]string {
 	e.db.Create(&file)
 	crm := crmObjects(e, a, conv)
 	return map[string]string{
+		"webhooks":            crm.Webhook.ID,
+		"webhook-deliveries":  crm.Delivery.ID,
 		"pipelines":           crm.Pipeline.ID,
 		"stages":              crm.Stage.ID,
 		"stage-quick-replies": crm.Reply.ID,
@@ -153,7 +155,8 @@ func TestEachPermissionDeniesItsRoutes(t *testing.T) {
 	a := e.tenant(50)
 	ids := map[string]string{"users": a.admin.ID, "profiles": "x", "teams": "x", "sessions": "x", "tokens": "x",
 		"conversations": "x", "contacts": "x", "messages": "x", "quick-replies": "x", "rules": "x", "channels": "x", "attachments": "x",
-		"pipelines": "x", "stages": "x", "stage-quick-replies": "x", "cards": "x", "follow-ups": "x", "scheduled-messages": "x"}
+		"pipelines": "x", "stages": "x", "stage-quick-replies": "x", "cards": "x", "follow-ups": "x", "scheduled-messages": "x",
+		"webhooks": "x", "webhook-deliveries": "x"}
 	for _, perm := range auth.All {
 		var rest []auth.Permission
 		for _, p := range auth.All {

@@ -149,15 +149,33 @@ func (s *Server) Handler() http.Handler {
 	add(http.MethodPost, "/conversations/:id/close", auth.CloseConversations, s.conversationAction(workflows.UpdateClose, decodeClose))
 	add(http.MethodPost, "/conversations/:id/reopen", auth.CloseConversations, s.reopen)
 
-	// CRM: only for accounts with the module.
-	crm := s.requireModule("crm", "CRM")
-	addCRM := func(method, path string, perm auth.Permission, h gin.HandlerFunc) {
-		add(method, path, perm, func(c *gin.Context) {
-			if crm(c); !c.IsAborted() {
-				h(c)
-			}
-		})
+	// addIn registers routes that exist only for accounts with a module.
+	addIn := func(module, name string) func(method, path string, perm auth.Permission, h gin.HandlerFunc) {
+		gate := s.requireModule(module, name)
+		return func(method, path string, perm auth.Permission, h gin.HandlerFunc) {
+			add(method, path, perm, func(c *gin.Context) {
+				if gate(c); !c.IsAborted() {
+					h(c)
+				}
+			})
+		}
 	}
+
+	// Account webhooks: the API module.
+	addAPI := addIn("api", "API")
+	addAPI(http.MethodGet, "/webhook-events", auth.ManageAPITokens, s.listWebhookEvents)
+	addAPI(http.MethodGet, "/webhooks", auth.ManageAPITokens, s.listWebhooks)
+	addAPI(http.MethodPost, "/webhooks", auth.ManageAPITokens, s.createWebhook)
+	addAPI(http.MethodPatch, "/webhooks/:id", auth.ManageAPITokens, s.updateWebhook)
+	addAPI(http.MethodDelete, "/webhooks/:id", auth.ManageAPITokens, s.deleteWebhook)
+	addAPI(http.MethodPost, "/webhooks/:id/rotate-secret", auth.ManageAPITokens, s.rotateWebhookSecret)
+	addAPI(http.MethodPost, "/webhooks/:id/ping", auth.ManageAPITokens, s.pingWebhook)
+	addAPI(http.MethodGet, "/webhooks/:id/deliveries", auth.ManageAPITokens, s.listWebhookDeliveries)
+	addAPI(http.MethodGet, "/webhook-deliveries/:id", auth.ManageAPITokens, s.getWebhookDelivery)
+	addAPI(http.MethodPost, "/webhook-deliveries/:id/replay", auth.ManageAPITokens, s.replayWebhookDelivery)
+
+	// The CRM module.
+	addCRM := addIn("crm", "CRM")
 	addCRM(http.MethodGet, "/pipelines", auth.ViewCRM, s.listPipelines)
 	addCRM(http.MethodPost, "/pipelines", auth.ManagePipelines, s.createPipeline)
 	addCRM(http.MethodPatch, "/pipelines/:id", auth.ManagePipelines, s.updatePipeline)

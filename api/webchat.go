@@ -20,6 +20,7 @@ import (
 	"github.com/chatspot/chatspot/internal/inbox"
 	"github.com/chatspot/chatspot/internal/messaging"
 	"github.com/chatspot/chatspot/internal/store"
+	"github.com/chatspot/chatspot/internal/webhooks"
 )
 
 // DefaultVisitorRate lets a visitor type fast for a while but not flood.
@@ -131,6 +132,9 @@ func (s *Server) newVisitor(c *gin.Context, ch store.Channel, v webchat.Visitor)
 		contact := store.Contact{ID: store.NewID(), AccountID: ch.AccountID, Name: strings.TrimSpace(v.Name),
 			Email: strings.ToLower(strings.TrimSpace(v.Email)), Phone: strings.TrimSpace(v.Phone)}
 		if err := tx.Create(&contact).Error; err != nil {
+			return err
+		}
+		if err := webhooks.Enqueue(tx, ch.AccountID, webhooks.ContactCreated, webhooks.ContactData(contact)); err != nil {
 			return err
 		}
 		return tx.Create(&store.ContactIdentity{ID: store.NewID(), AccountID: ch.AccountID, ContactID: contact.ID, ChannelID: ch.ID, ExternalID: visitorID}).Error

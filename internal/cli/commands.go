@@ -128,6 +128,9 @@ func runDev(ctx context.Context, cfg *config.Config, out io.Writer) error {
 		return fmt.Errorf("worker: %w", err)
 	}
 	defer w.Stop()
+	relayCtx, stopRelay := context.WithCancel(ctx)
+	defer stopRelay()
+	go (&worker.Relay{DB: db, Temporal: tc, TaskQueue: workflows.TaskQueue, Logger: log}).Run(relayCtx)
 	srv, errc := startHTTP(cfg, db, tc, bus, log, ts.UIAddress(), webchatID)
 
 	printWelcome(out, cfg, ts.UIAddress(), creds, webchatID != "")
@@ -179,6 +182,9 @@ func runWorker(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
+	relayCtx, stopRelay := context.WithCancel(ctx)
+	defer stopRelay()
+	go (&worker.Relay{DB: db, Temporal: tc, TaskQueue: workflows.TaskQueue, Logger: log}).Run(relayCtx)
 	fmt.Fprintf(out, "CHATSPOT worker polling task queue %q\n", workflows.TaskQueue)
 	<-ctx.Done()
 	fmt.Fprintln(out, "Stopping the worker ...")

@@ -18,6 +18,7 @@ import (
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/store"
+	"github.com/chatspot/chatspot/internal/webhooks"
 	"github.com/chatspot/chatspot/workflows"
 )
 
@@ -183,6 +184,9 @@ func identify(tx *gorm.DB, ch store.Channel, c channels.InboundContact) (store.C
 	}
 	contact = store.Contact{ID: store.NewID(), AccountID: ch.AccountID, Name: c.Name, Phone: c.Phone, Email: c.Email}
 	if err := tx.Create(&contact).Error; err != nil {
+		return contact, err
+	}
+	if err := webhooks.Enqueue(tx, ch.AccountID, webhooks.ContactCreated, webhooks.ContactData(contact)); err != nil {
 		return contact, err
 	}
 	ident := store.ContactIdentity{ID: store.NewID(), AccountID: ch.AccountID, ContactID: contact.ID, ChannelID: ch.ID, ExternalID: c.ExternalID}

@@ -91,6 +91,9 @@ func newStackAI(t *testing.T, db *gorm.DB, assistant *ai.Assistant, monthlyCap i
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
+	relayCtx, stopRelay := context.WithCancel(context.Background())
+	t.Cleanup(stopRelay)
+	go (&worker.Relay{DB: db, Temporal: tc, TaskQueue: queue, Every: 100 * time.Millisecond}).Run(relayCtx)
 	srv := &api.Server{DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc, Bus: bus, TaskQueue: queue}, Bus: bus,
 		Sessions: &auth.Sessions{DB: db, Policy: auth.DefaultPolicy},
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)), UI: web.Assets(), Widget: web.Widget(),

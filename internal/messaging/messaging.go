@@ -11,6 +11,7 @@ import (
 
 	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/store"
+	"github.com/chatspot/chatspot/internal/webhooks"
 )
 
 // AppendEvent appends message.created (the full view) or
@@ -25,12 +26,23 @@ func AppendEvent(ctx context.Context, tx *gorm.DB, kind string, msg store.Messag
 		conv = &cv
 	}
 	if kind == events.MessageStatusChanged {
-		return events.Append(tx, msg.AccountID, kind, conv, map[string]any{
-			"id": msg.ID, "conversation_id": msg.ConversationID, "status": msg.Status, "failure_reason": msg.FailureReason})
+		status := map[string]any{"id": msg.ID, "conversation_id": msg.ConversationID, "status": msg.Status, "failure_reason": msg.FailureReason}
+		if msg.Kind != store.KindNote {
+			if err := webhooks.Enqueue(tx, msg.AccountID, webhooks.MessageStatusChanged, status); err != nil {
+				return err
+			}
+		}
+		return events.Append(tx, msg.AccountID, kind, conv, status)
 	}
 	views, err := store.MessageViews(ctx, tx, []store.Message{msg})
 	if err != nil {
 		return err
+	}
+	// Private notes stay inside the team.
+	if msg.Kind != store.KindNote {
+		if err := webhooks.Enqueue(tx, msg.AccountID, webhooks.MessageCreated, views[0]); err != nil {
+			return err
+		}
 	}
 	return events.Append(tx, msg.AccountID, kind, conv, views[0])
 }

@@ -50,7 +50,7 @@ describe('AdminPage', () => {
   it('shows an admin every tab', async () => {
     window.history.replaceState(null, '', '/admin/users')
     renderAdmin(<AdminPage tab="users" />, makeMe({ permissions: [...KNOWN_PERMISSIONS] }))
-    for (const key of ['users', 'profiles', 'teams', 'channels', 'rules', 'quick-replies', 'sessions', 'tokens', 'audit']) {
+    for (const key of ['users', 'profiles', 'teams', 'channels', 'rules', 'quick-replies', 'sessions', 'tokens', 'webhooks', 'audit']) {
       expect(screen.getByTestId(`admin-tab-${key}`)).toBeInTheDocument()
     }
     expect(screen.getByTestId('admin-tab-users')).toHaveAttribute('aria-current', 'page')
@@ -65,6 +65,33 @@ describe('AdminPage', () => {
     expect(screen.getByTestId('admin-tab-tokens')).toBeInTheDocument()
     await waitFor(() => expect(window.location.pathname).toBe('/admin/tokens'))
     expect(screen.queryByTestId('admin-users')).not.toBeInTheDocument()
+  })
+
+  it('shows the webhooks tab with api:tokens and the api module', async () => {
+    window.history.replaceState(null, '', '/admin/webhooks')
+    renderAdmin(<AdminPage tab="webhooks" />, makeMe({ permissions: ['api:tokens', 'conversations:reply'] }))
+    expect(screen.getByTestId('admin-tab-webhooks')).toHaveTextContent('Webhooks')
+    expect(screen.getByTestId('admin-tab-webhooks')).toHaveAttribute('aria-current', 'page')
+    expect(await screen.findByTestId('admin-webhooks')).toBeInTheDocument()
+  })
+
+  it('hides the webhooks tab without the api module', async () => {
+    window.history.replaceState(null, '', '/admin/webhooks')
+    const me = makeMe({ permissions: ['api:tokens', 'conversations:reply'] })
+    me.account.modules = ['crm']
+    renderAdmin(<AdminPage tab="webhooks" />, me)
+    expect(screen.queryByTestId('admin-tab-webhooks')).not.toBeInTheDocument()
+    expect(screen.getByTestId('admin-tab-tokens')).toBeInTheDocument()
+    await waitFor(() => expect(window.location.pathname).toBe('/admin/tokens'))
+    expect(screen.queryByTestId('admin-webhooks')).not.toBeInTheDocument()
+  })
+
+  it('hides the webhooks tab without api:tokens', async () => {
+    window.history.replaceState(null, '', '/admin/webhooks')
+    renderAdmin(<AdminPage tab="webhooks" />, makeMe({ permissions: ['users:manage'] }))
+    expect(screen.queryByTestId('admin-tab-webhooks')).not.toBeInTheDocument()
+    await waitFor(() => expect(window.location.pathname).toBe('/admin/users'))
+    expect(screen.queryByTestId('admin-webhooks')).not.toBeInTheDocument()
   })
 
   it('refuses an agent', () => {

@@ -18,6 +18,7 @@ import { SessionsTab } from './SessionsTab'
 import { TeamsTab } from './TeamsTab'
 import { TokensTab } from './TokensTab'
 import { UsersTab } from './UsersTab'
+import { WebhooksTab } from './WebhooksTab'
 
 const TAB_LABEL: Record<AdminTab, MessageKey> = {
   users: 'admin.tab.users',
@@ -28,6 +29,7 @@ const TAB_LABEL: Record<AdminTab, MessageKey> = {
   'quick-replies': 'admin.tab.quickReplies',
   sessions: 'admin.tab.sessions',
   tokens: 'admin.tab.tokens',
+  webhooks: 'admin.tab.webhooks',
   audit: 'admin.tab.audit',
 }
 
@@ -35,8 +37,9 @@ export function AdminPage({ tab: requested }: { tab: string | null }) {
   const { t } = useI18n()
   const { me } = useSession()
   const perms = me.user.permissions
-  const { tab, redirect } = resolveTab(requested, perms)
-  const tabs = visibleTabs(perms)
+  const modules = me.account.modules ?? []
+  const { tab, redirect } = resolveTab(requested, perms, modules)
+  const tabs = visibleTabs(perms, modules)
 
   useEffect(() => {
     if (redirect && tab) navigate(adminPath(tab), { replace: true })
@@ -84,6 +87,7 @@ export function AdminPage({ tab: requested }: { tab: string | null }) {
         {tab === 'quick-replies' && <QuickRepliesTab />}
         {tab === 'sessions' && <SessionsTab />}
         {tab === 'tokens' && <TokensTab />}
+        {tab === 'webhooks' && <WebhooksTab />}
         {tab === 'audit' && <AuditTab />}
       </div>
     </div>

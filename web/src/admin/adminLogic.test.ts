@@ -63,6 +63,17 @@ describe('tab visibility', () => {
     expect(canEditTab('teams', ['users:manage'])).toBe(true)
   })
 
+  it('shows webhooks with api:tokens only when the account has the api module', () => {
+    expect(visibleTabs(ALL, ['api'])).toEqual(['users', 'profiles', 'teams', 'channels', 'rules', 'quick-replies', 'sessions', 'tokens', 'webhooks', 'audit'])
+    expect(visibleTabs(['api:tokens'], ['api', 'crm'])).toEqual(['teams', 'tokens', 'webhooks'])
+    expect(visibleTabs(['api:tokens'], ['crm'])).toEqual(['teams', 'tokens'])
+    expect(visibleTabs(['users:manage'], ['api'])).not.toContain('webhooks')
+    expect(resolveTab('webhooks', ['api:tokens'], ['api'])).toEqual({ tab: 'webhooks', redirect: false })
+    expect(resolveTab('webhooks', ['api:tokens'], [])).toEqual({ tab: 'tokens', redirect: true })
+    expect(resolveTab('webhooks', ['users:manage'], ['api'])).toEqual({ tab: 'users', redirect: true })
+    expect(canEditTab('webhooks', ['api:tokens'])).toBe(true)
+  })
+
   it('hides the admin area from an agent', () => {
     expect(visibleTabs(AGENT)).toEqual([])
     expect(canEnterAdmin(AGENT)).toBe(false)

@@ -18,6 +18,7 @@ export type AdminTab =
   | 'quick-replies'
   | 'sessions'
   | 'tokens'
+  | 'webhooks'
   | 'audit'
 
 export interface AdminTabSpec {
@@ -26,6 +27,8 @@ export interface AdminTabSpec {
   view: Permission | null
   /** Needed to change what the tab shows. */
   edit: Permission
+  /** The account module the tab belongs to (me.account.modules); absent = always there. */
+  module?: string
 }
 
 export const ADMIN_TABS: readonly AdminTabSpec[] = [
@@ -40,20 +43,31 @@ export const ADMIN_TABS: readonly AdminTabSpec[] = [
   { key: 'quick-replies', view: 'rules:manage', edit: 'rules:manage' },
   { key: 'sessions', view: 'users:manage', edit: 'users:manage' },
   { key: 'tokens', view: 'api:tokens', edit: 'api:tokens' },
+  // Webhooks come with the API module.
+  { key: 'webhooks', view: 'api:tokens', edit: 'api:tokens', module: 'api' },
   { key: 'audit', view: 'users:manage', edit: 'users:manage' },
 ]
 
-/** The tabs a user with these permissions sees, in display order. */
-export function visibleTabs(perms: readonly string[]): AdminTab[] {
-  const gated = ADMIN_TABS.filter((tab) => tab.view !== null && perms.includes(tab.view))
+/** Whether the account has the module a tab belongs to. */
+function moduleOn(tab: AdminTabSpec, modules: readonly string[]): boolean {
+  return !tab.module || modules.includes(tab.module)
+}
+
+/**
+ * The tabs a user with these permissions sees, in display order. A tab of a
+ * module shows only when the account has it (modules: me.account.modules).
+ */
+export function visibleTabs(perms: readonly string[], modules: readonly string[] = []): AdminTab[] {
+  const shown = ADMIN_TABS.filter((tab) => moduleOn(tab, modules))
+  const gated = shown.filter((tab) => tab.view !== null && perms.includes(tab.view))
   // Tabs open to everyone only show up inside an area the user may enter anyway.
   if (gated.length === 0) return []
-  return ADMIN_TABS.filter((tab) => tab.view === null || perms.includes(tab.view)).map((tab) => tab.key)
+  return shown.filter((tab) => tab.view === null || perms.includes(tab.view)).map((tab) => tab.key)
 }
 
 /** Whether the header shows the link to the admin area. */
-export function canEnterAdmin(perms: readonly string[]): boolean {
-  return visibleTabs(perms).length > 0
+export function canEnterAdmin(perms: readonly string[], modules: readonly string[] = []): boolean {
+  return visibleTabs(perms, modules).length > 0
 }
 
 export function canEditTab(tab: AdminTab, perms: readonly string[]): boolean {
@@ -74,8 +88,12 @@ export function adminPath(tab: AdminTab): string {
  * may see it, else the first one they may (redirect = fix the address bar);
  * null when they may see none.
  */
-export function resolveTab(requested: string | null, perms: readonly string[]): { tab: AdminTab | null; redirect: boolean } {
-  const tabs = visibleTabs(perms)
+export function resolveTab(
+  requested: string | null,
+  perms: readonly string[],
+  modules: readonly string[] = [],
+): { tab: AdminTab | null; redirect: boolean } {
+  const tabs = visibleTabs(perms, modules)
   if (requested && isAdminTab(requested) && tabs.includes(requested)) return { tab: requested, redirect: false }
   if (tabs.length === 0) return { tab: null, redirect: false }
   // Land on the first tab the user was given access to, not on a tab open to all.

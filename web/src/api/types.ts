@@ -655,3 +655,70 @@ export interface AgendaItem {
   status: string
   done: boolean
 }
+
+// Webhooks (administration, needs api:tokens and the "api" module).
+/** GET /webhooks: an endpoint as listed; the secret itself is never sent again. */
+export interface WebhookEndpoint {
+  id: string
+  url: string
+  /** The subscribed events; empty = every event, including ones added later. */
+  events: string[]
+  enabled: boolean
+  /** Why the server turned the endpoint off (e.g. persistent failures); "" otherwise. */
+  disabled_reason: string
+  /** The last characters of the signing secret, to tell secrets apart. */
+  secret_hint: string
+  created_at: string
+  updated_at: string
+}
+
+/** The creation response: the only time the secret comes with the endpoint. */
+export interface CreatedWebhookEndpoint extends WebhookEndpoint {
+  secret: string
+}
+
+/** The body of POST /webhooks. */
+export interface WebhookEndpointInput {
+  url: string
+  events: string[]
+}
+
+/** The body of PATCH /webhooks/:id: only what changes. */
+export interface WebhookEndpointPatch {
+  url?: string
+  events?: string[]
+  enabled?: boolean
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed'
+
+export interface WebhookDelivery {
+  id: string
+  endpoint_id: string
+  event_id: string
+  event: string
+  /** One of WebhookDeliveryStatus; an unknown value is shown as sent. */
+  status: string
+  attempts: number
+  /** The HTTP status of the last attempt; 0 = no answer (yet). */
+  last_status_code: number
+  last_error: string
+  last_duration_ms: number
+  payload: unknown
+  created_at: string
+  delivered_at: string | null
+}
+
+export interface WebhookAttempt {
+  attempt: number
+  /** 0 = no HTTP answer (timeout, refused connection…). */
+  status_code: number
+  error: string
+  duration_ms: number
+  at: string
+}
+
+/** GET /webhook-deliveries/:id: the delivery with every attempt. */
+export interface WebhookDeliveryDetail extends WebhookDelivery {
+  attempts_log: WebhookAttempt[]
+}

@@ -32,7 +32,7 @@ export function Header({ onLogout }: { onLogout: () => void }) {
     links.push({ key: 'crm', to: '/crm', label: t('header.crm'), active: here === 'crm' })
     links.push({ key: 'agenda', to: '/agenda', label: t('header.agenda'), active: here === 'agenda' })
   }
-  if (canEnterAdmin(me.user.permissions)) links.push({ key: 'admin', to: '/admin', label: t('header.admin'), active: here === 'admin' })
+  if (canEnterAdmin(me.user.permissions, me.account.modules ?? [])) links.push({ key: 'admin', to: '/admin', label: t('header.admin'), active: here === 'admin' })
 
   function go(e: MouseEvent, to: string) {
     if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return
