@@ -24,6 +24,8 @@ func TestReplayCommittedHistories(t *testing.T) {
 		r.RegisterWorkflow(workflows.Distribution)
 		r.RegisterWorkflow(workflows.Card)
 		r.RegisterWorkflow(workflows.ScheduledMessage)
+		r.RegisterWorkflow(workflows.WebhookEndpoint)
+		r.RegisterWorkflow(workflows.WebhookDelivery)
 		if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}

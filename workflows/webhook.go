@@ -44,12 +44,14 @@ type DeliveryOutcome struct {
 // wh is a nil receiver used only to name activity methods.
 var wh *activities.Webhooks
 
-// webhookRetry retries a delivery with exponential backoff for 24 hours.
+// webhookRetry retries a delivery with exponential backoff for 24 hours:
+// 1 s doubling to an hour, about 36 tries; the attempt cap only backs up
+// the 24-hour limit.
 var webhookRetry = workflow.ActivityOptions{
 	StartToCloseTimeout:    30 * time.Second,
 	ScheduleToCloseTimeout: 24 * time.Hour,
 	RetryPolicy: &temporal.RetryPolicy{
-		InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Hour,
+		InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Hour, MaximumAttempts: 60,
 		NonRetryableErrorTypes: []string{activities.ErrEndpointGone},
 	},
 }
@@ -110,8 +112,10 @@ func WebhookEndpoint(ctx workflow.Context, in WebhookEndpointInput) error {
 		}
 		queue = queue[1:]
 		if !out.Delivered {
-			reason := "deliveries failed for 24 hours: " + out.Reason
-			if err := workflow.ExecuteLocalActivity(lctx, wh.DisableEndpoint, activities.DisableInput{AccountID: in.AccountID, EndpointID: in.EndpointID, Reason: reason}).Get(ctx, nil); err != nil {
+			// The reason is the last failure's own words; the screen says
+			// the endpoint was turned off after failing for 24 hours.
+			disable := activities.DisableInput{AccountID: in.AccountID, EndpointID: in.EndpointID, Reason: out.Reason}
+			if err := workflow.ExecuteLocalActivity(lctx, wh.DisableEndpoint, disable).Get(ctx, nil); err != nil {
 				return err
 			}
 		}

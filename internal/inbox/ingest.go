@@ -166,6 +166,9 @@ func publish(ctx context.Context, tx *gorm.DB, ch store.Channel, msg *store.Mess
 	if err != nil {
 		return err
 	}
+	if err := webhooks.Enqueue(tx, ch.AccountID, webhooks.MessageCreated, views[0]); err != nil {
+		return err
+	}
 	return events.Append(tx, ch.AccountID, events.MessageCreated, convPtr, views[0])
 }
 

@@ -286,6 +286,8 @@ func saveHistory(t *testing.T, tc client.Client, wfID, runID, name string) {
 	replayer.RegisterWorkflow(workflows.Distribution)
 	replayer.RegisterWorkflow(workflows.Card)
 	replayer.RegisterWorkflow(workflows.ScheduledMessage)
+	replayer.RegisterWorkflow(workflows.WebhookEndpoint)
+	replayer.RegisterWorkflow(workflows.WebhookDelivery)
 	if err := replayer.ReplayWorkflowHistory(nil, &hist); err != nil {
 		t.Fatalf("replaying the run just recorded: %v", err)
 	}
