@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"net/http"
 	"sync"
 	"time"
@@ -132,6 +134,16 @@ func (a *Automation) missingRefs(ctx context.Context, accountID string, actions 
 			if n == 0 {
 				return fmt.Sprintf("action %d: the team no longer exists", i+1)
 			}
+		case act.StageID != "":
+			a.DB.WithContext(ctx).Model(&store.Stage{}).Where("id = ? AND account_id = ?", act.StageID, accountID).Count(&n)
+			if n == 0 {
+				return fmt.Sprintf("action %d: the CRM stage no longer exists", i+1)
+			}
+		case act.Type == "send_quick_reply":
+			a.DB.WithContext(ctx).Model(&store.QuickReply{}).Where("account_id = ? AND shortcut = ?", accountID, strings.TrimPrefix(act.Text, "/")).Count(&n)
+			if n == 0 {
+				return fmt.Sprintf("action %d: the quick reply /%s no longer exists", i+1, act.Text)
+			}
 		}
 	}
 	return ""
@@ -195,4 +207,20 @@ func (a *Automation) PostWebhook(ctx context.Context, in WebhookInput) error {
 		return fmt.Errorf("webhook answered %d: %s", res.StatusCode, bytes.TrimSpace(answer))
 	}
 	return temporal.NewNonRetryableApplicationError(fmt.Sprintf("webhook refused (%d): %s", res.StatusCode, bytes.TrimSpace(answer)), "WebhookRefused", nil)
+}
+
+// QuickReplyInput names a quick reply by its shortcut.
+type QuickReplyInput struct {
+	AccountID, Shortcut string
+}
+
+// QuickReplyText is the text of a quick reply, for a rule's
+// send_quick_reply action.
+func (a *Automation) QuickReplyText(ctx context.Context, in QuickReplyInput) (string, error) {
+	var qr store.QuickReply
+	err := a.DB.WithContext(ctx).Take(&qr, "account_id = ? AND shortcut = ?", in.AccountID, strings.TrimPrefix(in.Shortcut, "/")).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", temporal.NewNonRetryableApplicationError("the quick reply /"+in.Shortcut+" no longer exists", "QuickReplyGone", err)
+	}
+	return qr.Text, err
 }

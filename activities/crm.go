@@ -8,6 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -63,6 +66,30 @@ type NewCard struct {
 	ConversationIDs                           []string
 	CreatedBy                                 string
 	CreatedAt                                 time.Time
+}
+
+// CardInput starts a card's lifecycle (workflow card/<id>): New is set
+// when the run creates the card; Moves numbers stage entries across
+// continue-as-new, so each entry's message has its own idempotency key.
+type CardInput struct {
+	AccountID string
+	CardID    string
+	New       *NewCard
+	Reopen    *CardStatusRequest // a won, lost or archived card made open again
+	Moves     int
+}
+
+// MoveRequest moves the card to a stage at a position (negative: last).
+type MoveRequest struct {
+	StageID  string
+	Position int
+	ActorID  string
+}
+
+// CardStatusRequest wins, loses or archives the card; its lifecycle ends.
+type CardStatusRequest struct {
+	Status  string
+	ActorID string
 }
 
 // CardSnapshot is what the card workflow needs of the stored card.
@@ -364,4 +391,89 @@ func cardHook(tx *gorm.DB, event string, card store.Card, extra map[string]any) 
 		data[k] = v
 	}
 	return webhooks.Enqueue(tx, card.AccountID, event, data)
+}
+
+// CardActionInput is an automation rule's CRM action on a conversation;
+// Key identifies the action run, so a retry acts once.
+type CardActionInput struct {
+	AccountID, ConversationID, StageID, Key string
+}
+
+// Names of the card workflow and its updates, for callers that cannot
+// import package workflows.
+const (
+	cardWorkflow    = "Card"
+	updateCardReady = "ready"
+	updateCardMove  = "move"
+)
+
+// CreateCardFor creates a card for the conversation's contact in the
+// stage, linked to the conversation, through the card workflow. The card
+// id comes from the key, so a retried action finds the card it created.
+func (c *CRM) CreateCardFor(ctx context.Context, in CardActionInput) error {
+	var conv store.Conversation
+	if err := c.DB.WithContext(ctx).Take(&conv, "id = ? AND account_id = ?", in.ConversationID, in.AccountID).Error; err != nil {
+		return err
+	}
+	var stage store.Stage
+	if err := c.DB.WithContext(ctx).Take(&stage, "id = ? AND account_id = ?", in.StageID, in.AccountID).Error; err != nil {
+		return temporal.NewNonRetryableApplicationError("the CRM stage no longer exists", ErrCardInvalid, err)
+	}
+	var contact store.Contact
+	c.DB.WithContext(ctx).Take(&contact, "id = ?", conv.ContactID)
+	title := strings.TrimSpace(contact.Name)
+	for _, alt := range []string{contact.Phone, contact.Email, "Card"} {
+		if title == "" {
+			title = alt
+		}
+	}
+	id := uuid.NewSHA1(uuid.NameSpaceURL, []byte("chatspot:card:"+in.Key)).String()
+	nc := NewCard{ID: id, AccountID: in.AccountID, PipelineID: stage.PipelineID, StageID: stage.ID, Title: title, ContactID: conv.ContactID,
+		Priority: "normal", CustomFields: map[string]string{}, ConversationIDs: []string{conv.ID}, CreatedAt: time.Now().UTC()}
+	op := c.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID: "card/" + id, TaskQueue: activity.GetInfo(ctx).TaskQueue, WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, cardWorkflow, CardInput{AccountID: in.AccountID, CardID: id, New: &nc})
+	h, err := c.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: op,
+		UpdateOptions:          client.UpdateWorkflowOptions{WorkflowID: "card/" + id, UpdateName: updateCardReady, WaitForStage: client.WorkflowUpdateStageCompleted},
+	})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	return err
+}
+
+// MoveCardsFor moves the conversation's open cards in the stage's pipeline
+// to the stage, each through its card workflow (so the stage's entry
+// message goes out).
+func (c *CRM) MoveCardsFor(ctx context.Context, in CardActionInput) error {
+	var stage store.Stage
+	if err := c.DB.WithContext(ctx).Take(&stage, "id = ? AND account_id = ?", in.StageID, in.AccountID).Error; err != nil {
+		return temporal.NewNonRetryableApplicationError("the CRM stage no longer exists", ErrCardInvalid, err)
+	}
+	var ids []string
+	if err := c.DB.WithContext(ctx).Model(&store.Card{}).
+		Where("pipeline_id = ? AND status = ? AND stage_id <> ? AND id IN (?)", stage.PipelineID, store.CardOpen, stage.ID,
+			c.DB.Model(&store.CardConversation{}).Select("card_id").Where("conversation_id = ?", in.ConversationID)).
+		Pluck("id", &ids).Error; err != nil {
+		return err
+	}
+	for _, id := range ids {
+		h, err := c.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: "card/" + id, UpdateName: updateCardMove, Args: []any{MoveRequest{StageID: stage.ID, Position: -1}},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err == nil {
+			err = h.Get(ctx, nil)
+		}
+		var notFound *serviceerror.NotFound
+		var app *temporal.ApplicationError
+		switch {
+		case errors.As(err, &notFound), errors.As(err, &app):
+			// Closed meanwhile or refused: nothing to move.
+		case err != nil:
+			return err
+		}
+	}
+	return nil
 }

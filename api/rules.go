@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,6 +34,7 @@ type Action = rules.Action
 var actionTypes = map[string]string{
 	"assign_agent": "user_id", "assign_team": "team_id", "add_tag": "tag", "remove_tag": "tag",
 	"set_priority": "priority", "send_message": "text", "add_note": "text", "snooze": "minutes", "close": "", "webhook": "url",
+	"send_quick_reply": "text", "create_card": "stage_id", "move_card": "stage_id",
 }
 
 // RuleJSON is a rule as the API shows it, with warnings about references
@@ -113,13 +115,11 @@ func validateRule(r ruleRequest) error {
 		need, ok := actionTypes[a.Type]
 		field := fmt.Sprintf("actions[%d]", i)
 		if !ok {
-			if strings.HasPrefix(a.Type, "crm_") {
-				return &auth.FieldError{Field: field + ".type", Reason: "CRM actions are not available yet"}
-			}
 			return &auth.FieldError{Field: field + ".type", Reason: "unknown action " + strconv.Quote(a.Type)}
 		}
 		empty := map[string]bool{"user_id": a.UserID == "", "team_id": a.TeamID == "", "tag": a.Tag == "", "priority": a.Priority == "",
-			"text": strings.TrimSpace(a.Text) == "", "minutes": a.Minutes <= 0, "url": !strings.HasPrefix(a.URL, "https://") && !strings.HasPrefix(a.URL, "http://")}
+			"text": strings.TrimSpace(a.Text) == "", "minutes": a.Minutes <= 0, "url": !strings.HasPrefix(a.URL, "https://") && !strings.HasPrefix(a.URL, "http://"),
+			"stage_id": a.StageID == ""}
 		if need != "" && empty[need] {
 			return &auth.FieldError{Field: field + "." + need, Reason: "is required for " + a.Type}
 		}
@@ -162,6 +162,12 @@ func (s *Server) ruleJSON(c *gin.Context, r store.Rule) RuleJSON {
 		}
 		if a.TeamID != "" && !exists("teams", a.TeamID, "") {
 			out.Warnings = append(out.Warnings, fmt.Sprintf("action %d: team no longer exists: the rule is skipped", i+1))
+		}
+		if a.StageID != "" && !exists("stages", a.StageID, "") {
+			out.Warnings = append(out.Warnings, fmt.Sprintf("action %d: CRM stage no longer exists: the rule is skipped", i+1))
+		}
+		if a.Type == "send_quick_reply" && !s.quickReplyExists(c, r.AccountID, a.Text) {
+			out.Warnings = append(out.Warnings, fmt.Sprintf("action %d: quick reply /%s no longer exists: the rule is skipped", i+1, a.Text))
 		}
 	}
 	return out
@@ -377,6 +383,12 @@ func (s *Server) describe(c *gin.Context, r RuleJSON, conv store.Conversation) [
 			out = append(out, "close the conversation")
 		case "webhook":
 			out = append(out, "POST to "+a.URL)
+		case "send_quick_reply":
+			out = append(out, "send quick reply /"+a.Text)
+		case "create_card":
+			out = append(out, "create a CRM card in stage "+a.StageID)
+		case "move_card":
+			out = append(out, "move the conversation's CRM cards to stage "+a.StageID)
 		}
 	}
 	return out
@@ -394,4 +406,10 @@ func (s *Server) ruleTrail(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"items": runs})
+}
+
+func (s *Server) quickReplyExists(ctx context.Context, accountID, shortcut string) bool {
+	var n int64
+	s.DB.WithContext(ctx).Model(&store.QuickReply{}).Where("account_id = ? AND shortcut = ?", accountID, strings.TrimPrefix(shortcut, "/")).Count(&n)
+	return n > 0
 }

@@ -169,4 +169,5 @@ type Action struct {
 	Text     string `json:"text,omitempty"`
 	Minutes  int    `json:"minutes,omitempty"`
 	URL      string `json:"url,omitempty"`
+	StageID  string `json:"stage_id,omitempty"` // create_card, move_card
 }

@@ -22,29 +22,13 @@ const (
 // CardWorkflowID is the business key of a card's lifecycle.
 func CardWorkflowID(cardID string) string { return "card/" + cardID }
 
-// CardInput starts a card's lifecycle: New is set when the run creates
-// the card; Moves numbers stage entries across continue-as-new, so each
-// entry's message has its own idempotency key.
-type CardInput struct {
-	AccountID string
-	CardID    string
-	New       *activities.NewCard
-	Reopen    *CardStatusRequest // a won, lost or archived card made open again
-	Moves     int
-}
-
-// MoveRequest moves the card to a stage at a position (negative: last).
-type MoveRequest struct {
-	StageID  string
-	Position int
-	ActorID  string
-}
-
-// CardStatusRequest wins, loses or archives the card; its lifecycle ends.
-type CardStatusRequest struct {
-	Status  string
-	ActorID string
-}
+// The card workflow's input and requests live in package activities, so
+// automation actions can drive cards too; these aliases keep their names.
+type (
+	CardInput         = activities.CardInput
+	MoveRequest       = activities.MoveRequest
+	CardStatusRequest = activities.CardStatusRequest
+)
 
 // crm is a nil receiver used only to name activity methods.
 var crm *activities.CRM

@@ -714,6 +714,24 @@ func (c *conversation) apply(ctx workflow.Context, event, ruleID string, act rul
 	case "webhook":
 		return workflow.ExecuteActivity(ctx, au.PostWebhook, activities.WebhookInput{URL: act.URL, RuleID: ruleID,
 			ConversationID: c.state.ConversationID, Event: event, IdempotencyKey: key}).Get(ctx, nil)
+	case "send_quick_reply":
+		var text string
+		in := activities.QuickReplyInput{AccountID: c.in.AccountID, Shortcut: act.Text}
+		if err := workflow.ExecuteLocalActivity(withLocalActivity(ctx), au.QuickReplyText, in).Get(ctx, &text); err != nil {
+			return err
+		}
+		req := SendRequest{Body: text, IdempotencyKey: key}
+		if err := c.checkWindow(ctx, req); err != nil {
+			return err
+		}
+		_, err := c.send(ctx, req)
+		return err
+	case "create_card", "move_card":
+		in := activities.CardActionInput{AccountID: c.in.AccountID, ConversationID: c.state.ConversationID, StageID: act.StageID, Key: key}
+		if act.Type == "create_card" {
+			return workflow.ExecuteActivity(ctx, crm.CreateCardFor, in).Get(ctx, nil)
+		}
+		return workflow.ExecuteActivity(ctx, crm.MoveCardsFor, in).Get(ctx, nil)
 	}
 	return fmt.Errorf("unknown action %q", act.Type)
 }

@@ -287,3 +287,56 @@ func saoPaulo(t *testing.T) *time.Location {
 	}
 	return loc
 }
+
+// Automation rules drive the CRM: a new conversation gets a card and the
+// greeting quick reply; a customer who says "fechado" has the card moved
+// to the last stage, whose entry message then goes out.
+func TestAutomationRulesCreateAndMoveCards(t *testing.T) {
+	a := newAPIChannel(t, "sqlite")
+	a.db.Model(&a.f.Account).Update("modules", "api,crm")
+	prov := newIntegrator(t, "hook-secret")
+	configureOutbound(t, a, prov.url, "hook-secret")
+	u, err := auth.CreateUser(t.Context(), a.db, a.f.Account.ID, auth.NewUser{Email: "regras@example.com", Name: "Gestora",
+		Password: "correct-horse-42", ProfileID: a.f.Profiles[auth.ProfileAdmin].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ag := login(t, a.url, u.Email)
+	_, p := ag.call(http.MethodPost, "/api/v1/pipelines", map[string]any{"name": "Vendas", "stages": []string{"Lead", "Fechamento"}}, nil)
+	stages := p["stages"].([]any)
+	lead, closing := stages[0].(map[string]any)["id"].(string), stages[1].(map[string]any)["id"].(string)
+	ag.call(http.MethodPatch, "/api/v1/stages/"+closing, map[string]any{"entry_message": "Obrigado, {{contact.first_name}}! Vamos preparar o contrato."}, nil)
+	ag.call(http.MethodPost, "/api/v1/quick-replies", map[string]any{"shortcut": "ola", "text": "Olá! Já vamos te atender."}, nil)
+	for _, rule := range []map[string]any{
+		{"kind": "automation", "name": "Lead no CRM", "event": "conversation.created", "condition": "",
+			"actions": []map[string]any{{"type": "create_card", "stage_id": lead}, {"type": "send_quick_reply", "text": "ola"}}},
+		{"kind": "automation", "name": "Fechou", "event": "message.created", "condition": `message.text contains "fechado"`,
+			"actions": []map[string]any{{"type": "move_card", "stage_id": closing}}},
+	} {
+		if st, r := ag.call(http.MethodPost, "/api/v1/rules", rule, nil); st != http.StatusCreated {
+			t.Fatalf("rule %s: %d %v", rule["name"], st, r)
+		}
+	}
+	c := &crmAdmin{apiChannel: a, prov: prov, ag: ag}
+	r := a.post(t, a.token, msgJSON("r-1", "5511944443333", "Oi, quero comprar"))
+	c.conv = waitConversation(t, a.db, workflows.ConversationWorkflowID(a.f.Channel.ID, r.body["contact_id"].(string)), 1)
+	c.outbound(t, "Olá! Já vamos te atender.")
+	var card store.Card
+	eventually(t, 15*time.Second, func() error {
+		return a.db.Where("id IN (?)", a.db.Model(&store.CardConversation{}).Select("card_id").Where("conversation_id = ?", c.conv.ID)).Take(&card).Error
+	})
+	if card.StageID != lead || card.Title != "Maria" {
+		t.Errorf("card from the rule: %+v", card)
+	}
+	a.post(t, a.token, msgJSON("r-2", "5511944443333", "Pode mandar, está fechado"))
+	c.outbound(t, "Obrigado, Maria! Vamos preparar o contrato.")
+	a.db.Take(&card, "id = ?", card.ID)
+	if card.StageID != closing {
+		t.Errorf("card in stage %s, want %s", card.StageID, closing)
+	}
+	var n int64
+	a.db.Model(&store.Card{}).Where("account_id = ?", a.f.Account.ID).Count(&n)
+	if n != 1 {
+		t.Errorf("%d cards, want 1 (a retried action creates none)", n)
+	}
+}

@@ -3,19 +3,21 @@
 // strategy and target or the ordered automation actions.
 import { useEffect, useRef, useState } from 'react'
 import type { FormEvent } from 'react'
-import type { AdminUser, Rule, RuleKind, Team } from '../api/types'
+import type { AdminUser, QuickReply, Rule, RuleKind, Team } from '../api/types'
 import { errorText } from '../format'
 import { useI18n } from '../i18n'
 import type { MessageKey } from '../i18n'
 import { NO_ERRORS, toggleId } from './adminLogic'
 import type { FormErrors } from './adminLogic'
 import { rulesApi } from './rulesApi'
+import type { PipelineChoice } from './rulesApi'
 import {
-  ACTION_TYPES,
   actionFieldName,
   actionLabel,
   actionParam,
+  actionTypesFor,
   buildCondition,
+  changeActionType,
   changeField,
   conditionError,
   errorMarker,
@@ -24,6 +26,7 @@ import {
   fieldSpec,
   fieldsForEvent,
   formToInput,
+  hasStage,
   MAX_OFFER_TIMEOUT_S,
   moveItem,
   newAction,
@@ -34,6 +37,7 @@ import {
   operatorLabel,
   parseCondition,
   PRIORITIES,
+  quickReplyLabel,
   ROW_PROBLEM_TEXT,
   ruleFormErrors,
   ruleToForm,
@@ -46,6 +50,17 @@ import { FieldError, FormError } from './ui'
 
 type Validation = { state: 'idle' } | { state: 'checking' } | { state: 'ok' } | { state: 'error'; error: ConditionError } | { state: 'failed'; text: string }
 
+/** A list the action pickers choose from, loaded by the rules tab when an automation is edited. */
+export type ChoiceList<T> = { state: 'idle' } | { state: 'loading' } | { state: 'ok'; items: T[] } | { state: 'error'; text: string }
+
+/** What the action pickers need besides teams and agents. */
+export interface ActionChoices {
+  /** the account's modules: the CRM actions need "crm" */
+  modules: readonly string[]
+  pipelines: ChoiceList<PipelineChoice>
+  quickReplies: ChoiceList<QuickReply>
+}
+
 const TITLE: Record<RuleKind, MessageKey> = { distribution: 'rules.new.distribution', automation: 'rules.new.automation' }
 
 export function RuleEditor({
@@ -55,6 +70,7 @@ export function RuleEditor({
   strategies,
   teams,
   users,
+  choices,
   onSaved,
   onClose,
   onDryRun,
@@ -65,6 +81,7 @@ export function RuleEditor({
   strategies: string[]
   teams: Team[]
   users: AdminUser[]
+  choices: ActionChoices
   onSaved: (r: Rule) => void
   onClose: () => void
   onDryRun: (r: Rule) => void
@@ -227,7 +244,7 @@ export function RuleEditor({
       {form.kind === 'distribution' ? (
         <DistributionFields form={form} strategies={strategies} teams={teams} users={users} errors={errors} update={update} />
       ) : (
-        <ActionsEditor actions={form.actions} teams={teams} users={users} errors={errors} onChange={(actions) => update({ actions })} />
+        <ActionsEditor actions={form.actions} teams={teams} users={users} choices={choices} errors={errors} onChange={(actions) => update({ actions })} />
       )}
 
       <div className="modal-actions">
@@ -548,16 +565,19 @@ function ActionsEditor({
   actions,
   teams,
   users,
+  choices,
   errors,
   onChange,
 }: {
   actions: ActionForm[]
   teams: Team[]
   users: AdminUser[]
+  choices: ActionChoices
   errors: FormErrors
   onChange: (a: ActionForm[]) => void
 }) {
   const { t } = useI18n()
+  const offered: readonly string[] = actionTypesFor(choices.modules)
   const set = (i: number, a: ActionForm) => onChange(actions.map((x, k) => (k === i ? a : x)))
 
   return (
@@ -576,12 +596,12 @@ function ActionsEditor({
               <div className="action-fields">
                 <select
                   value={a.type}
-                  onChange={(e) => set(i, { ...newAction(e.target.value), ...keepParam(a, e.target.value) })}
+                  onChange={(e) => set(i, changeActionType(a, e.target.value))}
                   aria-label={t('rules.actionType')}
                   data-testid="rule-action-type"
                 >
-                  {!(ACTION_TYPES as readonly string[]).includes(a.type) && <option value={a.type}>{a.type}</option>}
-                  {ACTION_TYPES.map((ty) => (
+                  {!offered.includes(a.type) && <option value={a.type}>{actionLabel(a.type, t)}</option>}
+                  {offered.map((ty) => (
                     <option key={ty} value={ty}>
                       {actionLabel(ty, t)}
                     </option>
@@ -590,7 +610,7 @@ function ActionsEditor({
                 <FieldError errors={errors} field={actionFieldName(i, 'type')} />
                 {param && (
                   <span className="action-param">
-                    <ActionParamInput action={a} param={param} teams={teams} users={users} onChange={(v) => set(i, { ...a, [param]: v })} />
+                    <ActionParamInput action={a} param={param} teams={teams} users={users} choices={choices} onChange={(v) => set(i, { ...a, [param]: v })} />
                     <FieldError errors={errors} field={actionFieldName(i, param)} />
                   </span>
                 )}
@@ -624,30 +644,67 @@ function ActionsEditor({
   )
 }
 
-/** Switching between two actions that take the same kind of value keeps it (add_tag ⇄ remove_tag, send_message ⇄ add_note). */
-function keepParam(a: ActionForm, type: string): Partial<ActionForm> {
-  const from = actionParam(a.type)
-  const to = actionParam(type)
-  return from && from === to ? { [to]: a[to] } : {}
-}
-
 function ActionParamInput({
   action,
   param,
   teams,
   users,
+  choices,
   onChange,
 }: {
   action: ActionForm
   param: NonNullable<ReturnType<typeof actionParam>>
   teams: Team[]
   users: AdminUser[]
+  choices: ActionChoices
   onChange: (v: string) => void
 }) {
   const { t } = useI18n()
   const common = { 'data-testid': 'rule-action-param', 'data-param': param, 'aria-label': t(`rules.param.${param}`) }
   const value = action[param]
+  if (action.type === 'send_quick_reply') {
+    const list = choices.quickReplies
+    const items = list.state === 'ok' ? list.items : []
+    return (
+      <>
+        <select value={value} onChange={(e) => onChange(e.target.value)} {...common} aria-label={t('rules.param.quickReply')}>
+          <option value="">{t('rules.param.pickQuickReply')}</option>
+          {value && !items.some((q) => q.shortcut === value) && <option value={value}>{list.state === 'ok' ? t('rules.target.missing', { id: `/${value}` }) : `/${value}`}</option>}
+          {items.map((q) => (
+            <option key={q.id} value={q.shortcut}>
+              {quickReplyLabel(q)}
+            </option>
+          ))}
+        </select>
+        <ChoiceStatus list={list} empty="rules.param.noQuickReplies" testId="rule-action-quick-replies-status" />
+      </>
+    )
+  }
   switch (param) {
+    case 'stage_id': {
+      const list = choices.pipelines
+      const pipelines = list.state === 'ok' ? list.items : []
+      return (
+        <>
+          <select value={value} onChange={(e) => onChange(e.target.value)} {...common}>
+            <option value="">{t('rules.param.pickStage')}</option>
+            {value && !hasStage(pipelines, value) && <option value={value}>{list.state === 'ok' ? t('rules.target.missing', { id: value }) : value}</option>}
+            {pipelines
+              .filter((p) => p.stages.length > 0)
+              .map((p) => (
+                <optgroup key={p.id} label={p.name}>
+                  {p.stages.map((st) => (
+                    <option key={st.id} value={st.id}>
+                      {st.name}
+                    </option>
+                  ))}
+                </optgroup>
+              ))}
+          </select>
+          <ChoiceStatus list={list} empty="rules.param.noStages" testId="rule-action-stages-status" isEmpty={pipelines.every((p) => p.stages.length === 0)} />
+        </>
+      )
+    }
     case 'user_id':
       return (
         <select value={value} onChange={(e) => onChange(e.target.value)} {...common}>
@@ -697,4 +754,23 @@ function ActionParamInput({
     default:
       return <input value={value} onChange={(e) => onChange(e.target.value)} placeholder={t(`rules.param.${param}`)} {...common} />
   }
+}
+
+/** Under a picker: loading, the load error, or that there is nothing to pick. */
+function ChoiceStatus<T>({ list, empty, testId, isEmpty }: { list: ChoiceList<T>; empty: MessageKey; testId: string; isEmpty?: boolean }) {
+  const { t } = useI18n()
+  if (list.state === 'idle' || list.state === 'loading') return <span className="field-help muted">{t('app.loading')}</span>
+  if (list.state === 'error')
+    return (
+      <span className="field-error" data-testid={testId}>
+        {list.text}
+      </span>
+    )
+  if (isEmpty ?? list.items.length === 0)
+    return (
+      <span className="field-help muted" data-testid={testId}>
+        {t(empty)}
+      </span>
+    )
+  return null
 }

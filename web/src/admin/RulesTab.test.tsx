@@ -47,6 +47,15 @@ const tagger = rule({
   actions: [{ type: 'add_tag', tag: 'orçamento' }, { type: 'assign_agent', user_id: 'u-bia' }],
 })
 
+const PIPELINES = [
+  { id: 'p-sales', name: 'Vendas', stages: [{ id: 's-lead', name: 'Lead' }, { id: 's-qual', name: 'Qualificado' }] },
+  { id: 'p-post', name: 'Pós-venda', stages: [{ id: 's-onb', name: 'Onboarding' }] },
+]
+const QUICK_REPLIES = [
+  { id: 'q1', shortcut: 'ola', text: 'Olá! Obrigado pelo contato, já vamos te atender por aqui mesmo.' },
+  { id: 'q2', shortcut: 'pix', text: 'Chave Pix: loja@exemplo.com' },
+]
+
 type Reply = { status: number; body?: unknown } | undefined
 
 function server(extra: (c: Call) => Reply = () => undefined) {
@@ -67,6 +76,8 @@ function server(extra: (c: Call) => Reply = () => undefined) {
           ],
         },
       }
+    if (c.method === 'GET' && c.path === '/api/v1/pipelines') return { status: 200, body: { items: PIPELINES } }
+    if (c.method === 'GET' && c.path === '/api/v1/quick-replies') return { status: 200, body: { items: QUICK_REPLIES } }
     if (c.method === 'POST' && c.path === '/api/v1/rules/validate') return { status: 200, body: { valid: true } }
     if (c.method === 'PATCH' && c.path.startsWith('/api/v1/rules/')) {
       const id = c.path.split('/').pop()!
@@ -284,5 +295,99 @@ describe('RulesTab', () => {
     expect(within(rows[2]).getByTestId('dry-run-error')).toHaveTextContent('boom')
     expect(within(dialog).getByTestId('dry-run-summary')).toHaveTextContent('1 de 3')
     expect(calls.filter((c) => c.method === 'PATCH' || c.method === 'DELETE')).toHaveLength(0)
+  })
+
+  it('creates an automation with "Criar card no CRM": a stage picker grouped by pipeline, its 422 under the picker', async () => {
+    const user = userEvent.setup()
+    let attempt = 0
+    const calls = server((c) => {
+      if (c.method === 'POST' && c.path === '/api/v1/rules') {
+        attempt++
+        if (attempt === 1) return { status: 422, body: { status: 422, detail: 'actions[0].stage_id: is required for create_card', field: 'actions[0].stage_id' } }
+        return { status: 201, body: { ...(c.body as object), id: 'a-card', position: 1, version: 1, warnings: [], updated_at: '' } }
+      }
+      return undefined
+    })
+    renderAdmin(<RulesTab />, me)
+    await user.click(await screen.findByTestId('rule-new-automation'))
+    await user.type(screen.getByTestId('rule-name'), 'Novo lead')
+    const type = screen.getByTestId('rule-action-type')
+    const labels = within(type)
+      .getAllByRole('option')
+      .map((o) => o.textContent)
+    expect(labels).toEqual(expect.arrayContaining(['Criar card no CRM', 'Mover card do CRM', 'Enviar resposta rápida']))
+    await user.selectOptions(type, 'Criar card no CRM')
+
+    const picker = screen.getByTestId('rule-action-param')
+    expect(picker).toHaveAttribute('data-param', 'stage_id')
+    await within(picker).findByRole('option', { name: 'Qualificado' })
+    const groups = picker.querySelectorAll('optgroup')
+    expect([...groups].map((g) => g.getAttribute('label'))).toEqual(['Vendas', 'Pós-venda'])
+    expect([...groups[0].querySelectorAll('option')].map((o) => o.textContent)).toEqual(['Lead', 'Qualificado'])
+
+    // saved without a stage: the server's 422 goes under the picker
+    await user.click(screen.getByTestId('rule-save'))
+    const err = await screen.findByTestId('field-error')
+    expect(err).toHaveAttribute('data-field', 'actions[0].stage_id')
+    expect(err).toHaveTextContent('is required for create_card')
+    expect(screen.getAllByTestId('rule-action')[0]).toContainElement(err)
+
+    await user.selectOptions(picker, 'Qualificado')
+    await user.click(screen.getByTestId('rule-save'))
+    await screen.findByTestId('rule-saved')
+    const posts = calls.filter((c) => c.method === 'POST' && c.path === '/api/v1/rules')
+    expect(posts[1].body).toEqual({
+      kind: 'automation',
+      name: 'Novo lead',
+      event: 'message.created',
+      condition: '',
+      strategy: '',
+      target_team_id: null,
+      target_user_ids: [],
+      offer_timeout_s: 0,
+      idle_minutes: 0,
+      actions: [{ type: 'create_card', stage_id: 's-qual' }],
+      enabled: true,
+    })
+    // fetched once, however many times the picker rendered
+    expect(calls.filter((c) => c.path === '/api/v1/pipelines')).toHaveLength(1)
+  })
+
+  it('sends a quick reply picked by "/shortcut — text"', async () => {
+    const user = userEvent.setup()
+    const calls = server((c) =>
+      c.method === 'POST' && c.path === '/api/v1/rules' ? { status: 201, body: { ...(c.body as object), id: 'a-qr', position: 1, version: 1, warnings: [], updated_at: '' } } : undefined,
+    )
+    renderAdmin(<RulesTab />, me)
+    await user.click(await screen.findByTestId('rule-new-automation'))
+    await user.type(screen.getByTestId('rule-name'), 'Boas-vindas')
+    await user.selectOptions(screen.getByTestId('rule-action-type'), 'Enviar resposta rápida')
+    const picker = screen.getByTestId('rule-action-param')
+    const ola = await within(picker).findByRole('option', { name: /^\/ola — / })
+    expect(ola).toHaveTextContent('/ola — Olá! Obrigado pelo contato, já vamos te…')
+    expect(ola).toHaveValue('ola')
+    expect(within(picker).getByRole('option', { name: '/pix — Chave Pix: loja@exemplo.com' })).toBeInTheDocument()
+    await user.selectOptions(picker, 'ola')
+    await user.click(screen.getByTestId('rule-save'))
+    await screen.findByTestId('rule-saved')
+    const post = calls.find((c) => c.method === 'POST' && c.path === '/api/v1/rules')
+    expect((post?.body as { actions: unknown }).actions).toEqual([{ type: 'send_quick_reply', text: 'ola' }])
+  })
+
+  it('offers no CRM actions, and loads no pipelines, without the crm module', async () => {
+    const user = userEvent.setup()
+    const base = makeMe({ permissions: ['rules:manage'] })
+    const noCrm = { ...base, account: { ...base.account, modules: ['api'] } }
+    const calls = server()
+    renderAdmin(<RulesTab />, noCrm)
+    await user.click(await screen.findByTestId('rule-new-automation'))
+    const values = within(screen.getByTestId('rule-action-type'))
+      .getAllByRole('option')
+      .map((o) => o.getAttribute('value'))
+    expect(values).not.toContain('create_card')
+    expect(values).not.toContain('move_card')
+    expect(values).toContain('send_quick_reply')
+    await waitFor(() => expect(calls.some((c) => c.path === '/api/v1/quick-replies')).toBe(true))
+    expect(calls.some((c) => c.path === '/api/v1/pipelines')).toBe(false)
   })
 })

@@ -1,14 +1,17 @@
 // Rules: distribution and automation rules in the order they run, with an
 // on/off switch, up/down reordering, warnings for rules that will be skipped,
 // the editor, and a dry run against the latest conversations.
-import { useMemo, useState } from 'react'
-import type { AdminUser, DryRun, Rule, RuleKind, RuleList, Team } from '../api/types'
+import { useEffect, useMemo, useRef, useState } from 'react'
+import type { AdminUser, DryRun, Items, QuickReply, Rule, RuleKind, RuleList, Team } from '../api/types'
 import { errorText } from '../format'
 import { useI18n } from '../i18n'
 import type { MessageKey } from '../i18n'
+import { useSession } from '../session'
 import { rulesApi } from './rulesApi'
+import type { PipelineChoice } from './rulesApi'
 import { actionLabel, eventLabel, humanizeWould, moveRule, RULE_KINDS, ruleToInput, sortRules, strategyLabel } from './rulesLogic'
 import { RuleEditor } from './RuleEditor'
+import type { ActionChoices, ChoiceList } from './RuleEditor'
 import { ConfirmDialog, Dialog, LoadState, useLoad } from './ui'
 
 interface RulesData {
@@ -50,10 +53,39 @@ function nameMap(users: readonly AdminUser[], teams: readonly Team[]): Map<strin
   return m
 }
 
+/**
+ * A list for the action pickers, fetched the first time `need` turns true and
+ * kept for the tab's life; after a failure the next need tries again.
+ */
+function useChoiceList<T>(need: boolean, load: () => Promise<Items<T>>): ChoiceList<T> {
+  const { t } = useI18n()
+  const [list, setList] = useState<ChoiceList<T>>({ state: 'idle' })
+  const busy = useRef(false)
+  useEffect(() => {
+    if (!need || busy.current || list.state === 'ok') return
+    busy.current = true
+    setList({ state: 'loading' })
+    load().then(
+      (r) => setList({ state: 'ok', items: r.items ?? [] }),
+      (err) => setList({ state: 'error', text: errorText(err, t) }),
+    ).finally(() => {
+      busy.current = false
+    })
+    // loaded once: t, load and the list itself do not ask for a new fetch
+  }, [need])
+  return list
+}
+
 export function RulesTab() {
   const { t } = useI18n()
+  const { me } = useSession()
+  const modules = me.account.modules ?? []
   const loaded = useLoad(loadRules)
   const [editing, setEditing] = useState<Editing | null>(null)
+  const automation = editing?.kind === 'automation'
+  const pipelines = useChoiceList<PipelineChoice>(automation && modules.includes('crm'), rulesApi.pipelines)
+  const quickReplies = useChoiceList<QuickReply>(automation, rulesApi.quickReplies)
+  const choices: ActionChoices = { modules, pipelines, quickReplies }
   const [dryRun, setDryRun] = useState<Rule | null>(null)
   const [deleting, setDeleting] = useState<Rule | null>(null)
   const [busy, setBusy] = useState(false)
@@ -117,6 +149,7 @@ export function RulesTab() {
           strategies={data.strategies}
           teams={data.teams}
           users={data.users}
+          choices={choices}
           onSaved={(r) => {
             upsert(r)
             setEditing({ ...editing, rule: r })

@@ -1,7 +1,10 @@
-// The rule endpoints (rules:manage), plus the teams and active agents the
-// rule editor targets.
+// The rule endpoints (rules:manage), plus what the rule editor points at:
+// teams, active agents, CRM stages and quick replies.
 import { request } from '../api/client'
-import type { AdminUser, DryRun, Items, Rule, RuleInput, RuleKind, RuleList, Team } from '../api/types'
+import type { AdminUser, DryRun, Items, Pipeline, QuickReply, Rule, RuleInput, RuleKind, RuleList, Stage, Team } from '../api/types'
+
+/** The part of a pipeline the stage picker uses. */
+export type PipelineChoice = Pick<Pipeline, 'id' | 'name'> & { stages: Pick<Stage, 'id' | 'name'>[] }
 
 const enc = encodeURIComponent
 
@@ -15,4 +18,6 @@ export const rulesApi = {
   dryRun: (id: string, limit = 20) => request<DryRun>('POST', `/api/v1/rules/${enc(id)}/dry-run?limit=${limit}`),
   teams: () => request<Items<Team>>('GET', '/api/v1/teams'),
   agents: () => request<Items<AdminUser>>('GET', '/api/v1/users?active=true'),
+  pipelines: () => request<Items<PipelineChoice>>('GET', '/api/v1/pipelines'),
+  quickReplies: () => request<Items<QuickReply>>('GET', '/api/v1/quick-replies'),
 }

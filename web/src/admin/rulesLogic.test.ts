@@ -5,7 +5,10 @@ import { translate } from '../i18n'
 import type { Translate } from '../i18n'
 import {
   actionToBody,
+  actionToForm,
+  actionTypesFor,
   buildCondition,
+  changeActionType,
   changeField,
   conditionError,
   errorMarker,
@@ -19,6 +22,7 @@ import {
   offsetOf,
   parseActionField,
   parseCondition,
+  quickReplyLabel,
   quoteString,
   ruleFormErrors,
   ruleToForm,
@@ -190,6 +194,54 @@ describe('actions', () => {
     expect(actionToBody({ ...newAction('add_tag'), tag: ' vip ' })).toEqual({ type: 'add_tag', tag: 'vip' })
     expect(actionToBody({ ...newAction('close'), tag: 'x' })).toEqual({ type: 'close' })
     expect(actionToBody({ ...newAction('send_message'), text: 'Olá' })).toEqual({ type: 'send_message', text: 'Olá' })
+  })
+
+  it('sends the CRM and quick-reply actions with their field only', () => {
+    expect(actionToBody({ ...newAction('create_card'), stage_id: 's-1', text: 'x' })).toEqual({ type: 'create_card', stage_id: 's-1' })
+    expect(actionToBody({ ...newAction('move_card'), stage_id: 's-2' })).toEqual({ type: 'move_card', stage_id: 's-2' })
+    expect(actionToBody({ ...newAction('send_quick_reply'), text: 'ola', stage_id: 's-1' })).toEqual({ type: 'send_quick_reply', text: 'ola' })
+    // a shortcut typed with its slash goes without it
+    expect(actionToBody({ ...newAction('send_quick_reply'), text: ' /ola ' })).toEqual({ type: 'send_quick_reply', text: 'ola' })
+    // an empty stage is sent as such: the server answers 422 on actions[i].stage_id
+    expect(actionToBody(newAction('create_card'))).toEqual({ type: 'create_card', stage_id: '' })
+    expect(actionToForm({ type: 'move_card', stage_id: 's-9' })).toMatchObject({ type: 'move_card', stage_id: 's-9', text: '' })
+    const f = { ...newRuleForm('automation', [MSG]), name: 'CRM', actions: [actionToForm({ type: 'create_card', stage_id: 's-1' }), actionToForm({ type: 'send_quick_reply', text: 'ola' })] }
+    expect(formToInput(f).actions).toEqual([
+      { type: 'create_card', stage_id: 's-1' },
+      { type: 'send_quick_reply', text: 'ola' },
+    ])
+  })
+
+  it('keeps a value across a type change only when it means the same thing', () => {
+    const card = { ...newAction('create_card'), stage_id: 's-1' }
+    expect(changeActionType(card, 'move_card')).toEqual({ ...newAction('move_card'), stage_id: 's-1' })
+    expect(changeActionType({ ...newAction('send_message'), text: 'Olá' }, 'add_note').text).toBe('Olá')
+    // a message is not a quick reply's shortcut, nor the other way round
+    expect(changeActionType({ ...newAction('send_message'), text: 'Olá' }, 'send_quick_reply').text).toBe('')
+    expect(changeActionType({ ...newAction('send_quick_reply'), text: 'ola' }, 'add_note').text).toBe('')
+    expect(changeActionType(card, 'add_tag')).toEqual(newAction('add_tag'))
+  })
+
+  it('puts "actions[i].stage_id" next to that action', () => {
+    const err = new ApiError(422, { detail: 'actions[0].stage_id: unknown stage', field: 'actions[0].stage_id' })
+    expect(ruleFormErrors(err, 1, t)).toEqual({ fields: { 'actions[0].stage_id': 'unknown stage' }, top: null })
+  })
+
+  it('offers the CRM actions only with the crm module', () => {
+    expect(actionTypesFor(['api', 'crm'])).toEqual(expect.arrayContaining(['create_card', 'move_card', 'send_quick_reply']))
+    const plain = actionTypesFor(['api'])
+    expect(plain).not.toContain('create_card')
+    expect(plain).not.toContain('move_card')
+    expect(plain).toContain('send_quick_reply')
+    expect(plain).toContain('add_tag')
+  })
+
+  it('labels a quick reply with its shortcut and the first 40 characters of its text', () => {
+    expect(quickReplyLabel({ shortcut: 'pix', text: 'Chave Pix: loja@exemplo.com' })).toBe('/pix — Chave Pix: loja@exemplo.com')
+    const long = quickReplyLabel({ shortcut: 'ola', text: 'Olá!\n\nObrigado pelo contato, já vamos te atender por aqui.' })
+    expect(long).toBe('/ola — Olá! Obrigado pelo contato, já vamos te…')
+    expect(quickReplyLabel({ shortcut: 'k', text: '😀'.repeat(41) })).toBe(`/k — ${'😀'.repeat(40)}…`)
+    expect(quickReplyLabel({ shortcut: 'k', text: 'x'.repeat(40) })).toBe(`/k — ${'x'.repeat(40)}`)
   })
 })
 

@@ -416,9 +416,21 @@ export const ACTION_TYPES = [
   'snooze',
   'close',
   'webhook',
+  'send_quick_reply',
+  'create_card',
+  'move_card',
 ] as const
 export type ActionType = (typeof ACTION_TYPES)[number]
-export type ActionParam = 'user_id' | 'team_id' | 'tag' | 'priority' | 'text' | 'minutes' | 'url'
+export type ActionParam = 'user_id' | 'team_id' | 'tag' | 'priority' | 'text' | 'minutes' | 'url' | 'stage_id'
+
+/** Actions that only exist when the account has the CRM module. */
+export const CRM_ACTION_TYPES: readonly ActionType[] = ['create_card', 'move_card']
+
+/** The action types the editor offers for an account with these modules. */
+export function actionTypesFor(modules: readonly string[]): ActionType[] {
+  const crm = modules.includes('crm')
+  return ACTION_TYPES.filter((ty) => crm || !CRM_ACTION_TYPES.includes(ty))
+}
 
 /** What each action needs (as the server checks it). */
 export const ACTION_PARAM: Record<ActionType, ActionParam | null> = {
@@ -432,6 +444,10 @@ export const ACTION_PARAM: Record<ActionType, ActionParam | null> = {
   snooze: 'minutes',
   close: null,
   webhook: 'url',
+  /** the quick reply's shortcut, without "/" */
+  send_quick_reply: 'text',
+  create_card: 'stage_id',
+  move_card: 'stage_id',
 }
 
 export function actionParam(type: string): ActionParam | null {
@@ -447,10 +463,41 @@ export interface ActionForm {
   text: string
   minutes: string
   url: string
+  stage_id: string
 }
 
 export function newAction(type: string = 'add_tag'): ActionForm {
-  return { type, user_id: '', team_id: '', tag: '', priority: type === 'set_priority' ? 'high' : '', text: '', minutes: type === 'snooze' ? '60' : '', url: '' }
+  return {
+    type,
+    user_id: '',
+    team_id: '',
+    tag: '',
+    priority: type === 'set_priority' ? 'high' : '',
+    text: '',
+    minutes: type === 'snooze' ? '60' : '',
+    url: '',
+    stage_id: '',
+  }
+}
+
+/**
+ * What kind of value an action's field holds: send_quick_reply keeps a
+ * shortcut in "text", which is not the free text of send_message/add_note.
+ */
+function actionValueKind(type: string): string | null {
+  return type === 'send_quick_reply' ? 'quick_reply' : actionParam(type)
+}
+
+/**
+ * The action with another type. The value is kept when both types take the
+ * same kind of value (add_tag ⇄ remove_tag, send_message ⇄ add_note,
+ * create_card ⇄ move_card).
+ */
+export function changeActionType(a: ActionForm, type: string): ActionForm {
+  const fresh = newAction(type)
+  const to = actionParam(type)
+  const kind = actionValueKind(type)
+  return to && kind === actionValueKind(a.type) ? { ...fresh, [to]: a[to] } : fresh
 }
 
 export function actionToForm(a: RuleAction): ActionForm {
@@ -463,6 +510,7 @@ export function actionToForm(a: RuleAction): ActionForm {
     text: a.text ?? '',
     minutes: a.minutes ? String(a.minutes) : '',
     url: a.url ?? '',
+    stage_id: a.stage_id ?? '',
   }
 }
 
@@ -478,6 +526,8 @@ export function actionToBody(a: ActionForm): RuleAction {
     out.tag = a.tag.trim()
   } else if (param === 'url') {
     out.url = a.url.trim()
+  } else if (a.type === 'send_quick_reply') {
+    out.text = a.text.trim().replace(/^\//, '')
   } else {
     out[param] = a[param]
   }
@@ -506,7 +556,7 @@ export function moveItem<T>(list: readonly T[], index: number, dir: -1 | 1): T[]
 
 export const RULE_FIELDS = ['kind', 'name', 'event', 'condition', 'strategy', 'target_team_id', 'target_user_ids', 'offer_timeout_s', 'idle_minutes', 'actions', 'position', 'enabled']
 
-const ACTION_KEYS = ['type', 'user_id', 'team_id', 'tag', 'priority', 'text', 'minutes', 'url']
+const ACTION_KEYS = ['type', 'user_id', 'team_id', 'tag', 'priority', 'text', 'minutes', 'url', 'stage_id']
 
 /**
  * Where a failed save's message goes: next to the rule field or to the field
@@ -710,6 +760,20 @@ export function valueLabel(field: string, value: string, t: Translate): string {
   }
   const key = keys[field]
   return key && hasKey(key) ? t(key as MessageKey) : value
+}
+
+const QUICK_REPLY_PREVIEW = 40
+
+/** A quick reply in the send_quick_reply picker: "/shortcut — first 40 characters of its text". */
+export function quickReplyLabel(qr: { shortcut: string; text: string }): string {
+  const chars = Array.from(qr.text.replace(/\s+/g, ' ').trim())
+  if (chars.length <= QUICK_REPLY_PREVIEW) return `/${qr.shortcut} — ${chars.join('')}`
+  return `/${qr.shortcut} — ${chars.slice(0, QUICK_REPLY_PREVIEW).join('').trimEnd()}…`
+}
+
+/** Whether a stage id is one of the pipelines' stages. */
+export function hasStage(pipelines: readonly { stages: readonly { id: string }[] }[], id: string): boolean {
+  return pipelines.some((p) => p.stages.some((s) => s.id === id))
 }
 
 export const ROW_PROBLEM_TEXT: Record<RowProblem, MessageKey> = {

@@ -426,6 +426,8 @@ export interface RuleAction {
   text?: string
   minutes?: number
   url?: string
+  /** create_card, move_card: the CRM stage */
+  stage_id?: string
 }
 
 export interface Rule {
