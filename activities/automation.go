@@ -7,8 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
