@@ -81,7 +81,7 @@ func (a *Automation) MatchAutomations(ctx context.Context, in AutomationInput) (
 	if err := a.DB.WithContext(ctx).Take(&conv, "id = ? AND account_id = ?", in.ConversationID, in.AccountID).Error; err != nil {
 		return nil, err
 	}
-	loc := accountLocation(ctx, a.DB, in.AccountID)
+	hours := AccountHours(ctx, a.DB, in.AccountID)
 	var out []MatchedRule
 	for _, r := range rs {
 		if wait := time.Duration(r.IdleMinutes) * time.Minute; in.Event == rules.ConversationIdle && (wait <= in.IdleFrom || wait > in.IdleFor) {
@@ -93,7 +93,7 @@ func (a *Automation) MatchAutomations(ctx context.Context, in AutomationInput) (
 			skip(err.Error())
 			continue
 		}
-		env, _, err := RuleEnv(ctx, a.DB, r.Event, conv, loc)
+		env, _, err := RuleEnv(ctx, a.DB, r.Event, conv, hours)
 		if err != nil {
 			return nil, err
 		}

@@ -64,7 +64,7 @@ func (d *Distribution) MatchRule(ctx context.Context, in DistributionInput) (Pla
 		Order("position, created_at").Find(&rs).Error; err != nil {
 		return Plan{}, err
 	}
-	loc := accountLocation(ctx, d.DB, in.AccountID)
+	hours := AccountHours(ctx, d.DB, in.AccountID)
 	var plan Plan
 	for _, r := range rs {
 		prog, err := d.Rules.Get(r.ID, r.Version, r.Event, r.Condition)
@@ -72,7 +72,7 @@ func (d *Distribution) MatchRule(ctx context.Context, in DistributionInput) (Pla
 			plan.Skipped = append(plan.Skipped, r.Name+": "+err.Error())
 			continue
 		}
-		env, _, err := RuleEnv(ctx, d.DB, r.Event, conv, loc)
+		env, _, err := RuleEnv(ctx, d.DB, r.Event, conv, hours)
 		if err != nil {
 			return Plan{}, err
 		}

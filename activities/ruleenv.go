@@ -13,7 +13,7 @@ import (
 // RuleEnv builds an event's rule environment from a conversation as it is
 // now, with the clock at now in the account's time zone. It returns the
 // contact's name for listings.
-func RuleEnv(ctx context.Context, db *gorm.DB, event string, conv store.Conversation, loc *time.Location) (any, string, error) {
+func RuleEnv(ctx context.Context, db *gorm.DB, event string, conv store.Conversation, hours rules.Hours) (any, string, error) {
 	db = db.WithContext(ctx)
 	var contact store.Contact
 	var ch store.Channel
@@ -41,7 +41,7 @@ func RuleEnv(ctx context.Context, db *gorm.DB, event string, conv store.Conversa
 	}
 	rcontact := rules.Contact{Name: contact.Name, Phone: contact.Phone, Email: contact.Email, Tags: store.SplitTags(conv.Tags)}
 	rch := rules.Channel{ID: ch.ID, Kind: ch.Kind, Name: ch.Name}
-	clock := rules.NewClock(time.Now(), rules.Hours{Location: loc})
+	clock := rules.NewClock(time.Now(), hours)
 	if event != rules.MessageCreated {
 		return rules.ConversationEnv{Conversation: rc, Contact: rcontact, Channel: rch, Assignee: assignee, Clock: clock}, contact.Name, nil
 	}
@@ -76,15 +76,20 @@ func Candidates(ctx context.Context, db *gorm.DB, teamID *string, userIDs []stri
 	return out, nil
 }
 
-// accountLocation is the account's time zone, UTC if unknown.
-func accountLocation(ctx context.Context, db *gorm.DB, accountID string) *time.Location {
+// AccountHours are the account's business hours in its time zone (UTC
+// if unknown); unreadable or unset hours are closed all week.
+func AccountHours(ctx context.Context, db *gorm.DB, accountID string) rules.Hours {
 	var acc store.Account
-	if db.WithContext(ctx).Select("timezone").Take(&acc, "id = ?", accountID).Error != nil {
-		return time.UTC
+	if db.WithContext(ctx).Select("timezone, business_hours").Take(&acc, "id = ?", accountID).Error != nil {
+		return rules.Hours{Location: time.UTC}
 	}
 	loc, err := time.LoadLocation(acc.Timezone)
 	if err != nil {
-		return time.UTC
+		loc = time.UTC
 	}
-	return loc
+	h, err := rules.ParseHours(acc.BusinessHours, loc)
+	if err != nil {
+		return rules.Hours{Location: loc}
+	}
+	return h
 }

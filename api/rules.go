@@ -323,16 +323,11 @@ func (s *Server) dryRun(c *gin.Context) {
 		s.internalError(c, "dry run", err)
 		return
 	}
-	var acc store.Account
-	s.DB.WithContext(c).Take(&acc, "id = ?", p.AccountID)
-	loc, err := time.LoadLocation(acc.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
+	hours := activities.AccountHours(c, s.DB, p.AccountID)
 	rj := s.ruleJSON(c, r)
 	out := make([]DryRunResult, 0, len(convs))
 	for _, conv := range convs {
-		env, contactName, err := activities.RuleEnv(c, s.DB, r.Event, conv, loc)
+		env, contactName, err := activities.RuleEnv(c, s.DB, r.Event, conv, hours)
 		res := DryRunResult{ConversationID: conv.ID, Contact: contactName, Would: []string{}}
 		if err == nil {
 			res.Matched, err = rules.Match(prog, env)

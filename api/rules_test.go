@@ -107,3 +107,51 @@ func toStrings(v any) []string {
 	}
 	return out
 }
+
+// The account's business hours are what inBusinessHours() sees: a rule
+// asking for them matches while open and not once the hours are cleared.
+func TestBusinessHoursFeedRuleConditions(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	a := e.tenant(5)
+	admin := e.as(a.admin)
+	contact := store.Contact{ID: store.NewID(), AccountID: a.f.Account.ID, Name: "Maria"}
+	e.db.Create(&contact)
+	e.db.Create(&store.Conversation{ID: store.NewID(), AccountID: a.f.Account.ID, ChannelID: a.f.Channel.ID, ContactID: contact.ID,
+		WorkflowID: "conversation/x/y", RunID: store.NewID(), Status: store.StatusOpen, Priority: "normal"})
+	rule := admin.do(http.MethodPost, "/api/v1/rules", map[string]any{"kind": "automation", "name": "Fora do horário", "event": "conversation.created",
+		"condition": "inBusinessHours()", "actions": []map[string]string{{"type": "add_tag", "tag": "horario"}}})
+	if rule.status != http.StatusCreated {
+		t.Fatalf("rule: %d %s", rule.status, rule.raw)
+	}
+	dry := func() bool {
+		r := admin.do(http.MethodPost, "/api/v1/rules/"+rule.body["id"].(string)+"/dry-run", nil)
+		return r.body["results"].([]any)[0].(map[string]any)["matched"] == true
+	}
+	allWeek := map[string][]string{}
+	for _, d := range []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"} {
+		allWeek[d] = []string{"00:00", "23:59"}
+	}
+	if r := admin.do(http.MethodPatch, "/api/v1/account", map[string]any{"timezone": "America/Sao_Paulo", "business_hours": allWeek}); r.status != http.StatusOK {
+		t.Fatalf("set hours: %d %s", r.status, r.raw)
+	}
+	if !dry() {
+		t.Error("open all week: inBusinessHours() was false")
+	}
+	admin.do(http.MethodPatch, "/api/v1/account", map[string]any{"business_hours": map[string]any{}})
+	if dry() {
+		t.Error("no hours: inBusinessHours() was true")
+	}
+	for _, bad := range []map[string]any{
+		{"business_hours": map[string][]string{"segunda": {"09:00", "18:00"}}},
+		{"business_hours": map[string][]string{"mon": {"18:00", "09:00"}}},
+		{"timezone": "Mars/Olympus"},
+	} {
+		if r := admin.do(http.MethodPatch, "/api/v1/account", bad); r.status != http.StatusUnprocessableEntity {
+			t.Errorf("%v: %d %s, want 422", bad, r.status, r.raw)
+		}
+	}
+	agent := e.as(a.user("agente", a.f.Profiles["agent"].ID))
+	if r := agent.do(http.MethodPatch, "/api/v1/account", map[string]any{"timezone": "UTC"}); r.status != http.StatusForbidden {
+		t.Errorf("an agent changed the account: %d", r.status)
+	}
+}

@@ -92,6 +92,8 @@ func (s *Server) Handler() http.Handler {
 	add(http.MethodGet, "/me", "", s.getMe)
 	add(http.MethodPut, "/me/status", "", s.setStatus)
 
+	add(http.MethodGet, "/account", "", s.getAccountSettings)
+	add(http.MethodPatch, "/account", auth.ManageUsers, s.updateAccountSettings)
 	add(http.MethodGet, "/users", "", s.listUsers)
 	add(http.MethodPost, "/users", auth.ManageUsers, s.createUser)
 	add(http.MethodPatch, "/users/:id", auth.ManageUsers, s.updateUser)

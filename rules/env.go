@@ -6,6 +6,9 @@
 package rules
 
 import (
+	"encoding/json"
+	"fmt"
+	"slices"
 	"time"
 )
 
@@ -137,6 +140,36 @@ type Hours struct {
 }
 
 var weekdayNames = [...]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
+
+// WeekdayNames are the day keys of business hours, Sunday first.
+var WeekdayNames = weekdayNames[:]
+
+// ParseHours reads business hours stored as JSON {"mon":["09:00","18:00"]}
+// in loc; it refuses unknown days and spans that do not open before they
+// close ("HH:MM", 24 h).
+func ParseHours(raw string, loc *time.Location) (Hours, error) {
+	h := Hours{Location: loc, Days: map[time.Weekday][2]string{}}
+	if raw == "" {
+		return h, nil
+	}
+	var days map[string][2]string
+	if err := json.Unmarshal([]byte(raw), &days); err != nil {
+		return h, fmt.Errorf("business hours: %w", err)
+	}
+	for name, span := range days {
+		i := slices.Index(weekdayNames[:], name)
+		if i < 0 {
+			return h, fmt.Errorf("business hours: unknown day %q (sun, mon, ... sat)", name)
+		}
+		open, err1 := time.Parse("15:04", span[0])
+		closing, err2 := time.Parse("15:04", span[1])
+		if err1 != nil || err2 != nil || !open.Before(closing) {
+			return h, fmt.Errorf("business hours: %s must open before it closes, as HH:MM (24 h)", name)
+		}
+		h.Days[time.Weekday(i)] = span
+	}
+	return h, nil
+}
 
 // NewClock makes the clock functions for one instant.
 func NewClock(at time.Time, h Hours) Clock {

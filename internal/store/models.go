@@ -17,7 +17,10 @@ type Account struct {
 	Modules   string // comma-separated: api, ai, crm, vip
 	Channels  string // enabled channel kinds, comma-separated; "" enables every kind
 	Timezone  string
-	CreatedAt time.Time
+	// BusinessHours is JSON {"mon":["09:00","18:00"], ...}: the opening
+	// hours rules see through inBusinessHours(); "" is none.
+	BusinessHours string
+	CreatedAt     time.Time
 	UpdatedAt time.Time
 }
 
