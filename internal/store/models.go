@@ -11,17 +11,17 @@ import (
 
 // Account is a tenant: a company with its contracted seats and modules.
 type Account struct {
-	ID        string
-	Name      string
-	Seats     int
-	Modules   string // comma-separated: api, ai, crm, vip
-	Channels  string // enabled channel kinds, comma-separated; "" enables every kind
-	Timezone  string
+	ID       string
+	Name     string
+	Seats    int
+	Modules  string // comma-separated: api, ai, crm, vip
+	Channels string // enabled channel kinds, comma-separated; "" enables every kind
+	Timezone string
 	// BusinessHours is JSON {"mon":["09:00","18:00"], ...}: the opening
 	// hours rules see through inBusinessHours(); "" is none.
 	BusinessHours string
 	CreatedAt     time.Time
-	UpdatedAt time.Time
+	UpdatedAt     time.Time
 }
 
 // User is a person who logs in; their profile says what they may do.
