@@ -202,13 +202,22 @@ func (c *card) move(ctx workflow.Context, r MoveRequest) error {
 	c.in.Moves++
 	entry := activities.EntryInput{AccountID: c.in.AccountID, CardID: c.in.CardID, StageID: c.snap.StageID, ActorID: r.ActorID,
 		Key: fmt.Sprint(c.in.Moves)}
+	// Version 2 also runs the crm.card.moved automation rules.
+	withRules := workflow.GetVersion(ctx, "card-moved-rules", workflow.DefaultVersion, 2) == 2
 	c.running++
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		defer func() { c.running-- }()
-		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, entryOptions), crm.SendEntryMessage, entry).Get(ctx, nil)
+		actx := workflow.WithActivityOptions(ctx, entryOptions)
+		err := workflow.ExecuteActivity(actx, crm.SendEntryMessage, entry).Get(ctx, nil)
 		if err != nil {
 			// Out of retries: say so on the card rather than lose it.
 			_ = c.alert(ctx, "entry_message_failed", "entry message not sent: "+err.Error(), "entry-failed:"+entry.Key)
+		}
+		if withRules {
+			moved := activities.CardMovedInput{AccountID: c.in.AccountID, CardID: c.in.CardID, FromStageID: from, Key: entry.Key}
+			if err := workflow.ExecuteActivity(actx, crm.RunCardRules, moved).Get(ctx, nil); err != nil {
+				_ = c.alert(ctx, "rules_failed", "automation rules not run: "+err.Error(), "rules-failed:"+entry.Key)
+			}
 		}
 	})
 	return nil

@@ -214,7 +214,7 @@ func testCRM(t *testing.T, dialect string) {
 	if st, v := ag.call(http.MethodPost, "/api/v1/cards/"+cardID+"/status", map[string]any{"status": "won"}, nil); st != http.StatusOK || v["status"] != "won" {
 		t.Fatalf("won: %d %v", st, v)
 	}
-	saveHistory(t, c.tc, workflows.CardWorkflowID(cardID), "", "card-won.json")
+	saveHistory(t, c.tc, workflows.CardWorkflowID(cardID), "", "card-won-v2.json")
 	saveHistory(t, c.tc, workflows.ScheduledMessageWorkflowID(sm["id"].(string)), "", "scheduled-message-sent.json")
 	if st, v := ag.call(http.MethodPost, "/api/v1/cards/"+cardID+"/move", map[string]any{"stage_id": first}, nil); st != http.StatusConflict {
 		t.Errorf("move a won card: %d %v, want 409", st, v)
@@ -312,6 +312,8 @@ func TestAutomationRulesCreateAndMoveCards(t *testing.T) {
 			"actions": []map[string]any{{"type": "create_card", "stage_id": lead}, {"type": "send_quick_reply", "text": "ola"}}},
 		{"kind": "automation", "name": "Fechou", "event": "message.created", "condition": `message.text contains "fechado"`,
 			"actions": []map[string]any{{"type": "move_card", "stage_id": closing}}},
+		{"kind": "automation", "name": "Novo cliente", "event": "crm.card.moved", "condition": `card.to_stage == "Fechamento" and card.from_stage == "Lead"`,
+			"actions": []map[string]any{{"type": "add_tag", "tag": "cliente"}, {"type": "send_message", "text": "Bem-vindo como cliente!"}}},
 	} {
 		if st, r := ag.call(http.MethodPost, "/api/v1/rules", rule, nil); st != http.StatusCreated {
 			t.Fatalf("rule %s: %d %v", rule["name"], st, r)
@@ -334,6 +336,18 @@ func TestAutomationRulesCreateAndMoveCards(t *testing.T) {
 	if card.StageID != closing {
 		t.Errorf("card in stage %s, want %s", card.StageID, closing)
 	}
+	// The card's move ran the crm.card.moved rule on its conversation.
+	c.outbound(t, "Bem-vindo como cliente!")
+	eventually(t, 10*time.Second, func() error {
+		var conv store.Conversation
+		a.db.Take(&conv, "id = ?", c.conv.ID)
+		var ruleLines int64
+		a.db.Model(&store.CardEvent{}).Where("card_id = ? AND kind = ?", card.ID, "rule").Count(&ruleLines)
+		if !strings.Contains(conv.Tags, "cliente") || ruleLines != 2 {
+			return fmt.Errorf("conversation tags %q, %d rule lines on the card", conv.Tags, ruleLines)
+		}
+		return nil
+	})
 	var n int64
 	a.db.Model(&store.Card{}).Where("account_id = ?", a.f.Account.ID).Count(&n)
 	if n != 1 {

@@ -2,6 +2,8 @@
 // problem+json errors, global 401 handler).
 import { request } from '../api/client'
 import type {
+  AccountSettings,
+  AccountSettingsPatch,
   AdminUser,
   ApiToken,
   AuditEntry,
@@ -52,6 +54,9 @@ export const adminApi = {
   updateQuickReply: (id: string, input: QuickReplyInput) =>
     request<QuickReply>('PATCH', `/api/v1/quick-replies/${enc(id)}`, { body: input }),
   deleteQuickReply: (id: string) => request<void>('DELETE', `/api/v1/quick-replies/${enc(id)}`),
+
+  account: () => request<AccountSettings>('GET', '/api/v1/account'),
+  updateAccount: (patch: AccountSettingsPatch) => request<AccountSettings>('PATCH', '/api/v1/account', { body: patch }),
 
   audit: (action: string) =>
     request<Items<AuditEntry>>('GET', `/api/v1/audit${action ? `?action=${enc(action)}` : ''}`),

@@ -19,6 +19,7 @@ export type AdminTab =
   | 'sessions'
   | 'tokens'
   | 'webhooks'
+  | 'account'
   | 'audit'
 
 export interface AdminTabSpec {
@@ -45,6 +46,8 @@ export const ADMIN_TABS: readonly AdminTabSpec[] = [
   { key: 'tokens', view: 'api:tokens', edit: 'api:tokens' },
   // Webhooks come with the API module.
   { key: 'webhooks', view: 'api:tokens', edit: 'api:tokens', module: 'api' },
+  // GET /account answers everyone; the tab (time zone, business hours) is for users:manage, who may PATCH it.
+  { key: 'account', view: 'users:manage', edit: 'users:manage' },
   { key: 'audit', view: 'users:manage', edit: 'users:manage' },
 ]
 

@@ -376,6 +376,19 @@ export interface BusinessHours {
   days: Partial<Record<string, [string, string]>>
 }
 
+/** A day key of the account's business hours, Sunday first (as the server's rules see them). */
+export type AccountWeekday = 'sun' | 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat'
+
+/** GET/PATCH /account: the account-wide settings admins edit. */
+export interface AccountSettings {
+  /** IANA zone: scheduled messages, the agenda and rule clocks use it. */
+  timezone: string
+  /** Open days only, {mon: ["09:00", "18:00"]}; a missing day is closed. What inBusinessHours() sees. */
+  business_hours: Partial<Record<AccountWeekday, [string, string]>>
+}
+
+export type AccountSettingsPatch = Partial<AccountSettings>
+
 export interface WebchatSettings {
   title: string
   color: string
