@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 
@@ -23,9 +24,10 @@ import (
 // reach outside the conversation (webhooks). The conversation workflow
 // applies the others itself, as the owner of the ticket.
 type Automation struct {
-	DB    *gorm.DB
-	Rules *rules.Cache
-	HTTP  *http.Client
+	DB       *gorm.DB
+	Rules    *rules.Cache
+	HTTP     *http.Client
+	Temporal client.Client // scheduled rules act on conversations through their workflows
 
 	// none remembers, for a few seconds, the account events without any
 	// enabled rule: every customer message asks, and most accounts have no

@@ -73,7 +73,8 @@ func (c *CRM) RunCardRules(ctx context.Context, in CardMovedInput) error {
 		for i, act := range actions {
 			key := fmt.Sprintf("card-rule:%s:%s:%d", in.Key, r.ID, i)
 			result := "ok"
-			if err := c.cardAction(ctx, convs, r.ID, act, key); err != nil {
+			auto := &Automation{DB: c.DB, Temporal: c.Temporal}
+			if err := auto.applyToConversations(ctx, convs, r.ID, rules.CardMoved, act, key); err != nil {
 				result = "failed: " + err.Error()
 			}
 			if err := note(fmt.Sprintf("%s %s", act.Type, result)); err != nil {
@@ -109,13 +110,20 @@ func (c *CRM) cardEnv(ctx context.Context, card store.Card, fromStageID string) 
 	return env, nil
 }
 
-// cardAction applies one action to each of the card's open conversations.
-func (c *CRM) cardAction(ctx context.Context, convs []store.Conversation, ruleID string, act rules.Action, key string) error {
+// applyToConversations applies one action of a rule that is not run by a
+// conversation's own workflow (crm.card.moved, scheduled) to each of the
+// conversations, through their workflows' updates; a webhook is posted
+// once.
+func (a *Automation) applyToConversations(ctx context.Context, convs []store.Conversation, ruleID, event string, act rules.Action, key string) error {
 	if act.Type == "webhook" {
-		return (&Automation{DB: c.DB}).PostWebhook(ctx, WebhookInput{URL: act.URL, RuleID: ruleID, Event: rules.CardMoved, IdempotencyKey: key})
+		in := WebhookInput{URL: act.URL, RuleID: ruleID, Event: event, IdempotencyKey: key}
+		if len(convs) == 1 {
+			in.ConversationID = convs[0].ID
+		}
+		return a.PostWebhook(ctx, in)
 	}
 	if len(convs) == 0 {
-		return fmt.Errorf("the card has no open conversation")
+		return fmt.Errorf("no open conversation to act on")
 	}
 	var name string
 	var arg any
@@ -137,7 +145,7 @@ func (c *CRM) cardAction(ctx context.Context, convs []store.Conversation, ruleID
 	case "send_message", "add_note":
 		for _, conv := range convs {
 			req := SendRequest{Body: act.Text, Note: act.Type == "add_note", IdempotencyKey: key + ":" + conv.ID}
-			if _, err := SendToConversation(ctx, c.Temporal, activity.GetInfo(ctx).TaskQueue, conv, req); err != nil {
+			if _, err := SendToConversation(ctx, a.Temporal, activity.GetInfo(ctx).TaskQueue, conv, req); err != nil {
 				return err
 			}
 		}
@@ -147,7 +155,7 @@ func (c *CRM) cardAction(ctx context.Context, convs []store.Conversation, ruleID
 	}
 	var failures []string
 	for _, conv := range convs {
-		h, err := c.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		h, err := a.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 			WorkflowID: conv.WorkflowID, RunID: conv.RunID, UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
 		})
 		if err == nil {

@@ -12,6 +12,10 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 
 	"github.com/chatspot/chatspot/activities"
@@ -53,6 +57,7 @@ type RuleJSON struct {
 	TargetUserIDs []string  `json:"target_user_ids"`
 	OfferTimeoutS int       `json:"offer_timeout_s"`
 	IdleMinutes   int       `json:"idle_minutes"`
+	Schedule      string    `json:"schedule"`
 	Actions       []Action  `json:"actions"`
 	Warnings      []string  `json:"warnings"`
 	UpdatedAt     time.Time `json:"updated_at"`
@@ -70,6 +75,7 @@ type ruleRequest struct {
 	TargetUserIDs []string `json:"target_user_ids"`
 	OfferTimeoutS int      `json:"offer_timeout_s"`
 	IdleMinutes   int      `json:"idle_minutes"`
+	Schedule      string   `json:"schedule"` // scheduled rules: cron in the account's time zone
 	Actions       []Action `json:"actions"`
 }
 
@@ -98,6 +104,13 @@ func validateRule(r ruleRequest) error {
 		return &auth.FieldError{Field: "offer_timeout_s", Reason: "must be between 0 and 3600 seconds"}
 	case r.Event == rules.ConversationIdle && (r.IdleMinutes < 1 || r.IdleMinutes > 10080):
 		return &auth.FieldError{Field: "idle_minutes", Reason: "a conversation.idle rule needs 1 to 10080 minutes without activity"}
+	case r.Event == rules.Scheduled && r.Kind != ruleAutomation:
+		return &auth.FieldError{Field: "event", Reason: "only automation rules run on a schedule"}
+	}
+	if r.Event == rules.Scheduled {
+		if err := rules.CheckCron(r.Schedule); err != nil {
+			return &auth.FieldError{Field: "schedule", Reason: err.Error()}
+		}
 	}
 	if r.Kind == ruleDistribution {
 		if !slices.Contains(rules.Strategies, r.Strategy) {
@@ -138,7 +151,7 @@ func (s *Server) ruleJSON(c *gin.Context, r store.Rule) RuleJSON {
 	}
 	out := RuleJSON{ID: r.ID, Kind: r.Kind, Name: r.Name, Event: r.Event, Condition: r.Condition, Position: r.Position, Enabled: r.Enabled,
 		Version: r.Version, Strategy: r.Strategy, TargetTeamID: r.TargetTeamID, TargetUserIDs: store.SplitTags(r.TargetUserIDs),
-		OfferTimeoutS: r.OfferTimeoutS, IdleMinutes: r.IdleMinutes, Actions: actions, Warnings: []string{}, UpdatedAt: r.UpdatedAt}
+		OfferTimeoutS: r.OfferTimeoutS, IdleMinutes: r.IdleMinutes, Schedule: r.Schedule, Actions: actions, Warnings: []string{}, UpdatedAt: r.UpdatedAt}
 	exists := func(table, id string, extra string) bool {
 		var n int64
 		q := s.DB.WithContext(c).Table(table).Where("id = ? AND account_id = ?", id, r.AccountID)
@@ -219,7 +232,7 @@ func (s *Server) saveRule(c *gin.Context) {
 		cur := s.ruleJSON(c, r)
 		req = ruleRequest{Kind: cur.Kind, Name: cur.Name, Event: cur.Event, Condition: cur.Condition, Position: &cur.Position,
 			Enabled: &cur.Enabled, Strategy: cur.Strategy, TargetTeamID: cur.TargetTeamID, TargetUserIDs: cur.TargetUserIDs,
-			OfferTimeoutS: cur.OfferTimeoutS, IdleMinutes: cur.IdleMinutes, Actions: cur.Actions}
+			OfferTimeoutS: cur.OfferTimeoutS, IdleMinutes: cur.IdleMinutes, Schedule: cur.Schedule, Actions: cur.Actions}
 	}
 	if !bindJSON(c, &req) {
 		return
@@ -245,6 +258,10 @@ func (s *Server) saveRule(c *gin.Context) {
 	r.Kind, r.Name, r.Event, r.Condition, r.Strategy = req.Kind, strings.TrimSpace(req.Name), req.Event, req.Condition, req.Strategy
 	r.TargetTeamID, r.TargetUserIDs, r.OfferTimeoutS, r.Actions = req.TargetTeamID, strings.Join(req.TargetUserIDs, ","), req.OfferTimeoutS, string(actions)
 	r.IdleMinutes = req.IdleMinutes
+	r.Schedule = ""
+	if req.Event == rules.Scheduled {
+		r.Schedule = strings.Join(strings.Fields(req.Schedule), " ")
+	}
 	r.Version++
 	if req.Position != nil {
 		r.Position = *req.Position
@@ -262,6 +279,10 @@ func (s *Server) saveRule(c *gin.Context) {
 		s.internalError(c, "rule", err)
 		return
 	}
+	if err := s.syncRuleSchedule(c, r); err != nil {
+		s.internalError(c, "rule schedule", err)
+		return
+	}
 	status := http.StatusOK
 	if isNew {
 		status = http.StatusCreated
@@ -277,6 +298,11 @@ func (s *Server) deleteRule(c *gin.Context) {
 		}
 		if err := tx.Delete(&r).Error; err != nil {
 			return err
+		}
+		if r.Schedule != "" {
+			if err := s.deleteRuleSchedule(c, r.ID); err != nil {
+				return err
+			}
 		}
 		return s.audit(c, tx, "rule.deleted", r.ID, r.Name)
 	})
@@ -309,8 +335,8 @@ func (s *Server) dryRun(c *gin.Context) {
 		problem(c, http.StatusUnprocessableEntity, "limit must be between 1 and 200", "limit")
 		return
 	}
-	if r.Event == rules.CardMoved || r.Event == rules.Scheduled {
-		problem(c, http.StatusUnprocessableEntity, "dry runs cover conversation and message events for now", "event")
+	if r.Event == rules.CardMoved {
+		problem(c, http.StatusUnprocessableEntity, "dry runs cover conversation, message and scheduled rules", "event")
 		return
 	}
 	prog, err := rules.Compile(r.Event, r.Condition)
@@ -407,4 +433,45 @@ func (s *Server) quickReplyExists(ctx context.Context, accountID, shortcut strin
 	var n int64
 	s.DB.WithContext(ctx).Model(&store.QuickReply{}).Where("account_id = ? AND shortcut = ?", accountID, strings.TrimPrefix(shortcut, "/")).Count(&n)
 	return n > 0
+}
+
+// syncRuleSchedule makes the rule's Temporal schedule match it: an enabled
+// scheduled rule has one firing at its cron times in the account's time
+// zone; any other rule has none.
+func (s *Server) syncRuleSchedule(ctx context.Context, r store.Rule) error {
+	if r.Event != rules.Scheduled || !r.Enabled {
+		if r.Event == rules.Scheduled || r.Schedule != "" {
+			return s.deleteRuleSchedule(ctx, r.ID)
+		}
+		return nil
+	}
+	var acc store.Account
+	if err := s.DB.WithContext(ctx).Select("timezone").Take(&acc, "id = ?", r.AccountID).Error; err != nil {
+		return err
+	}
+	spec := client.ScheduleSpec{CronExpressions: []string{r.Schedule}, TimeZoneName: acc.Timezone}
+	action := &client.ScheduleWorkflowAction{ID: workflows.ScheduledRuleWorkflowID(r.ID), Workflow: workflows.ScheduledRule,
+		Args: []any{workflows.ScheduledRuleInput{AccountID: r.AccountID, RuleID: r.ID}}, TaskQueue: s.Inbox.Queue()}
+	sc := s.Temporal.ScheduleClient()
+	_, err := sc.Create(ctx, client.ScheduleOptions{ID: workflows.RuleScheduleID(r.ID), Spec: spec, Action: action,
+		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP})
+	if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		return err
+	}
+	return sc.GetHandle(ctx, workflows.RuleScheduleID(r.ID)).Update(ctx, client.ScheduleUpdateOptions{
+		DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+			sched := in.Description.Schedule
+			sched.Spec, sched.Action = &spec, action
+			return &client.ScheduleUpdate{Schedule: &sched}, nil
+		},
+	})
+}
+
+func (s *Server) deleteRuleSchedule(ctx context.Context, ruleID string) error {
+	err := s.Temporal.ScheduleClient().GetHandle(ctx, workflows.RuleScheduleID(ruleID)).Delete(ctx)
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return nil
+	}
+	return err
 }

@@ -97,7 +97,8 @@ type (
 		Assignee     Assignee     `expr:"assignee"`
 		Clock
 	}
-	// ConversationEnv serves conversation.created, .closed and .idle.
+	// ConversationEnv serves conversation.created, .closed, .idle and
+	// scheduled rules.
 	ConversationEnv struct {
 		Conversation Conversation `expr:"conversation"`
 		Contact      Contact      `expr:"contact"`
@@ -111,10 +112,6 @@ type (
 		Contact Contact `expr:"contact"`
 		Clock
 	}
-	// ScheduledEnv is a scheduled rule's environment: only the time.
-	ScheduledEnv struct {
-		Clock
-	}
 )
 
 // envFor returns the zero environment of an event, for compilation.
@@ -122,12 +119,11 @@ func envFor(event string) (any, bool) {
 	switch event {
 	case MessageCreated:
 		return MessageEnv{}, true
-	case ConversationCreated, ConversationClosed, ConversationIdle:
+	case ConversationCreated, ConversationClosed, ConversationIdle, Scheduled:
+		// A scheduled rule runs at its times over each open conversation.
 		return ConversationEnv{}, true
 	case CardMoved:
 		return CardEnv{}, true
-	case Scheduled:
-		return ScheduledEnv{}, true
 	}
 	return nil, false
 }

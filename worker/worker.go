@@ -56,9 +56,10 @@ func Register(r sdkworker.Registry, deps Deps) {
 	r.RegisterWorkflow(workflows.ScheduledMessage)
 	r.RegisterWorkflow(workflows.WebhookEndpoint)
 	r.RegisterWorkflow(workflows.WebhookDelivery)
+	r.RegisterWorkflow(workflows.ScheduledRule)
 	cache := &rules.Cache{}
 	r.RegisterActivity(&activities.Distribution{DB: deps.DB, Temporal: deps.Temporal, Rules: cache})
-	r.RegisterActivity(&activities.Automation{DB: deps.DB, Rules: cache})
+	r.RegisterActivity(&activities.Automation{DB: deps.DB, Rules: cache, Temporal: deps.Temporal})
 	r.RegisterActivity(&activities.CRM{DB: deps.DB, Bus: deps.Bus, Temporal: deps.Temporal})
 	r.RegisterActivity(&activities.Webhooks{DB: deps.DB})
 	r.RegisterActivity(&activities.Assist{DB: deps.DB, AI: deps.AI, MonthlyCap: deps.AICap})

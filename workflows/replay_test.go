@@ -26,6 +26,7 @@ func TestReplayCommittedHistories(t *testing.T) {
 		r.RegisterWorkflow(workflows.ScheduledMessage)
 		r.RegisterWorkflow(workflows.WebhookEndpoint)
 		r.RegisterWorkflow(workflows.WebhookDelivery)
+		r.RegisterWorkflow(workflows.ScheduledRule)
 		if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}

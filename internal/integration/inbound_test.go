@@ -288,6 +288,7 @@ func saveHistory(t *testing.T, tc client.Client, wfID, runID, name string) {
 	replayer.RegisterWorkflow(workflows.ScheduledMessage)
 	replayer.RegisterWorkflow(workflows.WebhookEndpoint)
 	replayer.RegisterWorkflow(workflows.WebhookDelivery)
+	replayer.RegisterWorkflow(workflows.ScheduledRule)
 	if err := replayer.ReplayWorkflowHistory(nil, &hist); err != nil {
 		t.Fatalf("replaying the run just recorded: %v", err)
 	}

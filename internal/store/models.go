@@ -265,7 +265,8 @@ type Rule struct {
 	Actions       string // JSON array
 	// LastAssignedUserID is the round-robin cursor.
 	LastAssignedUserID string
-	IdleMinutes        int // conversation.idle: minutes without activity
+	IdleMinutes        int    // conversation.idle: minutes without activity
+	Schedule           string // scheduled: cron expression in the account's time zone
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 }

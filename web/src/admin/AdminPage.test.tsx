@@ -50,7 +50,7 @@ describe('AdminPage', () => {
   it('shows an admin every tab', async () => {
     window.history.replaceState(null, '', '/admin/users')
     renderAdmin(<AdminPage tab="users" />, makeMe({ permissions: [...KNOWN_PERMISSIONS] }))
-    for (const key of ['users', 'profiles', 'teams', 'channels', 'rules', 'quick-replies', 'sessions', 'tokens', 'webhooks', 'audit']) {
+    for (const key of ['users', 'profiles', 'teams', 'channels', 'rules', 'quick-replies', 'sessions', 'tokens', 'webhooks', 'account', 'audit']) {
       expect(screen.getByTestId(`admin-tab-${key}`)).toBeInTheDocument()
     }
     expect(screen.getByTestId('admin-tab-users')).toHaveAttribute('aria-current', 'page')

@@ -9,6 +9,7 @@ import { navigate } from '../router'
 import { useSession } from '../session'
 import { adminPath, resolveTab, visibleTabs } from './adminLogic'
 import type { AdminTab } from './adminLogic'
+import { AccountTab } from './AccountTab'
 import { AuditTab } from './AuditTab'
 import { ChannelsTab } from './ChannelsTab'
 import { ProfilesTab } from './ProfilesTab'
@@ -30,6 +31,7 @@ const TAB_LABEL: Record<AdminTab, MessageKey> = {
   sessions: 'admin.tab.sessions',
   tokens: 'admin.tab.tokens',
   webhooks: 'admin.tab.webhooks',
+  account: 'admin.tab.account',
   audit: 'admin.tab.audit',
 }
 
@@ -88,6 +90,7 @@ export function AdminPage({ tab: requested }: { tab: string | null }) {
         {tab === 'sessions' && <SessionsTab />}
         {tab === 'tokens' && <TokensTab />}
         {tab === 'webhooks' && <WebhooksTab />}
+        {tab === 'account' && <AccountTab />}
         {tab === 'audit' && <AuditTab />}
       </div>
     </div>

@@ -4,6 +4,7 @@
 // here, so it is unit-tested.
 import type { AccountSettings, AccountWeekday } from '../api/types'
 import type { MessageKey } from '../i18n'
+import { DEFAULT_TIMEZONE } from '../zonedTime'
 
 /** Field names a PATCH /account problem may name. */
 export const ACCOUNT_FIELDS = ['timezone', 'business_hours']
@@ -103,10 +104,10 @@ export interface AccountForm {
 }
 
 export function accountForm(s: AccountSettings): AccountForm {
-  return { timezone: s.timezone, days: hoursToGrid(s.business_hours) }
+  return { timezone: s.timezone || DEFAULT_TIMEZONE, days: hoursToGrid(s.business_hours) }
 }
 
 /** The PATCH body: both fields, always (the tab saves the whole form). */
-export function accountPatch(f: AccountForm): Required<AccountSettings> {
+export function accountPatch(f: AccountForm): AccountSettings {
   return { timezone: f.timezone.trim(), business_hours: gridToHours(f.days) }
 }

@@ -37,7 +37,7 @@ const VIEW_SCOPES = ['conversations:view:all', 'conversations:view:team', 'conve
 
 describe('tab visibility', () => {
   it('shows every tab to an admin', () => {
-    expect(visibleTabs(ALL)).toEqual(['users', 'profiles', 'teams', 'channels', 'rules', 'quick-replies', 'sessions', 'tokens', 'audit'])
+    expect(visibleTabs(ALL)).toEqual(['users', 'profiles', 'teams', 'channels', 'rules', 'quick-replies', 'sessions', 'tokens', 'account', 'audit'])
     expect(canEnterAdmin(ALL)).toBe(true)
   })
 
@@ -54,7 +54,18 @@ describe('tab visibility', () => {
   })
 
   it('shows the user tabs but not tokens with users:manage only', () => {
-    expect(visibleTabs(['users:manage'])).toEqual(['users', 'profiles', 'teams', 'sessions', 'audit'])
+    expect(visibleTabs(['users:manage'])).toEqual(['users', 'profiles', 'teams', 'sessions', 'account', 'audit'])
+  })
+
+  it('shows the account tab only with users:manage', () => {
+    expect(visibleTabs(['users:manage'])).toContain('account')
+    expect(canEditTab('account', ['users:manage'])).toBe(true)
+    for (const perms of [['rules:manage'], ['channels:manage'], ['api:tokens'], ALL.filter((p) => p !== 'users:manage')]) {
+      expect(visibleTabs(perms, ['api', 'crm'])).not.toContain('account')
+      expect(canEditTab('account', perms)).toBe(false)
+    }
+    expect(resolveTab('account', ['users:manage'])).toEqual({ tab: 'account', redirect: false })
+    expect(resolveTab('account', ['rules:manage'])).toEqual({ tab: 'rules', redirect: true })
   })
 
   it('shows tokens (and read-only teams) with api:tokens only', () => {
@@ -64,7 +75,7 @@ describe('tab visibility', () => {
   })
 
   it('shows webhooks with api:tokens only when the account has the api module', () => {
-    expect(visibleTabs(ALL, ['api'])).toEqual(['users', 'profiles', 'teams', 'channels', 'rules', 'quick-replies', 'sessions', 'tokens', 'webhooks', 'audit'])
+    expect(visibleTabs(ALL, ['api'])).toEqual(['users', 'profiles', 'teams', 'channels', 'rules', 'quick-replies', 'sessions', 'tokens', 'webhooks', 'account', 'audit'])
     expect(visibleTabs(['api:tokens'], ['api', 'crm'])).toEqual(['teams', 'tokens', 'webhooks'])
     expect(visibleTabs(['api:tokens'], ['crm'])).toEqual(['teams', 'tokens'])
     expect(visibleTabs(['users:manage'], ['api'])).not.toContain('webhooks')

@@ -42,8 +42,8 @@ export function scriptFetch(handler: Handler): Call[] {
   return calls
 }
 
-export function renderAdmin(ui: ReactElement, me: Me) {
-  const session = { me, setMe: () => undefined }
+export function renderAdmin(ui: ReactElement, me: Me, setMe: (me: Me) => void = () => undefined) {
+  const session = { me, setMe }
   return render(
     <I18nProvider initial="pt-BR">
       <SessionContext.Provider value={session}>{ui}</SessionContext.Provider>

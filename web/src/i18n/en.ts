@@ -849,6 +849,26 @@ const en: Record<MessageKey, string> = {
   'agenda.kind.due': 'Card due',
   'agenda.kind.scheduled_message': 'Scheduled message',
   'agenda.kind.follow_up': 'Follow-up',
+
+  // Account settings
+  'admin.tab.account': 'Account',
+  'admin.account.title': 'Account',
+  'admin.account.timezone': 'Time zone',
+  'admin.account.timezoneHelp': 'Used for scheduled messages, the agenda and rule clocks (hour(), weekday()).',
+  'admin.account.hours': 'Business hours',
+  'admin.account.hoursHelp':
+    'These are the hours automation and distribution rules see through inBusinessHours(). Unticked days count as closed.',
+  'admin.account.day': 'Day',
+  'admin.account.open': 'Open',
+  'admin.account.opensAt': 'Opens',
+  'admin.account.closesAt': 'Closes',
+  'admin.account.openOn': '{day}: open',
+  'admin.account.opens': '{day}: opens at',
+  'admin.account.closes': '{day}: closes at',
+  'admin.account.badTime': 'Use the HH:MM format.',
+  'admin.account.closeBeforeOpen': 'Closing must be after opening.',
+  'admin.account.fixHours': 'Fix the business hours before saving.',
+  'audit.action.account.updated': 'Account settings changed',
 }
 
 export default en

@@ -847,6 +847,26 @@ const ptBR = {
   'agenda.kind.due': 'Prazo de card',
   'agenda.kind.scheduled_message': 'Mensagem agendada',
   'agenda.kind.follow_up': 'Follow-up',
+
+  // Account settings
+  'admin.tab.account': 'Conta',
+  'admin.account.title': 'Conta',
+  'admin.account.timezone': 'Fuso horário',
+  'admin.account.timezoneHelp': 'Usado nas mensagens agendadas, na agenda e nos relógios das regras (hour(), weekday()).',
+  'admin.account.hours': 'Horário de atendimento',
+  'admin.account.hoursHelp':
+    'É este horário que as regras de automação e de distribuição enxergam em inBusinessHours(). Dias não marcados contam como fechados.',
+  'admin.account.day': 'Dia',
+  'admin.account.open': 'Aberto',
+  'admin.account.opensAt': 'Abre',
+  'admin.account.closesAt': 'Fecha',
+  'admin.account.openOn': '{day}: aberto',
+  'admin.account.opens': '{day}: abre às',
+  'admin.account.closes': '{day}: fecha às',
+  'admin.account.badTime': 'Use o formato HH:MM.',
+  'admin.account.closeBeforeOpen': 'O fechamento deve ser depois da abertura.',
+  'admin.account.fixHours': 'Corrija os horários de atendimento antes de salvar.',
+  'audit.action.account.updated': 'Conta alterada',
 }
 
 export type MessageKey = keyof typeof ptBR
