@@ -51,6 +51,8 @@ var (
 	duration      = flag.Duration("duration", 5*time.Second, "how long each rate is offered")
 	conversations = flag.Int("conversations", 250, "distinct contacts the messages are spread over")
 	out           = flag.String("out", "bench-results.json", "where the figures are written as JSON")
+	arrivals      = flag.Int("arrivals", 200, "new conversations arriving at once in the assignment scenario")
+	only          = flag.String("only", "", "run one scenario: assignment (for a quick look; the table is the full run)")
 )
 
 // Row is one line of the table.
@@ -104,6 +106,9 @@ func run() error {
 
 	var rows []Row
 	for _, rate := range parseRates(*rates) {
+		if *only != "" {
+			break
+		}
 		row, err := baseline(ctx, tc, rate)
 		if err != nil {
 			return err
@@ -127,6 +132,14 @@ func run() error {
 	}
 	go http.Serve(ln, srv.Handler())
 	base := "http://" + ln.Addr().String()
+	if *only == "assignment" {
+		row, err := assignment(ctx, db, base, *arrivals, 20, 20)
+		if err != nil {
+			return err
+		}
+		print([]Row{row})
+		return nil
+	}
 	fx, err := seed(ctx, db)
 	if err != nil {
 		return err
@@ -152,6 +165,11 @@ func run() error {
 		return err
 	}
 	rows = append(rows, rulesRow)
+	assignRow, err := assignment(ctx, db, base, *arrivals, 20, 20)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, assignRow)
 	print(rows)
 	data, _ := json.MarshalIndent(map[string]any{"at": time.Now().UTC(), "duration_s": duration.Seconds(), "conversations": *conversations, "rows": rows}, "", "  ")
 	return os.WriteFile(*out, data, 0o644)
