@@ -145,22 +145,30 @@ type AssignInput struct {
 	UserID         string // "" unassigns (an offer that timed out with nobody else)
 	Outcome        string // assigned or offered
 	Reason         string
+	// Fallback are the agents to try, in order, when UserID filled up
+	// since the decision.
+	Fallback []string
 }
 
 // Assign sets the assignee through the conversation's workflow, so the
 // ticket's own history shows it, moves the rule's round-robin cursor and
 // records the decision on the conversation's rule trail.
-func (d *Distribution) Assign(ctx context.Context, in AssignInput) error {
+func (d *Distribution) Assign(ctx context.Context, in AssignInput) (string, error) {
 	var conv store.Conversation
 	if err := d.DB.WithContext(ctx).Take(&conv, "id = ? AND account_id = ?", in.ConversationID, in.AccountID).Error; err != nil {
-		return err
+		return "", err
 	}
 	if conv.Status == store.StatusClosed {
-		return temporal.NewNonRetryableApplicationError("conversation closed", ErrConversationGone, nil)
+		return "", temporal.NewNonRetryableApplicationError("conversation closed", ErrConversationGone, nil)
 	}
 	if in.UserID != "" {
-		if err := d.reserve(ctx, conv, in.UserID); err != nil {
-			return err
+		agent, err := d.reserveFirst(ctx, conv, append([]string{in.UserID}, in.Fallback...))
+		if err != nil {
+			return "", err
+		}
+		if agent != in.UserID {
+			in.Reason += "; " + in.UserID + " filled up meanwhile, so the next in line: " + agent
+			in.UserID = agent
 		}
 	}
 	h, err := d.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
@@ -172,16 +180,16 @@ func (d *Distribution) Assign(ctx context.Context, in AssignInput) error {
 	}
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
-		return temporal.NewNonRetryableApplicationError("conversation closed", ErrConversationGone, err)
+		return "", temporal.NewNonRetryableApplicationError("conversation closed", ErrConversationGone, err)
 	}
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) {
-		return temporal.NewNonRetryableApplicationError(app.Message(), ErrConversationGone, err)
+		return "", temporal.NewNonRetryableApplicationError(app.Message(), ErrConversationGone, err)
 	}
 	if err != nil {
-		return err
+		return "", err
 	}
-	return d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return in.UserID, d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if in.UserID != "" {
 			if err := tx.Model(&store.Rule{}).Where("id = ?", in.RuleID).Update("last_assigned_user_id", in.UserID).Error; err != nil {
 				return err
@@ -192,6 +200,22 @@ func (d *Distribution) Assign(ctx context.Context, in AssignInput) error {
 		}
 		return recordRun(tx, conv, in.RuleID, in.Outcome, in.Reason)
 	})
+}
+
+// reserveFirst reserves a place with the first agent of the list who has
+// one, and returns who; when none has, the ErrAgentFull of the last.
+func (d *Distribution) reserveFirst(ctx context.Context, conv store.Conversation, agents []string) (string, error) {
+	var err error
+	for _, a := range agents {
+		if err = d.reserve(ctx, conv, a); err == nil {
+			return a, nil
+		}
+		var app *temporal.ApplicationError
+		if !errors.As(err, &app) || app.Type() != ErrAgentFull {
+			return "", err
+		}
+	}
+	return "", err
 }
 
 // reserve claims one of the agent's free places for the conversation. The

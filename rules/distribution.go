@@ -91,3 +91,37 @@ func orNone(s string) string {
 	}
 	return s
 }
+
+// Fallbacks are the other available candidates in the order the strategy
+// would take them after chosen: the assignment tries them, in the same
+// step, when chosen filled up meanwhile (many decisions at once pick the
+// same agent).
+func Fallbacks(strategy string, candidates []Candidate, chosen string) []string {
+	var avail []Candidate
+	for _, c := range candidates {
+		if c.Available() && c.ID != chosen {
+			avail = append(avail, c)
+		}
+	}
+	switch strategy {
+	case Manual:
+		return nil
+	case LeastBusy, Sticky:
+		sort.Slice(avail, func(i, j int) bool {
+			return avail[i].Open < avail[j].Open || avail[i].Open == avail[j].Open && avail[i].ID < avail[j].ID
+		})
+	default: // round robin: the rotation after chosen
+		sort.Slice(avail, func(i, j int) bool {
+			ai, aj := avail[i].ID > chosen, avail[j].ID > chosen
+			if ai != aj {
+				return ai
+			}
+			return avail[i].ID < avail[j].ID
+		})
+	}
+	out := make([]string, len(avail))
+	for i, c := range avail {
+		out[i] = c.ID
+	}
+	return out
+}

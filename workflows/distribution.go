@@ -99,8 +99,15 @@ func Distribution(ctx workflow.Context, in DistributionInput) (DistributionResul
 			if plan.OfferTimeout > 0 {
 				outcome = "offered"
 			}
+			// The agents after the chosen one are tried in the same step
+			// when it filled up meanwhile; the answer is who got it.
+			var got string
 			err := workflow.ExecuteActivity(ctx, d.Assign, activities.AssignInput{AccountID: in.AccountID, ConversationID: in.ConversationID,
-				RuleID: plan.RuleID, UserID: dec.AgentID, Outcome: outcome, Reason: dec.Reason}).Get(ctx, nil)
+				RuleID: plan.RuleID, UserID: dec.AgentID, Outcome: outcome, Reason: dec.Reason,
+				Fallback: rules.Fallbacks(plan.Strategy, pool, dec.AgentID)}).Get(ctx, &got)
+			if got != "" {
+				dec.AgentID = got
+			}
 			if isGone(err) {
 				return DistributionResult{Outcome: "closed", Reason: "the conversation closed"}, nil
 			}

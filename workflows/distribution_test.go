@@ -63,7 +63,7 @@ func (df *distFixture) env(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	env.RegisterWorkflow(workflows.Distribution)
 	real := &activities.Distribution{DB: df.db, Rules: &rules.Cache{}}
 	env.RegisterActivity(real)
-	env.OnActivity("Assign", mock.Anything, mock.Anything).Return(func(ctx context.Context, in activities.AssignInput) error {
+	env.OnActivity("Assign", mock.Anything, mock.Anything).Return(func(ctx context.Context, in activities.AssignInput) (string, error) {
 		df.mu.Lock()
 		df.calls = append(df.calls, in.UserID)
 		df.mu.Unlock()
@@ -72,9 +72,9 @@ func (df *distFixture) env(t *testing.T) *testsuite.TestWorkflowEnvironment {
 			assignee = in.UserID
 		}
 		if err := df.db.Model(&store.Conversation{}).Where("id = ?", in.ConversationID).Updates(map[string]any{"assignee_id": assignee, "queued_at": nil, "queue_rule_id": nil}).Error; err != nil {
-			return err
+			return "", err
 		}
-		return real.Record(ctx, in)
+		return in.UserID, real.Record(ctx, in)
 	})
 	return env
 }
