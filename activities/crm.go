@@ -99,6 +99,10 @@ type CardSnapshot struct {
 	EnteredStageAt time.Time
 	DueAt          time.Time // zero: no due date
 	StaleDays      int       // of the current stage
+	// The earliest pending follow-up not yet reminded of; zero when none.
+	FollowUpID    string
+	FollowUpTitle string
+	FollowUpAt    time.Time
 }
 
 // CardRef names a card.
@@ -166,6 +170,18 @@ func (c *CRM) LoadCard(ctx context.Context, in CardRef) (CardSnapshot, error) {
 	snap := CardSnapshot{Status: card.Status, StageID: card.StageID, EnteredStageAt: card.EnteredStageAt, StaleDays: stage.StaleDays}
 	if card.DueAt != nil {
 		snap.DueAt = *card.DueAt
+	}
+	var fus []store.FollowUp
+	if err := c.DB.WithContext(ctx).Where("card_id = ? AND NOT done", card.ID).Order("due_at").Limit(20).Find(&fus).Error; err != nil {
+		return snap, err
+	}
+	for _, f := range fus {
+		var n int64
+		c.DB.WithContext(ctx).Model(&store.CardEvent{}).Where("card_id = ? AND key = ?", card.ID, FollowUpKey(f)).Count(&n)
+		if n == 0 {
+			snap.FollowUpID, snap.FollowUpTitle, snap.FollowUpAt = f.ID, f.Title, f.DueAt
+			break
+		}
 	}
 	return snap, nil
 }
@@ -476,4 +492,9 @@ func (c *CRM) MoveCardsFor(ctx context.Context, in CardActionInput) error {
 		}
 	}
 	return nil
+}
+
+// FollowUpKey keys a follow-up's reminder: once per follow-up and time.
+func FollowUpKey(f store.FollowUp) string {
+	return "follow-up:" + f.ID + ":" + f.DueAt.UTC().Format(time.RFC3339)
 }

@@ -873,3 +873,75 @@ func (s *Server) conversationCards(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"items": views})
 }
+
+// linkConversation links a conversation (one the caller sees) to a card;
+// its tags show on the card and stage messages reach it.
+func (s *Server) linkConversation(c *gin.Context) {
+	cd, ok := s.cardOf(c, c.Param("id"))
+	if !ok {
+		return
+	}
+	var req struct {
+		ConversationID string `json:"conversation_id"`
+	}
+	if !bindJSON(c, &req) {
+		return
+	}
+	if req.ConversationID == "" {
+		problem(c, http.StatusUnprocessableEntity, "conversation_id is required", "conversation_id")
+		return
+	}
+	conv, ok := s.visibleConversation(c, req.ConversationID)
+	if !ok {
+		return
+	}
+	p := principal(c)
+	err := s.DB.WithContext(c).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		tx.Model(&store.CardConversation{}).Where("card_id = ? AND conversation_id = ?", cd.ID, conv.ID).Count(&n)
+		if n > 0 {
+			return nil
+		}
+		if err := tx.Create(&store.CardConversation{CardID: cd.ID, ConversationID: conv.ID, CreatedAt: time.Now().UTC()}).Error; err != nil {
+			return err
+		}
+		if cd.ContactID == nil {
+			if err := tx.Model(&cd).Update("contact_id", conv.ContactID).Error; err != nil {
+				return err
+			}
+		}
+		return activities.RecordCardChange(tx, cd, "linked", conv.ID, p.UserID)
+	})
+	if err != nil {
+		s.internalError(c, "link", err)
+		return
+	}
+	s.notify(p.AccountID)
+	s.respondCard(c, http.StatusOK, cd.ID)
+}
+
+func (s *Server) unlinkConversation(c *gin.Context) {
+	cd, ok := s.cardOf(c, c.Param("id"))
+	if !ok {
+		return
+	}
+	p := principal(c)
+	var removed int64
+	err := s.DB.WithContext(c).Transaction(func(tx *gorm.DB) error {
+		res := tx.Where("card_id = ? AND conversation_id = ?", cd.ID, c.Param("conversation_id")).Delete(&store.CardConversation{})
+		if removed = res.RowsAffected; res.Error != nil || removed == 0 {
+			return res.Error
+		}
+		return activities.RecordCardChange(tx, cd, "unlinked", c.Param("conversation_id"), p.UserID)
+	})
+	if err != nil {
+		s.internalError(c, "unlink", err)
+		return
+	}
+	if removed == 0 {
+		problem(c, http.StatusNotFound, "the card has no such conversation", "conversation_id")
+		return
+	}
+	s.notify(p.AccountID)
+	s.respondCard(c, http.StatusOK, cd.ID)
+}

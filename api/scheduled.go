@@ -257,6 +257,7 @@ func (s *Server) createFollowUp(c *gin.Context) {
 		return
 	}
 	s.notify(p.AccountID)
+	s.reloadCards(c, "id = ?", cd.ID)
 	c.JSON(http.StatusCreated, followUpView(f))
 }
 
@@ -289,6 +290,7 @@ func (s *Server) updateFollowUp(c *gin.Context) {
 		s.internalError(c, "follow-up", err)
 		return
 	}
+	s.reloadCards(c, "id = ?", f.CardID)
 	c.JSON(http.StatusOK, followUpView(f))
 }
 
@@ -301,6 +303,7 @@ func (s *Server) deleteFollowUp(c *gin.Context) {
 		s.internalError(c, "follow-up", err)
 		return
 	}
+	s.reloadCards(c, "id = ?", f.CardID)
 	c.Status(http.StatusNoContent)
 }
 

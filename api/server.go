@@ -201,6 +201,8 @@ func (s *Server) Handler() http.Handler {
 	addCRM(http.MethodPost, "/cards/:id/move", auth.EditCRM, s.moveCard)
 	addCRM(http.MethodPost, "/cards/:id/status", auth.EditCRM, s.setCardStatus)
 	addCRM(http.MethodPost, "/cards/:id/notes", auth.EditCRM, s.addCardNote)
+	addCRM(http.MethodPost, "/cards/:id/conversations", auth.EditCRM, s.linkConversation)
+	addCRM(http.MethodDelete, "/cards/:id/conversations/:conversation_id", auth.EditCRM, s.unlinkConversation)
 	addCRM(http.MethodPost, "/cards/:id/quick-replies/:reply_id/send", auth.Reply, s.sendStageReply)
 	addCRM(http.MethodPost, "/cards/:id/follow-ups", auth.EditCRM, s.createFollowUp)
 	addCRM(http.MethodPatch, "/follow-ups/:id", auth.EditCRM, s.updateFollowUp)

@@ -137,6 +137,17 @@ func (c *card) nextTimer(ctx workflow.Context) (time.Duration, func() error) {
 			return c.alert(ctx, "due", "due date reached: "+due.UTC().Format(time.RFC3339), "due:"+due.UTC().Format(time.RFC3339))
 		})
 	}
+	if f := c.snap; f.FollowUpID != "" {
+		consider(f.FollowUpAt, func() error {
+			key := activities.FollowUpKey(store.FollowUp{ID: f.FollowUpID, DueAt: f.FollowUpAt})
+			if err := c.alert(ctx, "follow_up", f.FollowUpTitle, key); err != nil {
+				return err
+			}
+			// The next follow-up, if any.
+			ref := activities.CardRef{AccountID: c.in.AccountID, CardID: c.in.CardID}
+			return workflow.ExecuteLocalActivity(withLocalActivity(ctx), crm.LoadCard, ref).Get(ctx, &c.snap)
+		})
+	}
 	if days, since := c.snap.StaleDays, c.snap.EnteredStageAt; days > 0 && !since.Equal(c.staleFor) {
 		consider(since.Add(time.Duration(days)*24*time.Hour), func() error {
 			c.staleFor = since

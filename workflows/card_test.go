@@ -67,16 +67,25 @@ func TestCardRemindsDueDateAndAlertsWhenStale(t *testing.T) {
 	due := start.Add(3 * time.Hour)
 	nc := activities.NewCard{ID: store.NewID(), AccountID: cf.f.Account.ID, PipelineID: cf.pipeline.ID, StageID: cf.first.ID, Title: "Plano anual",
 		ContactID: cf.contact.ID, DueAt: &due, Priority: "normal", CreatedAt: start}
+	// A follow-up two hours in reminds once, in between.
+	fu := store.FollowUp{ID: store.NewID(), AccountID: cf.f.Account.ID, CardID: nc.ID, Title: "Ligar para a Maria", DueAt: start.Add(2 * time.Hour)}
 	var move, won updateResult
 	env.RegisterDelayedCallback(func() {
 		env.UpdateWorkflow(workflows.UpdateCardMove, "m1", move.callbacks(), workflows.MoveRequest{StageID: cf.second.ID, Position: -1})
 	}, time.Hour)
 	env.RegisterDelayedCallback(func() {
-		if got := cf.cardEvents(t, nc.ID); len(got) != 4 {
-			t.Errorf("after 2 days in the stage: events %v, want created, moved, due, stale", got)
+		if got := cf.cardEvents(t, nc.ID); len(got) != 5 {
+			t.Errorf("after 2 days in the stage: events %v, want created, moved, follow_up, due, stale", got)
 		}
 		env.UpdateWorkflow(workflows.UpdateCardStatus, "won", won.callbacks(), workflows.CardStatusRequest{Status: store.CardWon})
 	}, 3*24*time.Hour)
+	env.RegisterDelayedCallback(func() {
+		// Stored once the card exists (the workflow's first step creates it).
+		if err := cf.db.Create(&fu).Error; err != nil {
+			t.Error(err)
+		}
+		env.SignalWorkflow(workflows.SignalCardReload, nil)
+	}, time.Minute)
 	env.ExecuteWorkflow(workflows.Card, workflows.CardInput{AccountID: cf.f.Account.ID, CardID: nc.ID, New: &nc})
 
 	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
@@ -86,7 +95,7 @@ func TestCardRemindsDueDateAndAlertsWhenStale(t *testing.T) {
 		t.Fatalf("move %v, won %v", move.err, won.err)
 	}
 	got := cf.cardEvents(t, nc.ID)
-	want := []string{"created", "moved", "due", "stale", "status"}
+	want := []string{"created", "moved", "follow_up", "due", "stale", "status"}
 	if len(got) != len(want) {
 		t.Fatalf("events %v, want %v", got, want)
 	}

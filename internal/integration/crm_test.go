@@ -237,6 +237,16 @@ func testCRM(t *testing.T, dialect string) {
 		return ev.Kind == "card.alert" && ev.Data["card_id"] == lone["id"] && ev.Data["kind"] == "entry_message_failed"
 	})
 
+	// Linking the conversation later gives the card its contact and tags.
+	lonePath := "/api/v1/cards/" + lone["id"].(string)
+	if st, v := ag.call(http.MethodPost, lonePath+"/conversations", map[string]any{"conversation_id": c.conv.ID}, nil); st != http.StatusOK ||
+		len(v["conversation_ids"].([]any)) != 1 || v["contact"] == nil {
+		t.Errorf("link: %d %v", st, v)
+	}
+	if st, v := ag.call(http.MethodDelete, lonePath+"/conversations/"+c.conv.ID, nil, nil); st != http.StatusOK || len(v["conversation_ids"].([]any)) != 0 {
+		t.Errorf("unlink: %d %v", st, v)
+	}
+
 	// Without the module, every CRM route says so.
 	c.db.Model(&c.f.Account).Update("modules", "api")
 	if st, v := ag.call(http.MethodGet, "/api/v1/pipelines", nil, nil); st != http.StatusForbidden || !strings.Contains(fmt.Sprint(v["detail"]), "CRM module") {

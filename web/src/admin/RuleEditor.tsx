@@ -1,7 +1,7 @@
 // The rule editor: name, event, the condition (a builder of rows, or the raw
 // expression checked live against the server), then either the distribution
 // strategy and target or the ordered automation actions.
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useId, useRef, useState } from 'react'
 import type { FormEvent } from 'react'
 import type { AdminUser, QuickReply, Rule, RuleKind, Team } from '../api/types'
 import { errorText } from '../format'
@@ -22,6 +22,7 @@ import {
   conditionError,
   errorMarker,
   eventLabel,
+  eventsForKind,
   fieldLabel,
   fieldSpec,
   fieldsForEvent,
@@ -36,11 +37,16 @@ import {
   OPERATORS,
   operatorLabel,
   parseCondition,
+  presetCron,
+  presetOf,
   PRIORITIES,
   quickReplyLabel,
   ROW_PROBLEM_TEXT,
   ruleFormErrors,
   ruleToForm,
+  SCHEDULE_PRESETS,
+  SCHEDULED,
+  scheduleDescription,
   strategyHelp,
   strategyLabel,
   valueLabel,
@@ -140,7 +146,8 @@ export function RuleEditor({
     setBusy(false)
   }
 
-  const eventChoices = events.includes(form.event) ? events : [...events, form.event]
+  const offered = eventsForKind(form.kind, events)
+  const eventChoices = offered.includes(form.event) ? offered : [...offered, form.event]
 
   return (
     <form className="admin-form rule-editor" onSubmit={submit} data-testid="rule-editor" data-id={rule?.id ?? ''} data-kind={form.kind}>
@@ -200,6 +207,7 @@ export function RuleEditor({
               <FieldError errors={errors} field="idle_minutes" />
             </label>
           )}
+          {form.event === SCHEDULED && <ScheduleField value={form.schedule} errors={errors} onChange={(schedule) => update({ schedule })} />}
         </div>
       </div>
 
@@ -263,6 +271,76 @@ export function RuleEditor({
         </button>
       </div>
     </form>
+  )
+}
+
+// ---------- schedule ----------
+
+/**
+ * "Quando" of a scheduled rule: a preset picker and the cron it stands for.
+ * Picking a preset writes its cron; typing a preset's cron shows that preset;
+ * "Personalizado" keeps the text for editing.
+ */
+function ScheduleField({ value, errors, onChange }: { value: string; errors: FormErrors; onChange: (cron: string) => void }) {
+  const { t } = useI18n()
+  const labelId = useId()
+  const helpId = useId()
+  const [custom, setCustom] = useState(false)
+  const inputRef = useRef<HTMLInputElement>(null)
+  const preset = custom ? 'custom' : presetOf(value)
+  const description = scheduleDescription(value, t)
+  const invalid = Boolean(errors.fields.schedule)
+
+  function pick(id: string) {
+    const cron = presetCron(id)
+    if (cron === null) {
+      setCustom(true)
+      inputRef.current?.focus()
+      return
+    }
+    setCustom(false)
+    onChange(cron)
+  }
+
+  return (
+    <div className="field schedule-field" role="group" aria-labelledby={labelId} data-testid="rule-schedule">
+      <span id={labelId}>{t('rules.schedule')}</span>
+      <div className="schedule-inputs">
+        <select value={preset} onChange={(e) => pick(e.target.value)} aria-label={t('rules.schedule.preset')} data-testid="rule-schedule-preset">
+          {SCHEDULE_PRESETS.map((p) => (
+            <option key={p.id} value={p.id}>
+              {t(`rules.schedule.preset.${p.id}`)}
+            </option>
+          ))}
+          <option value="custom">{t('rules.schedule.preset.custom')}</option>
+        </select>
+        <input
+          ref={inputRef}
+          className="mono"
+          value={value}
+          onChange={(e) => {
+            setCustom(false)
+            onChange(e.target.value)
+          }}
+          placeholder="0 9 * * 1-5"
+          spellCheck={false}
+          autoComplete="off"
+          aria-label={t('rules.schedule.cron')}
+          aria-describedby={helpId}
+          aria-invalid={invalid ? true : undefined}
+          data-testid="rule-schedule-cron"
+        />
+      </div>
+      {description && (
+        <span className="field-help schedule-description" data-testid="rule-schedule-description">
+          {description}
+        </span>
+      )}
+      <span className="field-help muted" id={helpId}>
+        {t('rules.schedule.help')}
+      </span>
+      <FieldError errors={errors} field="schedule" />
+    </div>
   )
 }
 

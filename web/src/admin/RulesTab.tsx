@@ -9,7 +9,7 @@ import type { MessageKey } from '../i18n'
 import { useSession } from '../session'
 import { rulesApi } from './rulesApi'
 import type { PipelineChoice } from './rulesApi'
-import { actionLabel, eventLabel, humanizeWould, moveRule, RULE_KINDS, ruleToInput, sortRules, strategyLabel } from './rulesLogic'
+import { actionLabel, eventLabel, humanizeWould, moveRule, presetOf, RULE_KINDS, ruleToInput, SCHEDULED, scheduleLabel, sortRules, strategyLabel } from './rulesLogic'
 import { RuleEditor } from './RuleEditor'
 import type { ActionChoices, ChoiceList } from './RuleEditor'
 import { ConfirmDialog, Dialog, LoadState, useLoad } from './ui'
@@ -214,6 +214,15 @@ export function RulesTab() {
                         <div className="rule-title">
                           <span className="strong">{rule.name}</span>
                           <span className="tag tag-sm">{eventLabel(rule.event, t)}</span>
+                          {rule.event === SCHEDULED && (
+                            <span
+                              className={`rule-schedule muted${presetOf(rule.schedule ?? '') === 'custom' ? ' mono' : ''}`}
+                              title={t('rules.schedule.listTitle', { cron: rule.schedule ?? '' })}
+                              data-testid="rule-schedule"
+                            >
+                              {scheduleLabel(rule.schedule ?? '', t)}
+                            </span>
+                          )}
                           {!rule.enabled && <span className="pill pill-off">{t('rules.disabled')}</span>}
                           <span className="muted rule-version">v{rule.version}</span>
                         </div>

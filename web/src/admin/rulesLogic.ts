@@ -15,6 +15,57 @@ export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const
 export const DEFAULT_OFFER_TIMEOUT_S = 60
 export const MAX_OFFER_TIMEOUT_S = 3600
 
+// ---------- events and schedules ----------
+
+/** The event of rules that run at cron times instead of reacting to something. */
+export const SCHEDULED = 'scheduled'
+
+/** The events the editor offers a kind: only automation rules may be scheduled. */
+export function eventsForKind(kind: RuleKind, events: readonly string[]): string[] {
+  return kind === 'automation' ? [...events] : events.filter((e) => e !== SCHEDULED)
+}
+
+export type SchedulePreset = 'daily9' | 'weekdays9' | 'hourly' | 'mondays8'
+
+/** The schedules the "Quando" picker offers, in its order; anything else is "custom". */
+export const SCHEDULE_PRESETS: readonly { id: SchedulePreset; cron: string }[] = [
+  { id: 'daily9', cron: '0 9 * * *' },
+  { id: 'weekdays9', cron: '0 9 * * 1-5' },
+  { id: 'hourly', cron: '0 * * * *' },
+  { id: 'mondays8', cron: '0 8 * * 1' },
+]
+
+/** A new scheduled rule starts on the first preset. */
+export const DEFAULT_SCHEDULE = SCHEDULE_PRESETS[0].cron
+
+/** The cron as the server stores it: trimmed, fields separated by one space. */
+export function normalizeCron(cron: string): string {
+  return cron.trim().split(/\s+/).filter(Boolean).join(' ')
+}
+
+/** The preset a cron expression is (spacing aside), or "custom". */
+export function presetOf(cron: string): SchedulePreset | 'custom' {
+  const c = normalizeCron(cron)
+  return SCHEDULE_PRESETS.find((p) => p.cron === c)?.id ?? 'custom'
+}
+
+/** The cron of a preset; null for "custom" or an unknown id. */
+export function presetCron(id: string): string | null {
+  return SCHEDULE_PRESETS.find((p) => p.id === id)?.cron ?? null
+}
+
+/** How the rule list shows a schedule: the preset's name, else the cron as written. */
+export function scheduleLabel(cron: string, t: Translate): string {
+  const p = presetOf(cron)
+  return p === 'custom' ? normalizeCron(cron) : t(`rules.schedule.preset.${p}`)
+}
+
+/** A one-line description of a preset's cron ("Roda de segunda a sexta às 09:00."); null for other expressions. */
+export function scheduleDescription(cron: string, t: Translate): string | null {
+  const p = presetOf(cron)
+  return p === 'custom' ? null : t(`rules.schedule.describe.${p}`)
+}
+
 // ---------- condition builder ----------
 
 export type FieldType = 'text' | 'enum' | 'number' | 'bool' | 'tags'
@@ -87,6 +138,8 @@ export function fieldsForEvent(event: string): FieldSpec[] {
     case 'conversation.created':
     case 'conversation.closed':
     case 'conversation.idle':
+    // a scheduled rule runs over each open conversation: the same fields
+    case SCHEDULED:
       return [...CONVERSATION_FIELDS, ...CLOCK_FIELDS]
     case 'crm.card.moved':
       return [...CARD_FIELDS, ...CLOCK_FIELDS]
@@ -554,7 +607,7 @@ export function moveItem<T>(list: readonly T[], index: number, dir: -1 | 1): T[]
 
 // ---------- the rule form ----------
 
-export const RULE_FIELDS = ['kind', 'name', 'event', 'condition', 'strategy', 'target_team_id', 'target_user_ids', 'offer_timeout_s', 'idle_minutes', 'actions', 'position', 'enabled']
+export const RULE_FIELDS = ['kind', 'name', 'event', 'condition', 'strategy', 'target_team_id', 'target_user_ids', 'offer_timeout_s', 'idle_minutes', 'schedule', 'actions', 'position', 'enabled']
 
 const ACTION_KEYS = ['type', 'user_id', 'team_id', 'tag', 'priority', 'text', 'minutes', 'url', 'stage_id']
 
@@ -585,6 +638,8 @@ export interface RuleForm {
   offer_timeout_s: string
   /** conversation.idle rules: minutes without activity before the rule runs */
   idle_minutes: string
+  /** scheduled rules: the cron expression as typed */
+  schedule: string
   actions: ActionForm[]
 }
 
@@ -602,6 +657,7 @@ export function newRuleForm(kind: RuleKind, events: readonly string[]): RuleForm
     target_user_ids: [],
     offer_timeout_s: String(DEFAULT_OFFER_TIMEOUT_S),
     idle_minutes: '30',
+    schedule: DEFAULT_SCHEDULE,
     actions: kind === 'automation' ? [newAction()] : [],
   }
 }
@@ -622,6 +678,7 @@ export function ruleToForm(rule: Rule): RuleForm {
     target_user_ids: [...rule.target_user_ids],
     offer_timeout_s: String(rule.offer_timeout_s ?? 0),
     idle_minutes: String(rule.idle_minutes || 30),
+    schedule: rule.schedule || DEFAULT_SCHEDULE,
     actions: rule.actions.map(actionToForm),
   }
 }
@@ -630,7 +687,10 @@ export function formCondition(f: RuleForm): string {
   return f.mode === 'builder' ? buildCondition(f.rows, f.event).text : f.raw
 }
 
-/** The POST/PATCH body; a saved rule keeps its position and on/off state. */
+/**
+ * The POST/PATCH body; a saved rule keeps its position and on/off state.
+ * `schedule` goes only with scheduled rules.
+ */
 export function formToInput(f: RuleForm, base?: Pick<Rule, 'position' | 'enabled'> | null): RuleInput {
   const distribution = f.kind === 'distribution'
   const timeout = Number.parseInt(f.offer_timeout_s, 10)
@@ -646,6 +706,7 @@ export function formToInput(f: RuleForm, base?: Pick<Rule, 'position' | 'enabled
     idle_minutes: f.event === 'conversation.idle' ? Number.parseInt(f.idle_minutes, 10) || 0 : 0,
     actions: distribution ? [] : f.actions.map(actionToBody),
   }
+  if (f.event === SCHEDULED) input.schedule = normalizeCron(f.schedule)
   if (base) {
     input.position = base.position
     input.enabled = base.enabled
@@ -657,7 +718,7 @@ export function formToInput(f: RuleForm, base?: Pick<Rule, 'position' | 'enabled
 
 /** A saved rule as a full PATCH body (the endpoint replaces every field), with changes on top. */
 export function ruleToInput(rule: Rule, over: Partial<Pick<RuleInput, 'position' | 'enabled'>> = {}): RuleInput {
-  return {
+  const input: RuleInput = {
     kind: rule.kind,
     name: rule.name,
     event: rule.event,
@@ -670,8 +731,9 @@ export function ruleToInput(rule: Rule, over: Partial<Pick<RuleInput, 'position'
     offer_timeout_s: rule.offer_timeout_s ?? 0,
     idle_minutes: rule.idle_minutes ?? 0,
     actions: (rule.actions ?? []).map((a) => ({ ...a })),
-    ...over,
   }
+  if (rule.event === SCHEDULED) input.schedule = rule.schedule ?? ''
+  return { ...input, ...over }
 }
 
 // ---------- order ----------

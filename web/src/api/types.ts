@@ -459,6 +459,8 @@ export interface Rule {
   offer_timeout_s: number
   /** conversation.idle: minutes without activity before the rule runs */
   idle_minutes?: number
+  /** scheduled rules: a five-field cron ("minute hour day month weekday") in the account's time zone; "" otherwise */
+  schedule?: string
   actions: RuleAction[]
   /** References that no longer exist: the rule is skipped when it runs. */
   warnings: string[]
@@ -478,6 +480,8 @@ export interface RuleInput {
   target_user_ids: string[]
   offer_timeout_s: number
   idle_minutes?: number
+  /** sent only for scheduled rules, where it is required */
+  schedule?: string
   actions: RuleAction[]
 }
 
