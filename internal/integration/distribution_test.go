@@ -67,11 +67,15 @@ func TestRoundRobinDistributionAssignsNewConversations(t *testing.T) {
 				a.tc.GetWorkflow(context.Background(), workflows.DistributionWorkflowID(conv.ID), "").Get(context.Background(), nil)
 				saveHistory(t, a.tc, workflows.DistributionWorkflowID(conv.ID), desc.WorkflowExecutionInfo.Execution.RunId, "distribution_assigned.json")
 			}
-			st, trail := mg.call(http.MethodGet, "/api/v1/conversations/"+conv.ID+"/rules", nil, nil)
-			items, _ := trail["items"].([]any)
-			if st != 200 || len(items) == 0 || items[0].(map[string]any)["outcome"] != "assigned" {
-				t.Errorf("rule trail: %d %v", st, trail)
-			}
+			// The trail is written once the ticket's workflow took the assignment.
+			eventually(t, 10*time.Second, func() error {
+				st, trail := mg.call(http.MethodGet, "/api/v1/conversations/"+conv.ID+"/rules", nil, nil)
+				items, _ := trail["items"].([]any)
+				if st != 200 || len(items) == 0 || items[0].(map[string]any)["outcome"] != "assigned" {
+					return fmt.Errorf("rule trail: %d %v", st, trail)
+				}
+				return nil
+			})
 		}
 		if counts[agents[0]] != 2 || counts[agents[1]] != 2 {
 			t.Errorf("round robin over 4 conversations gave %v, want 2 each to the online agents and none to the offline one", counts)

@@ -390,4 +390,142 @@ describe('RulesTab', () => {
     await waitFor(() => expect(calls.some((c) => c.path === '/api/v1/quick-replies')).toBe(true))
     expect(calls.some((c) => c.path === '/api/v1/pipelines')).toBe(false)
   })
+
+  it('creates a scheduled automation with the "Dias úteis às 9h" preset; a 422 on the schedule shows under it', async () => {
+    const user = userEvent.setup()
+    let attempt = 0
+    const calls = server((c) => {
+      if (c.method === 'POST' && c.path === '/api/v1/rules') {
+        attempt++
+        if (attempt === 1) return { status: 422, body: { status: 422, detail: 'schedule: hour "25": values go from 0 to 23', field: 'schedule' } }
+        return { status: 201, body: { ...(c.body as object), id: 'a-sched', position: 1, version: 1, warnings: [], updated_at: '' } }
+      }
+      return undefined
+    })
+    renderAdmin(<RulesTab />, me)
+    await user.click(await screen.findByTestId('rule-new-automation'))
+    await user.type(screen.getByTestId('rule-name'), 'Bom dia')
+    expect(screen.queryByTestId('rule-schedule')).not.toBeInTheDocument()
+    await user.selectOptions(screen.getByTestId('rule-event'), 'Agendado')
+
+    const field = screen.getByTestId('rule-schedule')
+    expect(field).toHaveTextContent('Quando')
+    expect(field).toHaveTextContent('minuto hora dia mês dia-da-semana, no fuso da conta')
+    const preset = screen.getByTestId('rule-schedule-preset')
+    expect(within(preset).getAllByRole('option').map((o) => o.textContent)).toEqual([
+      'Todo dia às 9h',
+      'Dias úteis às 9h',
+      'Toda hora',
+      'Segundas às 8h',
+      'Personalizado',
+    ])
+
+    // a custom expression the server refuses: its detail under the field
+    await user.selectOptions(preset, 'Personalizado')
+    const cron = screen.getByTestId('rule-schedule-cron')
+    expect(cron).toHaveFocus()
+    await user.clear(cron)
+    await user.type(cron, '0 25 * * *')
+    expect(preset).toHaveValue('custom')
+    expect(screen.queryByTestId('rule-schedule-description')).not.toBeInTheDocument()
+
+    // the condition offers the conversation fields, as conversation.created does
+    await user.click(screen.getByTestId('rule-cond-add'))
+    const fields = within(screen.getByTestId('rule-cond-field'))
+      .getAllByRole('option')
+      .map((o) => o.getAttribute('value'))
+    expect(fields).toEqual(expect.arrayContaining(['conversation.tags', 'contact.tags', 'channel.kind', 'assignee.status', 'inBusinessHours()']))
+    expect(fields).not.toContain('message.text')
+    await user.selectOptions(screen.getByTestId('rule-cond-field'), 'conversation.assigned')
+    await user.selectOptions(screen.getByTestId('rule-cond-op'), 'is not')
+
+    await user.type(screen.getByTestId('rule-action-param'), 'sem-dono')
+    await user.click(screen.getByTestId('rule-save'))
+    const err = await screen.findByTestId('field-error')
+    expect(err).toHaveAttribute('data-field', 'schedule')
+    expect(err).toHaveTextContent('hour "25": values go from 0 to 23')
+    expect(field).toContainElement(err)
+    expect(cron).toHaveAttribute('aria-invalid', 'true')
+
+    // the preset writes its cron and says what it means
+    await user.selectOptions(preset, 'Dias úteis às 9h')
+    expect(cron).toHaveValue('0 9 * * 1-5')
+    expect(screen.getByTestId('rule-schedule-description')).toHaveTextContent('segunda a sexta às 09:00')
+    await user.click(screen.getByTestId('rule-save'))
+    await screen.findByTestId('rule-saved')
+    const posts = calls.filter((c) => c.method === 'POST' && c.path === '/api/v1/rules')
+    expect(posts).toHaveLength(2)
+    expect(posts[0].body).toMatchObject({ event: 'scheduled', schedule: '0 25 * * *' })
+    expect(posts[1].body).toEqual({
+      kind: 'automation',
+      name: 'Bom dia',
+      event: 'scheduled',
+      condition: 'not conversation.assigned',
+      strategy: '',
+      target_team_id: null,
+      target_user_ids: [],
+      offer_timeout_s: 0,
+      idle_minutes: 0,
+      schedule: '0 9 * * 1-5',
+      actions: [{ type: 'add_tag', tag: 'sem-dono' }],
+      enabled: true,
+    })
+  })
+
+  it('offers "Agendado" to automation rules only, and sends no schedule for other events', async () => {
+    const user = userEvent.setup()
+    const calls = server((c) =>
+      c.method === 'POST' && c.path === '/api/v1/rules' ? { status: 201, body: { ...(c.body as object), id: 'd-new', position: 3, version: 1, warnings: [], updated_at: '' } } : undefined,
+    )
+    renderAdmin(<RulesTab />, me)
+    await user.click(await screen.findByTestId('rule-new-distribution'))
+    const events = within(screen.getByTestId('rule-event'))
+      .getAllByRole('option')
+      .map((o) => o.getAttribute('value'))
+    expect(events).not.toContain('scheduled')
+    expect(events).toContain('conversation.created')
+    await user.type(screen.getByTestId('rule-name'), 'Todos')
+    await user.selectOptions(screen.getByTestId('rule-target-team-select'), 'team-sales')
+    await user.click(screen.getByTestId('rule-save'))
+    await screen.findByTestId('rule-saved')
+    expect(calls.find((c) => c.method === 'POST' && c.path === '/api/v1/rules')?.body).not.toHaveProperty('schedule')
+  })
+
+  it('shows the schedule of scheduled rules in the list, and keeps it when switching one off', async () => {
+    const user = userEvent.setup()
+    const weekdays = rule({
+      ...tagger,
+      id: 'a-weekdays',
+      name: 'Cobrança',
+      event: 'scheduled',
+      schedule: '0 9 * * 1-5',
+      condition: '"pendente" in conversation.tags',
+      actions: [{ type: 'send_quick_reply', text: 'pix' }],
+      position: 1,
+    })
+    const every15 = rule({ ...weekdays, id: 'a-15', name: 'Vigia', schedule: '*/15 8-18 * * 1-5', position: 2 })
+    const calls = server((c) =>
+      c.method === 'GET' && c.path === '/api/v1/rules?kind=automation'
+        ? { status: 200, body: { items: [tagger, weekdays, every15], events: EVENTS, strategies: STRATEGIES } }
+        : undefined,
+    )
+    renderAdmin(<RulesTab />, me)
+    await screen.findByTestId('rules-automation')
+    const [first, second, third] = rowsOf('automation')
+    expect(within(first).queryByTestId('rule-schedule')).not.toBeInTheDocument()
+    expect(within(second).getByTestId('rule-schedule')).toHaveTextContent('Dias úteis às 9h')
+    expect(within(second).getByTestId('rule-schedule')).toHaveAttribute('title', expect.stringContaining('0 9 * * 1-5'))
+    expect(second).toHaveTextContent('Agendado')
+    expect(within(third).getByTestId('rule-schedule')).toHaveTextContent('*/15 8-18 * * 1-5')
+
+    await user.click(within(second).getByTestId('rule-enabled'))
+    await waitFor(() => expect(rowsOf('automation')[1]).toHaveAttribute('data-enabled', 'false'))
+    expect(calls.find((c) => c.method === 'PATCH')?.body).toMatchObject({ event: 'scheduled', schedule: '0 9 * * 1-5', enabled: false })
+
+    // opened in the editor: its preset, and the builder with its condition
+    await user.click(within(rowsOf('automation')[2]).getByTestId('rule-edit'))
+    expect(screen.getByTestId('rule-schedule-preset')).toHaveValue('custom')
+    expect(screen.getByTestId('rule-schedule-cron')).toHaveValue('*/15 8-18 * * 1-5')
+    expect(screen.getByTestId('rule-condition-preview')).toHaveTextContent('"pendente" in conversation.tags')
+  })
 })

@@ -17,7 +17,14 @@ import {
   formToInput,
   humanizeWould,
   moveRule,
+  eventsForKind,
   newAction,
+  normalizeCron,
+  presetCron,
+  presetOf,
+  SCHEDULE_PRESETS,
+  scheduleDescription,
+  scheduleLabel,
   newRuleForm,
   offsetOf,
   parseActionField,
@@ -95,12 +102,15 @@ describe('condition builder → expr', () => {
     expect(buildCondition([row('message.text', 'contains', 'x')], 'conversation.closed').problems).toEqual({ 0: 'field' })
   })
 
-  it('offers message fields only on message.created, and only clock functions on scheduled', () => {
+  it('offers message fields only on message.created, and the conversation fields on scheduled', () => {
     const keys = (e: string) => fieldsForEvent(e).map((f) => f.key)
     expect(keys(MSG)).toContain('message.text')
     expect(keys('conversation.idle')).not.toContain('message.text')
     expect(keys('conversation.idle')).toContain('assignee.status')
-    expect(keys('scheduled')).toEqual(['inBusinessHours()', 'weekday()', 'hour()'])
+    expect(keys('scheduled')).toEqual(keys('conversation.created'))
+    expect(keys('scheduled')).toEqual(expect.arrayContaining(['conversation.tags', 'contact.name', 'channel.kind', 'assignee.status', 'hour()']))
+    expect(keys('scheduled')).not.toContain('message.text')
+    expect(keys('scheduled')).not.toContain('card.title')
   })
 
   it('keeps a typed value when the new field takes the same kind of value', () => {
@@ -350,5 +360,83 @@ describe('dry-run wording', () => {
     ])
     expect(humanizeWould('assign to u-123 (least busy: 1 of 5 open conversations)', names)).toBe('assign to Bia (least busy: 1 of 5 open conversations)')
     expect(humanizeWould('transfer to team t-9', names)).toBe('transfer to team Vendas')
+  })
+})
+
+describe('scheduled rules', () => {
+  const en: Translate = (key, params) => translate('en', key, params)
+
+  it('maps each preset to its cron and back', () => {
+    expect(SCHEDULE_PRESETS.map((p) => [p.id, p.cron])).toEqual([
+      ['daily9', '0 9 * * *'],
+      ['weekdays9', '0 9 * * 1-5'],
+      ['hourly', '0 * * * *'],
+      ['mondays8', '0 8 * * 1'],
+    ])
+    for (const p of SCHEDULE_PRESETS) {
+      expect(presetCron(p.id)).toBe(p.cron)
+      expect(presetOf(p.cron)).toBe(p.id)
+    }
+    expect(presetCron('custom')).toBeNull()
+    // spacing does not matter, the fields do
+    expect(presetOf('  0  9 * *   1-5 ')).toBe('weekdays9')
+    expect(presetOf('30 9 * * 1-5')).toBe('custom')
+    expect(presetOf('')).toBe('custom')
+    expect(normalizeCron(' 0\t9  * * 1-5 ')).toBe('0 9 * * 1-5')
+  })
+
+  it('names presets in the list and describes them; other expressions stay as written', () => {
+    expect(scheduleLabel('0 9 * * 1-5', t)).toBe('Dias úteis às 9h')
+    expect(scheduleLabel('0 9 * * *', t)).toBe('Todo dia às 9h')
+    expect(scheduleLabel('0 * * * *', t)).toBe('Toda hora')
+    expect(scheduleLabel('0 8 * * 1', t)).toBe('Segundas às 8h')
+    expect(scheduleLabel('0 8 * * 1', en)).toBe('Mondays at 8am')
+    expect(scheduleLabel('*/15  8-18 * * 1-5', t)).toBe('*/15 8-18 * * 1-5')
+    expect(scheduleDescription('0 9 * * 1-5', t)).toContain('segunda a sexta às 09:00')
+    expect(scheduleDescription('*/15 8-18 * * 1-5', t)).toBeNull()
+  })
+
+  it('offers the scheduled event to automation rules only', () => {
+    const events = ['message.created', 'conversation.created', 'scheduled']
+    expect(eventsForKind('automation', events)).toEqual(events)
+    expect(eventsForKind('distribution', events)).toEqual(['message.created', 'conversation.created'])
+  })
+
+  it('sends schedule only for scheduled rules, as the server stores it', () => {
+    const f = { ...newRuleForm('automation', ['message.created', 'scheduled']), name: 'Bom dia', event: 'scheduled', schedule: ' 0 9  * * 1-5 ' }
+    expect(formToInput(f)).toEqual({
+      kind: 'automation',
+      name: 'Bom dia',
+      event: 'scheduled',
+      condition: '',
+      strategy: '',
+      target_team_id: null,
+      target_user_ids: [],
+      offer_timeout_s: 0,
+      idle_minutes: 0,
+      schedule: '0 9 * * 1-5',
+      actions: [{ type: 'add_tag', tag: '' }],
+      enabled: true,
+    })
+    expect(formToInput({ ...f, event: 'message.created' })).not.toHaveProperty('schedule')
+    expect(formToInput({ ...f, event: 'conversation.idle' })).not.toHaveProperty('schedule')
+    // the list's full PATCH bodies (switching on/off, reordering) keep it, for scheduled rules only
+    expect(ruleToInput(rule({ event: 'scheduled', schedule: '0 8 * * 1' }), { enabled: false })).toMatchObject({ event: 'scheduled', schedule: '0 8 * * 1', enabled: false })
+    expect(ruleToInput(rule({ schedule: '' }))).not.toHaveProperty('schedule')
+  })
+
+  it('opens a scheduled rule with its cron; a new rule starts on the first preset', () => {
+    expect(ruleToForm(rule({ event: 'scheduled', schedule: '0 8 * * 1', condition: '"vip" in contact.tags' }))).toMatchObject({
+      schedule: '0 8 * * 1',
+      mode: 'builder',
+      rows: [{ join: 'and', field: 'contact.tags', op: 'in', value: 'vip' }],
+    })
+    expect(newRuleForm('automation', ['scheduled']).schedule).toBe('0 9 * * *')
+    expect(ruleToForm(rule({ event: 'message.created' })).schedule).toBe('0 9 * * *')
+  })
+
+  it('puts a 422 about the schedule next to the schedule field', () => {
+    const err = new ApiError(422, { status: 422, detail: 'schedule: hour "25": values go from 0 to 23', field: 'schedule' })
+    expect(ruleFormErrors(err, 1, t)).toEqual({ fields: { schedule: 'hour "25": values go from 0 to 23' }, top: null })
   })
 })
