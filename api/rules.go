@@ -475,3 +475,26 @@ func (s *Server) deleteRuleSchedule(ctx context.Context, ruleID string) error {
 	}
 	return err
 }
+
+// runRule starts a scheduled rule now, as if its time had come, for
+// integrators and managers who want a run on demand; it answers with the
+// run's workflow so its history can be followed.
+func (s *Server) runRule(c *gin.Context) {
+	var r store.Rule
+	if err := s.DB.WithContext(c).Take(&r, "id = ? AND account_id = ?", c.Param("id"), principal(c).AccountID).Error; err != nil {
+		problem(c, http.StatusNotFound, "no such rule", "id")
+		return
+	}
+	if r.Event != rules.Scheduled || !r.Enabled {
+		problem(c, http.StatusUnprocessableEntity, "only an enabled scheduled rule runs on demand; the others run on their event", "id")
+		return
+	}
+	run, err := s.Temporal.ExecuteWorkflow(c, client.StartWorkflowOptions{
+		ID: workflows.ScheduledRuleWorkflowID(r.ID) + "/manual-" + store.NewID(), TaskQueue: s.Inbox.Queue(),
+	}, workflows.ScheduledRule, workflows.ScheduledRuleInput{AccountID: r.AccountID, RuleID: r.ID})
+	if err != nil {
+		s.internalError(c, "run rule", err)
+		return
+	}
+	c.JSON(http.StatusAccepted, gin.H{"rule_id": r.ID, "workflow_id": run.GetID(), "run_id": run.GetRunID()})
+}

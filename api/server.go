@@ -132,6 +132,7 @@ func (s *Server) Handler() http.Handler {
 	add(http.MethodPatch, "/rules/:id", auth.ManageRules, s.saveRule)
 	add(http.MethodDelete, "/rules/:id", auth.ManageRules, s.deleteRule)
 	add(http.MethodPost, "/rules/:id/dry-run", auth.ManageRules, s.dryRun)
+	add(http.MethodPost, "/rules/:id/run", auth.ManageRules, s.runRule)
 	add(http.MethodGet, "/conversations/:id/rules", "", s.ruleTrail)
 	add(http.MethodGet, "/conversations", "", s.listConversations)
 	add(http.MethodGet, "/conversations/:id", "", s.getConversation)

@@ -94,6 +94,16 @@ func TestScheduledRuleActsOnOpenConversations(t *testing.T) {
 		t.Errorf("the schedule shows no firing: %v", err)
 	}
 
+	// Run on demand: the integrator's way to start it.
+	st, run := ag.call(http.MethodPost, "/api/v1/rules/"+ruleID+"/run", nil, nil)
+	if st != http.StatusAccepted || run["workflow_id"] == nil {
+		t.Fatalf("run now: %d %v", st, run)
+	}
+	var matched int
+	if err := a.tc.GetWorkflow(context.Background(), run["workflow_id"].(string), "").Get(context.Background(), &matched); err != nil || matched != 1 {
+		t.Errorf("the run on demand matched %d conversations (%v), want 1", matched, err)
+	}
+
 	// Deleting the rule deletes its schedule.
 	if st, _ := ag.call(http.MethodDelete, "/api/v1/rules/"+ruleID, nil, nil); st != http.StatusNoContent {
 		t.Fatalf("delete rule: %d", st)

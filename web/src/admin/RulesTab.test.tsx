@@ -409,7 +409,7 @@ describe('RulesTab', () => {
     await user.selectOptions(screen.getByTestId('rule-event'), 'Agendado')
 
     const field = screen.getByTestId('rule-schedule')
-    expect(field).toHaveTextContent('Quando')
+    expect(field).toHaveTextContent('Horário')
     expect(field).toHaveTextContent('minuto hora dia mês dia-da-semana, no fuso da conta')
     const preset = screen.getByTestId('rule-schedule-preset')
     expect(within(preset).getAllByRole('option').map((o) => o.textContent)).toEqual([

@@ -560,7 +560,7 @@ const en: Record<MessageKey, string> = {
   'rules.target.missing': '{id} (no longer exists)',
   'rules.idleMinutes': 'Minutes without activity',
   'rules.idleMinutesHelp': 'The rule runs once when the conversation has had no messages for this long (1 to 10080).',
-  'rules.schedule': 'When',
+  'rules.schedule': 'Schedule',
   'rules.schedule.preset': 'Frequency',
   'rules.schedule.cron': 'Cron expression',
   'rules.schedule.help': "minute hour day month day-of-week, in the account's time zone",

@@ -558,7 +558,7 @@ const ptBR = {
   'rules.target.missing': '{id} (não existe mais)',
   'rules.idleMinutes': 'Minutos sem atividade',
   'rules.idleMinutesHelp': 'A regra roda uma vez quando a conversa fica este tempo sem mensagens (1 a 10080).',
-  'rules.schedule': 'Quando',
+  'rules.schedule': 'Horário',
   'rules.schedule.preset': 'Frequência',
   'rules.schedule.cron': 'Expressão cron',
   'rules.schedule.help': 'minuto hora dia mês dia-da-semana, no fuso da conta',
