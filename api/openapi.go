@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -11,11 +12,12 @@ import (
 
 // openAPI builds the OpenAPI 3.1 document from the registered route table,
 // so a route cannot exist without being documented. It describes paths,
-// parameters, authentication, the permission each route needs and the
-// error format; request and response bodies are described in the README
-// until their schemas are generated too.
+// parameters, authentication, the permission each route needs, the error
+// format and, for the routes in responseTypes, the success body's schema
+// generated from its Go type.
 func (s *Server) openAPI() map[string]any {
 	paths := map[string]map[string]any{}
+	schemas := &schemaSet{components: map[string]any{}}
 	for _, r := range s.routes {
 		path, params := openAPIPath(r.Path)
 		if paths[path] == nil {
@@ -35,6 +37,10 @@ func (s *Server) openAPI() map[string]any {
 				"4XX":     map[string]any{"$ref": "#/components/responses/Problem"},
 				"default": map[string]any{"$ref": "#/components/responses/Problem"},
 			},
+		}
+		if t, ok := responseTypes[r.Method+" "+r.Path]; ok {
+			op["responses"].(map[string]any)["2XX"] = map[string]any{"description": "Success",
+				"content": map[string]any{"application/json": map[string]any{"schema": schemas.of(reflect.TypeOf(t))}}}
 		}
 		if len(params) > 0 {
 			var ps []any
@@ -62,17 +68,15 @@ func (s *Server) openAPI() map[string]any {
 				"token":   map[string]any{"type": "http", "scheme": "bearer", "description": "An API token (cst_...) created under Administration → API tokens."},
 				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": sessionCookie},
 			},
-			"schemas": map[string]any{
-				"Problem": map[string]any{
-					"type":     "object",
-					"required": []any{"type", "title", "status"},
-					"properties": map[string]any{
-						"type": map[string]any{"type": "string"}, "title": map[string]any{"type": "string"},
-						"status": map[string]any{"type": "integer"}, "detail": map[string]any{"type": "string"},
-						"field": map[string]any{"type": "string", "description": "The input field the error is about."},
-					},
+			"schemas": withProblem(schemas.components, map[string]any{
+				"type":     "object",
+				"required": []any{"type", "title", "status"},
+				"properties": map[string]any{
+					"type": map[string]any{"type": "string"}, "title": map[string]any{"type": "string"},
+					"status": map[string]any{"type": "integer"}, "detail": map[string]any{"type": "string"},
+					"field": map[string]any{"type": "string", "description": "The input field the error is about."},
 				},
-			},
+			}),
 			"responses": map[string]any{
 				"Problem": map[string]any{
 					"description": "RFC 9457 problem details",
@@ -81,6 +85,11 @@ func (s *Server) openAPI() map[string]any {
 			},
 		},
 	}
+}
+
+func withProblem(components map[string]any, problem map[string]any) map[string]any {
+	components["Problem"] = problem
+	return components
 }
 
 // openAPIPath turns /a/:id into /a/{id} and lists the parameters.

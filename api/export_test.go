@@ -1,0 +1,4 @@
+package api
+
+// ResponseTypes exposes the documented response bodies to the tests.
+func ResponseTypes() map[string]any { return responseTypes }
