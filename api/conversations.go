@@ -629,9 +629,9 @@ func (s *Server) listChannels(c *gin.Context) {
 		s.internalError(c, "channels", err)
 		return
 	}
-	items := make([]gin.H, len(chans))
+	items := make([]channelItem, len(chans))
 	for i, ch := range chans {
-		items[i] = gin.H{"id": ch.ID, "kind": ch.Kind, "name": ch.Name, "active": ch.Active}
+		items[i] = channelItem{ID: ch.ID, Kind: ch.Kind, Name: ch.Name, Active: ch.Active}
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items})
 }
@@ -658,4 +658,12 @@ func (s *Server) recheckQueues(ctx context.Context, accountID string) {
 	for _, id := range ids {
 		s.signalDistribution(ctx, id, workflows.SignalRecheck, nil)
 	}
+}
+
+// channelItem is a channel in the list every user may read.
+type channelItem struct {
+	ID     string `json:"id"`
+	Kind   string `json:"kind"`
+	Name   string `json:"name"`
+	Active bool   `json:"active"`
 }

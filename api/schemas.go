@@ -20,6 +20,19 @@ type paged[T any] struct {
 	NextCursor string `json:"next_cursor"`
 }
 
+// cursorList is a list whose next page's cursor is null at the end.
+type cursorList[T any] struct {
+	Items      []T     `json:"items"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+// ruleList is GET /rules' answer: the rules and what the editor offers.
+type ruleList struct {
+	Items      []RuleJSON `json:"items"`
+	Events     []string   `json:"events"`
+	Strategies []string   `json:"strategies"`
+}
+
 // board is GET /pipelines/:id/board's answer.
 type board struct {
 	Pipeline PipelineView `json:"pipeline"`
@@ -50,6 +63,20 @@ var responseTypes = map[string]any{
 	"GET /api/v1/teams":     list[TeamJSON]{},
 	"GET /api/v1/account":   AccountSettings{},
 	"PATCH /api/v1/account": AccountSettings{},
+
+	"GET /api/v1/conversations":               cursorList[store.ConversationView]{},
+	"GET /api/v1/contacts/:id/messages":       cursorList[store.MessageView]{},
+	"POST /api/v1/conversations/:id/messages": store.MessageView{},
+	"POST /api/v1/messages/:id/retry":         store.MessageView{},
+	"GET /api/v1/conversations/:id/rules":     list[store.RuleRun]{},
+	"GET /api/v1/channels":                    list[channelItem]{},
+	"GET /api/v1/tokens":                      list[TokenJSON]{},
+	"GET /api/v1/quick-replies":               list[store.QuickReply]{},
+	"POST /api/v1/quick-replies":              store.QuickReply{},
+	"PATCH /api/v1/quick-replies/:id":         store.QuickReply{},
+	"GET /api/v1/rules":                       ruleList{},
+	"POST /api/v1/rules":                      RuleJSON{},
+	"PATCH /api/v1/rules/:id":                 RuleJSON{},
 
 	"GET /api/v1/contacts":       paged[contactItem]{},
 	"POST /api/v1/contacts":      ContactDetail{},

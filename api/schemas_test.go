@@ -119,6 +119,11 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	conv := store.Conversation{ID: store.NewID(), AccountID: a.f.Account.ID, ChannelID: a.f.Channel.ID, ContactID: contact.ID,
 		WorkflowID: "conversation/x/y", RunID: store.NewID(), Status: store.StatusOpen, Priority: "normal", Tags: "vip"}
 	e.db.Create(&conv)
+	ext := "ext-1"
+	e.db.Create(&store.Message{ID: store.NewID(), AccountID: a.f.Account.ID, ChannelID: a.f.Channel.ID, ContactID: contact.ID, ConversationID: &conv.ID,
+		Direction: store.DirectionInbound, Kind: store.KindText, Body: "Olá", Status: store.MessageReceived, ExternalID: &ext})
+	e.db.Create(&store.RuleRun{ID: store.NewID(), AccountID: a.f.Account.ID, ConversationID: conv.ID, RuleID: "r", RuleName: "VIP",
+		Event: "message.created", Outcome: "matched", CreatedAt: time.Now()})
 	crm := crmObjects(e, a, conv)
 
 	checked := 0
@@ -157,6 +162,17 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	check("GET", "/api/v1/contacts", "/api/v1/contacts?q=ana", nil, 200)
 	check("GET", "/api/v1/contacts/:id", "/api/v1/contacts/"+contact.ID, nil, 200)
 	check("PATCH", "/api/v1/contacts/:id", "/api/v1/contacts/"+created["id"].(string), map[string]any{"email": "ana@example.com"}, 200)
+
+	check("GET", "/api/v1/conversations", "/api/v1/conversations?view=all", nil, 200)
+	check("GET", "/api/v1/contacts/:id/messages", "/api/v1/contacts/"+contact.ID+"/messages", nil, 200)
+	check("GET", "/api/v1/conversations/:id/rules", "/api/v1/conversations/"+conv.ID+"/rules", nil, 200)
+	check("GET", "/api/v1/channels", "/api/v1/channels", nil, 200)
+	check("GET", "/api/v1/tokens", "/api/v1/tokens", nil, 200)
+	check("POST", "/api/v1/quick-replies", "/api/v1/quick-replies", map[string]any{"shortcut": "oi", "text": "Olá!"}, 201)
+	check("GET", "/api/v1/quick-replies", "/api/v1/quick-replies", nil, 200)
+	check("POST", "/api/v1/rules", "/api/v1/rules", map[string]any{"kind": "automation", "name": "VIP", "event": "message.created",
+		"condition": `"vip" in conversation.tags`, "actions": []map[string]string{{"type": "set_priority", "priority": "high"}}}, 201)
+	check("GET", "/api/v1/rules", "/api/v1/rules", nil, 200)
 
 	check("GET", "/api/v1/pipelines", "/api/v1/pipelines", nil, 200)
 	p := check("POST", "/api/v1/pipelines", "/api/v1/pipelines", map[string]any{"name": "Suporte"}, 201)
