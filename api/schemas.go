@@ -33,6 +33,12 @@ type ruleList struct {
 	Strategies []string   `json:"strategies"`
 }
 
+// profileList is GET /profiles' answer: the profiles and every permission.
+type profileList struct {
+	Items          []ProfileJSON `json:"items"`
+	AllPermissions []string      `json:"all_permissions"`
+}
+
 // board is GET /pipelines/:id/board's answer.
 type board struct {
 	Pipeline PipelineView `json:"pipeline"`
@@ -59,10 +65,29 @@ type stageReplySent struct {
 // validates real answers against it. Routes not listed are documented
 // without a body schema (yet).
 var responseTypes = map[string]any{
-	"GET /api/v1/users":     list[UserJSON]{},
-	"GET /api/v1/teams":     list[TeamJSON]{},
-	"GET /api/v1/account":   AccountSettings{},
-	"PATCH /api/v1/account": AccountSettings{},
+	"GET /api/v1/users":                       list[UserJSON]{},
+	"GET /api/v1/me":                          Me{},
+	"POST /api/v1/users":                      UserJSON{},
+	"PATCH /api/v1/users/:id":                 UserJSON{},
+	"GET /api/v1/profiles":                    profileList{},
+	"POST /api/v1/profiles":                   ProfileJSON{},
+	"PATCH /api/v1/profiles/:id":              ProfileJSON{},
+	"POST /api/v1/teams":                      TeamJSON{},
+	"PATCH /api/v1/teams/:id":                 TeamJSON{},
+	"POST /api/v1/tokens":                     TokenJSON{},
+	"POST /api/v1/channels":                   ChannelJSON{},
+	"GET /api/v1/channels/:id":                ChannelJSON{},
+	"PATCH /api/v1/channels/:id":              ChannelJSON{},
+	"POST /api/v1/conversations/:id/assign":   store.ConversationView{},
+	"POST /api/v1/conversations/:id/transfer": store.ConversationView{},
+	"POST /api/v1/conversations/:id/tags":     store.ConversationView{},
+	"POST /api/v1/conversations/:id/priority": store.ConversationView{},
+	"POST /api/v1/conversations/:id/snooze":   store.ConversationView{},
+	"POST /api/v1/conversations/:id/close":    store.ConversationView{},
+	"POST /api/v1/conversations/:id/reopen":   store.ConversationView{},
+	"GET /api/v1/teams":                       list[TeamJSON]{},
+	"GET /api/v1/account":                     AccountSettings{},
+	"PATCH /api/v1/account":                   AccountSettings{},
 
 	"GET /api/v1/conversations":               cursorList[store.ConversationView]{},
 	"GET /api/v1/contacts/:id/messages":       cursorList[store.MessageView]{},

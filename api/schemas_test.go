@@ -154,6 +154,18 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	}
 
 	check("GET", "/api/v1/users", "/api/v1/users", nil, 200)
+	check("GET", "/api/v1/me", "/api/v1/me", nil, 200)
+	u := check("POST", "/api/v1/users", "/api/v1/users", map[string]any{"email": "bia@example.com", "name": "Bia", "password": goodPassword, "profile_id": a.f.Profiles["agent"].ID}, 201)
+	check("PATCH", "/api/v1/users/:id", "/api/v1/users/"+u["id"].(string), map[string]any{"capacity": 5}, 200)
+	check("GET", "/api/v1/profiles", "/api/v1/profiles", nil, 200)
+	pr := check("POST", "/api/v1/profiles", "/api/v1/profiles", map[string]any{"name": "Supervisão", "permissions": []string{"conversations:view:all"}}, 201)
+	check("PATCH", "/api/v1/profiles/:id", "/api/v1/profiles/"+pr["id"].(string), map[string]any{"name": "Supervisão N2"}, 200)
+	tm := check("POST", "/api/v1/teams", "/api/v1/teams", map[string]any{"name": "Cobrança"}, 201)
+	check("PATCH", "/api/v1/teams/:id", "/api/v1/teams/"+tm["id"].(string), map[string]any{"name": "Cobrança PJ"}, 200)
+	check("POST", "/api/v1/tokens", "/api/v1/tokens", map[string]any{"name": "erp", "permissions": []string{"conversations:view:all"}}, 201)
+	wc := check("POST", "/api/v1/channels", "/api/v1/channels", map[string]any{"kind": "webchat", "name": "Loja"}, 201)
+	check("GET", "/api/v1/channels/:id", "/api/v1/channels/"+wc["id"].(string), nil, 200)
+	check("PATCH", "/api/v1/channels/:id", "/api/v1/channels/"+wc["id"].(string), map[string]any{"name": "Loja online"}, 200)
 	check("GET", "/api/v1/teams", "/api/v1/teams", nil, 200)
 	check("GET", "/api/v1/account", "/api/v1/account", nil, 200)
 	check("PATCH", "/api/v1/account", "/api/v1/account", map[string]any{"business_hours": map[string][]string{"mon": {"09:00", "18:00"}}}, 200)
