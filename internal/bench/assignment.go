@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -34,7 +35,7 @@ func assignment(ctx context.Context, db *gorm.DB, base string, arrivals, agents,
 		return Row{}, err
 	}
 	for i := range agents {
-		u, err := auth.CreateUser(ctx, db, acc.ID, auth.NewUser{Email: fmt.Sprintf("agent%d@bench.example.com", i), Name: fmt.Sprintf("Agent %d", i),
+		u, err := auth.CreateUser(ctx, db, acc.ID, auth.NewUser{Email: fmt.Sprintf("agent%d-%s@bench.example.com", i, acc.ID), Name: fmt.Sprintf("Agent %d", i),
 			Password: "bench-password-1", ProfileID: profiles[auth.ProfileAgent].ID})
 		if err != nil {
 			return Row{}, err
@@ -55,6 +56,7 @@ func assignment(ctx context.Context, db *gorm.DB, base string, arrivals, agents,
 	}
 
 	sentAt := make([]time.Time, arrivals)
+	var failed atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i := range arrivals {
@@ -66,7 +68,11 @@ func assignment(ctx context.Context, db *gorm.DB, base string, arrivals, agents,
 			req.Header.Set("Authorization", "Bearer "+token)
 			req.Header.Set("Content-Type", "application/json")
 			sentAt[i] = time.Now()
-			if res, err := http.DefaultClient.Do(req); err == nil {
+			res, err := http.DefaultClient.Do(req)
+			if err != nil || res.StatusCode != http.StatusAccepted {
+				failed.Add(1)
+			}
+			if res != nil {
 				res.Body.Close()
 			}
 		}()
@@ -75,7 +81,7 @@ func assignment(ctx context.Context, db *gorm.DB, base string, arrivals, agents,
 
 	lat := &latencies{}
 	seen := map[string]bool{}
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(3 * time.Minute)
 	for len(seen) < arrivals && time.Now().Before(deadline) {
 		var rows []struct{ ExternalID string }
 		db.Table("conversations c").Select("ci.external_id").
@@ -96,6 +102,6 @@ func assignment(ctx context.Context, db *gorm.DB, base string, arrivals, agents,
 	var over int64
 	db.Raw(`SELECT COUNT(*) FROM (SELECT assignee_id, COUNT(*) AS n FROM conversations WHERE channel_id = ? AND assignee_id IS NOT NULL
 		GROUP BY assignee_id) t WHERE n > ?`, ch.ID, capacity).Scan(&over)
-	note := fmt.Sprintf("%d agents x capacity %d, round robin; %d assigned; agents over capacity: %d", agents, capacity, len(seen), over)
+	note := fmt.Sprintf("%d agents x capacity %d, round robin; %d assigned; agents over capacity: %d; requests refused: %d", agents, capacity, len(seen), over, failed.Load())
 	return lat.row(fmt.Sprintf("assignment: %d new conversations at once", arrivals), 0, arrivals, elapsed, note), nil
 }

@@ -51,6 +51,7 @@ var (
 	duration      = flag.Duration("duration", 5*time.Second, "how long each rate is offered")
 	conversations = flag.Int("conversations", 250, "distinct contacts the messages are spread over")
 	out           = flag.String("out", "bench-results.json", "where the figures are written as JSON")
+	databaseURL   = flag.String("database-url", "", "PostgreSQL DSN for the app database; empty: SQLite in a temporary directory")
 	arrivals      = flag.Int("arrivals", 200, "new conversations arriving at once in the assignment scenario")
 	only          = flag.String("only", "", "run one scenario: assignment (for a quick look; the table is the full run)")
 )
@@ -96,7 +97,7 @@ func run() error {
 		return err
 	}
 	defer tc.Close()
-	db, err := store.Open(ctx, "", dir)
+	db, err := store.Open(ctx, *databaseURL, dir)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -304,5 +305,36 @@ func saveHistory(t *testing.T, tc client.Client, wfID, runID, name string) {
 	}
 	if err := os.WriteFile(filepath.Join(historyDir, name), data, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A burst of new customers larger than PostgreSQL's connection limit is
+// taken in whole: requests wait for a pooled connection instead of
+// failing with "too many clients".
+func TestInboundBurstBeyondConnectionLimit(t *testing.T) {
+	if !slices.Contains(storetest.Dialects(), "postgres") {
+		t.Skip("needs CHATSPOT_TEST_POSTGRES")
+	}
+	a := newAPIChannel(t, "postgres")
+	const burst = 150
+	var wg sync.WaitGroup
+	statuses := make([]int, burst)
+	for i := range burst {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = a.post(t, a.token, msgJSON(fmt.Sprintf("burst-%d", i), fmt.Sprintf("5511970%05d", i), "Oi")).status
+		}()
+	}
+	wg.Wait()
+	for i, st := range statuses {
+		if st != http.StatusAccepted {
+			t.Fatalf("request %d of the burst answered %d", i, st)
+		}
+	}
+	var n int64
+	a.db.Model(&store.Message{}).Where("channel_id = ?", a.f.Channel.ID).Count(&n)
+	if n != burst {
+		t.Errorf("%d of %d messages stored", n, burst)
 	}
 }

@@ -42,6 +42,14 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*gorm.DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("database: cannot connect to %s: %v", target, rootCause(err))
 		}
+		sqlDB, _ := db.DB()
+		// A bounded pool: under a burst, requests wait for a connection
+		// instead of failing with "too many clients" once PostgreSQL's
+		// max_connections (100 by default) is reached by serve and worker
+		// processes together.
+		sqlDB.SetMaxOpenConns(PostgresMaxConns)
+		sqlDB.SetMaxIdleConns(PostgresMaxConns)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	} else {
 		if err := os.MkdirAll(dataDir, 0o750); err != nil {
 			return nil, fmt.Errorf("database: data directory: %w", err)
@@ -109,6 +117,9 @@ func IsDuplicate(err error) bool {
 	}
 	return false
 }
+
+// PostgresMaxConns is each process's connection pool size on PostgreSQL.
+const PostgresMaxConns = 20
 
 // NewID returns a time-ordered UUID (v7), so primary keys sort by creation
 // and make stable pagination cursors.
