@@ -52,7 +52,7 @@ func (c *CRM) RunCardRules(ctx context.Context, in CardMovedInput) error {
 				return err
 			})
 		}
-		prog, err := rules.Compile(rules.CardMoved, r.Condition)
+		prog, err := c.Rules.Get(r.ID, r.Version, r.Event, r.Condition)
 		if err != nil {
 			if err := note("skipped: " + err.Error()); err != nil {
 				return err

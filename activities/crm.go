@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
@@ -21,6 +20,7 @@ import (
 	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/webhooks"
+	"github.com/chatspot/chatspot/rules"
 )
 
 // Stream event kinds of the CRM.
@@ -40,6 +40,7 @@ type CRM struct {
 	DB       *gorm.DB
 	Bus      events.Bus
 	Temporal client.Client
+	Rules    *rules.Cache // crm.card.moved conditions, compiled once per rule version
 }
 
 func (c *CRM) write(ctx context.Context, accountID string, fn func(tx *gorm.DB) error) error {
@@ -418,9 +419,8 @@ type CardActionInput struct {
 // Names of the card workflow and its updates, for callers that cannot
 // import package workflows.
 const (
-	cardWorkflow    = "Card"
-	updateCardReady = "ready"
-	updateCardMove  = "move"
+	cardWorkflow   = "Card"
+	updateCardMove = "move"
 )
 
 // CreateCardFor creates a card for the conversation's contact in the
@@ -446,17 +446,8 @@ func (c *CRM) CreateCardFor(ctx context.Context, in CardActionInput) error {
 	id := uuid.NewSHA1(uuid.NameSpaceURL, []byte("chatspot:card:"+in.Key)).String()
 	nc := NewCard{ID: id, AccountID: in.AccountID, PipelineID: stage.PipelineID, StageID: stage.ID, Title: title, ContactID: conv.ContactID,
 		Priority: "normal", CustomFields: map[string]string{}, ConversationIDs: []string{conv.ID}, CreatedAt: time.Now().UTC()}
-	op := c.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID: "card/" + id, TaskQueue: activity.GetInfo(ctx).TaskQueue, WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, cardWorkflow, CardInput{AccountID: in.AccountID, CardID: id, New: &nc})
-	h, err := c.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: op,
-		UpdateOptions:          client.UpdateWorkflowOptions{WorkflowID: "card/" + id, UpdateName: updateCardReady, WaitForStage: client.WorkflowUpdateStageCompleted},
-	})
-	if err == nil {
-		err = h.Get(ctx, nil)
-	}
-	return err
+	opts := client.StartWorkflowOptions{ID: "card/" + id, TaskQueue: activity.GetInfo(ctx).TaskQueue}
+	return StartAndWait(ctx, c.Temporal, opts, cardWorkflow, CardInput{AccountID: in.AccountID, CardID: id, New: &nc})
 }
 
 // MoveCardsFor moves the conversation's open cards in the stage's pipeline

@@ -111,3 +111,21 @@ func sendError(err error) error {
 	}
 	return err
 }
+
+// StartAndWait starts a workflow by its business key (or finds the one
+// running, USE_EXISTING) and waits on its "ready" update, which answers
+// once the workflow stored what it was started with. Cards and scheduled
+// messages are created this way, so none exists without its workflow.
+func StartAndWait(ctx context.Context, tc client.Client, opts client.StartWorkflowOptions, wf any, arg any) error {
+	opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	h, err := tc.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: tc.NewWithStartWorkflowOperation(opts, wf, arg),
+		UpdateOptions:          client.UpdateWorkflowOptions{WorkflowID: opts.ID, UpdateName: "ready", WaitForStage: client.WorkflowUpdateStageCompleted},
+	})
+	if err != nil {
+		return err
+	}
+	return h.Get(ctx, nil)
+}

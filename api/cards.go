@@ -130,6 +130,10 @@ func (s *Server) cardViews(ctx context.Context, cards []store.Card) ([]CardView,
 			return nil, err
 		}
 	}
+	contactByID := map[string]store.Contact{}
+	for _, ct := range contacts {
+		contactByID[ct.ID] = ct
+	}
 	convTags := map[string][]string{}
 	if len(links) > 0 {
 		convIDs := make([]string, 0, len(links))
@@ -167,10 +171,8 @@ func (s *Server) cardViews(ctx context.Context, cards []store.Card) ([]CardView,
 			}
 		}
 		sort.Strings(v.ConversationTags)
-		for _, ct := range contacts {
-			if cd.ContactID != nil && ct.ID == *cd.ContactID {
-				v.Contact = &CardContact{ID: ct.ID, Name: ct.Name, Phone: ct.Phone, Email: ct.Email}
-			}
+		if ct, ok := contactByID[deref(cd.ContactID)]; ok {
+			v.Contact = &CardContact{ID: ct.ID, Name: ct.Name, Phone: ct.Phone, Email: ct.Email}
 		}
 		out = append(out, v)
 	}

@@ -8,11 +8,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 
+	"github.com/chatspot/chatspot/activities"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/workflows"
 )
@@ -64,24 +64,11 @@ func parseWhen(v string, loc *time.Location) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// startAndWait starts a workflow by its business key (or finds the one
-// running) and waits on its "ready" update, which answers once the
-// workflow stored what it was started with.
+// startAndWait starts (or finds) the account's workflow with this
+// business key on the inbox's queue and waits until it is ready.
 func (s *Server) startAndWait(ctx context.Context, accountID, id string, wf any, arg any) error {
-	op := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID: id, TaskQueue: s.Inbox.Queue(), WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.AccountIDKey.ValueSet(accountID)),
-	}, wf, arg)
-	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: op,
-		UpdateOptions:          client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: "ready", WaitForStage: client.WorkflowUpdateStageCompleted},
-	})
-	if err != nil {
-		return err
-	}
-	return h.Get(ctx, nil)
+	return activities.StartAndWait(ctx, s.Temporal, client.StartWorkflowOptions{ID: id, TaskQueue: s.Inbox.Queue(),
+		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.AccountIDKey.ValueSet(accountID))}, wf, arg)
 }
 
 // Pipelines and stages.

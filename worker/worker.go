@@ -60,7 +60,7 @@ func Register(r sdkworker.Registry, deps Deps) {
 	cache := &rules.Cache{}
 	r.RegisterActivity(&activities.Distribution{DB: deps.DB, Temporal: deps.Temporal, Rules: cache})
 	r.RegisterActivity(&activities.Automation{DB: deps.DB, Rules: cache, Temporal: deps.Temporal})
-	r.RegisterActivity(&activities.CRM{DB: deps.DB, Bus: deps.Bus, Temporal: deps.Temporal})
+	r.RegisterActivity(&activities.CRM{DB: deps.DB, Bus: deps.Bus, Temporal: deps.Temporal, Rules: cache})
 	r.RegisterActivity(&activities.Webhooks{DB: deps.DB})
 	r.RegisterActivity(&activities.Assist{DB: deps.DB, AI: deps.AI, MonthlyCap: deps.AICap})
 	if deps.Channels == nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/chatspot/chatspot/activities"
 	"github.com/chatspot/chatspot/internal/store"
+	"github.com/chatspot/chatspot/rules"
 	"github.com/chatspot/chatspot/workflows"
 )
 
@@ -41,7 +42,7 @@ func newCRMEnv(cf *crmFixture) *testsuite.TestWorkflowEnvironment {
 	env := suite.NewTestWorkflowEnvironment()
 	env.RegisterWorkflow(workflows.Card)
 	env.RegisterWorkflow(workflows.ScheduledMessage)
-	env.RegisterActivity(&activities.CRM{DB: cf.db})
+	env.RegisterActivity(&activities.CRM{DB: cf.db, Rules: &rules.Cache{}})
 	return env
 }
 
