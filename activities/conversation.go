@@ -16,6 +16,7 @@ import (
 
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/events"
+	"github.com/chatspot/chatspot/internal/secrets"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/webhooks"
 )
@@ -33,6 +34,7 @@ type Conversations struct {
 	DB       *gorm.DB
 	Bus      events.Bus
 	Channels *channels.Registry
+	Secrets  *secrets.Box // opens the credentials sealed in channel settings
 }
 
 // write runs fn in a transaction and wakes the account's streams after it

@@ -102,6 +102,11 @@ func (c *Conversations) DeliverMessage(ctx context.Context, in DeliverInput) err
 	if err := c.DB.WithContext(ctx).Where("contact_id = ? AND channel_id = ?", msg.ContactID, msg.ChannelID).Take(&ident).Error; err != nil {
 		return refused("the contact has no address on this channel")
 	}
+	settings, err := c.Secrets.OpenJSON(ch.Settings)
+	if err != nil {
+		return err // a worker without the right key: retried until it has it
+	}
+	ch.Settings = settings // senders get the credentials in clear, only in memory
 	c.DB.WithContext(ctx).Model(&msg).Update("attempts", gorm.Expr("attempts + 1"))
 	sender, err := c.Channels.Sender(ch.Kind)
 	if err == nil {

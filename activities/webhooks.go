@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/chatspot/chatspot/internal/channels/apichannel"
+	"github.com/chatspot/chatspot/internal/secrets"
 	"github.com/chatspot/chatspot/internal/store"
 )
 
@@ -38,8 +39,9 @@ const (
 
 // Webhooks delivers the account webhooks.
 type Webhooks struct {
-	DB   *gorm.DB
-	HTTP *http.Client // nil: a client with a 10 s timeout
+	DB      *gorm.DB
+	HTTP    *http.Client // nil: a client with a 10 s timeout
+	Secrets *secrets.Box // opens the endpoints' signing secrets
 }
 
 // WebhookRef names a delivery.
@@ -84,6 +86,10 @@ func (w *Webhooks) DeliverWebhook(ctx context.Context, in WebhookRef) error {
 		}
 		return err
 	}
+	secret, err := w.Secrets.Open(ep.Secret)
+	if err != nil {
+		return err // a worker without the right key: retried until it has it
+	}
 	ts := time.Now().Unix()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader([]byte(d.Payload)))
 	if err != nil {
@@ -95,7 +101,7 @@ func (w *Webhooks) DeliverWebhook(ctx context.Context, in WebhookRef) error {
 	req.Header.Set(HeaderWebhookDelivery, d.ID)
 	req.Header.Set(HeaderWebhookEventID, d.EventID)
 	req.Header.Set(HeaderWebhookTimestamp, strconv.FormatInt(ts, 10))
-	req.Header.Set(HeaderWebhookSignature, apichannel.Sign(ep.Secret, ts, []byte(d.Payload)))
+	req.Header.Set(HeaderWebhookSignature, apichannel.Sign(secret, ts, []byte(d.Payload)))
 	client := w.HTTP
 	if client == nil {
 		client = &http.Client{Timeout: 10 * time.Second}

@@ -37,11 +37,14 @@ func (s *Server) getAccountSettings(c *gin.Context) {
 	c.JSON(http.StatusOK, accountSettings(acc))
 }
 
+// updateAccountSettingsRequest is the body updateAccountSettings accepts.
+type updateAccountSettingsRequest struct {
+	Timezone      *string               `json:"timezone"`
+	BusinessHours *map[string][2]string `json:"business_hours"`
+}
+
 func (s *Server) updateAccountSettings(c *gin.Context) {
-	var req struct {
-		Timezone      *string               `json:"timezone"`
-		BusinessHours *map[string][2]string `json:"business_hours"`
-	}
+	var req updateAccountSettingsRequest
 	if !bindJSON(c, &req) {
 		return
 	}

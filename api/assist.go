@@ -16,6 +16,14 @@ import (
 	"github.com/chatspot/chatspot/workflows"
 )
 
+// assistRequest is the body assist accepts.
+type assistRequest struct {
+	Operation      string `json:"operation"`
+	Draft          string `json:"draft"`
+	TargetLanguage string `json:"target_language"`
+	Audience       string `json:"audience"`
+}
+
 // assist runs an AI Assist operation on the agent's draft through the
 // conversation's workflow and answers with the suggestion. Nothing is
 // sent: the agent decides what to do with it.
@@ -24,12 +32,7 @@ func (s *Server) assist(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var req struct {
-		Operation      string `json:"operation"`
-		Draft          string `json:"draft"`
-		TargetLanguage string `json:"target_language"`
-		Audience       string `json:"audience"`
-	}
+	var req assistRequest
 	if !bindJSON(c, &req) {
 		return
 	}
@@ -47,7 +50,7 @@ func (s *Server) assist(c *gin.Context) {
 		s.assistProblem(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"suggestion": suggestion, "operation": req.Operation})
+	c.JSON(http.StatusOK, AssistAnswer{Suggestion: suggestion, Operation: req.Operation})
 }
 
 // assistProblem says plainly why AI Assist could not help; never a 500
@@ -82,4 +85,10 @@ func (s *Server) assistProblem(c *gin.Context, err error) {
 		}
 	}
 	problem(c, status, app.Message(), field)
+}
+
+// AssistAnswer is AI Assist's suggestion for the composer.
+type AssistAnswer struct {
+	Suggestion string `json:"suggestion"`
+	Operation  string `json:"operation"`
 }

@@ -305,10 +305,13 @@ func (s *Server) getMe(c *gin.Context) {
 	c.JSON(http.StatusOK, me)
 }
 
+// setStatusRequest is the body setStatus accepts.
+type setStatusRequest struct {
+	Status string `json:"status"`
+}
+
 func (s *Server) setStatus(c *gin.Context) {
-	var req struct {
-		Status string `json:"status"`
-	}
+	var req setStatusRequest
 	if !bindJSON(c, &req) {
 		return
 	}

@@ -474,16 +474,19 @@ func (s *Server) checkCardFields(c *gin.Context, f cardFields) (checked, bool) {
 	return out, true
 }
 
+// createCardRequest is the body createCard accepts.
+type createCardRequest struct {
+	cardFields
+	PipelineID     string `json:"pipeline_id"`
+	StageID        string `json:"stage_id"`
+	ConversationID string `json:"conversation_id"`
+}
+
 // createCard creates a card, from a conversation in one click (only
 // conversation_id: the contact's name, the first stage of the first
 // pipeline) or with its fields. The card's workflow stores it.
 func (s *Server) createCard(c *gin.Context) {
-	var req struct {
-		cardFields
-		PipelineID     string `json:"pipeline_id"`
-		StageID        string `json:"stage_id"`
-		ConversationID string `json:"conversation_id"`
-	}
+	var req createCardRequest
 	if !bindJSON(c, &req) {
 		return
 	}
@@ -699,15 +702,18 @@ func (s *Server) cardUpdate(c *gin.Context, cd store.Card, name string, arg any)
 	return false
 }
 
+// moveCardRequest is the body moveCard accepts.
+type moveCardRequest struct {
+	StageID  string `json:"stage_id"`
+	Position *int   `json:"position"`
+}
+
 func (s *Server) moveCard(c *gin.Context) {
 	cd, ok := s.cardOf(c, c.Param("id"))
 	if !ok {
 		return
 	}
-	var req struct {
-		StageID  string `json:"stage_id"`
-		Position *int   `json:"position"`
-	}
+	var req moveCardRequest
 	if !bindJSON(c, &req) {
 		return
 	}
@@ -725,6 +731,11 @@ func (s *Server) moveCard(c *gin.Context) {
 	s.respondCard(c, http.StatusOK, cd.ID)
 }
 
+// setCardStatusRequest is the body setCardStatus accepts.
+type setCardStatusRequest struct {
+	Status string `json:"status"`
+}
+
 // setCardStatus wins, loses or archives a card (its workflow ends), or
 // reopens it (a new run).
 func (s *Server) setCardStatus(c *gin.Context) {
@@ -732,9 +743,7 @@ func (s *Server) setCardStatus(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var req struct {
-		Status string `json:"status"`
-	}
+	var req setCardStatusRequest
 	if !bindJSON(c, &req) {
 		return
 	}
@@ -758,14 +767,17 @@ func (s *Server) setCardStatus(c *gin.Context) {
 	s.respondCard(c, http.StatusOK, cd.ID)
 }
 
+// addCardNoteRequest is the body addCardNote accepts.
+type addCardNoteRequest struct {
+	Body string `json:"body"`
+}
+
 func (s *Server) addCardNote(c *gin.Context) {
 	cd, ok := s.cardOf(c, c.Param("id"))
 	if !ok {
 		return
 	}
-	var req struct {
-		Body string `json:"body"`
-	}
+	var req addCardNoteRequest
 	if !bindJSON(c, &req) {
 		return
 	}
@@ -794,6 +806,11 @@ func (s *Server) addCardNote(c *gin.Context) {
 	c.JSON(http.StatusCreated, CardNoteView{ID: n.ID, AuthorID: n.AuthorID, AuthorName: names[p.UserID], Body: n.Body, CreatedAt: n.CreatedAt})
 }
 
+// sendStageReplyRequest is the body sendStageReply accepts.
+type sendStageReplyRequest struct {
+	ConversationID string `json:"conversation_id"`
+}
+
 // sendStageReply sends one of the card's stage quick replies, with its
 // variables filled, to a conversation linked to the card (the first one
 // unless conversation_id says which), through the conversation workflow.
@@ -807,9 +824,7 @@ func (s *Server) sendStageReply(c *gin.Context) {
 		problem(c, http.StatusNotFound, "no such quick reply in the card's stage", "reply_id")
 		return
 	}
-	var req struct {
-		ConversationID string `json:"conversation_id"`
-	}
+	var req sendStageReplyRequest
 	if c.Request.ContentLength != 0 && !bindJSON(c, &req) {
 		return
 	}
@@ -876,6 +891,11 @@ func (s *Server) conversationCards(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": views})
 }
 
+// linkConversationRequest is the body linkConversation accepts.
+type linkConversationRequest struct {
+	ConversationID string `json:"conversation_id"`
+}
+
 // linkConversation links a conversation (one the caller sees) to a card;
 // its tags show on the card and stage messages reach it.
 func (s *Server) linkConversation(c *gin.Context) {
@@ -883,9 +903,7 @@ func (s *Server) linkConversation(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var req struct {
-		ConversationID string `json:"conversation_id"`
-	}
+	var req linkConversationRequest
 	if !bindJSON(c, &req) {
 		return
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -16,6 +15,8 @@ import (
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/channels/apichannel"
 	"github.com/chatspot/chatspot/internal/channels/webchat"
+	"github.com/chatspot/chatspot/internal/egress"
+	"github.com/chatspot/chatspot/internal/secrets"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/webhooks"
 )
@@ -39,8 +40,10 @@ func (s *Server) channelJSON(ch store.Channel) ChannelJSON {
 	settings := map[string]any{}
 	_ = json.Unmarshal([]byte(ch.Settings), &settings)
 	delete(settings, "inbound_token_sha256")
-	if _, ok := settings["outbound_secret"]; ok {
-		settings["outbound_secret"] = "********"
+	for k, v := range settings {
+		if str, ok := v.(string); ok && (secrets.IsSealed(str) || k == "outbound_secret" && str != "") {
+			settings[k] = "********" // credentials never leave the server
+		}
 	}
 	out := ChannelJSON{ID: ch.ID, Kind: ch.Kind, Name: ch.Name, Active: ch.Active, Settings: settings}
 	switch ch.Kind {
@@ -70,7 +73,7 @@ type channelRequest struct {
 
 // channelSettings validates a kind's settings and returns what to store,
 // keeping the stored secrets the request does not replace.
-func channelSettings(kind string, raw json.RawMessage, stored string) (string, error) {
+func (s *Server) channelSettings(kind string, raw json.RawMessage, stored string) (string, error) {
 	if len(raw) == 0 {
 		if stored == "" {
 			raw = json.RawMessage("{}")
@@ -94,13 +97,20 @@ func channelSettings(kind string, raw json.RawMessage, stored string) (string, e
 		old, _ := apichannel.ParseSettings(stored)
 		old.OutboundURL = in.OutboundURL
 		if in.OutboundSecret != "" && in.OutboundSecret != "********" {
-			old.OutboundSecret = in.OutboundSecret
+			if len(in.OutboundSecret) < 16 {
+				return "", &auth.FieldError{Field: "settings.outbound_secret", Reason: "must have at least 16 characters: it signs every delivery"}
+			}
+			sealed, err := s.box.Seal(in.OutboundSecret)
+			if err != nil {
+				return "", err
+			}
+			old.OutboundSecret = sealed
 		}
 		if old.OutboundURL != "" {
-			if u, err := url.Parse(old.OutboundURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-				return "", &auth.FieldError{Field: "settings.outbound_url", Reason: "must be an http(s) URL"}
+			if err := egress.CheckURL(old.OutboundURL, s.AllowPrivateURLs); err != nil {
+				return "", &auth.FieldError{Field: "settings.outbound_url", Reason: err.Error()}
 			}
-			if len(old.OutboundSecret) < 16 {
+			if old.OutboundSecret == "" {
 				return "", &auth.FieldError{Field: "settings.outbound_secret", Reason: "must have at least 16 characters: it signs every delivery"}
 			}
 		}
@@ -133,7 +143,7 @@ func (s *Server) createChannel(c *gin.Context) {
 		problem(c, http.StatusUnprocessableEntity, "name is required", "name")
 		return
 	}
-	settings, err := channelSettings(req.Kind, req.Settings, "")
+	settings, err := s.channelSettings(req.Kind, req.Settings, "")
 	if s.fieldOrInternal(c, "channel", err) {
 		return
 	}
@@ -173,7 +183,7 @@ func (s *Server) updateChannel(c *gin.Context) {
 		problem(c, http.StatusNotFound, "no such channel", "id")
 		return
 	}
-	settings, err := channelSettings(ch.Kind, req.Settings, ch.Settings)
+	settings, err := s.channelSettings(ch.Kind, req.Settings, ch.Settings)
 	if s.fieldOrInternal(c, "channel", err) {
 		return
 	}

@@ -45,8 +45,11 @@ func TestChannelsCreateConfigureAndRotate(t *testing.T) {
 	}
 	var ch store.Channel
 	e.db.Take(&ch, "id = ?", id)
-	if !strings.Contains(ch.Settings, "0123456789abcdef-secret") || !strings.Contains(ch.Settings, "erp2.example.com") {
-		t.Errorf("stored settings %s", ch.Settings)
+	if strings.Contains(ch.Settings, "0123456789abcdef-secret") || !strings.Contains(ch.Settings, `"outbound_secret":"sealed:v1:`) || !strings.Contains(ch.Settings, "erp2.example.com") {
+		t.Errorf("stored settings must keep the secret, sealed: %s", ch.Settings)
+	}
+	if opened, err := testBox(t).OpenJSON(ch.Settings); err != nil || !strings.Contains(opened, `"outbound_secret":"0123456789abcdef-secret"`) {
+		t.Errorf("the sealed secret opens to %s, %v", opened, err)
 	}
 	rot := manager.do(http.MethodPost, "/api/v1/channels/"+id+"/rotate-token", nil)
 	if rot.status != 200 || rot.body["inbound_token"] == api.body["inbound_token"] {

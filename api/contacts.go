@@ -20,13 +20,16 @@ import (
 // workflow is keyed by the duplicate's id.
 var errOpenDuplicate = errors.New("the duplicate contact has open conversations; close them before merging")
 
+// mergeContactRequest is the body mergeContact accepts.
+type mergeContactRequest struct {
+	DuplicateID string `json:"duplicate_id"`
+}
+
 // mergeContact folds a duplicate contact into this one: its channel
 // identities, conversations and messages move over, blank details are
 // filled from it, and it is deleted.
 func (s *Server) mergeContact(c *gin.Context) {
-	var req struct {
-		DuplicateID string `json:"duplicate_id"`
-	}
+	var req mergeContactRequest
 	if !bindJSON(c, &req) {
 		return
 	}

@@ -211,12 +211,13 @@ func (s *Server) getConversation(c *gin.Context) {
 		s.internalError(c, "conversation", err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{
-		"id": view.ID, "status": view.Status, "priority": view.Priority, "tags": view.Tags, "channel": view.Channel,
-		"assignee": view.Assignee, "team": view.Team, "last_message": view.LastMessage, "unread": view.Unread,
-		"workflow_id": view.WorkflowID, "snoozed_until": view.SnoozedUntil, "sla_breached": view.SLABreached,
-		"created_at": view.CreatedAt, "updated_at": view.UpdatedAt, "contact": detail,
-	})
+	c.JSON(http.StatusOK, ConversationDetail{ConversationView: view, Contact: detail})
+}
+
+// ConversationDetail is one conversation with its contact in full.
+type ConversationDetail struct {
+	store.ConversationView
+	Contact ContactDetail `json:"contact"` // in place of the list's reference
 }
 
 func (s *Server) contactDetail(ctx context.Context, contactID string) (ContactDetail, error) {
@@ -338,17 +339,20 @@ func rejection(err error) string {
 	return err.Error()
 }
 
+// sendMessageRequest is the body sendMessage accepts.
+type sendMessageRequest struct {
+	Body          string   `json:"body"`
+	Kind          string   `json:"kind"`
+	HumanAgentTag bool     `json:"human_agent_tag"`
+	AttachmentIDs []string `json:"attachment_ids"`
+}
+
 func (s *Server) sendMessage(c *gin.Context) {
 	conv, ok := s.visibleConversation(c, c.Param("id"))
 	if !ok {
 		return
 	}
-	var req struct {
-		Body          string   `json:"body"`
-		Kind          string   `json:"kind"`
-		HumanAgentTag bool     `json:"human_agent_tag"`
-		AttachmentIDs []string `json:"attachment_ids"`
-	}
+	var req sendMessageRequest
 	if !bindJSON(c, &req) {
 		return
 	}
@@ -499,10 +503,13 @@ func (s *Server) conversationAction(name string, decode func(c *gin.Context, p a
 	}
 }
 
+// assignRequest is the body of POST /conversations/:id/assign.
+type assignRequest struct {
+	UserID *string `json:"user_id"`
+}
+
 func (s *Server) decodeAssign(c *gin.Context, p auth.Principal) (any, bool) {
-	var req struct {
-		UserID *string `json:"user_id"`
-	}
+	var req assignRequest
 	if !bindJSON(c, &req) {
 		return nil, false
 	}
@@ -519,10 +526,13 @@ func (s *Server) decodeAssign(c *gin.Context, p auth.Principal) (any, bool) {
 	return workflows.AssignRequest{UserID: id, By: p.UserID}, true
 }
 
+// transferRequest is the body of POST /conversations/:id/transfer.
+type transferRequest struct {
+	TeamID string `json:"team_id"`
+}
+
 func (s *Server) decodeTransfer(c *gin.Context, p auth.Principal) (any, bool) {
-	var req struct {
-		TeamID string `json:"team_id"`
-	}
+	var req transferRequest
 	if !bindJSON(c, &req) {
 		return nil, false
 	}
@@ -535,11 +545,14 @@ func (s *Server) decodeTransfer(c *gin.Context, p auth.Principal) (any, bool) {
 	return workflows.TransferRequest{TeamID: req.TeamID, By: p.UserID}, true
 }
 
+// tagsRequest is the body of POST /conversations/:id/tags.
+type tagsRequest struct {
+	Add    []string `json:"add"`
+	Remove []string `json:"remove"`
+}
+
 func decodeTags(c *gin.Context, _ auth.Principal) (any, bool) {
-	var req struct {
-		Add    []string `json:"add"`
-		Remove []string `json:"remove"`
-	}
+	var req tagsRequest
 	if !bindJSON(c, &req) {
 		return nil, false
 	}
@@ -552,10 +565,13 @@ func decodeTags(c *gin.Context, _ auth.Principal) (any, bool) {
 	return workflows.TagsRequest{Add: req.Add, Remove: req.Remove}, true
 }
 
+// priorityRequest is the body of POST /conversations/:id/priority.
+type priorityRequest struct {
+	Priority string `json:"priority"`
+}
+
 func decodePriority(c *gin.Context, _ auth.Principal) (any, bool) {
-	var req struct {
-		Priority string `json:"priority"`
-	}
+	var req priorityRequest
 	if !bindJSON(c, &req) {
 		return nil, false
 	}
@@ -568,10 +584,13 @@ func decodePriority(c *gin.Context, _ auth.Principal) (any, bool) {
 	return nil, false
 }
 
+// snoozeRequest is the body of POST /conversations/:id/snooze.
+type snoozeRequest struct {
+	Until time.Time `json:"until"`
+}
+
 func decodeSnooze(c *gin.Context, _ auth.Principal) (any, bool) {
-	var req struct {
-		Until time.Time `json:"until"`
-	}
+	var req snoozeRequest
 	if !bindJSON(c, &req) {
 		return nil, false
 	}

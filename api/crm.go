@@ -170,11 +170,14 @@ func validName(c *gin.Context, field, v string) (string, bool) {
 	return v, true
 }
 
+// createPipelineRequest is the body createPipeline accepts.
+type createPipelineRequest struct {
+	Name   string   `json:"name"`
+	Stages []string `json:"stages"`
+}
+
 func (s *Server) createPipeline(c *gin.Context) {
-	var req struct {
-		Name   string   `json:"name"`
-		Stages []string `json:"stages"`
-	}
+	var req createPipelineRequest
 	if !bindJSON(c, &req) {
 		return
 	}
@@ -237,14 +240,17 @@ func (s *Server) pipelineOf(c *gin.Context, id string) (store.Pipeline, bool) {
 	return p, true
 }
 
+// updatePipelineRequest is the body updatePipeline accepts.
+type updatePipelineRequest struct {
+	Name string `json:"name"`
+}
+
 func (s *Server) updatePipeline(c *gin.Context) {
 	p, ok := s.pipelineOf(c, c.Param("id"))
 	if !ok {
 		return
 	}
-	var req struct {
-		Name string `json:"name"`
-	}
+	var req updatePipelineRequest
 	if !bindJSON(c, &req) {
 		return
 	}
@@ -420,14 +426,17 @@ func (s *Server) reloadCards(ctx context.Context, query string, args ...any) {
 	}
 }
 
+// reorderStagesRequest is the body reorderStages accepts.
+type reorderStagesRequest struct {
+	StageIDs []string `json:"stage_ids"`
+}
+
 func (s *Server) reorderStages(c *gin.Context) {
 	p, ok := s.pipelineOf(c, c.Param("id"))
 	if !ok {
 		return
 	}
-	var req struct {
-		StageIDs []string `json:"stage_ids"`
-	}
+	var req reorderStagesRequest
 	if !bindJSON(c, &req) {
 		return
 	}

@@ -42,7 +42,7 @@ func newEnv(t *testing.T, dialect string) *env {
 		return e.clock
 	}}
 	e.srv = &api.Server{DB: e.db, Sessions: e.sessions, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), UI: web.Assets(),
-		LoginRate: api.LoginRate{Burst: 10_000, Every: time.Millisecond}}
+		SecretKey: testSecretKey, LoginRate: api.LoginRate{Burst: 10_000, Every: time.Millisecond}}
 	hs := httptest.NewServer(e.srv.Handler())
 	t.Cleanup(hs.Close)
 	e.url = hs.URL
@@ -157,3 +157,6 @@ func (e *env) as(u store.User) *client {
 	}
 	return c
 }
+
+// testSecretKey seals the credentials the tests store.
+var testSecretKey = []byte("api-test-secret-key-0123456789-abcdef")

@@ -39,8 +39,7 @@ func (s *Server) openAPI() map[string]any {
 			},
 		}
 		if t, ok := responseTypes[r.Method+" "+r.Path]; ok {
-			op["responses"].(map[string]any)["2XX"] = map[string]any{"description": "Success",
-				"content": map[string]any{"application/json": map[string]any{"schema": schemas.of(reflect.TypeOf(t))}}}
+			op["responses"].(map[string]any)["2XX"] = successResponse(t, schemas)
 		}
 		if len(params) > 0 {
 			var ps []any
@@ -49,8 +48,8 @@ func (s *Server) openAPI() map[string]any {
 			}
 			op["parameters"] = ps
 		}
-		if r.Method == http.MethodPost || r.Method == http.MethodPatch || r.Method == http.MethodPut {
-			op["requestBody"] = map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}}
+		if body := requestBody(requestTypes[r.Method+" "+r.Path], schemas); body != nil {
+			op["requestBody"] = body
 		}
 		paths[path][strings.ToLower(r.Method)] = op
 	}
@@ -85,6 +84,36 @@ func (s *Server) openAPI() map[string]any {
 			},
 		},
 	}
+}
+
+// successResponse documents a route's success answer from its entry in
+// responseTypes.
+func successResponse(t any, schemas *schemaSet) map[string]any {
+	switch t.(type) {
+	case noContent:
+		return map[string]any{"description": "Done; no body (204)"}
+	case eventStream:
+		return map[string]any{"description": "Server-sent events: `id`, `event` (conversation.*, message.*, card.*) and `data` (JSON); reconnect with Last-Event-ID to resume without gaps",
+			"content": map[string]any{"text/event-stream": map[string]any{"schema": map[string]any{"type": "string"}}}}
+	case fileDownload:
+		return map[string]any{"description": "The file, with its Content-Type and Content-Disposition",
+			"content": map[string]any{"application/octet-stream": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}}
+	}
+	return map[string]any{"description": "Success",
+		"content": map[string]any{"application/json": map[string]any{"schema": schemas.of(reflect.TypeOf(t))}}}
+}
+
+// requestBody documents what a route accepts from its entry in
+// requestTypes; nil when it takes no body.
+func requestBody(t any, schemas *schemaSet) map[string]any {
+	switch t.(type) {
+	case nil, noContent:
+		return nil
+	case multipartFile:
+		return map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{"schema": map[string]any{
+			"type": "object", "required": []any{"file"}, "properties": map[string]any{"file": map[string]any{"type": "string", "format": "binary"}}}}}}
+	}
+	return map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": schemas.input(reflect.TypeOf(t))}}}
 }
 
 func withProblem(components map[string]any, problem map[string]any) map[string]any {

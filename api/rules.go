@@ -20,6 +20,7 @@ import (
 
 	"github.com/chatspot/chatspot/activities"
 	"github.com/chatspot/chatspot/internal/auth"
+	"github.com/chatspot/chatspot/internal/egress"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/rules"
 	"github.com/chatspot/chatspot/workflows"
@@ -94,7 +95,7 @@ func compileProblem(c *gin.Context, err error) {
 
 // validateRule checks everything but references to teams and users, which
 // may disappear later and are reported as warnings instead.
-func validateRule(r ruleRequest) error {
+func validateRule(r ruleRequest, allowPrivate bool) error {
 	switch {
 	case r.Kind != ruleDistribution && r.Kind != ruleAutomation:
 		return &auth.FieldError{Field: "kind", Reason: "must be distribution or automation"}
@@ -135,6 +136,11 @@ func validateRule(r ruleRequest) error {
 			"stage_id": a.StageID == ""}
 		if need != "" && empty[need] {
 			return &auth.FieldError{Field: field + "." + need, Reason: "is required for " + a.Type}
+		}
+		if a.Type == "webhook" {
+			if err := egress.CheckURL(a.URL, allowPrivate); err != nil {
+				return &auth.FieldError{Field: field + ".url", Reason: err.Error()}
+			}
 		}
 		if a.Type == "set_priority" && !slices.Contains(workflows.Priorities, a.Priority) {
 			return &auth.FieldError{Field: field + ".priority", Reason: "must be one of " + strings.Join(workflows.Priorities, ", ")}
@@ -203,12 +209,15 @@ func (s *Server) listRules(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": items, "events": rules.Events, "strategies": rules.Strategies})
 }
 
+// validateConditionRequest is the body validateCondition accepts.
+type validateConditionRequest struct {
+	Event     string `json:"event"`
+	Condition string `json:"condition"`
+}
+
 // validateCondition is the editor's live check.
 func (s *Server) validateCondition(c *gin.Context) {
-	var req struct {
-		Event     string `json:"event"`
-		Condition string `json:"condition"`
-	}
+	var req validateConditionRequest
 	if !bindJSON(c, &req) {
 		return
 	}
@@ -216,7 +225,7 @@ func (s *Server) validateCondition(c *gin.Context) {
 		compileProblem(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"valid": true})
+	c.JSON(http.StatusOK, validity{Valid: true})
 }
 
 func (s *Server) saveRule(c *gin.Context) {
@@ -237,7 +246,7 @@ func (s *Server) saveRule(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	if s.fieldOrInternal(c, "rule", validateRule(req)) {
+	if s.fieldOrInternal(c, "rule", validateRule(req, s.AllowPrivateURLs)) {
 		return
 	}
 	if _, err := rules.Compile(req.Event, req.Condition); err != nil {
@@ -366,7 +375,7 @@ func (s *Server) dryRun(c *gin.Context) {
 		}
 		out = append(out, res)
 	}
-	c.JSON(http.StatusOK, gin.H{"rule_id": r.ID, "version": r.Version, "warnings": rj.Warnings, "results": out})
+	c.JSON(http.StatusOK, DryRun{RuleID: r.ID, Version: r.Version, Warnings: rj.Warnings, Results: out})
 }
 
 // describe says in words what a matching rule would do.
@@ -496,5 +505,25 @@ func (s *Server) runRule(c *gin.Context) {
 		s.internalError(c, "run rule", err)
 		return
 	}
-	c.JSON(http.StatusAccepted, gin.H{"rule_id": r.ID, "workflow_id": run.GetID(), "run_id": run.GetRunID()})
+	c.JSON(http.StatusAccepted, RuleStarted{RuleID: r.ID, WorkflowID: run.GetID(), RunID: run.GetRunID()})
+}
+
+// DryRun is what a rule would have done to the latest conversations.
+type DryRun struct {
+	RuleID   string         `json:"rule_id"`
+	Version  int            `json:"version"`
+	Warnings []string       `json:"warnings"`
+	Results  []DryRunResult `json:"results"`
+}
+
+// RuleStarted names the workflow a manual run of a rule started.
+type RuleStarted struct {
+	RuleID     string `json:"rule_id"`
+	WorkflowID string `json:"workflow_id"`
+	RunID      string `json:"run_id"`
+}
+
+// validity answers a valid condition (an invalid one is a 422 problem).
+type validity struct {
+	Valid bool `json:"valid"`
 }

@@ -72,15 +72,18 @@ func (s *Server) checkSendAt(c *gin.Context, v string) (time.Time, bool) {
 	return t, true
 }
 
+// createScheduledRequest is the body createScheduled accepts.
+type createScheduledRequest struct {
+	ConversationID string `json:"conversation_id"`
+	CardID         string `json:"card_id"`
+	Body           string `json:"body"`
+	SendAt         string `json:"send_at"`
+}
+
 // createScheduled schedules a message; its workflow stores it and holds
 // the timer.
 func (s *Server) createScheduled(c *gin.Context) {
-	var req struct {
-		ConversationID string `json:"conversation_id"`
-		CardID         string `json:"card_id"`
-		Body           string `json:"body"`
-		SendAt         string `json:"send_at"`
-	}
+	var req createScheduledRequest
 	if !bindJSON(c, &req) {
 		return
 	}
@@ -159,15 +162,18 @@ func (s *Server) scheduledUpdate(c *gin.Context, m store.ScheduledMessage, name 
 	return false
 }
 
+// updateScheduledRequest is the body updateScheduled accepts.
+type updateScheduledRequest struct {
+	Body   *string `json:"body"`
+	SendAt *string `json:"send_at"`
+}
+
 func (s *Server) updateScheduled(c *gin.Context) {
 	m, ok := s.scheduledOf(c)
 	if !ok {
 		return
 	}
-	var req struct {
-		Body   *string `json:"body"`
-		SendAt *string `json:"send_at"`
-	}
+	var req updateScheduledRequest
 	if !bindJSON(c, &req) {
 		return
 	}
@@ -217,15 +223,18 @@ func (s *Server) checkFollowUp(c *gin.Context, title *string, dueAt *string, f *
 	return true
 }
 
+// createFollowUpRequest is the body createFollowUp accepts.
+type createFollowUpRequest struct {
+	Title *string `json:"title"`
+	DueAt *string `json:"due_at"`
+}
+
 func (s *Server) createFollowUp(c *gin.Context) {
 	cd, ok := s.cardOf(c, c.Param("id"))
 	if !ok {
 		return
 	}
-	var req struct {
-		Title *string `json:"title"`
-		DueAt *string `json:"due_at"`
-	}
+	var req createFollowUpRequest
 	if !bindJSON(c, &req) {
 		return
 	}
@@ -270,16 +279,19 @@ func (s *Server) followUpOf(c *gin.Context) (store.FollowUp, bool) {
 	return f, true
 }
 
+// updateFollowUpRequest is the body updateFollowUp accepts.
+type updateFollowUpRequest struct {
+	Title *string `json:"title"`
+	DueAt *string `json:"due_at"`
+	Done  *bool   `json:"done"`
+}
+
 func (s *Server) updateFollowUp(c *gin.Context) {
 	f, ok := s.followUpOf(c)
 	if !ok {
 		return
 	}
-	var req struct {
-		Title *string `json:"title"`
-		DueAt *string `json:"due_at"`
-		Done  *bool   `json:"done"`
-	}
+	var req updateFollowUpRequest
 	if !bindJSON(c, &req) || !s.checkFollowUp(c, req.Title, req.DueAt, &f) {
 		return
 	}

@@ -60,10 +60,17 @@ type stageReplySent struct {
 	Body           string `json:"body"`
 }
 
+// Markers for answers that are not a JSON body.
+type (
+	noContent    struct{} // 204
+	eventStream  struct{} // text/event-stream
+	fileDownload struct{} // the stored file's bytes
+)
+
 // responseTypes are the success bodies of the routes documented with a
 // schema; the document is generated from these Go types, and a test
-// validates real answers against it. Routes not listed are documented
-// without a body schema (yet).
+// validates real answers against it; a test also requires every route to
+// be listed.
 var responseTypes = map[string]any{
 	"GET /api/v1/users":                       list[UserJSON]{},
 	"GET /api/v1/me":                          Me{},
@@ -142,6 +149,112 @@ var responseTypes = map[string]any{
 	"POST /api/v1/webhooks/:id/ping":             WebhookDeliveryView{},
 	"GET /api/v1/webhooks/:id/deliveries":        paged[WebhookDeliveryView]{},
 	"POST /api/v1/webhook-deliveries/:id/replay": WebhookDeliveryView{},
+	"GET /api/v1/webhook-deliveries/:id":         WebhookDeliveryDetail{},
+	"POST /api/v1/webhooks/:id/rotate-secret":    rotatedSecret{},
+	"DELETE /api/v1/webhooks/:id":                noContent{},
+
+	"POST /api/v1/auth/logout":               noContent{},
+	"PUT /api/v1/me/status":                  MeUser{},
+	"POST /api/v1/users/:id/password":        noContent{},
+	"DELETE /api/v1/profiles/:id":            noContent{},
+	"DELETE /api/v1/teams/:id":               noContent{},
+	"GET /api/v1/sessions":                   sessionList{},
+	"DELETE /api/v1/sessions/:id":            noContent{},
+	"DELETE /api/v1/tokens/:id":              noContent{},
+	"GET /api/v1/audit":                      list[AuditEntryJSON]{},
+	"GET /api/v1/stream":                     eventStream{},
+	"POST /api/v1/channels/:id/rotate-token": ChannelJSON{},
+	"DELETE /api/v1/quick-replies/:id":       noContent{},
+	"POST /api/v1/rules/validate":            validity{},
+	"DELETE /api/v1/rules/:id":               noContent{},
+	"POST /api/v1/rules/:id/dry-run":         DryRun{},
+	"POST /api/v1/rules/:id/run":             RuleStarted{},
+
+	"GET /api/v1/conversations/:id":         ConversationDetail{},
+	"POST /api/v1/conversations/:id/read":   noContent{},
+	"POST /api/v1/conversations/:id/assist": AssistAnswer{},
+	"POST /api/v1/contacts/:id/merge":       ContactDetail{},
+	"POST /api/v1/attachments":              store.AttachmentView{},
+	"GET /api/v1/attachments/:id":           fileDownload{},
+
+	"DELETE /api/v1/pipelines/:id":                            noContent{},
+	"DELETE /api/v1/stages/:id":                               noContent{},
+	"DELETE /api/v1/stage-quick-replies/:id":                  noContent{},
+	"DELETE /api/v1/cards/:id/conversations/:conversation_id": CardDetail{},
+	"DELETE /api/v1/follow-ups/:id":                           noContent{},
+}
+
+// multipartFile marks an upload: multipart/form-data with a "file" part.
+type multipartFile struct{}
+
+// requestTypes are the bodies the routes that change something accept
+// (noContent: none). Handlers decode into exactly these types, which a
+// test checks as it calls them; the document's request schemas come from
+// them. Required fields and value rules are the handlers' (a 422 names
+// the field), so the schemas list what may be sent, not what must.
+var requestTypes = map[string]any{
+	"PUT /api/v1/me/status":                               setStatusRequest{},
+	"PATCH /api/v1/account":                               updateAccountSettingsRequest{},
+	"POST /api/v1/users":                                  createUserRequest{},
+	"PATCH /api/v1/users/:id":                             updateUserRequest{},
+	"POST /api/v1/users/:id/password":                     resetPasswordRequest{},
+	"POST /api/v1/profiles":                               profileRequest{},
+	"PATCH /api/v1/profiles/:id":                          profileRequest{},
+	"POST /api/v1/teams":                                  teamRequest{},
+	"PATCH /api/v1/teams/:id":                             teamRequest{},
+	"POST /api/v1/tokens":                                 createTokenRequest{},
+	"POST /api/v1/channels":                               channelRequest{},
+	"PATCH /api/v1/channels/:id":                          channelRequest{},
+	"POST /api/v1/quick-replies":                          quickReplyRequest{},
+	"PATCH /api/v1/quick-replies/:id":                     quickReplyRequest{},
+	"POST /api/v1/rules":                                  ruleRequest{},
+	"POST /api/v1/rules/validate":                         validateConditionRequest{},
+	"PATCH /api/v1/rules/:id":                             ruleRequest{},
+	"POST /api/v1/contacts/:id/merge":                     mergeContactRequest{},
+	"POST /api/v1/conversations/:id/messages":             sendMessageRequest{},
+	"POST /api/v1/conversations/:id/assist":               assistRequest{},
+	"POST /api/v1/webhooks":                               createWebhookRequest{},
+	"PATCH /api/v1/webhooks/:id":                          updateWebhookRequest{},
+	"POST /api/v1/pipelines":                              createPipelineRequest{},
+	"PATCH /api/v1/pipelines/:id":                         updatePipelineRequest{},
+	"POST /api/v1/pipelines/:id/stages":                   stageRequest{},
+	"PUT /api/v1/pipelines/:id/stage-order":               reorderStagesRequest{},
+	"PATCH /api/v1/stages/:id":                            stageRequest{},
+	"POST /api/v1/stages/:id/quick-replies":               stageReplyRequest{},
+	"PATCH /api/v1/stage-quick-replies/:id":               stageReplyRequest{},
+	"POST /api/v1/cards":                                  createCardRequest{},
+	"PATCH /api/v1/cards/:id":                             cardFields{},
+	"POST /api/v1/cards/:id/move":                         moveCardRequest{},
+	"POST /api/v1/cards/:id/status":                       setCardStatusRequest{},
+	"POST /api/v1/cards/:id/notes":                        addCardNoteRequest{},
+	"POST /api/v1/cards/:id/conversations":                linkConversationRequest{},
+	"POST /api/v1/cards/:id/quick-replies/:reply_id/send": sendStageReplyRequest{},
+	"POST /api/v1/cards/:id/follow-ups":                   createFollowUpRequest{},
+	"PATCH /api/v1/follow-ups/:id":                        updateFollowUpRequest{},
+	"POST /api/v1/scheduled-messages":                     createScheduledRequest{},
+	"PATCH /api/v1/scheduled-messages/:id":                updateScheduledRequest{},
+
+	"POST /api/v1/contacts":                   contactFields{},
+	"PUT /api/v1/contacts":                    contactFields{},
+	"PATCH /api/v1/contacts/:id":              contactFields{},
+	"POST /api/v1/conversations/:id/assign":   assignRequest{},
+	"POST /api/v1/conversations/:id/transfer": transferRequest{},
+	"POST /api/v1/conversations/:id/tags":     tagsRequest{},
+	"POST /api/v1/conversations/:id/priority": priorityRequest{},
+	"POST /api/v1/conversations/:id/snooze":   snoozeRequest{},
+	"POST /api/v1/attachments":                multipartFile{},
+
+	"POST /api/v1/auth/logout":                   noContent{},
+	"POST /api/v1/channels/:id/rotate-token":     noContent{},
+	"POST /api/v1/rules/:id/dry-run":             noContent{},
+	"POST /api/v1/rules/:id/run":                 noContent{},
+	"POST /api/v1/messages/:id/retry":            noContent{},
+	"POST /api/v1/conversations/:id/read":        noContent{},
+	"POST /api/v1/conversations/:id/close":       noContent{},
+	"POST /api/v1/conversations/:id/reopen":      noContent{},
+	"POST /api/v1/webhooks/:id/rotate-secret":    noContent{},
+	"POST /api/v1/webhooks/:id/ping":             noContent{},
+	"POST /api/v1/webhook-deliveries/:id/replay": noContent{},
 }
 
 // schemaSet turns Go types into JSON Schemas (OpenAPI 3.1), named
@@ -192,6 +305,16 @@ func (s *schemaSet) of(t reflect.Type) map[string]any {
 	return map[string]any{}
 }
 
+// input is a request body's schema: its fields, none marked required (the
+// handler decides, per field, with a 422 naming it).
+func (s *schemaSet) input(t reflect.Type) map[string]any {
+	ref := s.of(t)
+	if name, ok := strings.CutPrefix(ref["$ref"].(string), "#/components/schemas/"); ok {
+		delete(s.components[name].(map[string]any), "required")
+	}
+	return ref
+}
+
 // object is a struct's schema: its JSON fields (embedded structs
 // flattened), those without omitempty required.
 func (s *schemaSet) object(t reflect.Type) map[string]any {
@@ -199,11 +322,12 @@ func (s *schemaSet) object(t reflect.Type) map[string]any {
 	var required []any
 	var walk func(t reflect.Type)
 	walk = func(t reflect.Type) {
+		var embedded []reflect.Type
 		for i := range t.NumField() {
 			f := t.Field(i)
 			tag := f.Tag.Get("json")
 			if f.Anonymous && tag == "" {
-				walk(f.Type)
+				embedded = append(embedded, f.Type)
 				continue
 			}
 			if !f.IsExported() || tag == "-" {
@@ -213,10 +337,18 @@ func (s *schemaSet) object(t reflect.Type) map[string]any {
 			if name == "" {
 				name = f.Name
 			}
+			if _, shadowed := props[name]; shadowed {
+				continue
+			}
 			props[name] = s.of(f.Type)
 			if !strings.Contains(opts, "omitempty") {
 				required = append(required, name)
 			}
+		}
+		// As encoding/json does, a field of the outer struct hides the
+		// embedded struct's field of the same name.
+		for _, e := range embedded {
+			walk(e)
 		}
 	}
 	walk(t)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -113,6 +114,20 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 			t.Errorf("responseTypes names %s, which is not a route", key)
 		}
 	}
+	for key := range registered {
+		if _, ok := api.ResponseTypes()[key]; !ok {
+			t.Errorf("%s has no entry in responseTypes: its answer is undocumented", key)
+		}
+	}
+
+	for key := range registered {
+		method, _, _ := strings.Cut(key, " ")
+		if _, ok := api.RequestTypes()[key]; !ok && method != "GET" && method != "DELETE" {
+			t.Errorf("%s has no entry in requestTypes: what it accepts is undocumented", key)
+		}
+	}
+	seen, stop := api.RecordBinds()
+	defer stop()
 
 	contact := store.Contact{ID: store.NewID(), AccountID: a.f.Account.ID, Name: "Maria"}
 	e.db.Create(&contact)
@@ -134,7 +149,7 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 			t.Errorf("%s %s: %d %s, want %d", method, path, r.status, r.raw, want)
 			return r.body
 		}
-		tmpl := strings.NewReplacer(":id", "{id}", ":reply_id", "{reply_id}").Replace(route)
+		tmpl := strings.NewReplacer(":id", "{id}", ":reply_id", "{reply_id}", ":conversation_id", "{conversation_id}").Replace(route)
 		op, ok := paths[tmpl].(map[string]any)[strings.ToLower(method)].(map[string]any)
 		if !ok {
 			t.Errorf("%s %s is not in the document", method, route)
@@ -180,11 +195,19 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	check("GET", "/api/v1/conversations/:id/rules", "/api/v1/conversations/"+conv.ID+"/rules", nil, 200)
 	check("GET", "/api/v1/channels", "/api/v1/channels", nil, 200)
 	check("GET", "/api/v1/tokens", "/api/v1/tokens", nil, 200)
-	check("POST", "/api/v1/quick-replies", "/api/v1/quick-replies", map[string]any{"shortcut": "oi", "text": "Olá!"}, 201)
+	quick := check("POST", "/api/v1/quick-replies", "/api/v1/quick-replies", map[string]any{"shortcut": "oi", "text": "Olá!"}, 201)
 	check("GET", "/api/v1/quick-replies", "/api/v1/quick-replies", nil, 200)
-	check("POST", "/api/v1/rules", "/api/v1/rules", map[string]any{"kind": "automation", "name": "VIP", "event": "message.created",
+	rl := check("POST", "/api/v1/rules", "/api/v1/rules", map[string]any{"kind": "automation", "name": "VIP", "event": "message.created",
 		"condition": `"vip" in conversation.tags`, "actions": []map[string]string{{"type": "set_priority", "priority": "high"}}}, 201)
 	check("GET", "/api/v1/rules", "/api/v1/rules", nil, 200)
+	check("POST", "/api/v1/rules/validate", "/api/v1/rules/validate", map[string]any{"event": "message.created", "condition": `message.text contains "boleto"`}, 200)
+	check("POST", "/api/v1/rules/:id/dry-run", "/api/v1/rules/"+rl["id"].(string)+"/dry-run?limit=5", nil, 200)
+	check("GET", "/api/v1/conversations/:id", "/api/v1/conversations/"+conv.ID, nil, 200)
+	check("POST", "/api/v1/contacts/:id/merge", "/api/v1/contacts/"+contact.ID+"/merge", map[string]any{"duplicate_id": created["id"]}, 200)
+	check("PUT", "/api/v1/me/status", "/api/v1/me/status", map[string]any{"status": "away"}, 200)
+	check("GET", "/api/v1/sessions", "/api/v1/sessions", nil, 200)
+	check("GET", "/api/v1/audit", "/api/v1/audit", nil, 200)
+	check("POST", "/api/v1/channels/:id/rotate-token", "/api/v1/channels/"+a.f.Channel.ID+"/rotate-token", nil, 200)
 
 	check("GET", "/api/v1/pipelines", "/api/v1/pipelines", nil, 200)
 	p := check("POST", "/api/v1/pipelines", "/api/v1/pipelines", map[string]any{"name": "Suporte"}, 201)
@@ -208,6 +231,7 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	check("PATCH", "/api/v1/cards/:id", "/api/v1/cards/"+crm.Card.ID, map[string]any{"title": "Plano anual", "value_cents": 99000, "custom_fields": map[string]string{"cnpj": "1"}}, 200)
 	check("POST", "/api/v1/cards/:id/notes", "/api/v1/cards/"+crm.Card.ID+"/notes", map[string]any{"body": "ligar amanhã"}, 201)
 	check("POST", "/api/v1/cards/:id/conversations", "/api/v1/cards/"+crm.Card.ID+"/conversations", map[string]any{"conversation_id": conv.ID}, 200)
+	check("DELETE", "/api/v1/cards/:id/conversations/:conversation_id", "/api/v1/cards/"+crm.Card.ID+"/conversations/"+conv.ID, nil, 200)
 	check("GET", "/api/v1/conversations/:id/cards", "/api/v1/conversations/"+conv.ID+"/cards", nil, 200)
 	check("GET", "/api/v1/scheduled-messages", "/api/v1/scheduled-messages?conversation_id="+conv.ID, nil, 200)
 	q := url.Values{"from": {time.Now().Add(-24 * time.Hour).UTC().Format(time.RFC3339)}, "to": {time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)}}
@@ -220,7 +244,54 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	d := check("POST", "/api/v1/webhooks/:id/ping", "/api/v1/webhooks/"+ep["id"].(string)+"/ping", nil, 202)
 	check("GET", "/api/v1/webhooks/:id/deliveries", "/api/v1/webhooks/"+ep["id"].(string)+"/deliveries", nil, 200)
 	check("POST", "/api/v1/webhook-deliveries/:id/replay", "/api/v1/webhook-deliveries/"+d["id"].(string)+"/replay", nil, 201)
+	check("GET", "/api/v1/webhook-deliveries/:id", "/api/v1/webhook-deliveries/"+d["id"].(string), nil, 200)
+	check("POST", "/api/v1/webhooks/:id/rotate-secret", "/api/v1/webhooks/"+ep["id"].(string)+"/rotate-secret", nil, 200)
+	// Answers without a JSON body say so in the document.
+	noBody := func(method, route, path string) {
+		t.Helper()
+		if r := admin.do(method, path, nil); r.status != 204 || r.raw != "" {
+			t.Errorf("%s %s: %d %q, want 204 and no body", method, path, r.status, r.raw)
+		}
+		tmpl := strings.NewReplacer(":id", "{id}").Replace(route)
+		op := paths[tmpl].(map[string]any)[strings.ToLower(method)].(map[string]any)
+		if _, has := op["responses"].(map[string]any)["2XX"].(map[string]any)["content"]; has {
+			t.Errorf("%s %s is documented with a body", method, route)
+		}
+	}
+	noBody("DELETE", "/api/v1/quick-replies/:id", "/api/v1/quick-replies/"+quick["id"].(string))
+	noBody("DELETE", "/api/v1/rules/:id", "/api/v1/rules/"+rl["id"].(string))
+	noBody("DELETE", "/api/v1/teams/:id", "/api/v1/teams/"+tm["id"].(string))
+	stream := paths["/api/v1/stream"].(map[string]any)["get"].(map[string]any)["responses"].(map[string]any)["2XX"].(map[string]any)["content"].(map[string]any)
+	if _, ok := stream["text/event-stream"]; !ok {
+		t.Errorf("the stream is documented as %v", stream)
+	}
+	// Every body the handlers decoded is the type the document describes.
+	for route, typ := range seen() {
+		documented, ok := api.RequestTypes()[route]
+		if !ok || reflect.TypeOf(documented) != typ {
+			t.Errorf("%s decodes its body into %v, but the document describes %T", route, typ, documented)
+		}
+		if op := paths[openAPITemplate(route)]; op == nil {
+			t.Errorf("%s is not in the document", route)
+		}
+	}
+	if len(seen()) < 25 {
+		t.Errorf("only %d request bodies checked", len(seen()))
+	}
+	t.Logf("%d answers validated against the document, %d request bodies matched to their documented types", checked, len(seen()))
 	if checked < 30 {
 		t.Errorf("only %d answers checked", checked)
 	}
+}
+
+// openAPITemplate turns "POST /api/v1/a/:id" into "/api/v1/a/{id}".
+func openAPITemplate(route string) string {
+	_, path, _ := strings.Cut(route, " ")
+	segs := strings.Split(path, "/")
+	for i, s := range segs {
+		if p, ok := strings.CutPrefix(s, ":"); ok {
+			segs[i] = "{" + p + "}"
+		}
+	}
+	return strings.Join(segs, "/")
 }

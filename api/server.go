@@ -21,6 +21,7 @@ import (
 	"github.com/chatspot/chatspot/internal/auth"
 	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/inbox"
+	"github.com/chatspot/chatspot/internal/secrets"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/workflows"
 )
@@ -39,10 +40,13 @@ type Server struct {
 	TemporalUIURL string    // where operators inspect workflow histories
 	LoginRate     LoginRate // zero: DefaultLoginRate
 
-	SecretKey     []byte // signs webchat visitor tokens
-	VisitorRate   Rate   // webchat messages per visitor; zero: DefaultVisitorRate
-	Widget        fs.FS  // widget.js and demo.html
-	DemoWebchatID string // dev: the webchat channel the demo page shows; "" disables /demo
+	SecretKey []byte // signs webchat visitor tokens and seals stored credentials
+	// AllowPrivateURLs lets webhook, API channel and rule URLs name
+	// loopback and private addresses (dev, tests); off, they are refused.
+	AllowPrivateURLs bool
+	VisitorRate      Rate   // webchat messages per visitor; zero: DefaultVisitorRate
+	Widget           fs.FS  // widget.js and demo.html
+	DemoWebchatID    string // dev: the webchat channel the demo page shows; "" disables /demo
 
 	TokenRate Rate // per API token; zero: DefaultTokenRate
 
@@ -50,6 +54,7 @@ type Server struct {
 	tokenLimit   keyedLimiter
 	visitorLimit keyedLimiter
 	routes       []Route
+	box          *secrets.Box // from SecretKey; nil refuses to seal
 }
 
 // Route is one /api/v1 endpoint and the permission it requires ("" = any
@@ -68,6 +73,7 @@ const maxBody = 1 << 20
 // Handler builds the Gin engine with every route.
 func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
+	s.box, _ = secrets.New(s.SecretKey) // a missing key surfaces where a secret is sealed
 	r := gin.New()
 	r.Use(gin.Recovery(), s.requestLog(), limitBody(maxBody))
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
@@ -325,6 +331,9 @@ func problem(c *gin.Context, status int, detail, field string) {
 // bindJSON decodes the body into v or answers with a problem naming what
 // was wrong.
 func bindJSON(c *gin.Context, v any) bool {
+	if bindHook != nil {
+		bindHook(c, v)
+	}
 	err := c.ShouldBindJSON(v)
 	if err == nil {
 		return true
@@ -342,6 +351,10 @@ func bindJSON(c *gin.Context, v any) bool {
 	problem(c, http.StatusBadRequest, "malformed JSON body: "+err.Error(), "")
 	return false
 }
+
+// bindHook lets tests see which type each route decodes its body into,
+// to hold the OpenAPI request schemas to the handlers.
+var bindHook func(c *gin.Context, v any)
 
 func jsonKind(k reflect.Kind) string {
 	switch k {

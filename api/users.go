@@ -62,14 +62,17 @@ func (s *Server) listUsers(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": items})
 }
 
+// createUserRequest is the body createUser accepts.
+type createUserRequest struct {
+	Email     string `json:"email"`
+	Name      string `json:"name"`
+	Password  string `json:"password"`
+	ProfileID string `json:"profile_id"`
+	Capacity  int    `json:"capacity"`
+}
+
 func (s *Server) createUser(c *gin.Context) {
-	var req struct {
-		Email     string `json:"email"`
-		Name      string `json:"name"`
-		Password  string `json:"password"`
-		ProfileID string `json:"profile_id"`
-		Capacity  int    `json:"capacity"`
-	}
+	var req createUserRequest
 	if !bindJSON(c, &req) {
 		return
 	}
@@ -89,13 +92,16 @@ func (s *Server) createUser(c *gin.Context) {
 	c.JSON(http.StatusCreated, userJSON(u, nil))
 }
 
+// updateUserRequest is the body updateUser accepts.
+type updateUserRequest struct {
+	Name      *string `json:"name"`
+	ProfileID *string `json:"profile_id"`
+	Active    *bool   `json:"active"`
+	Capacity  *int    `json:"capacity"`
+}
+
 func (s *Server) updateUser(c *gin.Context) {
-	var req struct {
-		Name      *string `json:"name"`
-		ProfileID *string `json:"profile_id"`
-		Active    *bool   `json:"active"`
-		Capacity  *int    `json:"capacity"`
-	}
+	var req updateUserRequest
 	if !bindJSON(c, &req) {
 		return
 	}
@@ -163,10 +169,13 @@ func (s *Server) updateUser(c *gin.Context) {
 	c.JSON(http.StatusOK, userJSON(u, teams))
 }
 
+// resetPasswordRequest is the body resetPassword accepts.
+type resetPasswordRequest struct {
+	Password string `json:"password"`
+}
+
 func (s *Server) resetPassword(c *gin.Context) {
-	var req struct {
-		Password string `json:"password"`
-	}
+	var req resetPasswordRequest
 	if !bindJSON(c, &req) {
 		return
 	}
@@ -496,20 +505,40 @@ func (s *Server) listSessions(c *gin.Context) {
 		s.internalError(c, "sessions", err)
 		return
 	}
-	type row struct {
-		auth.ActiveSession
-		Current bool `json:"current"` // the caller's own session
-	}
-	rows := make([]row, len(items))
+	rows := make([]SessionJSON, len(items))
 	for i, it := range items {
-		rows[i] = row{it, it.ID == principal(c).SessionID}
+		rows[i] = SessionJSON{it, it.ID == principal(c).SessionID}
 	}
 	var acc store.Account
 	if err := s.DB.WithContext(c).Take(&acc, "id = ?", principal(c).AccountID).Error; err != nil {
 		s.internalError(c, "sessions", err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": rows, "seats": acc.Seats})
+	c.JSON(http.StatusOK, sessionList{Items: rows, Seats: acc.Seats})
+}
+
+// SessionJSON is an active login.
+type SessionJSON struct {
+	auth.ActiveSession
+	Current bool `json:"current"` // the caller's own session
+}
+
+// sessionList is GET /sessions' answer: the logins and the seats they use.
+type sessionList struct {
+	Items []SessionJSON `json:"items"`
+	Seats int           `json:"seats"`
+}
+
+// AuditEntryJSON is one line of the audit log.
+type AuditEntryJSON struct {
+	ID        string    `json:"id"`
+	ActorID   string    `json:"actor_id"`
+	ActorKind string    `json:"actor_kind"`
+	Action    string    `json:"action"`
+	Target    string    `json:"target"`
+	Detail    string    `json:"detail"`
+	IP        string    `json:"ip"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 func (s *Server) endSession(c *gin.Context) {
@@ -560,11 +589,14 @@ func (s *Server) listTokens(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": items})
 }
 
+// createTokenRequest is the body createToken accepts.
+type createTokenRequest struct {
+	Name        string   `json:"name"`
+	Permissions []string `json:"permissions"`
+}
+
 func (s *Server) createToken(c *gin.Context) {
-	var req struct {
-		Name        string   `json:"name"`
-		Permissions []string `json:"permissions"`
-	}
+	var req createTokenRequest
 	if !bindJSON(c, &req) {
 		return
 	}
@@ -600,21 +632,11 @@ func (s *Server) listAudit(c *gin.Context) {
 		s.internalError(c, "audit", err)
 		return
 	}
-	type entry struct {
-		ID        string    `json:"id"`
-		ActorID   string    `json:"actor_id"`
-		ActorKind string    `json:"actor_kind"`
-		Action    string    `json:"action"`
-		Target    string    `json:"target"`
-		Detail    string    `json:"detail"`
-		IP        string    `json:"ip"`
-		CreatedAt time.Time `json:"created_at"`
-	}
-	items := make([]entry, len(entries))
+	items := make([]AuditEntryJSON, len(entries))
 	for i, e := range entries {
-		items[i] = entry{e.ID, e.ActorID, e.ActorKind, e.Action, e.Target, e.Detail, e.IP, e.CreatedAt}
+		items[i] = AuditEntryJSON{e.ID, e.ActorID, e.ActorKind, e.Action, e.Target, e.Detail, e.IP, e.CreatedAt}
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	c.JSON(http.StatusOK, list[AuditEntryJSON]{Items: items})
 }
 
 func (s *Server) audit(c *gin.Context, tx *gorm.DB, action, target, detail string) error {

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 
+	"github.com/chatspot/chatspot/internal/egress"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/webhooks"
 	"github.com/chatspot/chatspot/workflows"
@@ -35,9 +35,13 @@ type WebhookEndpointView struct {
 	Secret         string    `json:"secret,omitempty"`
 }
 
-func endpointView(ep store.WebhookEndpoint) WebhookEndpointView {
+func (s *Server) endpointView(ep store.WebhookEndpoint) WebhookEndpointView {
+	hint := "…????" // sealed under another key: rotating the secret fixes it
+	if secret, err := s.box.Open(ep.Secret); err == nil {
+		hint = "…" + secret[max(0, len(secret)-4):]
+	}
 	return WebhookEndpointView{ID: ep.ID, URL: ep.URL, Events: store.SplitTags(ep.Events), Enabled: ep.Enabled, DisabledReason: ep.DisabledReason,
-		SecretHint: "…" + ep.Secret[max(0, len(ep.Secret)-4):], CreatedAt: ep.CreatedAt.UTC(), UpdatedAt: ep.UpdatedAt.UTC()}
+		SecretHint: hint, CreatedAt: ep.CreatedAt.UTC(), UpdatedAt: ep.UpdatedAt.UTC()}
 }
 
 // WebhookDeliveryView is a delivery in the log.
@@ -74,7 +78,7 @@ func (s *Server) listWebhooks(c *gin.Context) {
 	}
 	items := make([]WebhookEndpointView, 0, len(eps))
 	for _, ep := range eps {
-		items = append(items, endpointView(ep))
+		items = append(items, s.endpointView(ep))
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items})
 }
@@ -85,11 +89,14 @@ func newWebhookSecret() string {
 	return "whsec_" + hex.EncodeToString(b)
 }
 
-func checkWebhookURL(c *gin.Context, raw string) (string, bool) {
+func (s *Server) checkWebhookURL(c *gin.Context, raw string) (string, bool) {
 	raw = strings.TrimSpace(raw)
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(raw) > 2000 {
-		problem(c, http.StatusUnprocessableEntity, "url: an http:// or https:// address", "url")
+	if len(raw) > 2000 {
+		problem(c, http.StatusUnprocessableEntity, "url: at most 2000 characters", "url")
+		return "", false
+	}
+	if err := egress.CheckURL(raw, s.AllowPrivateURLs); err != nil {
+		problem(c, http.StatusUnprocessableEntity, "url: "+err.Error(), "url")
 		return "", false
 	}
 	return raw, true
@@ -105,15 +112,18 @@ func checkWebhookEvents(c *gin.Context, events []string) (string, bool) {
 	return strings.Join(slices.Compact(slices.Sorted(slices.Values(events))), ","), true
 }
 
+// createWebhookRequest is the body createWebhook accepts.
+type createWebhookRequest struct {
+	URL    string   `json:"url"`
+	Events []string `json:"events"`
+}
+
 func (s *Server) createWebhook(c *gin.Context) {
-	var req struct {
-		URL    string   `json:"url"`
-		Events []string `json:"events"`
-	}
+	var req createWebhookRequest
 	if !bindJSON(c, &req) {
 		return
 	}
-	u, ok := checkWebhookURL(c, req.URL)
+	u, ok := s.checkWebhookURL(c, req.URL)
 	if !ok {
 		return
 	}
@@ -122,8 +132,14 @@ func (s *Server) createWebhook(c *gin.Context) {
 		return
 	}
 	p := principal(c)
-	ep := store.WebhookEndpoint{ID: store.NewID(), AccountID: p.AccountID, URL: u, Secret: newWebhookSecret(), Events: evs, Enabled: true}
-	err := s.DB.WithContext(c).Transaction(func(tx *gorm.DB) error {
+	secret := newWebhookSecret()
+	sealed, err := s.box.Seal(secret)
+	if err != nil {
+		s.internalError(c, "webhook", err)
+		return
+	}
+	ep := store.WebhookEndpoint{ID: store.NewID(), AccountID: p.AccountID, URL: u, Secret: sealed, Events: evs, Enabled: true}
+	err = s.DB.WithContext(c).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&ep).Error; err != nil {
 			return err
 		}
@@ -134,8 +150,8 @@ func (s *Server) createWebhook(c *gin.Context) {
 		return
 	}
 	webhooks.Forget(p.AccountID)
-	v := endpointView(ep)
-	v.Secret = ep.Secret
+	v := s.endpointView(ep)
+	v.Secret = secret
 	c.JSON(http.StatusCreated, v)
 }
 
@@ -148,6 +164,13 @@ func (s *Server) webhookOf(c *gin.Context) (store.WebhookEndpoint, bool) {
 	return ep, true
 }
 
+// updateWebhookRequest is the body updateWebhook accepts.
+type updateWebhookRequest struct {
+	URL     *string   `json:"url"`
+	Events  *[]string `json:"events"`
+	Enabled *bool     `json:"enabled"`
+}
+
 // updateWebhook edits the URL and events, and turns the endpoint off or
 // back on; turned on, it resumes its queue where it stopped.
 func (s *Server) updateWebhook(c *gin.Context) {
@@ -155,17 +178,13 @@ func (s *Server) updateWebhook(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var req struct {
-		URL     *string   `json:"url"`
-		Events  *[]string `json:"events"`
-		Enabled *bool     `json:"enabled"`
-	}
+	var req updateWebhookRequest
 	if !bindJSON(c, &req) {
 		return
 	}
 	fields := map[string]any{"updated_at": time.Now().UTC()}
 	if req.URL != nil {
-		u, ok := checkWebhookURL(c, *req.URL)
+		u, ok := s.checkWebhookURL(c, *req.URL)
 		if !ok {
 			return
 		}
@@ -199,7 +218,7 @@ func (s *Server) updateWebhook(c *gin.Context) {
 		s.resumeWebhook(c, ep)
 	}
 	s.DB.WithContext(c).Take(&ep, "id = ?", ep.ID)
-	c.JSON(http.StatusOK, endpointView(ep))
+	c.JSON(http.StatusOK, s.endpointView(ep))
 }
 
 // resumeWebhook wakes the endpoint's queue after it was enabled again.
@@ -245,8 +264,13 @@ func (s *Server) rotateWebhookSecret(c *gin.Context) {
 		return
 	}
 	secret := newWebhookSecret()
-	err := s.DB.WithContext(c).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(&ep).Updates(map[string]any{"secret": secret, "updated_at": time.Now().UTC()}).Error; err != nil {
+	sealed, err := s.box.Seal(secret)
+	if err != nil {
+		s.internalError(c, "webhook", err)
+		return
+	}
+	err = s.DB.WithContext(c).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&ep).Updates(map[string]any{"secret": sealed, "updated_at": time.Now().UTC()}).Error; err != nil {
 			return err
 		}
 		return s.audit(c, tx, "webhook.secret_rotated", ep.ID, ep.URL)
@@ -255,7 +279,7 @@ func (s *Server) rotateWebhookSecret(c *gin.Context) {
 		s.internalError(c, "webhook", err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"secret": secret})
+	c.JSON(http.StatusOK, rotatedSecret{Secret: secret})
 }
 
 // pingWebhook queues a "ping" event for this endpoint only.
@@ -336,14 +360,31 @@ func (s *Server) getWebhookDelivery(c *gin.Context) {
 		s.internalError(c, "delivery", err)
 		return
 	}
-	log := make([]gin.H, 0, len(attempts))
+	log := make([]WebhookAttemptView, 0, len(attempts))
 	for _, a := range attempts {
-		log = append(log, gin.H{"attempt": a.Attempt, "status_code": a.StatusCode, "error": a.Error, "duration_ms": a.DurationMs, "at": a.CreatedAt.UTC()})
+		log = append(log, WebhookAttemptView{Attempt: a.Attempt, StatusCode: a.StatusCode, Error: a.Error, DurationMs: a.DurationMs, At: a.CreatedAt.UTC()})
 	}
-	c.JSON(http.StatusOK, struct {
-		WebhookDeliveryView
-		AttemptsLog []gin.H `json:"attempts_log"`
-	}{deliveryView(d), log})
+	c.JSON(http.StatusOK, WebhookDeliveryDetail{deliveryView(d), log})
+}
+
+// WebhookDeliveryDetail is a delivery with every attempt made.
+type WebhookDeliveryDetail struct {
+	WebhookDeliveryView
+	AttemptsLog []WebhookAttemptView `json:"attempts_log"`
+}
+
+// WebhookAttemptView is one try of a delivery.
+type WebhookAttemptView struct {
+	Attempt    int       `json:"attempt"`
+	StatusCode int       `json:"status_code"` // 0: no answer (Error says why)
+	Error      string    `json:"error"`
+	DurationMs int       `json:"duration_ms"`
+	At         time.Time `json:"at"`
+}
+
+// rotatedSecret shows a new signing secret, once.
+type rotatedSecret struct {
+	Secret string `json:"secret"`
 }
 
 // replayWebhookDelivery sends a delivery's event again: the same event id

@@ -3,6 +3,8 @@
 package worker
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 	"gorm.io/gorm"
@@ -12,7 +14,9 @@ import (
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/channels/apichannel"
 	"github.com/chatspot/chatspot/internal/channels/webchat"
+	"github.com/chatspot/chatspot/internal/egress"
 	"github.com/chatspot/chatspot/internal/events"
+	"github.com/chatspot/chatspot/internal/secrets"
 	"github.com/chatspot/chatspot/rules"
 	"github.com/chatspot/chatspot/workflows"
 )
@@ -25,12 +29,17 @@ type Deps struct {
 	Temporal client.Client      // activities that drive other workflows (distribution assigns)
 	AI       *ai.Assistant      // nil: AI Assist answers "not configured"
 	AICap    int                // AI Assist requests per account per month; 0: no cap
+	Secrets  *secrets.Box       // opens stored credentials; nil: sealed ones cannot be used
+	// AllowPrivateURLs lets deliveries to customers' URLs reach loopback
+	// and private addresses (dev, tests); off, they are refused on dial.
+	AllowPrivateURLs bool
 }
 
-// Channels returns the registry of every channel kind that can send today.
-func Channels() *channels.Registry {
+// Channels returns the registry of every channel kind that can send today;
+// the API channel posts to its integrator's URL through egress's client.
+func Channels(allowPrivateURLs bool) *channels.Registry {
 	r := &channels.Registry{}
-	r.Register(channels.KindAPI, apichannel.Sender{})
+	r.Register(channels.KindAPI, apichannel.Sender{HTTP: egress.Client(15*time.Second, allowPrivateURLs)})
 	r.Register(channels.KindWebchat, webchat.Sender{})
 	return r
 }
@@ -59,12 +68,12 @@ func Register(r sdkworker.Registry, deps Deps) {
 	r.RegisterWorkflow(workflows.ScheduledRule)
 	cache := &rules.Cache{}
 	r.RegisterActivity(&activities.Distribution{DB: deps.DB, Temporal: deps.Temporal, Rules: cache})
-	r.RegisterActivity(&activities.Automation{DB: deps.DB, Rules: cache, Temporal: deps.Temporal})
+	r.RegisterActivity(&activities.Automation{DB: deps.DB, Rules: cache, Temporal: deps.Temporal, HTTP: egress.Client(15*time.Second, deps.AllowPrivateURLs)})
 	r.RegisterActivity(&activities.CRM{DB: deps.DB, Bus: deps.Bus, Temporal: deps.Temporal, Rules: cache})
-	r.RegisterActivity(&activities.Webhooks{DB: deps.DB})
+	r.RegisterActivity(&activities.Webhooks{DB: deps.DB, Secrets: deps.Secrets, HTTP: egress.Client(10*time.Second, deps.AllowPrivateURLs)})
 	r.RegisterActivity(&activities.Assist{DB: deps.DB, AI: deps.AI, MonthlyCap: deps.AICap})
 	if deps.Channels == nil {
-		deps.Channels = Channels()
+		deps.Channels = Channels(deps.AllowPrivateURLs)
 	}
-	r.RegisterActivity(&activities.Conversations{DB: deps.DB, Bus: deps.Bus, Channels: deps.Channels})
+	r.RegisterActivity(&activities.Conversations{DB: deps.DB, Bus: deps.Bus, Channels: deps.Channels, Secrets: deps.Secrets})
 }

@@ -55,7 +55,7 @@ func newEnv(t *testing.T, db *gorm.DB) *testsuite.TestWorkflowEnvironment {
 	env := suite.NewTestWorkflowEnvironment()
 	env.RegisterWorkflow(workflows.Conversation)
 	env.RegisterWorkflow(workflows.Distribution)
-	env.RegisterActivity(&activities.Conversations{DB: db, Channels: worker.Channels()})
+	env.RegisterActivity(&activities.Conversations{DB: db, Channels: worker.Channels(true)})
 	env.RegisterActivity(&activities.Distribution{DB: db, Rules: &rules.Cache{}})
 	env.RegisterActivity(&activities.Automation{DB: db, Rules: &rules.Cache{}})
 	return env

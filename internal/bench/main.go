@@ -37,6 +37,7 @@ import (
 	"github.com/chatspot/chatspot/internal/channels/apichannel"
 	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/inbox"
+	"github.com/chatspot/chatspot/internal/secrets"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/temporal"
 	"github.com/chatspot/chatspot/rules"
@@ -119,14 +120,19 @@ func run() error {
 
 	bus := &events.MemoryBus{}
 	w := sdkworker.New(tc, workflows.TaskQueue, sdkworker.Options{})
-	worker.Register(w, worker.Deps{DB: db, Bus: bus, Temporal: tc})
+	key := []byte(strings.Repeat("b", 32))
+	box, err := secrets.New(key)
+	if err != nil {
+		return err
+	}
+	worker.Register(w, worker.Deps{DB: db, Bus: bus, Temporal: tc, Secrets: box, AllowPrivateURLs: true})
 	if err := w.Start(); err != nil {
 		return err
 	}
 	defer w.Stop()
 	srv := &api.Server{DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc, Bus: bus}, Bus: bus,
 		Sessions: &auth.Sessions{DB: db, Policy: auth.DefaultPolicy}, Logger: quiet, UI: web.Assets(), Widget: web.Widget(),
-		SecretKey: []byte(strings.Repeat("b", 32)), LoginRate: api.Rate{Burst: 1000, Every: time.Millisecond}}
+		SecretKey: key, AllowPrivateURLs: true, LoginRate: api.Rate{Burst: 1000, Every: time.Millisecond}}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err

@@ -28,6 +28,7 @@ import (
 	"github.com/chatspot/chatspot/internal/demo"
 	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/inbox"
+	"github.com/chatspot/chatspot/internal/secrets"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/temporal"
 	"github.com/chatspot/chatspot/web"
@@ -123,7 +124,12 @@ func runDev(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	w := worker.New(tc, worker.Deps{DB: db, Bus: bus, AI: assistant, AICap: cfg.AI.MonthlyCap}, sdkworker.Options{WorkerStopTimeout: cfg.ShutdownGrace})
+	box, err := secrets.New([]byte(cfg.SecretKey))
+	if err != nil {
+		return err
+	}
+	w := worker.New(tc, worker.Deps{DB: db, Bus: bus, AI: assistant, AICap: cfg.AI.MonthlyCap, Secrets: box, AllowPrivateURLs: cfg.PrivateURLs("dev")},
+		sdkworker.Options{WorkerStopTimeout: cfg.ShutdownGrace})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
@@ -131,7 +137,7 @@ func runDev(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	relayCtx, stopRelay := context.WithCancel(ctx)
 	defer stopRelay()
 	go (&worker.Relay{DB: db, Temporal: tc, TaskQueue: workflows.TaskQueue, Logger: log}).Run(relayCtx)
-	srv, errc := startHTTP(cfg, db, tc, bus, log, ts.UIAddress(), webchatID)
+	srv, errc := startHTTP(cfg, db, tc, bus, log, ts.UIAddress(), webchatID, cfg.PrivateURLs("dev"))
 
 	printWelcome(out, cfg, ts.UIAddress(), creds, webchatID != "")
 	return waitAndShutdown(ctx, cfg, srv, errc)
@@ -153,7 +159,7 @@ func runServe(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	defer store.Close(db)
 	defer tc.Close()
 	bus := events.NewPGBus(ctx, cfg.DatabaseURL, log)
-	srv, errc := startHTTP(cfg, db, tc, bus, log, cfg.TemporalUIURL, "")
+	srv, errc := startHTTP(cfg, db, tc, bus, log, cfg.TemporalUIURL, "", cfg.PrivateURLs("serve"))
 	fmt.Fprintf(out, "CHATSPOT serving on %s (%s)\n", cfg.HTTPAddr, cfg.BaseURL)
 	return waitAndShutdown(ctx, cfg, srv, errc)
 }
@@ -162,6 +168,13 @@ func runServe(ctx context.Context, cfg *config.Config, out io.Writer) error {
 func runWorker(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	if cfg.DatabaseURL == "" {
 		return config.Missing("database-url")
+	}
+	if cfg.SecretKey == "" {
+		return config.Missing("secret-key") // it opens the credentials the worker sends with
+	}
+	box, err := secrets.New([]byte(cfg.SecretKey))
+	if err != nil {
+		return err
 	}
 	log := newLogger(cfg)
 	db, tc, err := connectProduction(ctx, cfg, log)
@@ -178,7 +191,8 @@ func runWorker(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	w := worker.New(tc, worker.Deps{DB: db, Bus: bus, AI: assistant, AICap: cfg.AI.MonthlyCap}, sdkworker.Options{WorkerStopTimeout: cfg.ShutdownGrace})
+	w := worker.New(tc, worker.Deps{DB: db, Bus: bus, AI: assistant, AICap: cfg.AI.MonthlyCap, Secrets: box, AllowPrivateURLs: cfg.PrivateURLs("worker")},
+		sdkworker.Options{WorkerStopTimeout: cfg.ShutdownGrace})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
@@ -238,14 +252,21 @@ func connectProduction(ctx context.Context, cfg *config.Config, log *slog.Logger
 	return db, tc, nil
 }
 
-func startHTTP(cfg *config.Config, db *gorm.DB, tc client.Client, bus events.Bus, log *slog.Logger, temporalUI, demoWebchat string) (*http.Server, <-chan error) {
-	s := &api.Server{
+func startHTTP(cfg *config.Config, db *gorm.DB, tc client.Client, bus events.Bus, log *slog.Logger, temporalUI, demoWebchat string, privateURLs bool) (*http.Server, <-chan error) {
+	s := &api.Server{AllowPrivateURLs: privateURLs,
 		DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc, Bus: bus}, Bus: bus, Logger: log, UI: web.Assets(),
 		Sessions: &auth.Sessions{DB: db, Policy: auth.Policy{IdleTimeout: cfg.SessionIdle, MaxAge: cfg.SessionMaxAge, MaxFailures: 5, LockFor: 15 * time.Minute}},
 		BaseURL:  cfg.BaseURL, Namespace: cfg.Namespace, TemporalUIURL: temporalUI,
 		SecretKey: []byte(cfg.SecretKey), Widget: web.Widget(), DemoWebchatID: demoWebchat,
 	}
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	if n, err := s.SealStoredCredentials(sctx); err != nil {
+		log.Error("sealing credentials stored in clear", "err", err)
+	} else if n > 0 {
+		log.Info("sealed credentials stored in clear", "count", n)
+	}
+	cancel()
 	errc := make(chan error, 1)
 	go func() {
 		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -29,10 +29,13 @@ type Config struct {
 	LogLevel      string
 	TemporalUIURL string // serve: link to the cluster's Web UI for operators
 	SecretKey     string
-	AI            AIConfig
-	SessionIdle   time.Duration
-	SessionMaxAge time.Duration
-	ShutdownGrace time.Duration
+	// AllowPrivateURLs: nil means the command's default (dev allows
+	// private addresses, serve and worker refuse them).
+	AllowPrivateURLs *bool
+	AI               AIConfig
+	SessionIdle      time.Duration
+	SessionMaxAge    time.Duration
+	ShutdownGrace    time.Duration
 }
 
 // Setting describes one configuration knob; the README's table is printed
@@ -72,8 +75,17 @@ var Settings = []Setting{
 		func(c *Config, v string) (err error) { c.SessionMaxAge, err = positiveDuration(v); return err }},
 	{"log-level", "CHATSPOT_LOG_LEVEL", "info", "all", "debug, info, warn or error.",
 		func(c *Config, v string) error { c.LogLevel = v; return oneOf(v, "debug", "info", "warn", "error") }},
-	{"secret-key", "CHATSPOT_SECRET_KEY", "", "dev, serve", "At least 32 characters; signs webchat visitor tokens. dev generates one into the data directory; serve requires it (the same on every serve process).",
+	{"secret-key", "CHATSPOT_SECRET_KEY", "", "dev, serve, worker", "At least 32 characters; signs webchat visitor tokens and encrypts stored channel credentials and webhook secrets (AES-256-GCM). dev generates one into the data directory; serve and worker require it, the same on every process. Changing it makes stored credentials unreadable.",
 		func(c *Config, v string) error { c.SecretKey = v; return checkSecret(v) }},
+	{"allow-private-urls", "CHATSPOT_ALLOW_PRIVATE_URLS", "", "dev, serve, worker", "Let webhook endpoints, API channel outbound URLs and rules' webhook actions reach loopback, private and link-local addresses. Empty: true in dev (local receivers), false in serve and worker (an account cannot probe the deployment's network).",
+		func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			b, err := strconv.ParseBool(v)
+			c.AllowPrivateURLs = &b
+			return err
+		}},
 	{"gemini-api-key", "CHATSPOT_GEMINI_API_KEY", "", "dev, worker", "Gemini API key for AI Assist; empty: AI Assist answers \"not configured\".",
 		func(c *Config, v string) error { c.AI.APIKey = v; return nil }},
 	{"gemini-model", "CHATSPOT_GEMINI_MODEL", "gemini-2.5-flash", "dev, worker", "Gemini model AI Assist uses.",
@@ -261,4 +273,13 @@ func checkSecret(v string) error {
 		return errors.New("must be at least 32 characters")
 	}
 	return nil
+}
+
+// PrivateURLs says whether customers' URLs may reach private addresses
+// for a command: the setting when given, else only in dev.
+func (c *Config) PrivateURLs(command string) bool {
+	if c.AllowPrivateURLs != nil {
+		return *c.AllowPrivateURLs
+	}
+	return command == "dev"
 }

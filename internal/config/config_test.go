@@ -51,3 +51,24 @@ func TestInvalidValuesNameTheSetting(t *testing.T) {
 		}
 	}
 }
+
+func TestPrivateURLsDefaultPerCommand(t *testing.T) {
+	c, err := Load("serve", nil, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.PrivateURLs("dev") || c.PrivateURLs("serve") || c.PrivateURLs("worker") {
+		t.Error("by default only dev may call private addresses")
+	}
+	c, err = Load("serve", nil, env(map[string]string{"CHATSPOT_ALLOW_PRIVATE_URLS": "true"}))
+	if err != nil || !c.PrivateURLs("serve") {
+		t.Errorf("set true: %v", err)
+	}
+	c, err = Load("dev", nil, env(map[string]string{"CHATSPOT_ALLOW_PRIVATE_URLS": "false"}))
+	if err != nil || c.PrivateURLs("dev") {
+		t.Errorf("set false: %v", err)
+	}
+	if _, err := Load("dev", nil, env(map[string]string{"CHATSPOT_ALLOW_PRIVATE_URLS": "maybe"})); err == nil {
+		t.Error("a non-boolean must be refused")
+	}
+}

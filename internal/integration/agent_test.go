@@ -19,6 +19,7 @@ import (
 
 	"github.com/chatspot/chatspot/internal/auth"
 	"github.com/chatspot/chatspot/internal/channels/apichannel"
+	"github.com/chatspot/chatspot/internal/secrets"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/store/storetest"
 )
@@ -75,10 +76,19 @@ func (in *integrator) snapshot() (int, map[string]apichannel.OutboundPayload) {
 	return in.calls, out
 }
 
-// configureOutbound points the channel's outbound webhook at the integrator.
+// configureOutbound points the channel's outbound webhook at the
+// integrator, with the secret sealed as the API stores it: the worker must
+// open it to sign.
 func configureOutbound(t *testing.T, a *apiChannel, url, secret string) {
+	box, err := secrets.New(testSecretKey)
+	if err != nil {
+		t.Fatal(err)
+	}
 	settings, _ := apichannel.ParseSettings(a.f.Channel.Settings)
-	settings.OutboundURL, settings.OutboundSecret = url, secret
+	settings.OutboundURL = url
+	if settings.OutboundSecret, err = box.Seal(secret); err != nil {
+		t.Fatal(err)
+	}
 	raw, _ := json.Marshal(settings)
 	if err := a.db.Model(&a.f.Channel).Update("settings", string(raw)).Error; err != nil {
 		t.Fatal(err)

@@ -312,7 +312,11 @@ func TestWorkerKilledMidSendDeliversOnce(t *testing.T) {
 	prov := newIntegrator(t, "k")
 	prov.hold = make(chan struct{})
 	configureOutbound(t, a, prov.url, "k")
-	env := []string{"DATABASE_URL=" + dsn, "TEMPORAL_ADDRESS=" + ts.GetFrontendHostPort(), "TEMPORAL_NAMESPACE=" + ts.GetDefaultNamespace()}
+	// The worker opens the sealed outbound secret with the same key, and
+	// the integrator here listens on 127.0.0.1, which workers refuse unless
+	// allowed.
+	env := []string{"DATABASE_URL=" + dsn, "TEMPORAL_ADDRESS=" + ts.GetFrontendHostPort(), "TEMPORAL_NAMESPACE=" + ts.GetDefaultNamespace(),
+		"CHATSPOT_SECRET_KEY=" + string(testSecretKey), "CHATSPOT_ALLOW_PRIVATE_URLS=true"}
 	first := startCLI(t, env, "worker")
 	first.waitFor(t, "polling task queue", 30*time.Second)
 

@@ -27,6 +27,7 @@ import (
 	"github.com/chatspot/chatspot/internal/cli"
 	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/inbox"
+	"github.com/chatspot/chatspot/internal/secrets"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/temporal"
 	"github.com/chatspot/chatspot/web"
@@ -86,7 +87,12 @@ func newStackAI(t *testing.T, db *gorm.DB, assistant *ai.Assistant, monthlyCap i
 	queue := "test-" + store.NewID()
 	w := sdkworker.New(tc, queue, sdkworker.Options{WorkflowPanicPolicy: sdkworker.FailWorkflow})
 	bus := &events.MemoryBus{}
-	worker.Register(w, worker.Deps{DB: db, Bus: bus, Temporal: tc, AI: assistant, AICap: monthlyCap})
+	box, err := secrets.New(testSecretKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Receivers in these tests listen on 127.0.0.1.
+	worker.Register(w, worker.Deps{DB: db, Bus: bus, Temporal: tc, AI: assistant, AICap: monthlyCap, Secrets: box, AllowPrivateURLs: true})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +103,7 @@ func newStackAI(t *testing.T, db *gorm.DB, assistant *ai.Assistant, monthlyCap i
 	srv := &api.Server{DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc, Bus: bus, TaskQueue: queue}, Bus: bus,
 		Sessions: &auth.Sessions{DB: db, Policy: auth.DefaultPolicy},
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)), UI: web.Assets(), Widget: web.Widget(),
-		SecretKey: []byte("integration-test-secret-key-0123456789")}
+		SecretKey: testSecretKey, AllowPrivateURLs: true}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	return &stack{db: db, tc: tc, url: hs.URL, srv: srv}
@@ -123,3 +129,7 @@ func updateOpts(conv store.Conversation, req workflows.SendRequest) client.Updat
 	return client.UpdateWorkflowOptions{WorkflowID: conv.WorkflowID, UpdateName: workflows.UpdateSend,
 		WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{req}}
 }
+
+// testSecretKey signs visitor tokens and seals credentials; the API and
+// the worker must share it, as serve and worker processes do.
+var testSecretKey = []byte("integration-test-secret-key-0123456789")

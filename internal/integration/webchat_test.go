@@ -168,7 +168,7 @@ func TestWebchatRefusesBadInput(t *testing.T) {
 	if st, _, _ := forged.call(http.MethodGet, "/messages", nil); st != http.StatusUnauthorized {
 		t.Errorf("forged token: %d", st)
 	}
-	otherChannel := webchat.SignToken([]byte("integration-test-secret-key-0123456789"), "another-channel", "v_x", time.Now())
+	otherChannel := webchat.SignToken(testSecretKey, "another-channel", "v_x", time.Now())
 	if st, _, _ := (&widget{t: t, base: w.base, origin: w.origin, token: otherChannel}).call(http.MethodGet, "/messages", nil); st != http.StatusUnauthorized {
 		t.Errorf("token of another channel: %d", st)
 	}
