@@ -57,13 +57,10 @@ var d *activities.Distribution
 // capacity frees. Each decision and its reason is in this workflow's
 // history and on the conversation's rule trail.
 func Distribution(ctx workflow.Context, in DistributionInput) (DistributionResult, error) {
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute, NonRetryableErrorTypes: []string{activities.ErrConversationGone, activities.ErrAgentFull}},
-	})
+	run := distributionSteps(ctx)
 	act := activities.DistributionInput{AccountID: in.AccountID, ConversationID: in.ConversationID}
 	var plan activities.Plan
-	if err := workflow.ExecuteActivity(ctx, d.MatchRule, act).Get(ctx, &plan); err != nil {
+	if err := run(d.MatchRule, act).Get(ctx, &plan); err != nil {
 		return DistributionResult{}, err
 	}
 	if plan.RuleID == "" {
@@ -85,12 +82,12 @@ func Distribution(ctx workflow.Context, in DistributionInput) (DistributionResul
 		dec := rules.Pick(plan.Strategy, pool, plan.LastAssigned, plan.LastAgent)
 		workflow.GetLogger(ctx).Info("distribution decision", "Rule", plan.RuleName, "Agent", dec.AgentID, "Reason", dec.Reason)
 		if plan.Strategy == rules.Manual {
-			err := workflow.ExecuteActivity(ctx, d.Enqueue, activities.QueueInput{AccountID: in.AccountID, ConversationID: in.ConversationID,
+			err := run(d.Enqueue, activities.QueueInput{AccountID: in.AccountID, ConversationID: in.ConversationID,
 				RuleID: plan.RuleID, Reason: dec.Reason}).Get(ctx, nil)
 			return DistributionResult{Outcome: "manual", Reason: dec.Reason}, err
 		}
 		if dec.AgentID == "" {
-			if err := wait(ctx, in, plan, dec.Reason, recheck); err != nil {
+			if err := wait(ctx, run, in, plan, dec.Reason, recheck); err != nil {
 				return DistributionResult{}, err
 			}
 			excluded = map[string]bool{} // a new round: everyone may be offered again
@@ -102,7 +99,7 @@ func Distribution(ctx workflow.Context, in DistributionInput) (DistributionResul
 			// The agents after the chosen one are tried in the same step
 			// when it filled up meanwhile; the answer is who got it.
 			var got string
-			err := workflow.ExecuteActivity(ctx, d.Assign, activities.AssignInput{AccountID: in.AccountID, ConversationID: in.ConversationID,
+			err := run(d.Assign, activities.AssignInput{AccountID: in.AccountID, ConversationID: in.ConversationID,
 				RuleID: plan.RuleID, UserID: dec.AgentID, Outcome: outcome, Reason: dec.Reason,
 				Fallback: rules.Fallbacks(plan.Strategy, pool, dec.AgentID)}).Get(ctx, &got)
 			if got != "" {
@@ -113,7 +110,7 @@ func Distribution(ctx workflow.Context, in DistributionInput) (DistributionResul
 			}
 			if isFull(err) {
 				// Another decision filled the agent first: decide again on fresh load.
-				if err := workflow.ExecuteActivity(ctx, d.Refresh, act, plan).Get(ctx, &plan); err != nil {
+				if err := run(d.Refresh, act, plan).Get(ctx, &plan); err != nil {
 					return DistributionResult{}, err
 				}
 				continue
@@ -126,13 +123,13 @@ func Distribution(ctx workflow.Context, in DistributionInput) (DistributionResul
 			}
 			excluded[dec.AgentID] = true
 			reason := fmt.Sprintf("%s did not open the conversation within %s: offering it to the next agent", dec.AgentID, plan.OfferTimeout)
-			if err := workflow.ExecuteActivity(ctx, d.Record, activities.AssignInput{AccountID: in.AccountID, ConversationID: in.ConversationID,
+			if err := run(d.Record, activities.AssignInput{AccountID: in.AccountID, ConversationID: in.ConversationID,
 				RuleID: plan.RuleID, UserID: dec.AgentID, Outcome: "offer_timed_out", Reason: reason}).Get(ctx, nil); err != nil {
 				return DistributionResult{}, err
 			}
 			if allExcluded(plan.Candidates, excluded) {
 				// Nobody else to offer it to: take it back and wait.
-				err := workflow.ExecuteActivity(ctx, d.Assign, activities.AssignInput{AccountID: in.AccountID, ConversationID: in.ConversationID,
+				err := run(d.Assign, activities.AssignInput{AccountID: in.AccountID, ConversationID: in.ConversationID,
 					RuleID: plan.RuleID, UserID: "", Outcome: "unassigned", Reason: "every agent let the offer time out"}).Get(ctx, nil)
 				if isGone(err) {
 					return DistributionResult{Outcome: "closed", Reason: "the conversation closed"}, nil
@@ -141,22 +138,41 @@ func Distribution(ctx workflow.Context, in DistributionInput) (DistributionResul
 					return DistributionResult{}, err
 				}
 				excluded = map[string]bool{}
-				if err := wait(ctx, in, plan, "every agent let the offer time out", recheck); err != nil {
+				if err := wait(ctx, run, in, plan, "every agent let the offer time out", recheck); err != nil {
 					return DistributionResult{}, err
 				}
 			}
 		}
-		if err := workflow.ExecuteActivity(ctx, d.Refresh, act, plan).Get(ctx, &plan); err != nil {
+		if err := run(d.Refresh, act, plan).Get(ctx, &plan); err != nil {
 			return DistributionResult{}, err
 		}
 	}
 }
 
+// stepRunner runs one step of a distribution.
+type stepRunner func(fn any, args ...any) workflow.Future
+
+// distributionSteps says how the steps run. Version 1 runs them as local
+// activities: each is a short database transaction (the assignment, an
+// update of the conversation's workflow), and running it inside the
+// workflow task saves an activity task and a workflow task per step,
+// which is what a burst of new conversations queues on in Temporal.
+// Runs started before keep their regular activities.
+func distributionSteps(ctx workflow.Context) stepRunner {
+	retry := &temporal.RetryPolicy{MaximumInterval: time.Minute, NonRetryableErrorTypes: []string{activities.ErrConversationGone, activities.ErrAgentFull}}
+	if workflow.GetVersion(ctx, "distribution-local-steps", workflow.DefaultVersion, 1) == 1 {
+		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 30 * time.Second, RetryPolicy: retry})
+		return func(fn any, args ...any) workflow.Future { return workflow.ExecuteLocalActivity(lctx, fn, args...) }
+	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second, RetryPolicy: retry})
+	return func(fn any, args ...any) workflow.Future { return workflow.ExecuteActivity(actx, fn, args...) }
+}
+
 // wait puts the conversation in the queue and blocks until it is first in
 // line and a recheck is due (a signal, or the periodic timer).
-func wait(ctx workflow.Context, in DistributionInput, plan activities.Plan, reason string, recheck workflow.ReceiveChannel) error {
+func wait(ctx workflow.Context, run stepRunner, in DistributionInput, plan activities.Plan, reason string, recheck workflow.ReceiveChannel) error {
 	q := activities.QueueInput{AccountID: in.AccountID, ConversationID: in.ConversationID, RuleID: plan.RuleID, Reason: reason}
-	if err := workflow.ExecuteActivity(ctx, d.Enqueue, q).Get(ctx, nil); err != nil {
+	if err := run(d.Enqueue, q).Get(ctx, nil); err != nil {
 		return err
 	}
 	for {
@@ -167,7 +183,7 @@ func wait(ctx workflow.Context, in DistributionInput, plan activities.Plan, reas
 		for recheck.ReceiveAsync(&ignored) {
 		}
 		var first bool
-		if err := workflow.ExecuteActivity(ctx, d.FirstInQueue, q).Get(ctx, &first); err != nil {
+		if err := run(d.FirstInQueue, q).Get(ctx, &first); err != nil {
 			return err
 		}
 		if first {

@@ -65,7 +65,7 @@ func TestRoundRobinDistributionAssignsNewConversations(t *testing.T) {
 			}
 			if i == 0 {
 				a.tc.GetWorkflow(context.Background(), workflows.DistributionWorkflowID(conv.ID), "").Get(context.Background(), nil)
-				saveHistory(t, a.tc, workflows.DistributionWorkflowID(conv.ID), desc.WorkflowExecutionInfo.Execution.RunId, "distribution_assigned.json")
+				saveHistory(t, a.tc, workflows.DistributionWorkflowID(conv.ID), desc.WorkflowExecutionInfo.Execution.RunId, "distribution_assigned_v2.json")
 			}
 			// The trail is written once the ticket's workflow took the assignment.
 			eventually(t, 10*time.Second, func() error {
