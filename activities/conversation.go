@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"go.temporal.io/sdk/client"
 	"slices"
 	"strings"
 	"time"
@@ -34,7 +35,8 @@ type Conversations struct {
 	DB       *gorm.DB
 	Bus      events.Bus
 	Channels *channels.Registry
-	Secrets  *secrets.Box // opens the credentials sealed in channel settings
+	Secrets  *secrets.Box  // opens the credentials sealed in channel settings
+	Temporal client.Client // starts new tickets' distributions
 }
 
 // write runs fn in a transaction and wakes the account's streams after it

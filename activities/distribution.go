@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
@@ -303,4 +305,31 @@ func recordRun(tx *gorm.DB, conv store.Conversation, ruleID, outcome, detail str
 	}
 	return tx.Create(&store.RuleRun{ID: store.NewID(), AccountID: conv.AccountID, ConversationID: conv.ID, RuleID: ruleID,
 		RuleName: name, Event: r.Event, Outcome: outcome, Detail: detail, CreatedAt: time.Now().UTC()}).Error
+}
+
+// DistributionWorkflow is the distribution workflow's registered name and
+// DistributionIDPrefix its ID's prefix (the workflows package, which
+// imports this one, defines both).
+const (
+	DistributionWorkflow = "Distribution"
+	DistributionIDPrefix = "distribution/"
+)
+
+// StartDistribution starts a new ticket's distribution workflow. The
+// conversation workflow runs it as a local activity rather than starting
+// a child: a child's start and end each cost the conversation workflow a
+// task of its own, which a burst of new conversations queues on. The ID
+// is the ticket's and a finished one is never started again, so a retry
+// starts nothing twice.
+func (c *Conversations) StartDistribution(ctx context.Context, in DistributionInput) error {
+	_, err := c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: DistributionIDPrefix + in.ConversationID, TaskQueue: activity.GetInfo(ctx).TaskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+	}, DistributionWorkflow, in)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return nil
+	}
+	return err
 }

@@ -75,5 +75,5 @@ func Register(r sdkworker.Registry, deps Deps) {
 	if deps.Channels == nil {
 		deps.Channels = Channels(deps.AllowPrivateURLs)
 	}
-	r.RegisterActivity(&activities.Conversations{DB: deps.DB, Bus: deps.Bus, Channels: deps.Channels, Secrets: deps.Secrets})
+	r.RegisterActivity(&activities.Conversations{DB: deps.DB, Bus: deps.Bus, Channels: deps.Channels, Secrets: deps.Secrets, Temporal: deps.Temporal})
 }

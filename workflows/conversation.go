@@ -214,6 +214,12 @@ func Conversation(ctx workflow.Context, in ConversationInput) error {
 // once it runs; it outlives this run (continue-as-new, close) and stops by
 // itself when the ticket closes.
 func (c *conversation) startDistribution(ctx workflow.Context) error {
+	// Version 1 starts it from a local activity instead of as a child, so
+	// its start and end cost this workflow no task (see StartDistribution).
+	if workflow.GetVersion(ctx, "distribution-start", workflow.DefaultVersion, 1) == 1 {
+		in := activities.DistributionInput{AccountID: c.in.AccountID, ConversationID: c.state.ConversationID}
+		return workflow.ExecuteLocalActivity(withLocalActivity(ctx), a.StartDistribution, in).Get(ctx, nil)
+	}
 	opts := workflow.ChildWorkflowOptions{
 		WorkflowID:        DistributionWorkflowID(c.state.ConversationID),
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,

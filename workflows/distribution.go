@@ -25,7 +25,7 @@ const QueueRecheck = 30 * time.Second
 
 // DistributionWorkflowID is the key of a conversation's distribution.
 func DistributionWorkflowID(conversationID string) string {
-	return "distribution/" + conversationID
+	return activities.DistributionIDPrefix + conversationID
 }
 
 // DistributionInput starts a distribution.

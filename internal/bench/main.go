@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -55,6 +56,7 @@ var (
 	databaseURL   = flag.String("database-url", "", "PostgreSQL DSN for the app database; empty: SQLite in a temporary directory")
 	arrivals      = flag.Int("arrivals", 200, "new conversations arriving at once in the assignment scenario")
 	only          = flag.String("only", "", "run one scenario: assignment (for a quick look; the table is the full run)")
+	cpuProfile    = flag.String("cpuprofile", "", "write a CPU profile of the measured scenarios to this file (go tool pprof)")
 )
 
 // Row is one line of the table.
@@ -139,6 +141,17 @@ func run() error {
 	}
 	go http.Serve(ln, srv.Handler())
 	base := "http://" + ln.Addr().String()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if *only == "assignment" {
 		row, err := assignment(ctx, db, base, *arrivals, 20, 20)
 		if err != nil {

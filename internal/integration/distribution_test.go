@@ -76,6 +76,9 @@ func TestRoundRobinDistributionAssignsNewConversations(t *testing.T) {
 				}
 				return nil
 			})
+			if i == 0 {
+				saveHistory(t, a.tc, wfID, conv.RunID, "conversation_distributed_v3.json")
+			}
 		}
 		if counts[agents[0]] != 2 || counts[agents[1]] != 2 {
 			t.Errorf("round robin over 4 conversations gave %v, want 2 each to the online agents and none to the offline one", counts)
