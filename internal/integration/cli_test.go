@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -18,7 +17,6 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/chatspot/chatspot/internal/channels"
@@ -138,9 +136,6 @@ func TestDevSurvivesKillAndRestart(t *testing.T) {
 	}
 	if s := httpStatus(base + "/healthz"); s != 200 {
 		t.Fatalf("/healthz = %d", s)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "temporal-visibility.db")); err != nil {
-		t.Errorf("a new data directory keeps Temporal's visibility in a file of its own: %v", err)
 	}
 	password := regexp.MustCompile(`Admin password:\s+(\S+)`).FindStringSubmatch(out)[1]
 	login, err := http.Post(base+"/api/v1/auth/login", "application/json",
@@ -386,47 +381,4 @@ func TestWorkerKilledMidSendDeliversOnce(t *testing.T) {
 	}
 	t.Logf("%d provider calls for %d messages (the killed attempt was repeated under the same key)", calls, len(ids))
 	second.stopGracefully(t)
-}
-
-// TestDevServerKeepsAnOlderSingleFile starts the embedded Temporal server
-// on a data directory laid out before visibility had its own file: it
-// keeps using the one file, and workflows are still listed.
-func TestDevServerKeepsAnOlderSingleFile(t *testing.T) {
-	dir := t.TempDir()
-	start := func() *temporal.DevServer {
-		t.Helper()
-		s, err := temporal.StartDevServer(temporal.DevServerOptions{DataDir: dir, FrontendPort: freePort(t), Namespace: "default"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	start().Stop()
-	visFiles, _ := filepath.Glob(filepath.Join(dir, "temporal-visibility.db*"))
-	if len(visFiles) == 0 {
-		t.Fatal("no visibility file in a new data directory")
-	}
-	for _, f := range visFiles { // now it looks like an older directory
-		os.Remove(f)
-	}
-	s := start()
-	defer s.Stop()
-	tc, err := client.Dial(client.Options{HostPort: s.FrontendAddress(), Namespace: "default", Logger: quietSDKLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tc.Close()
-	if _, err := tc.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: "legacy-layout", TaskQueue: "nobody"}, "Anything"); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, 30*time.Second, func() error {
-		res, err := tc.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{Namespace: "default", Query: "WorkflowId = 'legacy-layout'"})
-		if err != nil || len(res.Executions) != 1 {
-			return fmt.Errorf("listed %v, %v", res, err)
-		}
-		return nil
-	})
-	if _, err := os.Stat(filepath.Join(dir, "temporal-visibility.db")); err == nil {
-		t.Error("an older data directory was given a second visibility file")
-	}
 }

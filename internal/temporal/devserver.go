@@ -67,12 +67,7 @@ func StartDevServer(opts DevServerOptions) (*DevServer, error) {
 	if opts.Namespace == "" {
 		return nil, errors.New("temporal: namespace is required")
 	}
-	separate := separateVisibility(opts) // before the main file is created
 	sqlConf, err := sqliteConfig(opts)
-	if err != nil {
-		return nil, err
-	}
-	visConf, err := visibilityConfig(opts, sqlConf, separate)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +79,7 @@ func StartDevServer(opts DevServerOptions) (*DevServer, error) {
 	if err != nil {
 		return nil, err
 	}
-	conf, err := serverConfig(opts, sqlConf, visConf, httpPort)
+	conf, err := serverConfig(opts, sqlConf, httpPort)
 	if err != nil {
 		return nil, err
 	}
@@ -192,47 +187,6 @@ func sqliteConfig(opts DevServerOptions) (*config.SQL, error) {
 	return conf, nil
 }
 
-// visibilityConfig puts visibility records (the workflow lists of the Web
-// UI) in a database of their own. SQLite has one writer per file and
-// Temporal one connection per database, so in a shared file every
-// visibility write (a workflow started, closed or its search attributes
-// changed) waits for, and holds up, the history writes that move
-// workflows forward; under a burst of new conversations they were a fifth
-// of the work.
-func visibilityConfig(opts DevServerOptions, main *config.SQL, separate bool) (*config.SQL, error) {
-	if !separate {
-		return main, nil
-	}
-	vis := *main
-	if opts.DataDir == "" {
-		vis.DatabaseName = main.DatabaseName + "-visibility" // the plugin creates an in-memory schema
-		return &vis, nil
-	}
-	vis.DatabaseName = visibilityFile(opts)
-	if _, err := os.Stat(vis.DatabaseName); errors.Is(err, os.ErrNotExist) {
-		// The schema script holds both parts; the execution tables stay empty.
-		if err := sqliteschema.SetupSchema(&vis); err != nil {
-			return nil, fmt.Errorf("temporal: set up visibility schema: %w", err)
-		}
-	}
-	return &vis, nil
-}
-
-// separateVisibility is false for a data directory made before visibility
-// had its own file, so its workflow lists stay whole.
-func separateVisibility(opts DevServerOptions) bool {
-	if opts.DataDir == "" {
-		return true
-	}
-	_, mainErr := os.Stat(filepath.Join(opts.DataDir, "temporal.db"))
-	_, visErr := os.Stat(visibilityFile(opts))
-	return mainErr != nil || visErr == nil
-}
-
-func visibilityFile(opts DevServerOptions) string {
-	return filepath.Join(opts.DataDir, "temporal-visibility.db")
-}
-
 func serverLogger(opts DevServerOptions) (log.Logger, error) {
 	level := opts.LogLevel
 	if level == "" {
@@ -248,14 +202,14 @@ func serverLogger(opts DevServerOptions) (log.Logger, error) {
 	return log.NewZapLogger(log.BuildZapLogger(log.Config{Level: level, Format: "json", OutputFile: out})), nil
 }
 
-func serverConfig(opts DevServerOptions, sqlConf, visConf *config.SQL, httpPort int) (*config.Config, error) {
+func serverConfig(opts DevServerOptions, sqlConf *config.SQL, httpPort int) (*config.Config, error) {
 	var conf config.Config
 	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
 	conf.Global.Membership.BroadcastAddress = host
 	conf.Persistence.DefaultStore = "sqlite-default"
-	conf.Persistence.VisibilityStore = "sqlite-visibility"
+	conf.Persistence.VisibilityStore = "sqlite-default"
 	conf.Persistence.NumHistoryShards = 1
-	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite-default": {SQL: sqlConf}, "sqlite-visibility": {SQL: visConf}}
+	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite-default": {SQL: sqlConf}}
 	frontend := net.JoinHostPort(host, strconv.Itoa(opts.FrontendPort))
 	conf.ClusterMetadata = &cluster.Config{
 		FailoverVersionIncrement: 10,
