@@ -82,9 +82,25 @@ func TestSealStoredCredentials(t *testing.T) {
 	if err := e.db.Create(&ch).Error; err != nil {
 		t.Fatal(err)
 	}
+	// A third credential was sealed under a key since rotated out.
+	oldKey := []byte("an-old-secret-key-rotated-out-0123456789")
+	oldBox, _ := secrets.New(oldKey)
+	underOld, _ := oldBox.Seal("whsec_before_rotation")
+	ep2 := store.WebhookEndpoint{ID: store.NewID(), AccountID: a.f.Account.ID, URL: "https://erp.example.com/in2", Secret: underOld, Enabled: true}
+	if err := e.db.Create(&ep2).Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.srv.SealStoredCredentials(t.Context()); err == nil || !strings.Contains(err.Error(), "CHATSPOT_SECRET_KEY_PREVIOUS") {
+		t.Fatalf("without the previous key the pass must name what it cannot open: %v", err)
+	}
+	e.srv.PreviousSecretKeys = [][]byte{oldKey}
 	n, err := e.srv.SealStoredCredentials(t.Context())
-	if err != nil || n != 2 {
-		t.Fatalf("sealed %d, %v; want 2", n, err)
+	if err != nil || n != 1 {
+		t.Fatalf("sealed %d, %v; want the one left", n, err)
+	}
+	e.db.Take(&ep2, "id = ?", ep2.ID)
+	if got, err := testBox(t).Open(ep2.Secret); err != nil || got != "whsec_before_rotation" {
+		t.Errorf("the rotated-out secret must now open with the current key alone: %q, %v", got, err)
 	}
 	if n, _ := e.srv.SealStoredCredentials(t.Context()); n != 0 {
 		t.Fatalf("a second pass sealed %d again", n)

@@ -41,6 +41,9 @@ type Server struct {
 	LoginRate     LoginRate // zero: DefaultLoginRate
 
 	SecretKey []byte // signs webchat visitor tokens and seals stored credentials
+	// PreviousSecretKeys open credentials sealed before the secret key was
+	// rotated; SealStoredCredentials moves them to SecretKey.
+	PreviousSecretKeys [][]byte
 	// AllowPrivateURLs lets webhook, API channel and rule URLs name
 	// loopback and private addresses (dev, tests); off, they are refused.
 	AllowPrivateURLs bool
@@ -73,7 +76,7 @@ const maxBody = 1 << 20
 // Handler builds the Gin engine with every route.
 func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
-	s.box, _ = secrets.New(s.SecretKey) // a missing key surfaces where a secret is sealed
+	s.box, _ = secrets.New(s.SecretKey, s.PreviousSecretKeys...) // a missing key surfaces where a secret is sealed
 	r := gin.New()
 	r.Use(gin.Recovery(), s.requestLog(), limitBody(maxBody))
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })

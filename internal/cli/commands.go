@@ -124,7 +124,8 @@ func runDev(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	box, err := secrets.New([]byte(cfg.SecretKey))
+	current, previous := cfg.SecretKeys()
+	box, err := secrets.New(current, previous...)
 	if err != nil {
 		return err
 	}
@@ -172,7 +173,8 @@ func runWorker(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	if cfg.SecretKey == "" {
 		return config.Missing("secret-key") // it opens the credentials the worker sends with
 	}
-	box, err := secrets.New([]byte(cfg.SecretKey))
+	current, previous := cfg.SecretKeys()
+	box, err := secrets.New(current, previous...)
 	if err != nil {
 		return err
 	}
@@ -257,14 +259,16 @@ func startHTTP(cfg *config.Config, db *gorm.DB, tc client.Client, bus events.Bus
 		DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc, Bus: bus}, Bus: bus, Logger: log, UI: web.Assets(),
 		Sessions: &auth.Sessions{DB: db, Policy: auth.Policy{IdleTimeout: cfg.SessionIdle, MaxAge: cfg.SessionMaxAge, MaxFailures: 5, LockFor: 15 * time.Minute}},
 		BaseURL:  cfg.BaseURL, Namespace: cfg.Namespace, TemporalUIURL: temporalUI,
-		SecretKey: []byte(cfg.SecretKey), Widget: web.Widget(), DemoWebchatID: demoWebchat,
+		SecretKey: []byte(cfg.SecretKey), PreviousSecretKeys: previousKeys(cfg), Widget: web.Widget(), DemoWebchatID: demoWebchat,
 	}
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	if n, err := s.SealStoredCredentials(sctx); err != nil {
-		log.Error("sealing credentials stored in clear", "err", err)
-	} else if n > 0 {
-		log.Info("sealed credentials stored in clear", "count", n)
+	n, err := s.SealStoredCredentials(sctx)
+	if n > 0 {
+		log.Info("sealed stored credentials under the current secret key", "count", n)
+	}
+	if err != nil {
+		log.Error("stored credentials that could not be sealed under the current secret key", "err", err)
 	}
 	cancel()
 	errc := make(chan error, 1)
@@ -339,4 +343,9 @@ func devSecret(dataDir string) (string, error) {
 // newAssistant is AI Assist as the settings configure it.
 func newAssistant(ctx context.Context, cfg *config.Config) (*ai.Assistant, error) {
 	return ai.New(ctx, ai.Config{APIKey: cfg.AI.APIKey, Model: cfg.AI.Model, BaseURL: cfg.AI.BaseURL, Redact: cfg.AI.Redact})
+}
+
+func previousKeys(cfg *config.Config) [][]byte {
+	_, previous := cfg.SecretKeys()
+	return previous
 }

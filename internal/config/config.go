@@ -29,6 +29,8 @@ type Config struct {
 	LogLevel      string
 	TemporalUIURL string // serve: link to the cluster's Web UI for operators
 	SecretKey     string
+	// PreviousSecretKeys were the secret key before a rotation.
+	PreviousSecretKeys []string
 	// AllowPrivateURLs: nil means the command's default (dev allows
 	// private addresses, serve and worker refuse them).
 	AllowPrivateURLs *bool
@@ -75,8 +77,21 @@ var Settings = []Setting{
 		func(c *Config, v string) (err error) { c.SessionMaxAge, err = positiveDuration(v); return err }},
 	{"log-level", "CHATSPOT_LOG_LEVEL", "info", "all", "debug, info, warn or error.",
 		func(c *Config, v string) error { c.LogLevel = v; return oneOf(v, "debug", "info", "warn", "error") }},
-	{"secret-key", "CHATSPOT_SECRET_KEY", "", "dev, serve, worker", "At least 32 characters; signs webchat visitor tokens and encrypts stored channel credentials and webhook secrets (AES-256-GCM). dev generates one into the data directory; serve and worker require it, the same on every process. Changing it makes stored credentials unreadable.",
+	{"secret-key", "CHATSPOT_SECRET_KEY", "", "dev, serve, worker", "At least 32 characters; signs webchat visitor tokens and encrypts stored channel credentials and webhook secrets (AES-256-GCM). dev generates one into the data directory; serve and worker require it, the same on every process. To change it, give the old one in CHATSPOT_SECRET_KEY_PREVIOUS.",
 		func(c *Config, v string) error { c.SecretKey = v; return checkSecret(v) }},
+	{"secret-key-previous", "CHATSPOT_SECRET_KEY_PREVIOUS", "", "dev, serve, worker", "To rotate the secret key: the old key(s), comma-separated. Stored credentials sealed under them still open, and serve re-seals them under the new key at start; then this can be emptied. Webchat visitor tokens signed with an old key are not carried over: those visitors start a new session.",
+		func(c *Config, v string) error {
+			c.PreviousSecretKeys = nil
+			for _, k := range strings.Split(v, ",") {
+				if k = strings.TrimSpace(k); k != "" {
+					if err := checkSecret(k); err != nil {
+						return err
+					}
+					c.PreviousSecretKeys = append(c.PreviousSecretKeys, k)
+				}
+			}
+			return nil
+		}},
 	{"allow-private-urls", "CHATSPOT_ALLOW_PRIVATE_URLS", "", "dev, serve, worker", "Let webhook endpoints, API channel outbound URLs and rules' webhook actions reach loopback, private and link-local addresses. Empty: true in dev (local receivers), false in serve and worker (an account cannot probe the deployment's network).",
 		func(c *Config, v string) error {
 			if v == "" {
@@ -273,6 +288,14 @@ func checkSecret(v string) error {
 		return errors.New("must be at least 32 characters")
 	}
 	return nil
+}
+
+// SecretKeys returns the secret key and the previous ones as bytes.
+func (c *Config) SecretKeys() (current []byte, previous [][]byte) {
+	for _, k := range c.PreviousSecretKeys {
+		previous = append(previous, []byte(k))
+	}
+	return []byte(c.SecretKey), previous
 }
 
 // PrivateURLs says whether customers' URLs may reach private addresses

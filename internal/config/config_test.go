@@ -72,3 +72,16 @@ func TestPrivateURLsDefaultPerCommand(t *testing.T) {
 		t.Error("a non-boolean must be refused")
 	}
 }
+
+func TestPreviousSecretKeys(t *testing.T) {
+	c, err := Load("serve", nil, env(map[string]string{"CHATSPOT_SECRET_KEY_PREVIOUS": strings.Repeat("a", 32) + ", " + strings.Repeat("b", 32)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, prev := c.SecretKeys(); len(prev) != 2 || string(prev[1]) != strings.Repeat("b", 32) {
+		t.Errorf("previous keys %q", prev)
+	}
+	if _, err := Load("serve", nil, env(map[string]string{"CHATSPOT_SECRET_KEY_PREVIOUS": "short"})); err == nil || !strings.Contains(err.Error(), "CHATSPOT_SECRET_KEY_PREVIOUS") {
+		t.Errorf("a short previous key must be refused naming the setting: %v", err)
+	}
+}

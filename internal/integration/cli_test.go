@@ -312,11 +312,12 @@ func TestWorkerKilledMidSendDeliversOnce(t *testing.T) {
 	prov := newIntegrator(t, "k")
 	prov.hold = make(chan struct{})
 	configureOutbound(t, a, prov.url, "k")
-	// The worker opens the sealed outbound secret with the same key, and
-	// the integrator here listens on 127.0.0.1, which workers refuse unless
-	// allowed.
+	// The outbound secret was sealed under testSecretKey, which these
+	// workers know only as the key before a rotation: they must still open
+	// it. The integrator here listens on 127.0.0.1, which workers refuse
+	// unless allowed.
 	env := []string{"DATABASE_URL=" + dsn, "TEMPORAL_ADDRESS=" + ts.GetFrontendHostPort(), "TEMPORAL_NAMESPACE=" + ts.GetDefaultNamespace(),
-		"CHATSPOT_SECRET_KEY=" + string(testSecretKey), "CHATSPOT_ALLOW_PRIVATE_URLS=true"}
+		"CHATSPOT_SECRET_KEY=" + strings.Repeat("r", 40), "CHATSPOT_SECRET_KEY_PREVIOUS=" + string(testSecretKey), "CHATSPOT_ALLOW_PRIVATE_URLS=true"}
 	first := startCLI(t, env, "worker")
 	first.waitFor(t, "polling task queue", 30*time.Second)
 

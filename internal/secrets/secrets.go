@@ -32,13 +32,32 @@ var ErrNoKey = errors.New("no secret key configured (CHATSPOT_SECRET_KEY): store
 // Box seals and opens secrets. A nil *Box has no key: it refuses to seal
 // and to open sealed values.
 type Box struct {
-	aead cipher.AEAD
+	aead     cipher.AEAD   // seals, and opens first
+	previous []cipher.AEAD // keys rotated out: they only open
 }
 
 // New derives the encryption key from secretKey (at least 32 bytes). The
 // derivation keeps this key apart from other uses of the same secret
-// (webchat visitor tokens are signed with it).
-func New(secretKey []byte) (*Box, error) {
+// (webchat visitor tokens are signed with it). Previous keys, when the
+// secret key was rotated, still open what they sealed until the start-up
+// pass seals it again under the new one.
+func New(secretKey []byte, previous ...[]byte) (*Box, error) {
+	aead, err := derive(secretKey)
+	if err != nil {
+		return nil, err
+	}
+	b := &Box{aead: aead}
+	for _, k := range previous {
+		old, err := derive(k)
+		if err != nil {
+			return nil, fmt.Errorf("a previous secret key: %w", err)
+		}
+		b.previous = append(b.previous, old)
+	}
+	return b, nil
+}
+
+func derive(secretKey []byte) (cipher.AEAD, error) {
 	if len(secretKey) < 32 {
 		return nil, errors.New("the secret key must have at least 32 characters")
 	}
@@ -48,11 +67,7 @@ func New(secretKey []byte) (*Box, error) {
 	if err != nil {
 		return nil, err
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	return &Box{aead: aead}, nil
+	return cipher.NewGCM(block)
 }
 
 // IsSealed reports whether v is a sealed value.
@@ -76,24 +91,43 @@ func (b *Box) Seal(plain string) (string, error) {
 }
 
 // Open decrypts a sealed value; a plain (legacy) value is returned as it
-// is. A value sealed under another key fails with an error saying so.
+// is. A value sealed under an unknown key fails with an error saying so.
 func (b *Box) Open(v string) (string, error) {
+	plain, _, err := b.open(v)
+	return plain, err
+}
+
+// Reseal returns v sealed under the current key, and whether that changed
+// it: plain values and values sealed under a previous key are sealed
+// anew; values already under the current key are returned as they are.
+func (b *Box) Reseal(v string) (string, bool, error) {
+	plain, current, err := b.open(v)
+	if err != nil || current || plain == "" {
+		return v, false, err
+	}
+	sealed, err := b.Seal(plain)
+	return sealed, err == nil, err
+}
+
+// open decrypts v and says whether it was sealed under the current key.
+func (b *Box) open(v string) (plain string, current bool, err error) {
 	if !IsSealed(v) {
-		return v, nil
+		return v, false, nil
 	}
 	if b == nil {
-		return "", ErrNoKey
+		return "", false, ErrNoKey
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(v[len(prefix):])
-	if err != nil || len(raw) < b.aead.NonceSize() {
-		return "", errors.New("a stored secret is corrupt")
-	}
 	n := b.aead.NonceSize()
-	plain, err := b.aead.Open(nil, raw[:n], raw[n:], nil)
-	if err != nil {
-		return "", errors.New("a stored secret does not open with this secret key (was CHATSPOT_SECRET_KEY changed?)")
+	if err != nil || len(raw) < n {
+		return "", false, errors.New("a stored secret is corrupt")
 	}
-	return string(plain), nil
+	for i, aead := range append([]cipher.AEAD{b.aead}, b.previous...) {
+		if out, err := aead.Open(nil, raw[:n], raw[n:], nil); err == nil {
+			return string(out), i == 0, nil
+		}
+	}
+	return "", false, errors.New("a stored secret does not open with this secret key (was CHATSPOT_SECRET_KEY changed? give the old one in CHATSPOT_SECRET_KEY_PREVIOUS)")
 }
 
 // OpenJSON returns a JSON object with every sealed string value in it

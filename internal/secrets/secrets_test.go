@@ -77,3 +77,37 @@ func TestOpenJSON(t *testing.T) {
 		t.Fatal("settings without sealed values pass through untouched")
 	}
 }
+
+// Rotating the secret key: the old key still opens, and Reseal moves a
+// value to the new one.
+func TestRotation(t *testing.T) {
+	oldKey, newKey := []byte(strings.Repeat("o", 32)), []byte(strings.Repeat("n", 32))
+	old := box(t, string(oldKey))
+	underOld, _ := old.Seal("whsec_rotate")
+	rotated, err := New(newKey, oldKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := rotated.Open(underOld); err != nil || got != "whsec_rotate" {
+		t.Fatalf("the previous key must still open: %q, %v", got, err)
+	}
+	moved, changed, err := rotated.Reseal(underOld)
+	if err != nil || !changed || moved == underOld {
+		t.Fatalf("Reseal = %q, %v, %v", moved, changed, err)
+	}
+	if got, err := box(t, string(newKey)).Open(moved); err != nil || got != "whsec_rotate" {
+		t.Fatalf("resealed value must open with the new key alone: %q, %v", got, err)
+	}
+	if same, changed, _ := rotated.Reseal(moved); changed || same != moved {
+		t.Fatal("a value under the current key is left as it is")
+	}
+	if _, changed, _ := rotated.Reseal("legacy-plain"); !changed {
+		t.Fatal("a plain value is sealed")
+	}
+	if _, err := box(t, string(newKey)).Open(underOld); err == nil || !strings.Contains(err.Error(), "CHATSPOT_SECRET_KEY_PREVIOUS") {
+		t.Fatalf("without the previous key the error must say how to fix it: %v", err)
+	}
+	if _, err := New(newKey, []byte("short")); err == nil {
+		t.Fatal("a short previous key must be refused")
+	}
+}
