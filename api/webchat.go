@@ -205,6 +205,14 @@ func (s *Server) webchatVisitor() gin.HandlerFunc {
 			token = c.Query("token")
 		}
 		id, err := webchat.VerifyToken(s.SecretKey, ch.ID, token, time.Now())
+		for _, old := range s.PreviousSecretKeys { // signed before a key rotation
+			if err == nil {
+				break
+			}
+			if oldID, oldErr := webchat.VerifyToken(old, ch.ID, token, time.Now()); oldErr == nil {
+				id, err = oldID, nil
+			}
+		}
 		if err != nil {
 			problem(c, http.StatusUnauthorized, err.Error(), "token")
 			return

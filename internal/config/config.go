@@ -79,7 +79,7 @@ var Settings = []Setting{
 		func(c *Config, v string) error { c.LogLevel = v; return oneOf(v, "debug", "info", "warn", "error") }},
 	{"secret-key", "CHATSPOT_SECRET_KEY", "", "dev, serve, worker", "At least 32 characters; signs webchat visitor tokens and encrypts stored channel credentials and webhook secrets (AES-256-GCM). dev generates one into the data directory; serve and worker require it, the same on every process. To change it, give the old one in CHATSPOT_SECRET_KEY_PREVIOUS.",
 		func(c *Config, v string) error { c.SecretKey = v; return checkSecret(v) }},
-	{"secret-key-previous", "CHATSPOT_SECRET_KEY_PREVIOUS", "", "dev, serve, worker", "To rotate the secret key: the old key(s), comma-separated. Stored credentials sealed under them still open, and serve re-seals them under the new key at start; then this can be emptied. Webchat visitor tokens signed with an old key are not carried over: those visitors start a new session.",
+	{"secret-key-previous", "CHATSPOT_SECRET_KEY_PREVIOUS", "", "dev, serve, worker", "To rotate the secret key: the old key(s), comma-separated. Stored credentials sealed under them still open, and serve re-seals them under the new key at start; then this can be emptied. Webchat visitor tokens signed with an old key keep working meanwhile.",
 		func(c *Config, v string) error {
 			c.PreviousSecretKeys = nil
 			for _, k := range strings.Split(v, ",") {

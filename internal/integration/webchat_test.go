@@ -195,6 +195,17 @@ func TestWebchatRefusesBadInput(t *testing.T) {
 	if int(n) != accepted {
 		t.Errorf("%d messages stored, want the %d accepted ones", n, accepted)
 	}
+	// After the secret key is rotated, the visitor's token, signed with the
+	// old key, holds while the old key is listed as previous.
+	s.srv.SecretKey, s.srv.PreviousSecretKeys = []byte(strings.Repeat("n", 40)), [][]byte{testSecretKey}
+	defer func() { s.srv.SecretKey, s.srv.PreviousSecretKeys = testSecretKey, nil }()
+	if st, _, _ := w.call(http.MethodGet, "/messages", nil); st != http.StatusOK {
+		t.Errorf("a token signed before the rotation: %d", st)
+	}
+	s.srv.PreviousSecretKeys = nil
+	if st, _, _ := w.call(http.MethodGet, "/messages", nil); st != http.StatusUnauthorized {
+		t.Errorf("the old key no longer listed: %d, want 401", st)
+	}
 }
 
 func TestWebchatOutsideBusinessHoursTakesContactForm(t *testing.T) {
