@@ -225,6 +225,7 @@ func openAndMigrate(ctx context.Context, cfg *config.Config, log *slog.Logger) (
 	if err != nil {
 		return nil, err
 	}
+	store.SetPoolSize(db, cfg.DBMaxConns)
 	applied, err := store.Migrate(ctx, db)
 	if err != nil {
 		store.Close(db)

@@ -31,6 +31,7 @@ type Config struct {
 	SecretKey     string
 	// PreviousSecretKeys were the secret key before a rotation.
 	PreviousSecretKeys []string
+	DBMaxConns         int // PostgreSQL connections per process
 	// AllowPrivateURLs: nil means the command's default (dev allows
 	// private addresses, serve and worker refuse them).
 	AllowPrivateURLs *bool
@@ -65,6 +66,14 @@ var Settings = []Setting{
 		func(c *Config, v string) (err error) { c.TemporalPort, err = port(v, false); return err }},
 	{"ui-port", "CHATSPOT_TEMPORAL_UI_PORT", "8233", "dev", "Port of the embedded Temporal Web UI; 0 disables it.",
 		func(c *Config, v string) (err error) { c.UIPort, err = port(v, true); return err }},
+	{"db-max-conns", "CHATSPOT_DB_MAX_CONNS", "20", "serve, worker, migrate", "PostgreSQL connections each process keeps at most; a burst waits for one instead of failing. Keep (serve + worker processes) × this under PostgreSQL's max_connections (100 by default).",
+		func(c *Config, v string) (err error) {
+			c.DBMaxConns, err = strconv.Atoi(v)
+			if err == nil && (c.DBMaxConns < 1 || c.DBMaxConns > 1000) {
+				err = errors.New("must be between 1 and 1000")
+			}
+			return err
+		}},
 	{"temporal-address", "TEMPORAL_ADDRESS", "", "serve, worker", "host:port of the Temporal cluster. TLS, mTLS and API key come from the standard TEMPORAL_TLS*, TEMPORAL_API_KEY variables and TEMPORAL_CONFIG_FILE profiles (go.temporal.io/sdk/contrib/envconfig).",
 		func(c *Config, v string) error { c.TemporalAddr = v; return checkHostPort(v, false) }},
 	{"namespace", "TEMPORAL_NAMESPACE", "default", "all", "Temporal namespace.",

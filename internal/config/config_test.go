@@ -85,3 +85,15 @@ func TestPreviousSecretKeys(t *testing.T) {
 		t.Errorf("a short previous key must be refused naming the setting: %v", err)
 	}
 }
+
+func TestDBMaxConns(t *testing.T) {
+	c, err := Load("serve", nil, env(nil))
+	if err != nil || c.DBMaxConns != 20 {
+		t.Fatalf("default %d, %v", c.DBMaxConns, err)
+	}
+	for _, bad := range []string{"0", "-3", "many", "5000"} {
+		if _, err := Load("serve", nil, env(map[string]string{"CHATSPOT_DB_MAX_CONNS": bad})); err == nil || !strings.Contains(err.Error(), "CHATSPOT_DB_MAX_CONNS") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}

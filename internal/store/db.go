@@ -118,8 +118,23 @@ func IsDuplicate(err error) bool {
 	return false
 }
 
-// PostgresMaxConns is each process's connection pool size on PostgreSQL.
+// PostgresMaxConns is each process's connection pool size on PostgreSQL
+// unless SetPoolSize changes it.
 const PostgresMaxConns = 20
+
+// SetPoolSize bounds the PostgreSQL connection pool to n (n > 0); SQLite
+// keeps its single writer connection.
+func SetPoolSize(db *gorm.DB, n int) {
+	if n <= 0 || db.Dialector.Name() != "postgres" {
+		return
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return
+	}
+	sqlDB.SetMaxOpenConns(n)
+	sqlDB.SetMaxIdleConns(n)
+}
 
 // NewID returns a time-ordered UUID (v7), so primary keys sort by creation
 // and make stable pagination cursors.

@@ -88,3 +88,22 @@ func TestIsDuplicateOnBothDatabases(t *testing.T) {
 		})
 	}
 }
+
+func TestPoolSizeOnPostgres(t *testing.T) {
+	if storetest.PostgresDSN() == "" {
+		t.Skip("CHATSPOT_TEST_POSTGRES is not set")
+	}
+	db, err := store.Open(context.Background(), storetest.PostgresSchema(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close(db)
+	sqlDB, _ := db.DB()
+	if got := sqlDB.Stats().MaxOpenConnections; got != store.PostgresMaxConns {
+		t.Fatalf("default pool %d, want %d", got, store.PostgresMaxConns)
+	}
+	store.SetPoolSize(db, 7)
+	if got := sqlDB.Stats().MaxOpenConnections; got != 7 {
+		t.Fatalf("pool %d after SetPoolSize(7)", got)
+	}
+}
