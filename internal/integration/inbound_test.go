@@ -248,6 +248,10 @@ func TestHealthReadinessAndUI(t *testing.T) {
 	}
 }
 
+// waitConversation waits until the ticket of workflowID has taken in
+// attached customer messages. Only inbound ones count: automation rules
+// may answer in the same breath, and catching the moment before they do
+// is a race.
 func waitConversation(t *testing.T, db *gorm.DB, workflowID string, attached int) store.Conversation {
 	t.Helper()
 	var conv store.Conversation
@@ -256,9 +260,9 @@ func waitConversation(t *testing.T, db *gorm.DB, workflowID string, attached int
 			return err
 		}
 		var n int64
-		db.Model(&store.Message{}).Where("conversation_id = ?", conv.ID).Count(&n)
+		db.Model(&store.Message{}).Where("conversation_id = ? AND direction = ?", conv.ID, store.DirectionInbound).Count(&n)
 		if int(n) != attached {
-			return fmt.Errorf("%d messages attached, want %d", n, attached)
+			return fmt.Errorf("%d customer messages attached, want %d", n, attached)
 		}
 		return nil
 	})
