@@ -256,11 +256,12 @@ func connectProduction(ctx context.Context, cfg *config.Config, log *slog.Logger
 }
 
 func startHTTP(cfg *config.Config, db *gorm.DB, tc client.Client, bus events.Bus, log *slog.Logger, temporalUI, demoWebchat string, privateURLs bool) (*http.Server, <-chan error) {
+	key, previous := cfg.SecretKeys()
 	s := &api.Server{AllowPrivateURLs: privateURLs,
 		DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc, Bus: bus}, Bus: bus, Logger: log, UI: web.Assets(),
 		Sessions: &auth.Sessions{DB: db, Policy: auth.Policy{IdleTimeout: cfg.SessionIdle, MaxAge: cfg.SessionMaxAge, MaxFailures: 5, LockFor: 15 * time.Minute}},
 		BaseURL:  cfg.BaseURL, Namespace: cfg.Namespace, TemporalUIURL: temporalUI,
-		SecretKey: []byte(cfg.SecretKey), PreviousSecretKeys: previousKeys(cfg), Widget: web.Widget(), DemoWebchatID: demoWebchat,
+		SecretKey: key, PreviousSecretKeys: previous, Widget: web.Widget(), DemoWebchatID: demoWebchat,
 	}
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -344,9 +345,4 @@ func devSecret(dataDir string) (string, error) {
 // newAssistant is AI Assist as the settings configure it.
 func newAssistant(ctx context.Context, cfg *config.Config) (*ai.Assistant, error) {
 	return ai.New(ctx, ai.Config{APIKey: cfg.AI.APIKey, Model: cfg.AI.Model, BaseURL: cfg.AI.BaseURL, Redact: cfg.AI.Redact})
-}
-
-func previousKeys(cfg *config.Config) [][]byte {
-	_, previous := cfg.SecretKeys()
-	return previous
 }

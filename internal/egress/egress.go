@@ -88,7 +88,3 @@ func refusePrivate(network, address string, _ syscall.RawConn) error {
 	}
 	return nil
 }
-
-// IsPrivateRefusal reports whether err is a refusal by this package, so
-// callers can treat it as permanent (retrying cannot help).
-func IsPrivateRefusal(err error) bool { return errors.Is(err, ErrPrivate) }

@@ -1,6 +1,7 @@
 package egress
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -52,7 +53,7 @@ func TestClientRefusesPrivateOnDial(t *testing.T) {
 	port := inside.URL[strings.LastIndex(inside.URL, ":"):]
 	for _, u := range []string{inside.URL, "http://localhost" + port + "/"} {
 		_, err := Client(5*time.Second, false).Get(u)
-		if err == nil || !IsPrivateRefusal(err) {
+		if err == nil || !errors.Is(err, ErrPrivate) {
 			t.Fatalf("GET %s: %v, want a private-address refusal", u, err)
 		}
 	}
