@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +34,10 @@ func (s *Server) startSSE(c *gin.Context, accountID string) (wake <-chan struct{
 // sends a keep-alive; it also bounds the delay of a lost wake-up.
 const streamPoll = 15 * time.Second
 
+// streamRetry is how soon a stream reads again when committed events wait
+// for an older transaction to end (PostgreSQL; see events.Position).
+const streamRetry = 50 * time.Millisecond
+
 // stream is the agents' Server-Sent Events feed. It replays the account's
 // event log after the Last-Event-ID the browser sends on reconnect, so a
 // dropped connection misses nothing, and it carries only events of the
@@ -46,19 +49,21 @@ func (s *Server) stream(c *gin.Context) {
 		s.internalError(c, "stream", err)
 		return
 	}
-	last := int64(-1)
+	var last events.Position
+	resume := false
 	for _, v := range []string{c.GetHeader("Last-Event-ID"), c.Query("last_event_id")} {
 		if v == "" {
 			continue
 		}
-		if last, err = strconv.ParseInt(v, 10, 64); err != nil || last < 0 {
-			problem(c, http.StatusBadRequest, "Last-Event-ID must be an event id", "Last-Event-ID")
+		if last, err = events.ParsePosition(v); err != nil {
+			problem(c, http.StatusBadRequest, "Last-Event-ID must be an event id the stream sent", "Last-Event-ID")
 			return
 		}
+		resume = true
 		break
 	}
-	if last < 0 {
-		if last, err = events.LastID(c, s.DB, p.AccountID); err != nil {
+	if !resume {
+		if last, err = events.Last(c, s.DB, p.AccountID); err != nil {
 			s.internalError(c, "stream", err)
 			return
 		}
@@ -66,21 +71,26 @@ func (s *Server) stream(c *gin.Context) {
 	wake, ticker, done := s.startSSE(c, p.AccountID)
 	defer done()
 	for {
+		var again <-chan time.Time
 		for {
-			batch, err := events.After(c, s.DB, p.AccountID, last, 500)
+			batch, pending, err := events.After(c, s.DB, p.AccountID, last, 500)
 			if err != nil {
 				s.Logger.Warn("stream read", "error", err)
 				return
 			}
 			for _, ev := range batch {
-				last = ev.ID
+				last = events.PositionOf(ev)
 				if !visibleEvent(p, sc, ev) {
 					continue
 				}
-				fmt.Fprintf(c.Writer, "id: %d\nevent: %s\ndata: %s\n\n", ev.ID, ev.Kind, ev.Payload)
+				fmt.Fprintf(c.Writer, "id: %s\nevent: %s\ndata: %s\n\n", last, ev.Kind, ev.Payload)
 			}
 			c.Writer.Flush()
-			if len(batch) < 500 {
+			if pending {
+				// Written, but behind a transaction still running: soon.
+				again = time.After(streamRetry)
+			}
+			if pending || len(batch) < 500 {
 				break
 			}
 		}
@@ -88,6 +98,7 @@ func (s *Server) stream(c *gin.Context) {
 		case <-c.Request.Context().Done():
 			return
 		case <-wake:
+		case <-again:
 		case <-ticker.C:
 			// An open agent tab keeps its session, and so its seat, alive.
 			if p.SessionID != "" {

@@ -55,7 +55,7 @@ var (
 	out           = flag.String("out", "bench-results.json", "where the figures are written as JSON")
 	databaseURL   = flag.String("database-url", "", "PostgreSQL DSN for the app database; empty: SQLite in a temporary directory")
 	arrivals      = flag.Int("arrivals", 200, "new conversations arriving at once in the assignment scenario")
-	only          = flag.String("only", "", "run one scenario: assignment (for a quick look; the table is the full run)")
+	only          = flag.String("only", "", "run part of the bench for a quick look (the table is the full run): assignment, or messages (baseline and inbound rates only)")
 	cpuProfile    = flag.String("cpuprofile", "", "write a CPU profile of the measured scenarios to this file (go tool pprof)")
 )
 
@@ -110,7 +110,7 @@ func run() error {
 
 	var rows []Row
 	for _, rate := range parseRates(*rates) {
-		if *only != "" {
+		if *only == "assignment" {
 			break
 		}
 		row, err := baseline(ctx, tc, rate)
@@ -174,6 +174,10 @@ func run() error {
 			return err
 		}
 		rows = append(rows, row)
+	}
+	if *only == "messages" {
+		print(rows)
+		return nil
 	}
 	row, err := sendToAck(ctx, db, base, agent, fx)
 	if err != nil {

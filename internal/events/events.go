@@ -1,13 +1,16 @@
 // Package events is the realtime path to agents' screens: writes append
 // events to a log table in their own transaction, and a bus wakes the
 // streams up to read it. Because the log is the source and the bus only a
-// wake-up, a stream that reconnects with its last event id misses nothing,
+// wake-up, a stream that reconnects with its last position misses nothing,
 // and a lost wake-up only delays an event until the next poll.
 package events
 
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,42 +26,114 @@ const (
 	ConversationUpdated  = "conversation.updated"
 )
 
-// Append writes an event in tx. On PostgreSQL a transaction-scoped lock
-// makes events commit in id order, so a reader that has seen id N never
-// later finds an N-1 committed behind it.
+// Position is a place in the log. Events are read in (Tx, ID) order: Tx is
+// the PostgreSQL transaction that wrote the event (0 on SQLite, whose one
+// writer at a time makes ids follow commit order, and for events written
+// before positions existed).
+//
+// PostgreSQL hands out ids when rows are inserted, not when they commit,
+// so an event with a lower id can become visible after one with a higher
+// id. A reader that went by id alone would skip it; a global lock taken
+// until commit would serialise every write of every account behind it. A
+// reader here takes only events of transactions older than the oldest
+// one still running (the snapshot's xmin): those are all finished, and
+// every event not yet visible belongs to a transaction at or after xmin,
+// so it sorts after everything read so far.
+type Position struct {
+	Tx int64
+	ID int64
+}
+
+// String is the position as streams send it in the SSE id field.
+func (p Position) String() string {
+	if p.Tx == 0 {
+		return strconv.FormatInt(p.ID, 10)
+	}
+	return strconv.FormatInt(p.Tx, 10) + "-" + strconv.FormatInt(p.ID, 10)
+}
+
+// ParsePosition reads what String wrote; a bare number is an event id of
+// the time before positions (and SQLite's form).
+func ParsePosition(s string) (Position, error) {
+	tx, id, found := strings.Cut(s, "-")
+	if !found {
+		tx, id = "0", s
+	}
+	var p Position
+	var err1, err2 error
+	p.Tx, err1 = strconv.ParseInt(tx, 10, 64)
+	p.ID, err2 = strconv.ParseInt(id, 10, 64)
+	if err1 != nil || err2 != nil || p.Tx < 0 || p.ID < 0 {
+		return Position{}, fmt.Errorf("%q is not an event position", s)
+	}
+	return p, nil
+}
+
+// PositionOf is where ev is in the log.
+func PositionOf(ev store.Event) Position { return Position{Tx: ev.TxID, ID: ev.ID} }
+
+// Append writes an event in tx. On PostgreSQL the row records the id of
+// the transaction inserting it, which orders the event for readers (see
+// Position); the same statement takes it, so it is right whether or not tx
+// is a transaction.
 func Append(tx *gorm.DB, accountID, kind string, conv *store.Conversation, payload any) error {
 	data, err := json.Marshal(payload)
 	if err != nil {
 		return err
 	}
-	if tx.Dialector.Name() == "postgres" {
-		if err := tx.Exec("SELECT pg_advisory_xact_lock(7233081)").Error; err != nil {
-			return err
-		}
-	}
-	ev := store.Event{AccountID: accountID, Kind: kind, Payload: string(data), CreatedAt: time.Now().UTC()}
+	var convID, assignee, team *string
 	if conv != nil {
-		ev.ConversationID, ev.AssigneeID, ev.TeamID = &conv.ID, conv.AssigneeID, conv.TeamID
+		convID, assignee, team = &conv.ID, conv.AssigneeID, conv.TeamID
 	}
-	return tx.Create(&ev).Error
+	txID := "0"
+	if tx.Dialector.Name() == "postgres" {
+		txID = "pg_current_xact_id()::text::bigint"
+	}
+	return tx.Exec(`INSERT INTO events (account_id, kind, conversation_id, assignee_id, team_id, payload, created_at, tx_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, `+txID+`)`, accountID, kind, convID, assignee, team, string(data), time.Now().UTC()).Error
 }
 
-// After reads up to limit events of the account with ids above afterID.
-func After(ctx context.Context, db *gorm.DB, accountID string, afterID int64, limit int) ([]store.Event, error) {
-	var out []store.Event
-	err := db.WithContext(ctx).Where("account_id = ? AND id > ?", accountID, afterID).Order("id").Limit(limit).Find(&out).Error
-	return out, err
+// readyColumn tells, per row, whether its transaction is older than every
+// running one (see Position); on SQLite every committed row is.
+func readyColumn(db *gorm.DB) string {
+	if db.Dialector.Name() == "postgres" {
+		return "tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+	}
+	return "1 = 1"
 }
 
-// LastID is the newest event id of the account, where a fresh stream
-// starts.
-func LastID(ctx context.Context, db *gorm.DB, accountID string) (int64, error) {
-	var id *int64
-	err := db.WithContext(ctx).Model(&store.Event{}).Where("account_id = ?", accountID).Select("MAX(id)").Scan(&id).Error
-	if id == nil {
-		return 0, err
+type readyEvent struct {
+	store.Event
+	Ready bool
+}
+
+// After reads up to limit events of the account after the position, in
+// log order. pending reports committed events that cannot be read yet
+// because an older transaction is still running; read again shortly.
+func After(ctx context.Context, db *gorm.DB, accountID string, after Position, limit int) (evs []store.Event, pending bool, err error) {
+	var rows []readyEvent
+	err = db.WithContext(ctx).Model(&store.Event{}).Select("*, "+readyColumn(db)+" AS ready").
+		Where("account_id = ? AND (tx_id, id) > (?, ?)", accountID, after.Tx, after.ID).
+		Order("tx_id, id").Limit(limit).Find(&rows).Error
+	for _, r := range rows {
+		if !r.Ready {
+			return evs, true, err
+		}
+		evs = append(evs, r.Event)
 	}
-	return *id, err
+	return evs, false, err
+}
+
+// Last is the position of the account's newest readable event, where a
+// fresh stream starts.
+func Last(ctx context.Context, db *gorm.DB, accountID string) (Position, error) {
+	var evs []store.Event
+	err := db.WithContext(ctx).Select("tx_id, id").Where("account_id = ? AND "+readyColumn(db), accountID).
+		Order("tx_id DESC, id DESC").Limit(1).Find(&evs).Error
+	if err != nil || len(evs) == 0 {
+		return Position{}, err
+	}
+	return PositionOf(evs[0]), nil
 }
 
 // Bus wakes up the streams of an account after its events committed.

@@ -10,13 +10,14 @@ import (
 	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/store/storetest"
+	"gorm.io/gorm"
 )
 
 func TestAppendAndReadInOrder(t *testing.T) {
 	for _, dialect := range storetest.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			db := storetest.Open(t, dialect)
-			start, err := events.LastID(t.Context(), db, "acc")
+			start, err := events.Last(t.Context(), db, "acc")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -26,15 +27,88 @@ func TestAppendAndReadInOrder(t *testing.T) {
 				}
 			}
 			events.Append(db, "other", events.MessageCreated, nil, map[string]int{"n": 99})
-			got, err := events.After(t.Context(), db, "acc", start, 3)
-			if err != nil || len(got) != 3 {
-				t.Fatalf("first page: %d events, %v", len(got), err)
-			}
-			rest, _ := events.After(t.Context(), db, "acc", got[2].ID, 10)
-			if len(rest) != 2 || rest[0].ID <= got[2].ID || rest[1].Payload != `{"n":4}` {
+			got := readAfter(t, db, start, 3, 3)
+			rest := readAfter(t, db, events.PositionOf(got[2]), 10, 2)
+			if rest[0].ID <= got[2].ID || rest[1].Payload != `{"n":4}` {
 				t.Fatalf("second page: %+v", rest)
 			}
+			if last, _ := events.Last(t.Context(), db, "acc"); last != events.PositionOf(rest[1]) {
+				t.Errorf("last = %v, want %v", last, events.PositionOf(rest[1]))
+			}
 		})
+	}
+}
+
+// TestLateCommitIsNotSkipped: on PostgreSQL an event can get a lower id
+// than one that commits before it. The reader must neither skip it nor
+// hold every writer behind a lock: it waits until the older transaction
+// ends, then reads both in commit-safe order.
+func TestLateCommitIsNotSkipped(t *testing.T) {
+	if storetest.PostgresDSN() == "" {
+		t.Skip("CHATSPOT_TEST_POSTGRES is not set")
+	}
+	db := storetest.Open(t, "postgres")
+	ctx := t.Context()
+	start, err := events.Last(ctx, db, "acc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow := db.Begin()
+	defer slow.Rollback()
+	if err := events.Append(slow, "acc", events.MessageCreated, nil, "slow"); err != nil {
+		t.Fatal(err)
+	}
+	// A second writer is not blocked by the open transaction.
+	if err := events.Append(db, "acc", events.MessageCreated, nil, "fast"); err != nil {
+		t.Fatal(err)
+	}
+	got, pending, err := events.After(ctx, db, "acc", start, 10)
+	if err != nil || len(got) != 0 || !pending {
+		t.Fatalf("while an older transaction runs: %d events, pending %v (%v); want none yet, pending", len(got), pending, err)
+	}
+	if err := slow.Commit().Error; err != nil {
+		t.Fatal(err)
+	}
+	got = readAfter(t, db, start, 10, 2)
+	if got[0].Payload != `"slow"` || got[1].Payload != `"fast"` {
+		t.Fatalf("after commit: %+v; want slow then fast", got)
+	}
+	if got[0].ID >= got[1].ID {
+		t.Fatalf("ids %d, %d: the test meant the late commit to have the lower id", got[0].ID, got[1].ID)
+	}
+}
+
+// readAfter reads until want events are readable: on PostgreSQL a
+// transaction of a test running alongside can hold them back a moment.
+func readAfter(t *testing.T, db *gorm.DB, after events.Position, limit, want int) []store.Event {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, pending, err := events.After(t.Context(), db, "acc", after, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == want && !pending || time.Now().After(deadline) {
+			if len(got) != want {
+				t.Fatalf("%d events after %v, want %d", len(got), after, want)
+			}
+			return got
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestPositionRoundTrip(t *testing.T) {
+	for _, p := range []events.Position{{ID: 42}, {Tx: 7, ID: 3}, {}} {
+		back, err := events.ParsePosition(p.String())
+		if err != nil || back != p {
+			t.Errorf("%v -> %q -> %v, %v", p, p.String(), back, err)
+		}
+	}
+	for _, bad := range []string{"", "x", "-1", "1-", "1-2-3", "1--2"} {
+		if _, err := events.ParsePosition(bad); err == nil {
+			t.Errorf("%q parsed", bad)
+		}
 	}
 }
 

@@ -77,11 +77,12 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*gorm.DB, error) {
 }
 
 // sqliteDSN sets the pragmas every connection needs: WAL so readers do not
-// block the writer, a busy timeout, foreign keys, and immediate
+// block the writer, a busy timeout, foreign keys, temp_store=memory (small
+// statement journals; see temporal.sqliteConfig) and immediate
 // transactions so a read-then-write transaction never fails to upgrade.
 func sqliteDSN(path string) string {
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(1)"} {
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(1)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")

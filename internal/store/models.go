@@ -228,6 +228,7 @@ const (
 // Event is one entry of the realtime log the agent stream replays.
 type Event struct {
 	ID             int64
+	TxID           int64 // PostgreSQL: the writing transaction; orders the log with ID (events.Position)
 	AccountID      string
 	Kind           string
 	ConversationID *string

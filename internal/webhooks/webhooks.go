@@ -62,9 +62,9 @@ const withoutFor = 3 * time.Second
 func Forget(accountID string) { without.Delete(accountID) }
 
 // Enqueue writes one delivery per enabled endpoint of the account
-// subscribed to event, in tx. On PostgreSQL a transaction-scoped lock makes
-// deliveries commit in seq order, so the relay never skips one that
-// commits late.
+// subscribed to event, in tx. On PostgreSQL a transaction-scoped lock per
+// account makes its deliveries commit in seq order, so the relay never
+// skips one that commits late.
 func Enqueue(tx *gorm.DB, accountID, event string, data any) error {
 	if until, ok := without.Load(accountID); ok && time.Now().Before(until.(time.Time)) {
 		return nil
@@ -110,8 +110,9 @@ func Redeliver(tx *gorm.DB, d store.WebhookDelivery) (store.WebhookDelivery, err
 
 func insert(tx *gorm.DB, endpointID, accountID, eventID, event, body string) (store.WebhookDelivery, error) {
 	if tx.Dialector.Name() == "postgres" {
-		// The lock the event log also takes: rows commit in seq order.
-		if err := tx.Exec("SELECT pg_advisory_xact_lock(7233081)").Error; err != nil {
+		// Per account: an endpoint's rows commit in seq order (its workflow
+		// takes seqs in order), and other accounts do not wait.
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtext(?))", "webhooks:"+accountID).Error; err != nil {
 			return store.WebhookDelivery{}, err
 		}
 	}
