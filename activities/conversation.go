@@ -202,46 +202,105 @@ type RecordInboundInput struct {
 func (c *Conversations) RecordInbound(ctx context.Context, in RecordInboundInput) (time.Time, error) {
 	var at time.Time
 	err := c.write(ctx, in.AccountID, func(tx *gorm.DB) error {
-		var msg store.Message
-		err := tx.Where("id = ? AND account_id = ?", in.MessageID, in.AccountID).Take(&msg).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return temporal.NewNonRetryableApplicationError("message "+in.MessageID+" not found", ErrMessageNotFound, err)
-		}
-		if err != nil {
+		var moved bool
+		var err error
+		if at, moved, err = recordInbound(tx, in.AccountID, in.ConversationID, in.MessageID); err != nil || !moved {
 			return err
 		}
-		at = msg.CreatedAt
-		if msg.RecordedAt != nil && msg.ConversationID != nil && *msg.ConversationID != in.ConversationID {
-			return temporal.NewNonRetryableApplicationError("message "+msg.ID+" is in another ticket", ErrAlreadyRecorded, nil)
-		}
-		var conv store.Conversation
-		if err := tx.Take(&conv, "id = ? AND account_id = ?", in.ConversationID, in.AccountID).Error; err != nil {
-			return err
-		}
-		alreadyHere := msg.ConversationID != nil && *msg.ConversationID == conv.ID
-		if err := tx.Model(&msg).Updates(map[string]any{"conversation_id": conv.ID, "recorded_at": time.Now().UTC()}).Error; err != nil {
-			return err
-		}
-		if alreadyHere && conv.LastCustomerMessageAt != nil && !conv.LastCustomerMessageAt.Before(at) {
-			return nil // ingestion attached it and told the agents already
-		}
-		updates := map[string]any{"updated_at": time.Now().UTC()}
-		if conv.LastCustomerMessageAt == nil || conv.LastCustomerMessageAt.Before(at) {
-			updates["last_customer_message_at"] = at
-			updates["last_message_at"] = at
-		}
-		if !alreadyHere {
-			updates["unread"] = gorm.Expr("unread + 1")
-		}
-		if err := tx.Model(&conv).Updates(updates).Error; err != nil {
-			return err
-		}
-		if err := tx.Take(&conv, "id = ?", conv.ID).Error; err != nil {
-			return err
-		}
-		return conversationEvent(ctx, tx, conv)
+		return ticketEvent(ctx, tx, in.AccountID, in.ConversationID)
 	})
 	return at, err
+}
+
+// RecordInboundsInput attaches several persisted inbound messages to a
+// ticket, in order.
+type RecordInboundsInput struct {
+	AccountID      string
+	ConversationID string
+	MessageIDs     []string
+}
+
+// Recorded is what RecordInbounds did with one message: when the customer
+// sent it, or why it was left out (ErrMessageNotFound, ErrAlreadyRecorded).
+type Recorded struct {
+	MessageID string
+	At        time.Time
+	Skipped   string
+}
+
+// RecordInbounds is RecordInbound for the messages a workflow task took
+// together, in one transaction with one event for the agents.
+func (c *Conversations) RecordInbounds(ctx context.Context, in RecordInboundsInput) ([]Recorded, error) {
+	var out []Recorded
+	err := c.write(ctx, in.AccountID, func(tx *gorm.DB) error {
+		out = out[:0]
+		anyMoved := false
+		for _, id := range in.MessageIDs {
+			at, moved, err := recordInbound(tx, in.AccountID, in.ConversationID, id)
+			var appErr *temporal.ApplicationError
+			if errors.As(err, &appErr) && (appErr.Type() == ErrMessageNotFound || appErr.Type() == ErrAlreadyRecorded) {
+				out = append(out, Recorded{MessageID: id, Skipped: appErr.Type()})
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			out = append(out, Recorded{MessageID: id, At: at})
+			anyMoved = anyMoved || moved
+		}
+		if !anyMoved {
+			return nil
+		}
+		return ticketEvent(ctx, tx, in.AccountID, in.ConversationID)
+	})
+	return out, err
+}
+
+// recordInbound is one message of RecordInbound(s); moved tells whether
+// the ticket's view changed (ingestion usually attached the message and
+// told the agents already).
+func recordInbound(tx *gorm.DB, accountID, conversationID, messageID string) (at time.Time, moved bool, err error) {
+	var msg store.Message
+	err = tx.Where("id = ? AND account_id = ?", messageID, accountID).Take(&msg).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return at, false, temporal.NewNonRetryableApplicationError("message "+messageID+" not found", ErrMessageNotFound, err)
+	}
+	if err != nil {
+		return at, false, err
+	}
+	at = msg.CreatedAt
+	if msg.RecordedAt != nil && msg.ConversationID != nil && *msg.ConversationID != conversationID {
+		return at, false, temporal.NewNonRetryableApplicationError("message "+msg.ID+" is in another ticket", ErrAlreadyRecorded, nil)
+	}
+	var conv store.Conversation
+	if err := tx.Take(&conv, "id = ? AND account_id = ?", conversationID, accountID).Error; err != nil {
+		return at, false, err
+	}
+	alreadyHere := msg.ConversationID != nil && *msg.ConversationID == conv.ID
+	if err := tx.Model(&msg).Updates(map[string]any{"conversation_id": conv.ID, "recorded_at": time.Now().UTC()}).Error; err != nil {
+		return at, false, err
+	}
+	if alreadyHere && conv.LastCustomerMessageAt != nil && !conv.LastCustomerMessageAt.Before(at) {
+		return at, false, nil
+	}
+	updates := map[string]any{"updated_at": time.Now().UTC()}
+	if conv.LastCustomerMessageAt == nil || conv.LastCustomerMessageAt.Before(at) {
+		updates["last_customer_message_at"] = at
+		updates["last_message_at"] = at
+	}
+	if !alreadyHere {
+		updates["unread"] = gorm.Expr("unread + 1")
+	}
+	return at, true, tx.Model(&conv).Updates(updates).Error
+}
+
+// ticketEvent publishes the ticket's current view.
+func ticketEvent(ctx context.Context, tx *gorm.DB, accountID, conversationID string) error {
+	var conv store.Conversation
+	if err := tx.Take(&conv, "id = ? AND account_id = ?", conversationID, accountID).Error; err != nil {
+		return err
+	}
+	return conversationEvent(ctx, tx, conv)
 }
 
 // Change is a patch of a ticket; nil fields stay as they are.

@@ -145,6 +145,12 @@ func Conversation(ctx workflow.Context, in ConversationInput) error {
 
 	inbound := workflow.GetSignalChannel(ctx, SignalInbound)
 	pending := in.Pending
+	// Version 1 keeps one timer running while its deadline only moves later
+	// (every customer message moves the idle deadlines) and records the
+	// messages of a workflow task in one local activity: per message, a
+	// busy ticket no longer cancels and starts a timer or opens a
+	// transaction of its own.
+	c.lean = workflow.GetVersion(ctx, "lean-loop", workflow.DefaultVersion, 1) == 1
 	if in.ConversationID == "" && workflow.GetVersion(ctx, "distribution", workflow.DefaultVersion, 2) != workflow.DefaultVersion {
 		// A new ticket: record what the customer wrote, then let the
 		// distribution rules decide who takes it.
@@ -164,6 +170,9 @@ func Conversation(ctx workflow.Context, in ConversationInput) error {
 			}
 		}
 	}
+	var timer workflow.Future
+	var timerAt time.Time
+	var stopTimer workflow.CancelFunc
 	for {
 		if err := c.record(ctx, pending); err != nil {
 			return err
@@ -172,17 +181,47 @@ func Conversation(ctx workflow.Context, in ConversationInput) error {
 		if c.closed() || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 			break
 		}
-		wait, timer := c.nextTimer(ctx)
-		woke, err := workflow.AwaitWithTimeout(ctx, wait, func() bool {
-			return inbound.Len() > 0 || c.closed() || c.rearm || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
-		})
-		if err != nil {
+		wait, kind := c.nextTimer(ctx)
+		if !c.lean {
+			woke, err := workflow.AwaitWithTimeout(ctx, wait, func() bool {
+				return inbound.Len() > 0 || c.closed() || c.rearm || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+			})
+			if err != nil {
+				return err
+			}
+			c.rearm = false
+			pending = drain(inbound)
+			if !woke && len(pending) == 0 {
+				if err := c.fire(ctx, kind); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		due := workflow.Now(ctx).Add(wait)
+		if timer == nil || due.Before(timerAt) {
+			if stopTimer != nil {
+				stopTimer()
+			}
+			var tctx workflow.Context
+			tctx, stopTimer = workflow.WithCancel(ctx)
+			timer, timerAt = workflow.NewTimer(tctx, wait), due
+		}
+		if err := workflow.Await(ctx, func() bool {
+			return inbound.Len() > 0 || c.closed() || c.rearm || timer.IsReady() || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+		}); err != nil {
 			return err
 		}
 		c.rearm = false
 		pending = drain(inbound)
-		if !woke && len(pending) == 0 {
-			if err := c.fire(ctx, timer); err != nil {
+		if !timer.IsReady() {
+			continue
+		}
+		timer, stopTimer = nil, nil
+		// The timer was set for the earliest deadline when it started;
+		// deadlines may have moved later since. Act only on one that is due.
+		if at, kind := c.nextDeadline(); len(pending) == 0 && kind != timerNone && !at.After(workflow.Now(ctx)) {
+			if err := c.fire(ctx, kind); err != nil {
 				return err
 			}
 		}
@@ -273,6 +312,7 @@ type conversation struct {
 	// firstUnanswered is when the customer first wrote with no agent reply
 	// yet: the first-response SLA counts from here.
 	firstUnanswered time.Time
+	lean            bool // the "lean-loop" version: see Conversation
 }
 
 func (c *conversation) closed() bool { return c.state.Status == store.StatusClosed }
@@ -295,13 +335,14 @@ const (
 	timerIdle
 )
 
-// nextTimer returns how long to wait for the earliest due timer.
-func (c *conversation) nextTimer(ctx workflow.Context) (time.Duration, timerKind) {
-	now := workflow.Now(ctx)
-	best, kind := 365*24*time.Hour, timerNone
+// nextDeadline returns the earliest deadline and what it is for
+// (timerNone: nothing is scheduled).
+func (c *conversation) nextDeadline() (time.Time, timerKind) {
+	var best time.Time
+	kind := timerNone
 	consider := func(at time.Time, k timerKind) {
-		if d := at.Sub(now); d < best {
-			best, kind = max(d, time.Millisecond), k
+		if kind == timerNone || at.Before(best) {
+			best, kind = at, k
 		}
 	}
 	if c.ticket.AutoCloseAfter > 0 && c.state.Status != store.StatusSnoozed {
@@ -317,6 +358,18 @@ func (c *conversation) nextTimer(ctx workflow.Context) (time.Duration, timerKind
 		consider(c.lastActivity.Add(c.ticket.IdleSteps[c.idleStep]), timerIdle)
 	}
 	return best, kind
+}
+
+// nextTimer returns how long to wait for the earliest due timer (a year
+// when none is scheduled).
+func (c *conversation) nextTimer(ctx workflow.Context) (time.Duration, timerKind) {
+	const none = 365 * 24 * time.Hour
+	at, kind := c.nextDeadline()
+	d := at.Sub(workflow.Now(ctx))
+	if kind == timerNone || d >= none {
+		return none, timerNone
+	}
+	return max(d, time.Millisecond), kind
 }
 
 // fire acts on a timer that came due.
@@ -562,43 +615,86 @@ func (c *conversation) record(ctx workflow.Context, msgs []InboundSignal) error 
 	if c.seen == nil {
 		c.seen = map[string]bool{}
 	}
+	msgs = c.unseen(msgs)
+	if len(msgs) == 0 {
+		return nil
+	}
+	if c.lean {
+		in := activities.RecordInboundsInput{AccountID: c.in.AccountID, ConversationID: c.state.ConversationID}
+		for _, m := range msgs {
+			if !slices.Contains(in.MessageIDs, m.MessageID) {
+				in.MessageIDs = append(in.MessageIDs, m.MessageID)
+			}
+		}
+		var recorded []activities.Recorded
+		if err := workflow.ExecuteLocalActivity(ctx, a.RecordInbounds, in).Get(ctx, &recorded); err != nil {
+			return err
+		}
+		for _, r := range recorded {
+			if r.Skipped != "" {
+				workflow.GetLogger(ctx).Warn("inbound message not taken in", "MessageID", r.MessageID, "Reason", r.Skipped)
+				continue
+			}
+			if err := c.took(ctx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	for _, m := range msgs {
 		if c.seen[m.MessageID] {
 			continue
 		}
-		in := activities.RecordInboundInput{AccountID: c.in.AccountID, ConversationID: c.state.ConversationID, MessageID: m.MessageID}
-		var at time.Time
-		err := workflow.ExecuteLocalActivity(ctx, a.RecordInbound, in).Get(ctx, &at)
-		var appErr *temporal.ApplicationError
-		if errors.As(err, &appErr) && (appErr.Type() == activities.ErrMessageNotFound || appErr.Type() == activities.ErrAlreadyRecorded) {
-			// A signal naming a message that does not exist is a caller's
-			// bug; the ticket goes on without it.
-			workflow.GetLogger(ctx).Warn("inbound message not found", "MessageID", m.MessageID)
-			continue
-		}
+		r, err := c.recordOne(ctx, m)
 		if err != nil {
 			return err
 		}
-		c.seen[m.MessageID] = true
-		c.state.Inbound++
-		c.lastActivity, c.idleStep = workflow.Now(ctx), 0
-		if c.state.LastCustomerMessageAt.IsZero() || at.After(c.state.LastCustomerMessageAt) {
-			c.state.LastCustomerMessageAt = at
+		if r.Skipped != "" {
+			continue
 		}
-		if c.firstUnanswered.IsZero() && c.state.FirstResponseAt.IsZero() {
-			c.firstUnanswered = workflow.Now(ctx)
-		}
-		if c.state.Status == store.StatusSnoozed { // the customer wrote: wake up
-			c.state.Status, c.state.SnoozedUntil = store.StatusOpen, time.Time{}
-			if err := c.change(ctx, activities.Change{Status: ptr(store.StatusOpen)}); err != nil {
-				return err
-			}
-		}
-		if err := c.automate(ctx, rules.MessageCreated); err != nil {
+		if err := c.took(ctx, r); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// recordOne is how runs before the lean loop recorded: a local activity
+// per message.
+func (c *conversation) recordOne(ctx workflow.Context, m InboundSignal) (activities.Recorded, error) {
+	in := activities.RecordInboundInput{AccountID: c.in.AccountID, ConversationID: c.state.ConversationID, MessageID: m.MessageID}
+	r := activities.Recorded{MessageID: m.MessageID}
+	err := workflow.ExecuteLocalActivity(ctx, a.RecordInbound, in).Get(ctx, &r.At)
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) && (appErr.Type() == activities.ErrMessageNotFound || appErr.Type() == activities.ErrAlreadyRecorded) {
+		// A signal naming a message that does not exist is a caller's
+		// bug; the ticket goes on without it.
+		workflow.GetLogger(ctx).Warn("inbound message not found", "MessageID", m.MessageID)
+		r.Skipped = appErr.Type()
+		return r, nil
+	}
+	return r, err
+}
+
+// took updates the ticket's state for a customer message it recorded and
+// runs the message rules.
+func (c *conversation) took(ctx workflow.Context, r activities.Recorded) error {
+	c.seen[r.MessageID] = true
+	c.state.Inbound++
+	c.lastActivity, c.idleStep = workflow.Now(ctx), 0
+	if c.state.LastCustomerMessageAt.IsZero() || r.At.After(c.state.LastCustomerMessageAt) {
+		c.state.LastCustomerMessageAt = r.At
+	}
+	if c.firstUnanswered.IsZero() && c.state.FirstResponseAt.IsZero() {
+		c.firstUnanswered = workflow.Now(ctx)
+	}
+	if c.state.Status == store.StatusSnoozed { // the customer wrote: wake up
+		c.state.Status, c.state.SnoozedUntil = store.StatusOpen, time.Time{}
+		if err := c.change(ctx, activities.Change{Status: ptr(store.StatusOpen)}); err != nil {
+			return err
+		}
+	}
+	return c.automate(ctx, rules.MessageCreated)
 }
 
 // unseen drops the signals of messages this run already recorded: a

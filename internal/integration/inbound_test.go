@@ -342,3 +342,52 @@ func TestInboundBurstBeyondConnectionLimit(t *testing.T) {
 		t.Errorf("%d of %d messages stored", n, burst)
 	}
 }
+
+// TestBusyTicketKeepsOneTimer: a ticket with an inactivity auto-close
+// takes a stream of customer messages without cancelling and starting a
+// timer for each (every message moves the deadline later), and records
+// each workflow task's messages in one local activity.
+func TestBusyTicketKeepsOneTimer(t *testing.T) {
+	a := newAPIChannel(t, "sqlite")
+	ctx := context.Background()
+	settings := map[string]any{}
+	_ = json.Unmarshal([]byte(a.f.Channel.Settings), &settings)
+	settings["auto_close_after"] = "24h"
+	raw, _ := json.Marshal(settings)
+	if err := a.db.Model(&a.f.Channel).Update("settings", string(raw)).Error; err != nil {
+		t.Fatal(err)
+	}
+	const n = 6
+	var wfID string
+	for i := range n {
+		r := a.post(t, a.token, msgJSON(fmt.Sprintf("busy-%d", i), "5511999990077", fmt.Sprintf("mensagem %d", i)))
+		if r.status != http.StatusAccepted {
+			t.Fatalf("message %d: %d %v", i, r.status, r.body)
+		}
+		wfID = workflows.ConversationWorkflowID(a.f.Channel.ID, r.body["contact_id"].(string))
+		waitConversation(t, a.db, wfID, i+1)
+	}
+	var recorded int64
+	eventually(t, 15*time.Second, func() error {
+		a.db.Model(&store.Message{}).Where("channel_id = ? AND recorded_at IS NOT NULL", a.f.Channel.ID).Count(&recorded)
+		if recorded != n {
+			return fmt.Errorf("%d of %d messages taken in", recorded, n)
+		}
+		return nil
+	})
+	conv := waitConversation(t, a.db, wfID, n)
+	iter := a.tc.GetWorkflowHistory(ctx, wfID, conv.RunID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	counts := map[enumspb.EventType]int{}
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts[ev.GetEventType()]++
+	}
+	started, canceled := counts[enumspb.EVENT_TYPE_TIMER_STARTED], counts[enumspb.EVENT_TYPE_TIMER_CANCELED]
+	if started != 1 || canceled != 0 {
+		t.Errorf("%d timers started and %d cancelled for %d messages, want 1 and 0", started, canceled, n)
+	}
+	saveHistory(t, a.tc, wfID, conv.RunID, "conversation_busy_v4.json")
+}
