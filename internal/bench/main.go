@@ -49,7 +49,7 @@ import (
 )
 
 var (
-	rates         = flag.String("rates", "50,200,500", "offered inbound rates, messages per second")
+	rates         = flag.String("rates", "50,100,200,500", "offered inbound rates, messages per second")
 	duration      = flag.Duration("duration", 5*time.Second, "how long each rate is offered")
 	conversations = flag.Int("conversations", 250, "distinct contacts the messages are spread over")
 	out           = flag.String("out", "bench-results.json", "where the figures are written as JSON")

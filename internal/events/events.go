@@ -6,6 +6,7 @@
 package events
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -111,17 +112,80 @@ type readyEvent struct {
 // log order. pending reports committed events that cannot be read yet
 // because an older transaction is still running; read again shortly.
 func After(ctx context.Context, db *gorm.DB, accountID string, after Position, limit int) (evs []store.Event, pending bool, err error) {
+	rows, err := read(ctx, db, accountID, after, limit)
+	evs, held := ready(rows)
+	return evs, held, err
+}
+
+func read(ctx context.Context, db *gorm.DB, accountID string, after Position, limit int) ([]readyEvent, error) {
 	var rows []readyEvent
-	err = db.WithContext(ctx).Model(&store.Event{}).Select("*, "+readyColumn(db)+" AS ready").
+	err := db.WithContext(ctx).Model(&store.Event{}).Select("*, "+readyColumn(db)+" AS ready").
 		Where("account_id = ? AND (tx_id, id) > (?, ?)", accountID, after.Tx, after.ID).
 		Order("tx_id, id").Limit(limit).Find(&rows).Error
+	return rows, err
+}
+
+// ready returns the rows before the first one that is not ready yet, and
+// whether there was such a row.
+func ready(rows []readyEvent) (evs []store.Event, held bool) {
 	for _, r := range rows {
 		if !r.Ready {
-			return evs, true, err
+			return evs, true
 		}
 		evs = append(evs, r.Event)
 	}
-	return evs, false, err
+	return evs, false
+}
+
+// MaxHold is how long a Reader waits for a transaction that stays open
+// (an operator's forgotten psql session, say) before reading past it.
+const MaxHold = 10 * time.Second
+
+// Reader reads one stream's way through an account's log. It waits for
+// older transactions like After, but not for ever: once events have been
+// held back for MaxHold it reads past the open transaction until that
+// one ends. Events the open transaction commits afterwards reach agents'
+// screens when they reload, not live.
+type Reader struct {
+	DB        *gorm.DB
+	AccountID string
+	MaxHold   time.Duration // 0: MaxHold
+	// Bypass, if set, is called when the reader starts reading past an
+	// open transaction.
+	Bypass func(heldFor time.Duration)
+
+	heldSince time.Time
+	bypass    bool
+}
+
+// Next reads up to limit events after the position; pending as in After.
+func (r *Reader) Next(ctx context.Context, after Position, limit int) (evs []store.Event, pending bool, err error) {
+	rows, err := read(ctx, r.DB, r.AccountID, after, limit)
+	if err != nil {
+		return nil, false, err
+	}
+	evs, held := ready(rows)
+	if !held {
+		r.heldSince, r.bypass = time.Time{}, false
+		return evs, false, nil
+	}
+	if r.heldSince.IsZero() {
+		r.heldSince = time.Now()
+	}
+	if !r.bypass && time.Since(r.heldSince) >= cmp.Or(r.MaxHold, MaxHold) {
+		r.bypass = true
+		if r.Bypass != nil {
+			r.Bypass(time.Since(r.heldSince))
+		}
+	}
+	if !r.bypass {
+		return evs, true, nil
+	}
+	evs = evs[:0]
+	for _, row := range rows {
+		evs = append(evs, row.Event)
+	}
+	return evs, false, nil
 }
 
 // Last is the position of the account's newest readable event, where a

@@ -78,6 +78,38 @@ func TestLateCommitIsNotSkipped(t *testing.T) {
 	}
 }
 
+// TestReaderDoesNotWaitForEver: a transaction left open holds a stream
+// back only for the reader's MaxHold; then the stream goes on without it.
+func TestReaderDoesNotWaitForEver(t *testing.T) {
+	if storetest.PostgresDSN() == "" {
+		t.Skip("CHATSPOT_TEST_POSTGRES is not set")
+	}
+	db := storetest.Open(t, "postgres")
+	ctx := t.Context()
+	start, err := events.Last(ctx, db, "acc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := db.Begin()
+	defer open.Rollback()
+	if err := events.Append(open, "acc", events.MessageCreated, nil, "forgotten"); err != nil {
+		t.Fatal(err)
+	}
+	if err := events.Append(db, "acc", events.MessageCreated, nil, "live"); err != nil {
+		t.Fatal(err)
+	}
+	var bypassed int
+	r := &events.Reader{DB: db, AccountID: "acc", MaxHold: 300 * time.Millisecond, Bypass: func(time.Duration) { bypassed++ }}
+	if got, pending, err := r.Next(ctx, start, 10); err != nil || len(got) != 0 || !pending {
+		t.Fatalf("at first: %d events, pending %v, %v; want held", len(got), pending, err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	got, pending, err := r.Next(ctx, start, 10)
+	if err != nil || pending || len(got) != 1 || got[0].Payload != `"live"` || bypassed != 1 {
+		t.Fatalf("after MaxHold: %+v, pending %v, %v, bypassed %d; want the live event once", got, pending, err, bypassed)
+	}
+}
+
 // readAfter reads until want events are readable: on PostgreSQL a
 // transaction of a test running alongside can hold them back a moment.
 func readAfter(t *testing.T, db *gorm.DB, after events.Position, limit, want int) []store.Event {
