@@ -309,10 +309,13 @@ func snapshot(l *latencies) []time.Duration {
 	return append([]time.Duration(nil), l.d...)
 }
 
-func waitFor(cond func() bool, max time.Duration) {
+func waitFor(cond func() bool, max time.Duration) { waitEvery(cond, max, 20*time.Millisecond) }
+
+// waitEvery is waitFor with a polling interval of its own.
+func waitEvery(cond func() bool, max, every time.Duration) {
 	deadline := time.Now().Add(max)
 	for !cond() && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(every)
 	}
 }
 
@@ -441,10 +444,15 @@ func inboundToStream(ctx context.Context, db *gorm.DB, base string, a *agent, fx
 	elapsed := time.Since(start)
 	// Durable hand-over: every message taken in by its conversation workflow.
 	var recorded int64
-	waitFor(func() bool {
-		db.Model(&store.Message{}).Where("channel_id = ? AND external_id LIKE ? AND recorded_at IS NOT NULL", fx.channel.ID, run+"-%").Count(&recorded)
+	// The count runs on the app's one SQLite connection, in competition
+	// with the workflows it waits for: an index range on the run's ids,
+	// every 100 ms (a LIKE every 20 ms scanned the channel's messages and
+	// slowed the very drain it measured).
+	waitEvery(func() bool {
+		db.Model(&store.Message{}).Where("channel_id = ? AND external_id >= ? AND external_id < ? AND recorded_at IS NOT NULL",
+			fx.channel.ID, run+"-", run+".").Count(&recorded)
 		return int(recorded) >= sent
-	}, 60*time.Second)
+	}, 60*time.Second, 100*time.Millisecond)
 	allIn := time.Since(start)
 	note := fmt.Sprintf("%d of %d taken in by their workflows after %.1fs", recorded, sent, allIn.Seconds())
 	if failed.Load() > 0 {
