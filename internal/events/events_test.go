@@ -39,30 +39,38 @@ func TestAppendAndReadInOrder(t *testing.T) {
 	}
 }
 
+// heldBack sets up the PostgreSQL case both tests below need: an open
+// transaction that appended "slow" (the lower id) and, after it, "fast"
+// committed by another writer, which the open transaction did not block.
+// It returns the position before both and the open transaction.
+func heldBack(t *testing.T) (db *gorm.DB, start events.Position, slow *gorm.DB) {
+	t.Helper()
+	if storetest.PostgresDSN() == "" {
+		t.Skip("CHATSPOT_TEST_POSTGRES is not set")
+	}
+	db = storetest.Open(t, "postgres")
+	start, err := events.Last(t.Context(), db, "acc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow = db.Begin()
+	t.Cleanup(func() { slow.Rollback() })
+	if err := events.Append(slow, "acc", events.MessageCreated, nil, "slow"); err != nil {
+		t.Fatal(err)
+	}
+	if err := events.Append(db, "acc", events.MessageCreated, nil, "fast"); err != nil {
+		t.Fatal(err)
+	}
+	return db, start, slow
+}
+
 // TestLateCommitIsNotSkipped: on PostgreSQL an event can get a lower id
 // than one that commits before it. The reader must neither skip it nor
 // hold every writer behind a lock: it waits until the older transaction
 // ends, then reads both in commit-safe order.
 func TestLateCommitIsNotSkipped(t *testing.T) {
-	if storetest.PostgresDSN() == "" {
-		t.Skip("CHATSPOT_TEST_POSTGRES is not set")
-	}
-	db := storetest.Open(t, "postgres")
-	ctx := t.Context()
-	start, err := events.Last(ctx, db, "acc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	slow := db.Begin()
-	defer slow.Rollback()
-	if err := events.Append(slow, "acc", events.MessageCreated, nil, "slow"); err != nil {
-		t.Fatal(err)
-	}
-	// A second writer is not blocked by the open transaction.
-	if err := events.Append(db, "acc", events.MessageCreated, nil, "fast"); err != nil {
-		t.Fatal(err)
-	}
-	got, pending, err := events.After(ctx, db, "acc", start, 10)
+	db, start, slow := heldBack(t)
+	got, pending, err := events.After(t.Context(), db, "acc", start, 10)
 	if err != nil || len(got) != 0 || !pending {
 		t.Fatalf("while an older transaction runs: %d events, pending %v (%v); want none yet, pending", len(got), pending, err)
 	}
@@ -81,32 +89,16 @@ func TestLateCommitIsNotSkipped(t *testing.T) {
 // TestReaderDoesNotWaitForEver: a transaction left open holds a stream
 // back only for the reader's MaxHold; then the stream goes on without it.
 func TestReaderDoesNotWaitForEver(t *testing.T) {
-	if storetest.PostgresDSN() == "" {
-		t.Skip("CHATSPOT_TEST_POSTGRES is not set")
-	}
-	db := storetest.Open(t, "postgres")
-	ctx := t.Context()
-	start, err := events.Last(ctx, db, "acc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	open := db.Begin()
-	defer open.Rollback()
-	if err := events.Append(open, "acc", events.MessageCreated, nil, "forgotten"); err != nil {
-		t.Fatal(err)
-	}
-	if err := events.Append(db, "acc", events.MessageCreated, nil, "live"); err != nil {
-		t.Fatal(err)
-	}
+	db, start, _ := heldBack(t)
 	var bypassed int
 	r := &events.Reader{DB: db, AccountID: "acc", MaxHold: 300 * time.Millisecond, Bypass: func(time.Duration) { bypassed++ }}
-	if got, pending, err := r.Next(ctx, start, 10); err != nil || len(got) != 0 || !pending {
+	if got, pending, err := r.Next(t.Context(), start, 10); err != nil || len(got) != 0 || !pending {
 		t.Fatalf("at first: %d events, pending %v, %v; want held", len(got), pending, err)
 	}
 	time.Sleep(400 * time.Millisecond)
-	got, pending, err := r.Next(ctx, start, 10)
-	if err != nil || pending || len(got) != 1 || got[0].Payload != `"live"` || bypassed != 1 {
-		t.Fatalf("after MaxHold: %+v, pending %v, %v, bypassed %d; want the live event once", got, pending, err, bypassed)
+	got, pending, err := r.Next(t.Context(), start, 10)
+	if err != nil || pending || len(got) != 1 || got[0].Payload != `"fast"` || bypassed != 1 {
+		t.Fatalf("after MaxHold: %+v, pending %v, %v, bypassed %d; want the committed event once", got, pending, err, bypassed)
 	}
 }
 
