@@ -10,6 +10,7 @@ import (
 	"github.com/chatspot/chatspot/internal/channels/apichannel"
 	"github.com/chatspot/chatspot/internal/secrets"
 	"github.com/chatspot/chatspot/internal/store"
+	"gorm.io/gorm"
 )
 
 // SealStoredCredentials seals under the current secret key the
@@ -26,24 +27,32 @@ func (s *Server) SealStoredCredentials(ctx context.Context) (int, error) {
 	}
 	sealed := 0
 	var unreadable []error // reported together; the others are sealed anyway
+	// reseal re-seals one stored value; save writes it back only where the
+	// row still holds what was read.
+	reseal := func(what, value string, save func(sealed string) *gorm.DB) error {
+		v, changed, err := box.Reseal(value)
+		if err != nil {
+			unreadable = append(unreadable, fmt.Errorf("%s: %w", what, err))
+			return nil
+		}
+		if !changed {
+			return nil
+		}
+		res := save(v)
+		sealed += int(res.RowsAffected)
+		return res.Error
+	}
 	var eps []store.WebhookEndpoint
 	if err := s.DB.WithContext(ctx).Where("secret <> ''").Find(&eps).Error; err != nil {
 		return 0, err
 	}
 	for _, ep := range eps {
-		v, changed, err := box.Reseal(ep.Secret)
+		err := reseal("webhook endpoint "+ep.ID, ep.Secret, func(v string) *gorm.DB {
+			return s.DB.WithContext(ctx).Model(&store.WebhookEndpoint{}).Where("id = ? AND secret = ?", ep.ID, ep.Secret).Update("secret", v)
+		})
 		if err != nil {
-			unreadable = append(unreadable, fmt.Errorf("webhook endpoint %s: %w", ep.ID, err))
-			continue
+			return sealed, err
 		}
-		if !changed {
-			continue
-		}
-		res := s.DB.WithContext(ctx).Model(&store.WebhookEndpoint{}).Where("id = ? AND secret = ?", ep.ID, ep.Secret).Update("secret", v)
-		if res.Error != nil {
-			return sealed, res.Error
-		}
-		sealed += int(res.RowsAffected)
 	}
 	var chs []store.Channel
 	if err := s.DB.WithContext(ctx).Where("kind = ?", channels.KindAPI).Find(&chs).Error; err != nil {
@@ -54,21 +63,14 @@ func (s *Server) SealStoredCredentials(ctx context.Context) (int, error) {
 		if err != nil || st.OutboundSecret == "" {
 			continue
 		}
-		v, changed, err := box.Reseal(st.OutboundSecret)
+		err = reseal("channel "+ch.ID, st.OutboundSecret, func(v string) *gorm.DB {
+			st.OutboundSecret = v
+			b, _ := json.Marshal(st)
+			return s.DB.WithContext(ctx).Model(&store.Channel{}).Where("id = ? AND settings = ?", ch.ID, ch.Settings).Update("settings", string(b))
+		})
 		if err != nil {
-			unreadable = append(unreadable, fmt.Errorf("channel %s: %w", ch.ID, err))
-			continue
+			return sealed, err
 		}
-		if !changed {
-			continue
-		}
-		st.OutboundSecret = v
-		b, _ := json.Marshal(st)
-		res := s.DB.WithContext(ctx).Model(&store.Channel{}).Where("id = ? AND settings = ?", ch.ID, ch.Settings).Update("settings", string(b))
-		if res.Error != nil {
-			return sealed, res.Error
-		}
-		sealed += int(res.RowsAffected)
 	}
 	return sealed, errors.Join(unreadable...)
 }

@@ -68,7 +68,7 @@ func (s *Server) stream(c *gin.Context) {
 			return
 		}
 	}
-	log := &events.Reader{DB: s.DB, AccountID: p.AccountID, Bypass: func(held time.Duration) {
+	reader := &events.Reader{DB: s.DB, AccountID: p.AccountID, Bypass: func(held time.Duration) {
 		s.Logger.Warn("stream reads past a PostgreSQL transaction that stays open; events it commits later show on reload only",
 			"account", p.AccountID, "held", held.Round(time.Second))
 	}}
@@ -77,7 +77,7 @@ func (s *Server) stream(c *gin.Context) {
 	for {
 		var again <-chan time.Time
 		for {
-			batch, pending, err := log.Next(c, last, 500)
+			batch, pending, err := reader.Next(c, last, 500)
 			if err != nil {
 				s.Logger.Warn("stream read", "error", err)
 				return

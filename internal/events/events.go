@@ -181,11 +181,11 @@ func (r *Reader) Next(ctx context.Context, after Position, limit int) (evs []sto
 	if !r.bypass {
 		return evs, true, nil
 	}
-	evs = evs[:0]
-	for _, row := range rows {
-		evs = append(evs, row.Event)
+	all := make([]store.Event, len(rows))
+	for i, row := range rows {
+		all[i] = row.Event
 	}
-	return evs, false, nil
+	return all, false, nil
 }
 
 // Last is the position of the account's newest readable event, where a
