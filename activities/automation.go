@@ -28,19 +28,48 @@ type Automation struct {
 	Rules    *rules.Cache
 	HTTP     *http.Client
 	Temporal client.Client // scheduled rules act on conversations through their workflows
+	NoRules  *NoRules      // shared with Conversations; nil asks the database every time
+}
 
-	// none remembers, for a few seconds, the account events without any
-	// enabled rule: every customer message asks, and most accounts have no
-	// rule for most events.
-	none sync.Map // accountID + "|" + event -> time.Time (until)
+// NoRules remembers, for a few seconds, the account events without any
+// enabled automation rule: every customer message asks, and most accounts
+// have no rule for most events. A nil *NoRules remembers nothing.
+type NoRules struct {
+	until sync.Map // accountID + "|" + event -> time.Time
 }
 
 // noneFor is how long "no rules" is trusted; a new rule applies after it.
 const noneFor = 5 * time.Second
 
-func (a *Automation) knownEmpty(key string) bool {
-	until, ok := a.none.Load(key)
+func (n *NoRules) known(accountID, event string) bool {
+	if n == nil {
+		return false
+	}
+	until, ok := n.until.Load(accountID + "|" + event)
 	return ok && time.Now().Before(until.(time.Time))
+}
+
+func (n *NoRules) remember(accountID, event string) {
+	if n != nil {
+		n.until.Store(accountID+"|"+event, time.Now().Add(noneFor))
+	}
+}
+
+// Check tells whether the account has no enabled automation rule for the
+// event, asking the database unless that is known already.
+func (n *NoRules) Check(ctx context.Context, db *gorm.DB, accountID, event string) (bool, error) {
+	if n.known(accountID, event) {
+		return true, nil
+	}
+	var count int64
+	if err := db.WithContext(ctx).Model(&store.Rule{}).Where("account_id = ? AND kind = ? AND enabled AND event = ?", accountID, "automation", event).
+		Limit(1).Count(&count).Error; err != nil {
+		return false, err
+	}
+	if count == 0 {
+		n.remember(accountID, event)
+	}
+	return count == 0, nil
 }
 
 // AutomationInput names the event.
@@ -66,8 +95,7 @@ type MatchedRule struct {
 // compile or evaluate, or refers to a deleted agent or team, is skipped
 // and the reason recorded on the conversation's rule trail.
 func (a *Automation) MatchAutomations(ctx context.Context, in AutomationInput) ([]MatchedRule, error) {
-	key := in.AccountID + "|" + in.Event
-	if a.knownEmpty(key) {
+	if a.NoRules.known(in.AccountID, in.Event) {
 		return nil, nil
 	}
 	var rs []store.Rule
@@ -76,7 +104,7 @@ func (a *Automation) MatchAutomations(ctx context.Context, in AutomationInput) (
 		return nil, err
 	}
 	if len(rs) == 0 {
-		a.none.Store(key, time.Now().Add(noneFor))
+		a.NoRules.remember(in.AccountID, in.Event)
 		return nil, nil
 	}
 	var conv store.Conversation

@@ -20,6 +20,7 @@ import (
 	"github.com/chatspot/chatspot/internal/secrets"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/webhooks"
+	"github.com/chatspot/chatspot/rules"
 )
 
 // Error types the workflow tells apart.
@@ -37,6 +38,7 @@ type Conversations struct {
 	Channels *channels.Registry
 	Secrets  *secrets.Box  // opens the credentials sealed in channel settings
 	Temporal client.Client // starts new tickets' distributions
+	NoRules  *NoRules      // lets RecordInbounds tell the workflow there are no message rules to ask for
 }
 
 // write runs fn in a transaction and wakes the account's streams after it
@@ -226,6 +228,11 @@ type Recorded struct {
 	MessageID string
 	At        time.Time
 	Skipped   string
+	// NoMessageRules: the account had no enabled message.created
+	// automation rule when the message was recorded, so the workflow need
+	// not ask (a local activity and a history event per message saved).
+	// Histories written before it decode it as false and ask, as they did.
+	NoMessageRules bool
 }
 
 // RecordInbounds is RecordInbound for the messages a workflow task took
@@ -253,7 +260,16 @@ func (c *Conversations) RecordInbounds(ctx context.Context, in RecordInboundsInp
 		}
 		return ticketEvent(ctx, tx, in.AccountID, in.ConversationID)
 	})
-	return out, err
+	if err != nil || c.NoRules == nil {
+		return out, err
+	}
+	// Asked after the transaction; if it fails, the workflow asks itself.
+	if none, err := c.NoRules.Check(ctx, c.DB, in.AccountID, rules.MessageCreated); err == nil && none {
+		for i := range out {
+			out[i].NoMessageRules = out[i].Skipped == ""
+		}
+	}
+	return out, nil
 }
 
 // recordInbound is one message of RecordInbound(s); moved tells whether

@@ -694,6 +694,9 @@ func (c *conversation) took(ctx workflow.Context, r activities.Recorded) error {
 			return err
 		}
 	}
+	if r.NoMessageRules {
+		return nil // the recording found no message rule to run
+	}
 	return c.automate(ctx, rules.MessageCreated)
 }
 

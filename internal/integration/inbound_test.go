@@ -345,8 +345,9 @@ func TestInboundBurstBeyondConnectionLimit(t *testing.T) {
 
 // TestBusyTicketKeepsOneTimer: a ticket with an inactivity auto-close
 // takes a stream of customer messages without cancelling and starting a
-// timer for each (every message moves the deadline later), and records
-// each workflow task's messages in one local activity.
+// timer for each (every message moves the deadline later), records each
+// workflow task's messages in one local activity, and, as the account has
+// no message rules, asks for none per message.
 func TestBusyTicketKeepsOneTimer(t *testing.T) {
 	a := newAPIChannel(t, "sqlite")
 	ctx := context.Background()
@@ -378,16 +379,26 @@ func TestBusyTicketKeepsOneTimer(t *testing.T) {
 	conv := waitConversation(t, a.db, wfID, n)
 	iter := a.tc.GetWorkflowHistory(ctx, wfID, conv.RunID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	counts := map[enumspb.EventType]int{}
+	localActivities := map[string]int{}
 	for iter.HasNext() {
 		ev, err := iter.Next()
 		if err != nil {
 			t.Fatal(err)
 		}
 		counts[ev.GetEventType()]++
+		if m := ev.GetMarkerRecordedEventAttributes(); m.GetMarkerName() == "LocalActivity" {
+			var la struct{ ActivityType string }
+			_ = json.Unmarshal(m.GetDetails()["data"].GetPayloads()[0].GetData(), &la)
+			localActivities[la.ActivityType]++
+		}
 	}
 	started, canceled := counts[enumspb.EVENT_TYPE_TIMER_STARTED], counts[enumspb.EVENT_TYPE_TIMER_CANCELED]
 	if started != 1 || canceled != 0 {
 		t.Errorf("%d timers started and %d cancelled for %d messages, want 1 and 0", started, canceled, n)
 	}
-	saveHistory(t, a.tc, wfID, conv.RunID, "conversation_busy_v4.json")
+	// One ask for the conversation.created rules; none per message.
+	if got := localActivities["MatchAutomations"]; got != 1 {
+		t.Errorf("rules asked for %d times for a new ticket and %d messages, want once: %v", got, n, localActivities)
+	}
+	saveHistory(t, a.tc, wfID, conv.RunID, "conversation_busy_v5.json")
 }
