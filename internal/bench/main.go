@@ -534,7 +534,11 @@ func print(rows []Row) {
 		if b := base[r.OfferedRate]; r.Durable > 0 && b > 0 {
 			note = fmt.Sprintf("durable %.0f msg/s = %.2f x baseline; %s", r.Durable, r.Durable/b, note)
 		}
-		fmt.Printf("%-46s %8d %6d %6d %10.1f %8.1f %8.1f %8.1f %8.2f  %s\n", r.Scenario, r.OfferedRate, r.Sent, r.Done, r.Throughput, r.P50, r.P95, r.P99, r.CPUPerMsg, note)
+		cpu := ""
+		if r.CPUPerMsg > 0 {
+			cpu = fmt.Sprintf("%.2f", r.CPUPerMsg)
+		}
+		fmt.Printf("%-46s %8d %6d %6d %10.1f %8.1f %8.1f %8.1f %8s  %s\n", r.Scenario, r.OfferedRate, r.Sent, r.Done, r.Throughput, r.P50, r.P95, r.P99, cpu, note)
 	}
 }
 
