@@ -55,6 +55,12 @@ func (n *NoRules) remember(accountID, event string) {
 	}
 }
 
+// enabledAutomations selects the account's enabled automation rules of
+// an event.
+func enabledAutomations(db *gorm.DB, accountID, event string) *gorm.DB {
+	return db.Where("account_id = ? AND kind = ? AND enabled AND event = ?", accountID, "automation", event)
+}
+
 // Check tells whether the account has no enabled automation rule for the
 // event, asking the database unless that is known already.
 func (n *NoRules) Check(ctx context.Context, db *gorm.DB, accountID, event string) (bool, error) {
@@ -62,8 +68,7 @@ func (n *NoRules) Check(ctx context.Context, db *gorm.DB, accountID, event strin
 		return true, nil
 	}
 	var count int64
-	if err := db.WithContext(ctx).Model(&store.Rule{}).Where("account_id = ? AND kind = ? AND enabled AND event = ?", accountID, "automation", event).
-		Limit(1).Count(&count).Error; err != nil {
+	if err := enabledAutomations(db.WithContext(ctx).Model(&store.Rule{}), accountID, event).Count(&count).Error; err != nil {
 		return false, err
 	}
 	if count == 0 {
@@ -99,7 +104,7 @@ func (a *Automation) MatchAutomations(ctx context.Context, in AutomationInput) (
 		return nil, nil
 	}
 	var rs []store.Rule
-	if err := a.DB.WithContext(ctx).Where("account_id = ? AND kind = ? AND enabled AND event = ?", in.AccountID, "automation", in.Event).
+	if err := enabledAutomations(a.DB.WithContext(ctx), in.AccountID, in.Event).
 		Order("position, created_at").Find(&rs).Error; err != nil {
 		return nil, err
 	}

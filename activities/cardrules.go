@@ -28,7 +28,7 @@ type CardMovedInput struct {
 // a failed action is recorded and the next one runs.
 func (c *CRM) RunCardRules(ctx context.Context, in CardMovedInput) error {
 	var rs []store.Rule
-	if err := c.DB.WithContext(ctx).Where("account_id = ? AND kind = ? AND enabled AND event = ?", in.AccountID, "automation", rules.CardMoved).
+	if err := enabledAutomations(c.DB.WithContext(ctx), in.AccountID, rules.CardMoved).
 		Order("position, created_at").Find(&rs).Error; err != nil || len(rs) == 0 {
 		return err
 	}
