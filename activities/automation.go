@@ -31,27 +31,45 @@ type Automation struct {
 	NoRules  *NoRules      // shared with Conversations; nil asks the database every time
 }
 
-// NoRules remembers, for a few seconds, the account events without any
-// enabled automation rule: every customer message asks, and most accounts
-// have no rule for most events. A nil *NoRules remembers nothing.
+// NoRules remembers, for a few seconds, whether an account has any enabled
+// automation rule for an event: every customer message asks, and most
+// accounts have no rule for most events. A nil *NoRules remembers nothing.
 type NoRules struct {
-	until sync.Map // accountID + "|" + event -> time.Time
+	verdicts sync.Map // accountID + "|" + event -> verdict
 }
 
-// noneFor is how long "no rules" is trusted; a new rule applies after it.
+// verdict is what the database said about an account's rules for an
+// event, trusted until the time it holds.
+type verdict struct {
+	none  bool
+	until time.Time
+}
+
+// noneFor is how long a verdict is trusted: a new rule applies after it.
+// A stale "has rules" only costs a rule lookup that finds none.
 const noneFor = 5 * time.Second
 
-func (n *NoRules) known(accountID, event string) bool {
+func (n *NoRules) cached(accountID, event string) (v verdict, ok bool) {
 	if n == nil {
-		return false
+		return v, false
 	}
-	until, ok := n.until.Load(accountID + "|" + event)
-	return ok && time.Now().Before(until.(time.Time))
+	got, ok := n.verdicts.Load(accountID + "|" + event)
+	if !ok {
+		return v, false
+	}
+	v = got.(verdict)
+	return v, time.Now().Before(v.until)
 }
 
-func (n *NoRules) remember(accountID, event string) {
+// known tells whether the account is known to have no rules for the event.
+func (n *NoRules) known(accountID, event string) bool {
+	v, ok := n.cached(accountID, event)
+	return ok && v.none
+}
+
+func (n *NoRules) remember(accountID, event string, none bool) {
 	if n != nil {
-		n.until.Store(accountID+"|"+event, time.Now().Add(noneFor))
+		n.verdicts.Store(accountID+"|"+event, verdict{none: none, until: time.Now().Add(noneFor)})
 	}
 }
 
@@ -62,18 +80,16 @@ func enabledAutomations(db *gorm.DB, accountID, event string) *gorm.DB {
 }
 
 // Check tells whether the account has no enabled automation rule for the
-// event, asking the database unless that is known already.
+// event, asking the database unless the answer is known already.
 func (n *NoRules) Check(ctx context.Context, db *gorm.DB, accountID, event string) (bool, error) {
-	if n.known(accountID, event) {
-		return true, nil
+	if v, ok := n.cached(accountID, event); ok {
+		return v.none, nil
 	}
 	var count int64
 	if err := enabledAutomations(db.WithContext(ctx).Model(&store.Rule{}), accountID, event).Count(&count).Error; err != nil {
 		return false, err
 	}
-	if count == 0 {
-		n.remember(accountID, event)
-	}
+	n.remember(accountID, event, count == 0)
 	return count == 0, nil
 }
 
@@ -108,8 +124,8 @@ func (a *Automation) MatchAutomations(ctx context.Context, in AutomationInput) (
 		Order("position, created_at").Find(&rs).Error; err != nil {
 		return nil, err
 	}
+	a.NoRules.remember(in.AccountID, in.Event, len(rs) == 0)
 	if len(rs) == 0 {
-		a.NoRules.remember(in.AccountID, in.Event)
 		return nil, nil
 	}
 	var conv store.Conversation

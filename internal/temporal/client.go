@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -47,6 +48,11 @@ func sdkLogger(logger *slog.Logger) sdklog.Logger {
 // Dial connects and checks the server answers, so a wrong address fails at
 // start with one clear line instead of on the first workflow.
 func Dial(ctx context.Context, opts client.Options) (client.Client, error) {
+	if opts.ConnectionOptions.GrpcCompression == nil && isLoopback(opts.HostPort) {
+		// Compressing bytes that never leave the machine only costs CPU:
+		// gzip was ~6% of the process's CPU in the bench's send phase.
+		opts.ConnectionOptions.GrpcCompression = &client.GrpcCompressionNone{}
+	}
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	c, err := client.DialContext(ctx, opts)
@@ -54,6 +60,19 @@ func Dial(ctx context.Context, opts client.Options) (client.Client, error) {
 		return nil, fmt.Errorf("temporal: cannot connect to %s (namespace %s): %v", opts.HostPort, opts.Namespace, err)
 	}
 	return c, nil
+}
+
+// isLoopback tells whether a host:port names this machine.
+func isLoopback(hostPort string) bool {
+	host, _, err := net.SplitHostPort(hostPort)
+	if err != nil {
+		host = hostPort
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // EnsureSearchAttributes registers the custom search attributes that the
