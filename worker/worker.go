@@ -33,6 +33,9 @@ type Deps struct {
 	// AllowPrivateURLs lets deliveries to customers' URLs reach loopback
 	// and private addresses (dev, tests); off, they are refused on dial.
 	AllowPrivateURLs bool
+	// EventRetention is how long the agents' event log keeps events;
+	// zero: activities.DefaultEventRetention.
+	EventRetention time.Duration
 }
 
 // Channels returns the registry of every channel kind that can send today;
@@ -85,6 +88,7 @@ func Register(r sdkworker.Registry, deps Deps) {
 	r.RegisterWorkflow(workflows.WebhookEndpoint)
 	r.RegisterWorkflow(workflows.WebhookDelivery)
 	r.RegisterWorkflow(workflows.ScheduledRule)
+	r.RegisterWorkflow(workflows.EventRetention)
 	cache := &rules.Cache{}
 	noRules := &activities.NoRules{}
 	r.RegisterActivity(&activities.Distribution{DB: deps.DB, Temporal: deps.Temporal, Rules: cache})
@@ -92,6 +96,7 @@ func Register(r sdkworker.Registry, deps Deps) {
 	r.RegisterActivity(&activities.CRM{DB: deps.DB, Bus: deps.Bus, Temporal: deps.Temporal, Rules: cache})
 	r.RegisterActivity(&activities.Webhooks{DB: deps.DB, Secrets: deps.Secrets, HTTP: egress.Client(10*time.Second, deps.AllowPrivateURLs)})
 	r.RegisterActivity(&activities.Assist{DB: deps.DB, AI: deps.AI, MonthlyCap: deps.AICap})
+	r.RegisterActivity(&activities.Retention{DB: deps.DB, Keep: deps.EventRetention})
 	if deps.Channels == nil {
 		deps.Channels = Channels(deps.AllowPrivateURLs)
 	}

@@ -129,10 +129,13 @@ func runDev(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	w := worker.New(tc, worker.Deps{DB: db, Bus: bus, AI: assistant, AICap: cfg.AI.MonthlyCap, Secrets: box, AllowPrivateURLs: cfg.PrivateURLs("dev")},
+	w := worker.New(tc, worker.Deps{DB: db, Bus: bus, AI: assistant, AICap: cfg.AI.MonthlyCap, Secrets: box, AllowPrivateURLs: cfg.PrivateURLs("dev"), EventRetention: cfg.EventRetention},
 		sdkworker.Options{WorkerStopTimeout: cfg.ShutdownGrace})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
+	}
+	if err := worker.EnsureSchedules(ctx, tc, workflows.TaskQueue); err != nil {
+		return fmt.Errorf("worker: schedules: %w", err)
 	}
 	defer w.Stop()
 	relayCtx, stopRelay := context.WithCancel(ctx)
@@ -193,10 +196,13 @@ func runWorker(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	w := worker.New(tc, worker.Deps{DB: db, Bus: bus, AI: assistant, AICap: cfg.AI.MonthlyCap, Secrets: box, AllowPrivateURLs: cfg.PrivateURLs("worker")},
+	w := worker.New(tc, worker.Deps{DB: db, Bus: bus, AI: assistant, AICap: cfg.AI.MonthlyCap, Secrets: box, AllowPrivateURLs: cfg.PrivateURLs("worker"), EventRetention: cfg.EventRetention},
 		sdkworker.Options{WorkerStopTimeout: cfg.ShutdownGrace})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
+	}
+	if err := worker.EnsureSchedules(ctx, tc, workflows.TaskQueue); err != nil {
+		return fmt.Errorf("worker: schedules: %w", err)
 	}
 	relayCtx, stopRelay := context.WithCancel(ctx)
 	defer stopRelay()

@@ -39,6 +39,7 @@ type Config struct {
 	SessionIdle      time.Duration
 	SessionMaxAge    time.Duration
 	ShutdownGrace    time.Duration
+	EventRetention   time.Duration // how long the agents' event log keeps events
 }
 
 // Setting describes one configuration knob; the README's table is printed
@@ -122,6 +123,13 @@ var Settings = []Setting{
 		func(c *Config, v string) (err error) { c.AI.Redact, err = strconv.ParseBool(v); return err }},
 	{"shutdown-grace", "CHATSPOT_SHUTDOWN_GRACE", "10s", "all", "How long Ctrl-C / SIGTERM waits for requests and activities to finish.",
 		func(c *Config, v string) (err error) { c.ShutdownGrace, err = time.ParseDuration(v); return err }},
+	{"event-retention", "CHATSPOT_EVENT_RETENTION", "168h", "dev, worker", "How long the agents' realtime event log keeps events (a screen reconnecting within it misses nothing); older ones are pruned every hour. At least 1h.",
+		func(c *Config, v string) (err error) {
+			if c.EventRetention, err = time.ParseDuration(v); err == nil && c.EventRetention < time.Hour {
+				err = errors.New("must be at least 1h")
+			}
+			return err
+		}},
 }
 
 // AIConfig is AI Assist's settings.

@@ -42,6 +42,7 @@ func TestInvalidValuesNameTheSetting(t *testing.T) {
 		"CHATSPOT_TEMPORAL_UI_PORT": "-1",
 		"CHATSPOT_BASE_URL":         "localhost",
 		"CHATSPOT_SHUTDOWN_GRACE":   "soon",
+		"CHATSPOT_EVENT_RETENTION":  "10m",
 	}
 	for name, value := range cases {
 		_, err := Load("dev", nil, env(map[string]string{name: value}))

@@ -65,10 +65,11 @@ func quietSDKLogger() sdklog.Logger {
 // stack is the app wired as `chatspot dev` wires it, on a test database and
 // the shared Temporal server, served over real HTTP.
 type stack struct {
-	db  *gorm.DB
-	tc  client.Client
-	url string
-	srv *api.Server
+	db    *gorm.DB
+	tc    client.Client
+	url   string
+	srv   *api.Server
+	queue string // the task queue this test's worker serves
 }
 
 func newStack(t *testing.T, db *gorm.DB) *stack {
@@ -106,7 +107,7 @@ func newStackAI(t *testing.T, db *gorm.DB, assistant *ai.Assistant, monthlyCap i
 		SecretKey: testSecretKey, AllowPrivateURLs: true}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	return &stack{db: db, tc: tc, url: hs.URL, srv: srv}
+	return &stack{db: db, tc: tc, url: hs.URL, srv: srv, queue: queue}
 }
 
 // eventually retries check until it returns nil or the timeout passes.
