@@ -135,7 +135,8 @@ func runDev(ctx context.Context, cfg *config.Config, out io.Writer) error {
 		return fmt.Errorf("worker: %w", err)
 	}
 	if err := worker.EnsureSchedules(ctx, tc, workflows.TaskQueue); err != nil {
-		return fmt.Errorf("worker: schedules: %w", err)
+		// Housekeeping only: conversations are served without it.
+		log.Warn("could not create the housekeeping schedules; the event log is not pruned", "error", err)
 	}
 	defer w.Stop()
 	relayCtx, stopRelay := context.WithCancel(ctx)
@@ -202,7 +203,8 @@ func runWorker(ctx context.Context, cfg *config.Config, out io.Writer) error {
 		return fmt.Errorf("worker: %w", err)
 	}
 	if err := worker.EnsureSchedules(ctx, tc, workflows.TaskQueue); err != nil {
-		return fmt.Errorf("worker: schedules: %w", err)
+		// Housekeeping only: conversations are served without it.
+		log.Warn("could not create the housekeeping schedules; the event log is not pruned", "error", err)
 	}
 	relayCtx, stopRelay := context.WithCancel(ctx)
 	defer stopRelay()

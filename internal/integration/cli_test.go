@@ -187,6 +187,14 @@ func TestDevSurvivesKillAndRestart(t *testing.T) {
 	if st := desc.WorkflowExecutionInfo.Status; st != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING || desc.WorkflowExecutionInfo.Execution.RunId != conv.RunID {
 		t.Fatalf("after restart the ticket's run is %s/%s, want the same run running", st, desc.WorkflowExecutionInfo.Execution.RunId)
 	}
+	// dev made the event log's pruning schedule, on the main task queue.
+	sched, err := tc.ScheduleClient().GetHandle(context.Background(), workflows.EventRetentionScheduleID).Describe(context.Background())
+	if err != nil {
+		t.Fatalf("housekeeping schedule: %v", err)
+	}
+	if action, ok := sched.Schedule.Action.(*client.ScheduleWorkflowAction); !ok || action.TaskQueue != workflows.TaskQueue {
+		t.Fatalf("housekeeping schedule starts %+v, want a workflow on %s", sched.Schedule.Action, workflows.TaskQueue)
+	}
 	if r := a.post(t, a.token, msgJSON("d2", "5511988887777", "Voltei")); r.status != http.StatusAccepted {
 		t.Fatalf("inbound after restart: %d %v", r.status, r.body)
 	}
