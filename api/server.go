@@ -56,6 +56,7 @@ type Server struct {
 	loginLimit   keyedLimiter
 	tokenLimit   keyedLimiter
 	visitorLimit keyedLimiter
+	streamReads  events.SharedReads // agents' streams of an account share their log reads
 	routes       []Route
 	box          *secrets.Box // from SecretKey; nil refuses to seal
 }

@@ -68,7 +68,7 @@ func (s *Server) stream(c *gin.Context) {
 			return
 		}
 	}
-	reader := &events.Reader{DB: s.DB, AccountID: p.AccountID, Bypass: func(held time.Duration) {
+	reader := &events.Reader{DB: s.DB, AccountID: p.AccountID, Shared: &s.streamReads, Bypass: func(held time.Duration) {
 		s.Logger.Warn("stream reads past a PostgreSQL transaction that stays open; events it commits later show on reload only",
 			"account", p.AccountID, "held", held.Round(time.Second))
 	}}

@@ -58,6 +58,7 @@ var (
 	databaseURL   = flag.String("database-url", "", "PostgreSQL DSN for the app database; empty: SQLite in a temporary directory")
 	arrivals      = flag.Int("arrivals", 200, "new conversations arriving at once in the assignment scenario")
 	only          = flag.String("only", "", "run part of the bench for a quick look (the table is the full run): assignment, messages (baseline and inbound rates only), or sends (inbound rates, then the agents' sends)")
+	streams       = flag.Int("streams", 1, "agents' streams open during the inbound phases (one of them measures): agents online")
 	cpuProfile    = flag.String("cpuprofile", "", "write a CPU profile of the measured scenarios to this file (go tool pprof)")
 )
 
@@ -210,7 +211,7 @@ func run() error {
 	}
 	rows = append(rows, assignRow)
 	print(rows)
-	data, _ := json.MarshalIndent(map[string]any{"at": time.Now().UTC(), "duration_s": duration.Seconds(), "conversations": *conversations, "rows": rows}, "", "  ")
+	data, _ := json.MarshalIndent(map[string]any{"at": time.Now().UTC(), "duration_s": duration.Seconds(), "conversations": *conversations, "streams": *streams, "rows": rows}, "", "  ")
 	return os.WriteFile(*out, data, 0o644)
 }
 
@@ -512,6 +513,11 @@ func inboundToStream(ctx context.Context, db *gorm.DB, base string, a *agent, fx
 		}
 	}); err != nil {
 		return Row{}, err
+	}
+	for range *streams - 1 { // the other agents online: their streams read every event too
+		if err := streamSeen(sctx, base, a, func(string, time.Time) {}); err != nil {
+			return Row{}, err
+		}
 	}
 	var failed atomic.Int64
 	run := fmt.Sprintf("r%d-%d", rate, time.Now().UnixNano())

@@ -153,6 +153,9 @@ type Reader struct {
 	// Bypass, if set, is called when the reader starts reading past an
 	// open transaction.
 	Bypass func(heldFor time.Duration)
+	// Shared, if set, merges this reader's queries with other streams'
+	// identical ones; the rows it returns are shared and never modified.
+	Shared *SharedReads
 
 	heldSince time.Time
 	bypass    bool
@@ -160,7 +163,7 @@ type Reader struct {
 
 // Next reads up to limit events after the position; pending as in After.
 func (r *Reader) Next(ctx context.Context, after Position, limit int) (evs []store.Event, pending bool, err error) {
-	rows, err := read(ctx, r.DB, r.AccountID, after, limit)
+	rows, err := r.Shared.read(ctx, r.DB, r.AccountID, after, limit)
 	if err != nil {
 		return nil, false, err
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -180,5 +182,64 @@ func TestPGBusCrossesProcesses(t *testing.T) {
 			t.Fatal("no wake-up crossed PostgreSQL")
 		case <-time.After(200 * time.Millisecond):
 		}
+	}
+}
+
+// Streams woken together share one query, and a read never gets the
+// result of a query that began before it was asked for: the event whose
+// commit woke a stream is in what the stream reads.
+func TestSharedReadsMergeButSeeEarlierCommits(t *testing.T) {
+	db := storetest.Open(t, "sqlite")
+	ctx := t.Context()
+	start, err := events.Last(ctx, db, "acc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	events.Append(db, "acc", events.MessageCreated, nil, "first")
+	var queries atomic.Int32
+	gate := make(chan struct{})
+	// The first query of the log stops after reading its rows, so the
+	// reads below arrive while it is still running.
+	db.Callback().Query().After("gorm:query").Register("test:gate", func(tx *gorm.DB) {
+		if tx.Statement.Table == "events" && queries.Add(1) == 1 {
+			<-gate
+		}
+	})
+	var shared events.SharedReads
+	read := func(out *[]store.Event, wg *sync.WaitGroup) {
+		defer wg.Done()
+		r := &events.Reader{DB: db, AccountID: "acc", Shared: &shared}
+		evs, _, err := r.Next(ctx, start, 10)
+		if err != nil {
+			t.Error(err)
+		}
+		*out = evs
+	}
+	var first []store.Event
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go read(&first, &wg)
+	for queries.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	events.Append(db, "acc", events.MessageCreated, nil, "second")
+	later := make([][]store.Event, 5)
+	for i := range later {
+		wg.Add(1)
+		go read(&later[i], &wg)
+	}
+	time.Sleep(200 * time.Millisecond) // let them all arrive while the first query waits
+	close(gate)
+	wg.Wait()
+	if len(first) != 1 {
+		t.Errorf("the first read got %d events, want the one committed before it", len(first))
+	}
+	for i, evs := range later {
+		if len(evs) != 2 || evs[1].Payload != `"second"` {
+			t.Errorf("read %d got %+v, want both events: it asked after the second committed", i, evs)
+		}
+	}
+	if n := queries.Load(); n > 3 {
+		t.Errorf("%d queries for 6 reads of the same position, want them shared", n)
 	}
 }
