@@ -165,7 +165,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	fx, err := seed(ctx, db, receiver.url)
+	fx, err := seed(ctx, db, receiver)
 	if err != nil {
 		return err
 	}
@@ -226,8 +226,6 @@ func parseRates(s string) []int {
 	return out
 }
 
-// offer calls fire at the given rate for the duration, each call in its
-// own goroutine, and waits for all to finish.
 // startProfile starts the -cpuprofile profile, if asked for; the returned
 // function stops it.
 func startProfile() (func(), error) {
@@ -245,6 +243,8 @@ func startProfile() (func(), error) {
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
+// offer calls fire at the given rate for the duration, each call in its
+// own goroutine, and waits for all to finish.
 func offer(rate int, d time.Duration, fire func(i int)) int {
 	interval := time.Second / time.Duration(rate)
 	n := int(d.Seconds() * float64(rate))
@@ -421,7 +421,7 @@ func startReceiver() (*receiver, error) {
 	return r, nil
 }
 
-func seed(ctx context.Context, db *gorm.DB, outboundURL string) (fixture, error) {
+func seed(ctx context.Context, db *gorm.DB, rcv *receiver) (fixture, error) {
 	fx := fixture{account: store.Account{Name: "Bench", Seats: 100, Modules: "api"}, email: "bench@example.com"}
 	profiles, err := auth.CreateAccount(db, &fx.account)
 	if err != nil {
@@ -431,7 +431,7 @@ func seed(ctx context.Context, db *gorm.DB, outboundURL string) (fixture, error)
 		return fx, err
 	}
 	token, settings := apichannel.NewToken()
-	settings.OutboundURL, settings.OutboundSecret = outboundURL, "bench-outbound-secret"
+	settings.OutboundURL, settings.OutboundSecret = rcv.url, rcv.secret
 	raw, _ := json.Marshal(settings)
 	fx.token = token
 	fx.channel = store.Channel{ID: store.NewID(), AccountID: fx.account.ID, Kind: channels.KindAPI, Name: "API", Settings: string(raw), Active: true}
