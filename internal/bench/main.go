@@ -117,6 +117,7 @@ func run() error {
 		if *only == "assignment" || *only == "sends" {
 			break
 		}
+		settle(30 * time.Second)
 		row, err := baseline(ctx, tc, rate)
 		if err != nil {
 			return err
@@ -174,6 +175,7 @@ func run() error {
 		return err
 	}
 	for _, rate := range parseRates(*rates) {
+		settle(30 * time.Second)
 		row, err := inboundToStream(ctx, db, base, agent, fx, rate)
 		if err != nil {
 			return err
@@ -191,6 +193,7 @@ func run() error {
 		}
 		defer stop()
 	}
+	settle(30 * time.Second)
 	sendRows, err := sendToAck(ctx, db, base, agent, fx, receiver)
 	if err != nil {
 		return err
@@ -361,6 +364,20 @@ func snapshot(l *latencies) []time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]time.Duration(nil), l.d...)
+}
+
+// settle waits, at most max, until the process is nearly idle (under a
+// fifth of a core for half a second): a scenario leaves work behind
+// (history and visibility tasks, timers, the deliveries of its last
+// sends), which would otherwise count as the next scenario's latency.
+func settle(max time.Duration) {
+	for deadline := time.Now().Add(max); time.Now().Before(deadline); {
+		c0 := cpuTime()
+		time.Sleep(500 * time.Millisecond)
+		if cpuTime()-c0 < 100*time.Millisecond {
+			return
+		}
+	}
 }
 
 func waitFor(cond func() bool, max time.Duration) { waitEvery(cond, max, 20*time.Millisecond) }
