@@ -409,6 +409,26 @@ type receiver struct {
 	forged     atomic.Int64
 	duplicates atomic.Int64
 	arrived    sync.Map // message id -> time.Time of its first delivery
+
+	mu     sync.Mutex
+	again  []string        // ids of messages that arrived more than once
+	againG []time.Duration // how long after the first arrival each came again
+}
+
+// duplicatesNote tells how each message that arrived twice came again:
+// the gap after the first arrival and the delivery attempts the message
+// recorded (one attempt: the HTTP request itself was repeated; two: the
+// activity was retried after sending).
+func (r *receiver) duplicatesNote(db *gorm.DB) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	note := ""
+	for i, id := range r.again {
+		var msg store.Message
+		db.Select("attempts").Take(&msg, "id = ?", id)
+		note += fmt.Sprintf("; %s again after %s, %d attempts", id, r.againG[i].Round(time.Millisecond), msg.Attempts)
+	}
+	return note
 }
 
 func startReceiver() (*receiver, error) {
@@ -425,15 +445,18 @@ func startReceiver() (*receiver, error) {
 			http.Error(w, "bad signature", http.StatusUnauthorized)
 			return
 		}
-		r.delivered.Add(1)
+		n := r.delivered.Add(1)
 		var msg apichannel.OutboundPayload
 		if json.Unmarshal(body, &msg) == nil {
-			if _, seen := r.arrived.LoadOrStore(msg.MessageID, time.Now()); seen {
+			if first, seen := r.arrived.LoadOrStore(msg.MessageID, time.Now()); seen {
 				r.duplicates.Add(1)
+				r.mu.Lock()
+				r.again, r.againG = append(r.again, msg.MessageID), append(r.againG, time.Since(first.(time.Time)))
+				r.mu.Unlock()
 			}
 		}
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"id":"ext-%d"}`, r.delivered.Load())
+		fmt.Fprintf(w, `{"id":"ext-%d"}`, n)
 	}))
 	return r, nil
 }
@@ -567,8 +590,8 @@ func inboundToStream(ctx context.Context, db *gorm.DB, base string, a *agent, fx
 	// slowed the very drain it measured).
 	var mostIn time.Duration // 99% taken in: tells a slow tail from a slow drain
 	waitEvery(func() bool {
-		db.Model(&store.Message{}).Where("channel_id = ? AND external_id >= ? AND external_id < ? AND recorded_at IS NOT NULL",
-			fx.channel.ID, run+"-", run+".").Count(&recorded)
+		db.Model(&store.Message{}).Where("channel_id = ? AND direction = ? AND external_id >= ? AND external_id < ? AND recorded_at IS NOT NULL",
+			fx.channel.ID, store.DirectionInbound, run+"-", run+".").Count(&recorded)
 		if mostIn == 0 && int(recorded)*100 >= sent*99 {
 			mostIn = time.Since(start)
 		}
@@ -646,6 +669,7 @@ func sendToAck(ctx context.Context, db *gorm.DB, base string, a *agent, fx fixtu
 	if n := rcv.forged.Load(); n > 0 {
 		note += fmt.Sprintf("; %d with a bad signature", n)
 	}
+	note += rcv.duplicatesNote(db)
 	out := delivered.row("agent send -> delivered to the channel", rate, sent, elapsed, note)
 	return []Row{ack, out}, nil
 }

@@ -198,7 +198,7 @@ func identify(tx *gorm.DB, ch store.Channel, c channels.InboundContact) (store.C
 
 func insertMessage(tx *gorm.DB, ch store.Channel, contact store.Contact, in channels.Inbound) (Result, error) {
 	var existing store.Message
-	err := tx.Where("channel_id = ? AND external_id = ?", ch.ID, in.ExternalID).Take(&existing).Error
+	err := tx.Where("channel_id = ? AND external_id = ? AND direction = ?", ch.ID, in.ExternalID, store.DirectionInbound).Take(&existing).Error
 	if err == nil {
 		return Result{Message: existing, Duplicate: true}, nil
 	}

@@ -31,6 +31,7 @@ type integrator struct {
 	calls     int
 	delivered map[string]apichannel.OutboundPayload
 	hold      chan struct{} // when set, requests wait on it before answering
+	answer    string        // when set, the id answered for every message
 	url       string
 }
 
@@ -45,7 +46,7 @@ func newIntegrator(t *testing.T, secret string) *integrator {
 		}
 		in.mu.Lock()
 		in.calls++
-		hold := in.hold
+		hold, answer := in.hold, in.answer
 		in.mu.Unlock()
 		if hold != nil {
 			select {
@@ -59,7 +60,10 @@ func newIntegrator(t *testing.T, secret string) *integrator {
 		in.mu.Lock()
 		in.delivered[r.Header.Get("Idempotency-Key")] = p
 		in.mu.Unlock()
-		fmt.Fprintf(w, `{"id":"ext-%s"}`, p.MessageID)
+		if answer == "" {
+			answer = "ext-" + p.MessageID
+		}
+		fmt.Fprintf(w, `{"id":%q}`, answer)
 	}))
 	t.Cleanup(srv.Close)
 	in.url = srv.URL
