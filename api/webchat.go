@@ -256,7 +256,7 @@ func (s *Server) webchatSend(c *gin.Context) {
 	}
 	ch, _ := webchatOf(c)
 	var sent int64 // a retry of a send that went through has its files linked already
-	s.DB.WithContext(c).Model(&store.Message{}).Where("channel_id = ? AND external_id = ? AND direction = ?", ch.ID, v.ID+":"+req.ClientID, store.DirectionInbound).Count(&sent)
+	s.DB.WithContext(c).Model(&store.Message{}).Where("channel_id = ? AND external_id = ? AND direction = 'inbound'", ch.ID, v.ID+":"+req.ClientID).Count(&sent)
 	if sent == 0 {
 		if err := attachments.Check(s.DB.WithContext(c), ch.AccountID, v.ID, req.AttachmentIDs); err != nil {
 			if !s.webchatFieldError(c, err) {

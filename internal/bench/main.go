@@ -590,8 +590,8 @@ func inboundToStream(ctx context.Context, db *gorm.DB, base string, a *agent, fx
 	// slowed the very drain it measured).
 	var mostIn time.Duration // 99% taken in: tells a slow tail from a slow drain
 	waitEvery(func() bool {
-		db.Model(&store.Message{}).Where("channel_id = ? AND direction = ? AND external_id >= ? AND external_id < ? AND recorded_at IS NOT NULL",
-			fx.channel.ID, store.DirectionInbound, run+"-", run+".").Count(&recorded)
+		db.Model(&store.Message{}).Where("channel_id = ? AND direction = 'inbound' AND external_id >= ? AND external_id < ? AND recorded_at IS NOT NULL",
+			fx.channel.ID, run+"-", run+".").Count(&recorded)
 		if mostIn == 0 && int(recorded)*100 >= sent*99 {
 			mostIn = time.Since(start)
 		}

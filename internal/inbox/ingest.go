@@ -198,7 +198,9 @@ func identify(tx *gorm.DB, ch store.Channel, c channels.InboundContact) (store.C
 
 func insertMessage(tx *gorm.DB, ch store.Channel, contact store.Contact, in channels.Inbound) (Result, error) {
 	var existing store.Message
-	err := tx.Where("channel_id = ? AND external_id = ? AND direction = ?", ch.ID, in.ExternalID, store.DirectionInbound).Take(&existing).Error
+	// direction is a literal so that both databases can use the partial
+	// unique index (messages_inbound_external) for the lookup.
+	err := tx.Where("channel_id = ? AND external_id = ? AND direction = 'inbound'", ch.ID, in.ExternalID).Take(&existing).Error
 	if err == nil {
 		return Result{Message: existing, Duplicate: true}, nil
 	}
