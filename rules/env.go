@@ -181,7 +181,9 @@ func NewClock(at time.Time, h Hours) Clock {
 				return false
 			}
 			now := local.Format("15:04")
-			return now >= span[0] && now < span[1]
+			// A day that closes at 23:59 is open until midnight: that is
+			// what a manager means, and a time input cannot say 24:00.
+			return now >= span[0] && (now < span[1] || span[1] == "23:59")
 		},
 		Weekday: func() string { return weekdayNames[local.Weekday()] },
 		Hour:    func() int { return local.Hour() },

@@ -149,3 +149,24 @@ func TestStickyPrefersTheContactsLastAgent(t *testing.T) {
 		t.Errorf("manual queue assigned %s", d.AgentID)
 	}
 }
+
+func TestBusinessHoursEdges(t *testing.T) {
+	sp, _ := time.LoadLocation("America/Sao_Paulo")
+	hours := Hours{Location: sp, Days: map[time.Weekday][2]string{time.Monday: {"09:00", "18:00"}, time.Tuesday: {"00:00", "23:59"}}}
+	for _, c := range []struct {
+		local string // São Paulo time
+		open  bool
+	}{
+		{"2026-11-30 08:59:59", false},
+		{"2026-11-30 09:00:00", true},
+		{"2026-11-30 17:59:59", true},
+		{"2026-11-30 18:00:00", false}, // closing time is closed
+		{"2026-12-01 00:00:00", true},
+		{"2026-12-01 23:59:30", true}, // closing at 23:59 is open until midnight
+	} {
+		at, _ := time.ParseInLocation(time.DateTime, c.local, sp)
+		if got := NewClock(at, hours).InBusinessHours(); got != c.open {
+			t.Errorf("%s: inBusinessHours() = %v, want %v", c.local, got, c.open)
+		}
+	}
+}

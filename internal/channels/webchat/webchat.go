@@ -117,7 +117,8 @@ func (s Settings) Open(t time.Time) bool {
 		return false
 	}
 	now := local.Format("15:04")
-	return now >= span[0] && now < span[1]
+	// Closing at 23:59 means open until midnight, as in rules.NewClock.
+	return now >= span[0] && (now < span[1] || span[1] == "23:59")
 }
 
 // OriginAllowed checks a request's Origin against the allowed sites.

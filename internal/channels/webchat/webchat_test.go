@@ -31,6 +31,14 @@ func TestSettingsValidation(t *testing.T) {
 	if !s.Open(mondayMorning) || s.Open(mondayMorning.Add(9*time.Hour)) || s.Open(mondayMorning.Add(-24*time.Hour)) {
 		t.Error("business hours: open on Monday 10:00 only")
 	}
+	allDay, err := ParseSettings(`{"business_hours":{"timezone":"America/Sao_Paulo","days":{"tue":["00:00","23:59"]}}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastMinute := time.Date(2026, 12, 2, 2, 59, 30, 0, time.UTC) // Tuesday 23:59:30 in São Paulo
+	if !allDay.Open(lastMinute) || allDay.Open(lastMinute.Add(time.Minute)) {
+		t.Error("a day closing at 23:59 should be open until midnight, and not after")
+	}
 }
 
 func TestVisitorTokens(t *testing.T) {
