@@ -153,8 +153,17 @@ func testWebhooks(t *testing.T, dialect string) {
 	if !slices.Equal(texts, []string{"primeira", "segunda", "terceira"}) {
 		t.Errorf("messages arrived as %v, want in order", texts)
 	}
+	// The receiver has the last delivery before its worker records it.
 	var stored []store.WebhookDelivery
-	c.db.Where("endpoint_id = ?", epID).Order("seq").Find(&stored)
+	eventually(t, 10*time.Second, func() error {
+		c.db.Where("endpoint_id = ?", epID).Order("seq").Find(&stored)
+		for _, d := range stored {
+			if d.Status != "delivered" {
+				return fmt.Errorf("delivery %s still %s", d.ID, d.Status)
+			}
+		}
+		return nil
+	})
 	_, refused, badSig := rc.snapshot()
 	for i, d := range stored {
 		if d.ID != got[i].DeliveryID || d.Status != "delivered" {
