@@ -167,6 +167,15 @@ func ParseHours(raw string, loc *time.Location) (Hours, error) {
 	return h, nil
 }
 
+// InSpan tells whether a local time falls in a day's business hours
+// {"HH:MM" opening, "HH:MM" closing}: open from the opening minute until
+// the closing one. A day that closes at 23:59 is open until midnight: that
+// is what a manager means, and a time input cannot say 24:00.
+func InSpan(local time.Time, span [2]string) bool {
+	now := local.Format("15:04")
+	return now >= span[0] && (now < span[1] || span[1] == "23:59")
+}
+
 // NewClock makes the clock functions for one instant.
 func NewClock(at time.Time, h Hours) Clock {
 	loc := h.Location
@@ -180,10 +189,7 @@ func NewClock(at time.Time, h Hours) Clock {
 			if !ok {
 				return false
 			}
-			now := local.Format("15:04")
-			// A day that closes at 23:59 is open until midnight: that is
-			// what a manager means, and a time input cannot say 24:00.
-			return now >= span[0] && (now < span[1] || span[1] == "23:59")
+			return InSpan(local, span)
 		},
 		Weekday: func() string { return weekdayNames[local.Weekday()] },
 		Hour:    func() int { return local.Hour() },

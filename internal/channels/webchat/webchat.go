@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/chatspot/chatspot/internal/channels"
+	"github.com/chatspot/chatspot/rules"
 )
 
 // Field requirements of the pre-chat form.
@@ -99,7 +100,7 @@ var (
 	hexColor = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
 )
 
-var weekdays = []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
+var weekdays = rules.WeekdayNames
 
 // Open reports whether the business hours include t.
 func (s Settings) Open(t time.Time) bool {
@@ -116,9 +117,7 @@ func (s Settings) Open(t time.Time) bool {
 	if !ok {
 		return false
 	}
-	now := local.Format("15:04")
-	// Closing at 23:59 means open until midnight, as in rules.NewClock.
-	return now >= span[0] && (now < span[1] || span[1] == "23:59")
+	return rules.InSpan(local, span)
 }
 
 // OriginAllowed checks a request's Origin against the allowed sites.
