@@ -410,9 +410,15 @@ type receiver struct {
 	duplicates atomic.Int64
 	arrived    sync.Map // message id -> time.Time of its first delivery
 
-	mu     sync.Mutex
-	again  []string        // ids of messages that arrived more than once
-	againG []time.Duration // how long after the first arrival each came again
+	mu    sync.Mutex
+	again []repeat // messages that arrived more than once
+}
+
+// repeat is a message that arrived again, and how long after its first
+// arrival.
+type repeat struct {
+	id  string
+	gap time.Duration
 }
 
 // duplicatesNote tells how each message that arrived twice came again:
@@ -423,10 +429,10 @@ func (r *receiver) duplicatesNote(db *gorm.DB) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	note := ""
-	for i, id := range r.again {
+	for _, rep := range r.again {
 		var msg store.Message
-		db.Select("attempts").Take(&msg, "id = ?", id)
-		note += fmt.Sprintf("; %s again after %s, %d attempts", id, r.againG[i].Round(time.Millisecond), msg.Attempts)
+		db.Select("attempts").Take(&msg, "id = ?", rep.id)
+		note += fmt.Sprintf("; %s again after %s, %d attempts", rep.id, rep.gap.Round(time.Millisecond), msg.Attempts)
 	}
 	return note
 }
@@ -451,7 +457,7 @@ func startReceiver() (*receiver, error) {
 			if first, seen := r.arrived.LoadOrStore(msg.MessageID, time.Now()); seen {
 				r.duplicates.Add(1)
 				r.mu.Lock()
-				r.again, r.againG = append(r.again, msg.MessageID), append(r.againG, time.Since(first.(time.Time)))
+				r.again = append(r.again, repeat{msg.MessageID, time.Since(first.(time.Time))})
 				r.mu.Unlock()
 			}
 		}
