@@ -32,8 +32,9 @@ test: build
 e2e: build
 	cd web && CHATSPOT_BIN=$(CURDIR)/bin/chatspot npm run e2e
 
-## lint: gofmt and go vet
+## lint: gofmt, go vet, and go.mod/go.sum tidy
 lint:
+	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod or go.sum is not tidy: run go mod tidy"; $(GO) mod tidy -diff; exit 1; }
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 

@@ -192,6 +192,10 @@ func (c *CRM) LoadCard(ctx context.Context, in CardRef) (CardSnapshot, error) {
 type MoveInput struct {
 	AccountID, CardID, StageID, ActorID string
 	Position                            int
+	// At is the workflow's time of the move: the stage-entry time the
+	// stale alert counts from, so the stored time and the workflow's timer
+	// are on one clock. Zero (histories before it was passed): the real clock.
+	At time.Time
 }
 
 // MoveCard stores the move. Entering a new stage restarts the card's time
@@ -218,7 +222,10 @@ func (c *CRM) MoveCard(ctx context.Context, in MoveInput) (CardSnapshot, error) 
 		if err := tx.Take(&from, "id = ?", card.StageID).Error; err != nil {
 			return err
 		}
-		now := time.Now().UTC()
+		now := in.At.UTC()
+		if in.At.IsZero() {
+			now = time.Now().UTC()
+		}
 		if err := tx.Model(&card).Updates(map[string]any{"stage_id": to.ID, "entered_stage_at": now, "updated_at": now}).Error; err != nil {
 			return err
 		}

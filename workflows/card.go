@@ -202,7 +202,8 @@ func (c *card) move(ctx workflow.Context, r MoveRequest) error {
 		return temporal.NewApplicationError("the card is "+c.snap.Status, activities.ErrCardInvalid)
 	}
 	from := c.snap.StageID
-	in := activities.MoveInput{AccountID: c.in.AccountID, CardID: c.in.CardID, StageID: r.StageID, Position: r.Position, ActorID: r.ActorID}
+	in := activities.MoveInput{AccountID: c.in.AccountID, CardID: c.in.CardID, StageID: r.StageID, Position: r.Position, ActorID: r.ActorID,
+		At: workflow.Now(ctx)}
 	if err := workflow.ExecuteLocalActivity(withLocalActivity(ctx), crm.MoveCard, in).Get(ctx, &c.snap); err != nil {
 		return err
 	}
