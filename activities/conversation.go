@@ -88,6 +88,7 @@ type OpenConversationInput struct {
 	AccountID      string
 	ChannelID      string
 	ContactID      string
+	ThreadKey      string
 	WorkflowID     string
 	RunID          string
 	ConversationID string // set when a run continues or reopens a ticket
@@ -95,8 +96,12 @@ type OpenConversationInput struct {
 
 // Ticket is what the workflow needs to know about its ticket and channel.
 type Ticket struct {
-	ConversationID        string
-	ChannelKind           string
+	ConversationID string
+	ChannelKind    string
+	// Window and HumanAgentWindow are the channel kind's customer-service
+	// windows (channels.Capabilities); 0: none.
+	Window                time.Duration
+	HumanAgentWindow      time.Duration
 	AutoCloseAfter        time.Duration // 0: never
 	FirstResponseSLA      time.Duration // 0: none
 	Status                string
@@ -138,7 +143,7 @@ func (c *Conversations) OpenConversation(ctx context.Context, in OpenConversatio
 	if errors.Is(err, gorm.ErrRecordNotFound) && in.ConversationID == "" {
 		conv = store.Conversation{
 			ID: store.NewID(), AccountID: in.AccountID, ChannelID: in.ChannelID, ContactID: in.ContactID,
-			WorkflowID: in.WorkflowID, RunID: in.RunID, Status: store.StatusOpen, Priority: "normal",
+			WorkflowID: in.WorkflowID, RunID: in.RunID, ThreadKey: in.ThreadKey, Status: store.StatusOpen, Priority: "normal",
 		}
 		err = c.write(ctx, in.AccountID, func(tx *gorm.DB) error {
 			if err := tx.Create(&conv).Error; err != nil {
@@ -161,6 +166,10 @@ func (c *Conversations) OpenConversation(ctx context.Context, in OpenConversatio
 	var timers channelTimers
 	_ = json.Unmarshal([]byte(ch.Settings), &timers) // absent or malformed settings mean no timers
 	t := Ticket{ConversationID: conv.ID, ChannelKind: ch.Kind, Status: conv.Status, Priority: conv.Priority, Tags: store.SplitTags(conv.Tags)}
+	if c.Channels != nil {
+		caps := c.Channels.Capabilities(ch.Kind)
+		t.Window, t.HumanAgentWindow = caps.Window, caps.HumanAgentWindow
+	}
 	t.AutoCloseAfter, _ = time.ParseDuration(timers.AutoCloseAfter)
 	t.FirstResponseSLA, _ = time.ParseDuration(timers.FirstResponseSLA)
 	if conv.AssigneeID != nil {

@@ -116,7 +116,12 @@ func (c *Conversations) DeliverMessage(ctx context.Context, in DeliverInput) err
 			Where("message_id = ?", msg.ID).Order("created_at").Scan(&files).Error; err != nil {
 			return err
 		}
-		providerID, err = sender.Send(ctx, channels.Outbound{MessageID: msg.ID, Channel: ch, To: ident.ExternalID, Text: msg.Body, CreatedAt: msg.CreatedAt, Files: files})
+		out := channels.Outbound{MessageID: msg.ID, Channel: ch, To: ident.ExternalID, Text: msg.Body, CreatedAt: msg.CreatedAt, Files: files,
+			Open: c.openFile}
+		if out.ThreadKey, out.ReplyTo, err = c.threadAndReply(ctx, msg); err != nil {
+			return err
+		}
+		providerID, err = sender.Send(ctx, out)
 		if err == nil {
 			return c.setStatus(ctx, msg, store.MessageSent, "", &providerID)
 		}
@@ -125,7 +130,41 @@ func (c *Conversations) DeliverMessage(ctx context.Context, in DeliverInput) err
 	if errors.As(err, &perm) {
 		return refused(perm.Reason)
 	}
+	var later *channels.RetryAfterError
+	if errors.As(err, &later) {
+		// The provider's rate limit: wait as long as it asks, not the
+		// retry policy's backoff.
+		return temporal.NewApplicationErrorWithOptions(later.Reason, "RetryAfter", temporal.ApplicationErrorOptions{NextRetryDelay: later.After})
+	}
 	return err
+}
+
+// threadAndReply are the conversation's thread key and the provider id of
+// the message this one answers, for the provider.
+func (c *Conversations) threadAndReply(ctx context.Context, msg store.Message) (thread, replyTo string, err error) {
+	if msg.ConversationID != nil {
+		var conv store.Conversation
+		if err := c.DB.WithContext(ctx).Select("thread_key").Take(&conv, "id = ?", *msg.ConversationID).Error; err != nil {
+			return "", "", err
+		}
+		thread = conv.ThreadKey
+	}
+	if msg.ReplyToID != nil {
+		var orig store.Message
+		if err := c.DB.WithContext(ctx).Select("external_id").Take(&orig, "id = ?", *msg.ReplyToID).Error; err == nil && orig.ExternalID != nil {
+			replyTo = *orig.ExternalID
+		}
+	}
+	return thread, replyTo, nil
+}
+
+// openFile reads an attachment's bytes for providers that take uploads.
+func (c *Conversations) openFile(ctx context.Context, id string) ([]byte, error) {
+	var a store.Attachment
+	if err := c.DB.WithContext(ctx).Select("data").Take(&a, "id = ?", id).Error; err != nil {
+		return nil, err
+	}
+	return a.Data, nil
 }
 
 func refused(reason string) error {

@@ -23,6 +23,7 @@ type ConversationInput struct {
 	AccountID      string
 	ChannelID      string
 	ContactID      string
+	ThreadKey      string // "" for the contact's one conversation on the channel
 	ConversationID string
 	Pending        []InboundSignal
 	Outbox         []string // queued outbound message ids carried over
@@ -71,7 +72,7 @@ func SendToConversation(ctx context.Context, tc client.Client, taskQueue string,
 	var res SendResult
 	_, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: conv.WorkflowID, TaskQueue: taskQueue, WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, conversationWorkflow, ConversationInput{AccountID: conv.AccountID, ChannelID: conv.ChannelID, ContactID: conv.ContactID, ConversationID: conv.ID})
+	}, conversationWorkflow, ConversationInput{AccountID: conv.AccountID, ChannelID: conv.ChannelID, ContactID: conv.ContactID, ThreadKey: conv.ThreadKey, ConversationID: conv.ID})
 	if err != nil {
 		return res, err
 	}

@@ -3,56 +3,120 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
-	"slices"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 
 	"github.com/chatspot/chatspot/internal/auth"
 	"github.com/chatspot/chatspot/internal/channels"
-	"github.com/chatspot/chatspot/internal/channels/apichannel"
-	"github.com/chatspot/chatspot/internal/channels/webchat"
-	"github.com/chatspot/chatspot/internal/egress"
-	"github.com/chatspot/chatspot/internal/secrets"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/webhooks"
+	"github.com/chatspot/chatspot/workflows"
 )
 
-// configurableKinds are the channel kinds an account can create today.
-var configurableKinds = []string{channels.KindWebchat, channels.KindAPI}
-
-// ChannelJSON is a channel with its settings, secrets left out.
+// ChannelJSON is a channel with its settings, secrets masked.
 type ChannelJSON struct {
-	ID       string         `json:"id"`
-	Kind     string         `json:"kind"`
-	Name     string         `json:"name"`
-	Active   bool           `json:"active"`
-	Settings map[string]any `json:"settings"`
-	Snippet  string         `json:"snippet,omitempty"`       // webchat: what to paste in the site
-	Inbound  string         `json:"inbound_url,omitempty"`   // api: where integrators post
-	Token    string         `json:"inbound_token,omitempty"` // api: shown once, on creation or rotation
+	ID           string               `json:"id"`
+	Kind         string               `json:"kind"`
+	Name         string               `json:"name"`
+	Active       bool                 `json:"active"`
+	Status       string               `json:"status"` // connected, pending, disconnected, needs_reauth, banned, inactive; "" for kinds without a connection
+	StatusReason string               `json:"status_reason"`
+	StatusAt     *time.Time           `json:"status_at,omitempty"`
+	Activation   *channels.Activation `json:"activation,omitempty"`
+	Settings     map[string]any       `json:"settings"`
+	Snippet      string               `json:"snippet,omitempty"`       // webchat: what to paste in the site
+	Inbound      string               `json:"inbound_url,omitempty"`   // api: where integrators post
+	WebhookURL   string               `json:"webhook_url,omitempty"`   // where the provider calls
+	Token        string               `json:"inbound_token,omitempty"` // api: shown once, on creation or rotation
 }
 
 func (s *Server) channelJSON(ch store.Channel) ChannelJSON {
-	settings := map[string]any{}
-	_ = json.Unmarshal([]byte(ch.Settings), &settings)
-	delete(settings, "inbound_token_sha256")
-	for k, v := range settings {
-		if str, ok := v.(string); ok && (secrets.IsSealed(str) || k == "outbound_secret" && str != "") {
-			settings[k] = "********" // credentials never leave the server
+	out := ChannelJSON{ID: ch.ID, Kind: ch.Kind, Name: ch.Name, Active: ch.Active, Status: ch.Status, StatusReason: ch.StatusReason,
+		StatusAt: ch.StatusAt, Settings: map[string]any{}}
+	if !ch.Active {
+		out.Status = store.ChannelInactive
+	}
+	if ch.Activation != "" {
+		var a channels.Activation
+		if json.Unmarshal([]byte(ch.Activation), &a) == nil {
+			out.Activation = &a
 		}
 	}
-	out := ChannelJSON{ID: ch.ID, Kind: ch.Kind, Name: ch.Name, Active: ch.Active, Settings: settings}
-	switch ch.Kind {
-	case channels.KindWebchat:
-		out.Snippet = fmt.Sprintf(`<script src="%s/widget.js" data-channel="%s" async></script>`, s.BaseURL, ch.ID)
-	case channels.KindAPI:
-		out.Inbound = s.BaseURL + "/hooks/api/" + ch.ID
+	a, ok := s.channels().Adapter(ch.Kind)
+	if !ok {
+		return out // a kind not built: its settings are not shown
+	}
+	out.Settings = channels.Public(a.Kind(), ch.Settings)
+	if p, ok := a.(channels.Presenter); ok {
+		pr := p.Present(ch, s.BaseURL)
+		out.Snippet, out.Inbound = pr.Snippet, pr.InboundURL
+	}
+	if _, ok := a.(channels.Webhook); ok {
+		out.WebhookURL = s.BaseURL + "/hooks/" + ch.Kind + "/" + ch.ID
 	}
 	return out
+}
+
+// KindView is a channel kind as the channel screen lists it.
+type KindView struct {
+	Kind         string           `json:"kind"`
+	Label        string           `json:"label"`
+	Available    bool             `json:"available"` // built: channels of it can be created
+	InPlan       bool             `json:"in_plan"`   // the account's plan includes it
+	Component    string           `json:"component,omitempty"`
+	Activation   bool             `json:"activation"` // creating or enabling runs an activation
+	Capabilities CapabilitiesView `json:"capabilities"`
+	Settings     []channels.Field `json:"settings"`
+}
+
+// CapabilitiesView is channels.Capabilities with durations in seconds.
+type CapabilitiesView struct {
+	WindowSeconds           int64    `json:"window_seconds"`
+	HumanAgentWindowSeconds int64    `json:"human_agent_window_seconds"`
+	Media                   []string `json:"media"`
+	Templates               bool     `json:"templates"`
+	Receipts                bool     `json:"receipts"`
+	Threads                 bool     `json:"threads"`
+	Edits                   bool     `json:"edits"`
+	Reactions               bool     `json:"reactions"`
+	SendsPerSecond          float64  `json:"sends_per_second"`
+}
+
+// listChannelKinds describes every kind: what the create form offers and
+// the settings form of each.
+func (s *Server) listChannelKinds(c *gin.Context) {
+	var acc store.Account
+	if err := s.DB.WithContext(c).Take(&acc, "id = ?", principal(c).AccountID).Error; err != nil {
+		s.internalError(c, "channel kinds", err)
+		return
+	}
+	var items []KindView
+	for _, k := range s.channels().Kinds() {
+		caps := k.Capabilities
+		v := KindView{Kind: k.Name, Label: k.Label, Available: k.Available, InPlan: acc.ChannelEnabled(k.Name), Component: k.Component,
+			Settings: k.Settings, Capabilities: CapabilitiesView{
+				WindowSeconds: int64(caps.Window / time.Second), HumanAgentWindowSeconds: int64(caps.HumanAgentWindow / time.Second),
+				Media: caps.Media, Templates: caps.Templates, Receipts: caps.Receipts, Threads: caps.Threads, Edits: caps.Edits,
+				Reactions: caps.Reactions, SendsPerSecond: caps.SendsPerSecond,
+			}}
+		if a, ok := s.channels().Adapter(k.Name); ok {
+			_, v.Activation = a.(channels.Activator)
+		}
+		if v.Settings == nil {
+			v.Settings = []channels.Field{}
+		}
+		if v.Capabilities.Media == nil {
+			v.Capabilities.Media = []string{}
+		}
+		items = append(items, v)
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
 }
 
 func (s *Server) getChannel(c *gin.Context) {
@@ -71,53 +135,15 @@ type channelRequest struct {
 	Settings json.RawMessage `json:"settings"`
 }
 
-// channelSettings validates a kind's settings and returns what to store,
-// keeping the stored secrets the request does not replace.
-func (s *Server) channelSettings(kind string, raw json.RawMessage, stored string) (string, error) {
-	if len(raw) == 0 {
-		if stored == "" {
-			raw = json.RawMessage("{}")
-		} else {
-			return stored, nil
-		}
+// channelSettings applies a settings change through the kind's adapter:
+// validated, merged over what is stored, secrets sealed.
+func (s *Server) channelSettings(a channels.Adapter, raw json.RawMessage, stored string) (string, error) {
+	out, err := channels.Apply(a, s.box, raw, stored)
+	var fe *channels.FieldError
+	if errors.As(err, &fe) {
+		return "", &auth.FieldError{Field: fe.Field, Reason: fe.Reason}
 	}
-	switch kind {
-	case channels.KindWebchat:
-		st, err := webchat.ParseSettings(string(raw))
-		if err != nil {
-			return "", &auth.FieldError{Field: "settings", Reason: strings.TrimPrefix(err.Error(), "webchat settings: ")}
-		}
-		out, _ := json.Marshal(st)
-		return string(out), nil
-	case channels.KindAPI:
-		var in apichannel.Settings
-		if err := json.Unmarshal(raw, &in); err != nil {
-			return "", &auth.FieldError{Field: "settings", Reason: err.Error()}
-		}
-		old, _ := apichannel.ParseSettings(stored)
-		old.OutboundURL = in.OutboundURL
-		if in.OutboundSecret != "" && in.OutboundSecret != "********" {
-			if len(in.OutboundSecret) < 16 {
-				return "", &auth.FieldError{Field: "settings.outbound_secret", Reason: "must have at least 16 characters: it signs every delivery"}
-			}
-			sealed, err := s.box.Seal(in.OutboundSecret)
-			if err != nil {
-				return "", err
-			}
-			old.OutboundSecret = sealed
-		}
-		if old.OutboundURL != "" {
-			if err := egress.CheckURL(old.OutboundURL, s.AllowPrivateURLs); err != nil {
-				return "", &auth.FieldError{Field: "settings.outbound_url", Reason: err.Error()}
-			}
-			if old.OutboundSecret == "" {
-				return "", &auth.FieldError{Field: "settings.outbound_secret", Reason: "must have at least 16 characters: it signs every delivery"}
-			}
-		}
-		out, _ := json.Marshal(old)
-		return string(out), nil
-	}
-	return "", &auth.FieldError{Field: "kind", Reason: "cannot be configured here"}
+	return out, err
 }
 
 func (s *Server) createChannel(c *gin.Context) {
@@ -126,8 +152,15 @@ func (s *Server) createChannel(c *gin.Context) {
 		return
 	}
 	p := principal(c)
-	if !slices.Contains(configurableKinds, req.Kind) {
-		problem(c, http.StatusUnprocessableEntity, "kind: "+req.Kind+" channels are not available yet; use "+strings.Join(configurableKinds, " or "), "kind")
+	a, built := s.channels().Adapter(req.Kind)
+	if !built {
+		var names []string
+		for _, k := range s.channels().Kinds() {
+			if k.Available {
+				names = append(names, k.Name)
+			}
+		}
+		problem(c, http.StatusUnprocessableEntity, "kind: "+req.Kind+" channels are not available yet; use "+strings.Join(names, ", "), "kind")
 		return
 	}
 	var acc store.Account
@@ -143,21 +176,22 @@ func (s *Server) createChannel(c *gin.Context) {
 		problem(c, http.StatusUnprocessableEntity, "name is required", "name")
 		return
 	}
-	settings, err := s.channelSettings(req.Kind, req.Settings, "")
+	settings, err := s.channelSettings(a, req.Settings, "")
 	if s.fieldOrInternal(c, "channel", err) {
 		return
 	}
 	token := ""
-	if req.Kind == channels.KindAPI {
-		var st apichannel.Settings
-		_ = json.Unmarshal([]byte(settings), &st)
-		var fresh apichannel.Settings
-		token, fresh = apichannel.NewToken()
-		st.InboundTokenSHA256 = fresh.InboundTokenSHA256
-		b, _ := json.Marshal(st)
-		settings = string(b)
+	if issuer, ok := a.(channels.TokenIssuer); ok {
+		st, _ := channels.ParseSettings(settings)
+		var out channels.Settings
+		token, out = issuer.IssueToken(st)
+		settings = out.JSON()
 	}
 	ch := store.Channel{ID: store.NewID(), AccountID: p.AccountID, Kind: req.Kind, Name: strings.TrimSpace(*req.Name), Settings: settings, Active: true}
+	_, activates := a.(channels.Activator)
+	if activates {
+		ch.Status, ch.StatusReason = store.ChannelPending, "activating"
+	}
 	err = s.DB.WithContext(c).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&ch).Error; err != nil {
 			return err
@@ -167,6 +201,9 @@ func (s *Server) createChannel(c *gin.Context) {
 	if err != nil {
 		s.internalError(c, "channel", err)
 		return
+	}
+	if activates {
+		s.startActivation(c, ch, false)
 	}
 	out := s.channelJSON(ch)
 	out.Token = token
@@ -183,9 +220,17 @@ func (s *Server) updateChannel(c *gin.Context) {
 		problem(c, http.StatusNotFound, "no such channel", "id")
 		return
 	}
-	settings, err := s.channelSettings(ch.Kind, req.Settings, ch.Settings)
-	if s.fieldOrInternal(c, "channel", err) {
+	a, built := s.channels().Adapter(ch.Kind)
+	if !built {
+		problem(c, http.StatusUnprocessableEntity, "kind: "+ch.Kind+" channels cannot be configured yet", "kind")
 		return
+	}
+	settings := ch.Settings
+	if len(req.Settings) > 0 {
+		var err error
+		if settings, err = s.channelSettings(a, req.Settings, ch.Settings); s.fieldOrInternal(c, "channel", err) {
+			return
+		}
 	}
 	updates := map[string]any{"settings": settings}
 	if req.Name != nil {
@@ -196,15 +241,26 @@ func (s *Server) updateChannel(c *gin.Context) {
 		updates["name"] = strings.TrimSpace(*req.Name)
 	}
 	wasActive := ch.Active
+	active := ch.Active
 	if req.Active != nil {
-		updates["active"] = *req.Active
+		active = *req.Active
+		updates["active"] = active
 	}
-	err = s.DB.WithContext(c).Transaction(func(tx *gorm.DB) error {
+	_, activates := a.(channels.Activator)
+	// Turning a channel on, or changing an active one's settings, runs its
+	// activation again; turning it off undoes it.
+	reactivate := activates && active && (!wasActive || settings != ch.Settings || req.Active != nil)
+	deactivate := activates && wasActive && !active
+	if reactivate {
+		updates["status"], updates["status_reason"] = store.ChannelPending, "activating"
+	}
+	err := s.DB.WithContext(c).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Model(&ch).Updates(updates).Error; err != nil {
 			return err
 		}
-		if req.Active != nil && *req.Active != wasActive {
-			data := map[string]any{"id": ch.ID, "kind": ch.Kind, "name": ch.Name, "active": *req.Active}
+		if active != wasActive && !activates {
+			// Kinds with an activation report their status when it ends.
+			data := map[string]any{"id": ch.ID, "kind": ch.Kind, "name": ch.Name, "active": active}
 			if err := webhooks.Enqueue(tx, ch.AccountID, webhooks.ChannelStatusChanged, data); err != nil {
 				return err
 			}
@@ -216,28 +272,50 @@ func (s *Server) updateChannel(c *gin.Context) {
 		return
 	}
 	s.DB.WithContext(c).Take(&ch, "id = ?", ch.ID)
+	if reactivate || deactivate {
+		s.startActivation(c, ch, deactivate)
+	}
 	c.JSON(http.StatusOK, s.channelJSON(ch))
 }
 
-// rotateToken replaces an API channel's inbound token; the old one stops
-// working at once.
+// startActivation starts the channel's activation (or deactivation)
+// workflow, replacing one still running: the manager's latest settings
+// win. The workflow records its progress on the channel; a failure to
+// start it is recorded there too.
+func (s *Server) startActivation(c *gin.Context, ch store.Channel, deactivate bool) {
+	opts := client.StartWorkflowOptions{
+		ID: workflows.ChannelActivationWorkflowID(ch.ID), TaskQueue: s.Inbox.Queue(),
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	}
+	in := workflows.ChannelActivationInput{AccountID: ch.AccountID, ChannelID: ch.ID, Deactivate: deactivate}
+	if _, err := s.Temporal.ExecuteWorkflow(c, opts, workflows.ChannelActivation, in); err != nil {
+		s.Logger.Error("channel activation not started", "channel", ch.ID, "error", err)
+		s.DB.WithContext(c).Model(&ch).Updates(map[string]any{"status": store.ChannelDisconnected,
+			"status_reason": "activation could not start; save again to retry"})
+	}
+}
+
+// rotateToken replaces a channel's inbound token (kinds that issue one);
+// the old one stops working at once.
 func (s *Server) rotateToken(c *gin.Context) {
 	var ch store.Channel
 	err := s.DB.WithContext(c).Take(&ch, "id = ? AND account_id = ?", c.Param("id"), principal(c).AccountID).Error
-	if err != nil || ch.Kind != channels.KindAPI {
-		problem(c, http.StatusNotFound, "no API channel with this id", "id")
+	a, _ := s.channels().Adapter(ch.Kind)
+	issuer, issues := a.(channels.TokenIssuer)
+	if err != nil || !issues {
+		problem(c, http.StatusNotFound, "no channel with an inbound token has this id", "id")
 		return
 	}
-	st, err := apichannel.ParseSettings(ch.Settings)
+	st, err := channels.ParseSettings(ch.Settings)
 	if err != nil {
 		s.internalError(c, "rotate", errors.New("channel settings unreadable"))
 		return
 	}
-	token, fresh := apichannel.NewToken()
-	st.InboundTokenSHA256 = fresh.InboundTokenSHA256
-	b, _ := json.Marshal(st)
+	token, out := issuer.IssueToken(st)
+	settings := out.JSON()
 	err = s.DB.WithContext(c).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(&ch).Update("settings", string(b)).Error; err != nil {
+		if err := tx.Model(&ch).Update("settings", settings).Error; err != nil {
 			return err
 		}
 		return s.audit(c, tx, "channel.token_rotated", ch.ID, ch.Name)
@@ -246,8 +324,8 @@ func (s *Server) rotateToken(c *gin.Context) {
 		s.internalError(c, "rotate", err)
 		return
 	}
-	ch.Settings = string(b)
-	out := s.channelJSON(ch)
-	out.Token = token
-	c.JSON(http.StatusOK, out)
+	ch.Settings = settings
+	view := s.channelJSON(ch)
+	view.Token = token
+	c.JSON(http.StatusOK, view)
 }

@@ -618,7 +618,7 @@ func (s *Server) reopen(c *gin.Context) {
 	}
 	_, err := s.Temporal.ExecuteWorkflow(c, client.StartWorkflowOptions{
 		ID: conv.WorkflowID, TaskQueue: s.Inbox.Queue(), WorkflowExecutionErrorWhenAlreadyStarted: true,
-	}, workflows.Conversation, workflows.ConversationInput{AccountID: conv.AccountID, ChannelID: conv.ChannelID, ContactID: conv.ContactID, ConversationID: conv.ID})
+	}, workflows.Conversation, workflows.ConversationInput{AccountID: conv.AccountID, ChannelID: conv.ChannelID, ContactID: conv.ContactID, ThreadKey: conv.ThreadKey, ConversationID: conv.ID})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		problem(c, http.StatusConflict, "the contact already has a newer open conversation on this channel", "id")
@@ -650,7 +650,10 @@ func (s *Server) listChannels(c *gin.Context) {
 	}
 	items := make([]channelItem, len(chans))
 	for i, ch := range chans {
-		items[i] = channelItem{ID: ch.ID, Kind: ch.Kind, Name: ch.Name, Active: ch.Active}
+		items[i] = channelItem{ID: ch.ID, Kind: ch.Kind, Name: ch.Name, Active: ch.Active, Status: ch.Status, StatusReason: ch.StatusReason}
+		if !ch.Active {
+			items[i].Status = store.ChannelInactive
+		}
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items})
 }
@@ -681,8 +684,10 @@ func (s *Server) recheckQueues(ctx context.Context, accountID string) {
 
 // channelItem is a channel in the list every user may read.
 type channelItem struct {
-	ID     string `json:"id"`
-	Kind   string `json:"kind"`
-	Name   string `json:"name"`
-	Active bool   `json:"active"`
+	ID           string `json:"id"`
+	Kind         string `json:"kind"`
+	Name         string `json:"name"`
+	Active       bool   `json:"active"`
+	Status       string `json:"status"` // see ChannelJSON
+	StatusReason string `json:"status_reason"`
 }

@@ -53,6 +53,31 @@ func (s *Server) openAPI() map[string]any {
 		}
 		paths[path][strings.ToLower(r.Method)] = op
 	}
+	for _, h := range s.hooks {
+		path, params := openAPIPath(h.Path)
+		var ps []any
+		for _, p := range params {
+			ps = append(ps, map[string]any{"name": p, "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+		}
+		paths[path] = map[string]any{}
+		for _, method := range []string{"post", "get"} {
+			paths[path][method] = map[string]any{
+				"operationId": operationID(strings.ToUpper(method), h.Path),
+				"summary":     fmt.Sprintf("%s channel webhook", h.Kind.Label),
+				"description": "Called by the provider of " + h.Kind.Label + " channels, in its own wire format; verified by its signature, " +
+					"secret token or the channel's token (401 when missing or wrong, nothing stored). 2xx: stored (once per provider message id); " +
+					"5xx: nothing past the last stored message was kept, retry the same request.",
+				"tags":       []any{"channel webhooks"},
+				"parameters": ps,
+				"security":   []any{},
+				"responses": map[string]any{
+					"2XX":     map[string]any{"description": "Stored"},
+					"4XX":     map[string]any{"$ref": "#/components/responses/Problem"},
+					"default": map[string]any{"$ref": "#/components/responses/Problem"},
+				},
+			}
+		}
+	}
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{

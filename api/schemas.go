@@ -102,6 +102,7 @@ var responseTypes = map[string]any{
 	"POST /api/v1/messages/:id/retry":         store.MessageView{},
 	"GET /api/v1/conversations/:id/rules":     list[store.RuleRun]{},
 	"GET /api/v1/channels":                    list[channelItem]{},
+	"GET /api/v1/channel-kinds":               list[KindView]{},
 	"GET /api/v1/tokens":                      list[TokenJSON]{},
 	"GET /api/v1/quick-replies":               list[store.QuickReply]{},
 	"POST /api/v1/quick-replies":              store.QuickReply{},

@@ -2,12 +2,11 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/chatspot/chatspot/internal/channels"
-	"github.com/chatspot/chatspot/internal/channels/apichannel"
+	"github.com/chatspot/chatspot/internal/channels/kinds"
 	"github.com/chatspot/chatspot/internal/secrets"
 	"github.com/chatspot/chatspot/internal/store"
 	"gorm.io/gorm"
@@ -54,22 +53,50 @@ func (s *Server) SealStoredCredentials(ctx context.Context) (int, error) {
 			return sealed, err
 		}
 	}
+	reg := s.Channels
+	if reg == nil {
+		reg = kinds.Registry(kinds.Config{})
+	}
 	var chs []store.Channel
-	if err := s.DB.WithContext(ctx).Where("kind = ?", channels.KindAPI).Find(&chs).Error; err != nil {
+	if err := s.DB.WithContext(ctx).Find(&chs).Error; err != nil {
 		return sealed, err
 	}
 	for _, ch := range chs {
-		st, err := apichannel.ParseSettings(ch.Settings)
-		if err != nil || st.OutboundSecret == "" {
+		a, ok := reg.Adapter(ch.Kind)
+		if !ok {
 			continue
 		}
-		err = reseal("channel "+ch.ID, st.OutboundSecret, func(v string) *gorm.DB {
-			st.OutboundSecret = v
-			b, _ := json.Marshal(st)
-			return s.DB.WithContext(ctx).Model(&store.Channel{}).Where("id = ? AND settings = ?", ch.ID, ch.Settings).Update("settings", string(b))
-		})
+		st, err := channels.ParseSettings(ch.Settings)
 		if err != nil {
-			return sealed, err
+			continue
+		}
+		// Every secret of the row is re-sealed, then the row is written
+		// once, and only if it still holds what was read.
+		changed := 0
+		for _, key := range a.Kind().SecretKeys() {
+			v := st.String(key)
+			if v == "" {
+				continue
+			}
+			nv, moved, err := box.Reseal(v)
+			if err != nil {
+				unreadable = append(unreadable, fmt.Errorf("channel %s %s: %w", ch.ID, key, err))
+				continue
+			}
+			if moved {
+				st[key] = nv
+				changed++
+			}
+		}
+		if changed == 0 {
+			continue
+		}
+		res := s.DB.WithContext(ctx).Model(&store.Channel{}).Where("id = ? AND settings = ?", ch.ID, ch.Settings).Update("settings", st.JSON())
+		if res.Error != nil {
+			return sealed, res.Error
+		}
+		if res.RowsAffected > 0 {
+			sealed += changed
 		}
 	}
 	return sealed, errors.Join(unreadable...)

@@ -19,6 +19,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/chatspot/chatspot/internal/auth"
+	"github.com/chatspot/chatspot/internal/channels"
+	"github.com/chatspot/chatspot/internal/channels/kinds"
 	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/inbox"
 	"github.com/chatspot/chatspot/internal/secrets"
@@ -52,12 +54,16 @@ type Server struct {
 	DemoWebchatID    string // dev: the webchat channel the demo page shows; "" disables /demo
 
 	TokenRate Rate // per API token; zero: DefaultTokenRate
+	// Channels are the channel kinds' adapters; nil: kinds.Registry with
+	// AllowPrivateURLs.
+	Channels *channels.Registry
 
 	loginLimit   keyedLimiter
 	tokenLimit   keyedLimiter
 	visitorLimit keyedLimiter
 	streamReads  events.SharedReads // agents' streams of an account share their log reads
 	routes       []Route
+	hooks        []hookRoute
 	box          *secrets.Box // from SecretKey; nil refuses to seal
 }
 
@@ -71,6 +77,9 @@ type Route struct {
 // Routes lists the registered /api/v1 routes; valid after Handler.
 func (s *Server) Routes() []Route { return s.routes }
 
+// channels is the registry of channel kinds; Handler sets the default.
+func (s *Server) channels() *channels.Registry { return s.Channels }
+
 // maxBody caps request bodies; larger requests get 413.
 const maxBody = 1 << 20
 
@@ -78,13 +87,14 @@ const maxBody = 1 << 20
 func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	s.box, _ = secrets.New(s.SecretKey, s.PreviousSecretKeys...) // a missing key surfaces where a secret is sealed
+	if s.Channels == nil {
+		s.Channels = kinds.Registry(kinds.Config{AllowPrivateURLs: s.AllowPrivateURLs})
+	}
 	r := gin.New()
 	r.Use(gin.Recovery(), s.requestLog(), limitBody(maxBody))
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.ready)
-	hooks := r.Group("/hooks")
-	hooks.POST("/api/:channel_id", s.apiChannelInbound)
-	hooks.GET("/api/:channel_id/attachments/:id", s.apiChannelFile)
+	s.hookRoutes(r)
 	s.webchatRoutes(r)
 	r.GET("/widget.js", s.widgetScript)
 	r.GET("/demo", s.demoPage)
@@ -127,6 +137,7 @@ func (s *Server) Handler() http.Handler {
 	// handlers; acting needs the permission named.
 	add(http.MethodGet, "/stream", "", s.stream)
 	add(http.MethodGet, "/channels", "", s.listChannels)
+	add(http.MethodGet, "/channel-kinds", "", s.listChannelKinds)
 	add(http.MethodPost, "/channels", auth.ManageChannels, s.createChannel)
 	add(http.MethodGet, "/channels/:id", auth.ManageChannels, s.getChannel)
 	add(http.MethodPatch, "/channels/:id", auth.ManageChannels, s.updateChannel)

@@ -5,6 +5,7 @@ package worker
 import (
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 	"gorm.io/gorm"
@@ -12,11 +13,12 @@ import (
 	"github.com/chatspot/chatspot/activities"
 	"github.com/chatspot/chatspot/internal/ai"
 	"github.com/chatspot/chatspot/internal/channels"
-	"github.com/chatspot/chatspot/internal/channels/apichannel"
-	"github.com/chatspot/chatspot/internal/channels/webchat"
+	"github.com/chatspot/chatspot/internal/channels/kinds"
 	"github.com/chatspot/chatspot/internal/egress"
 	"github.com/chatspot/chatspot/internal/events"
+	"github.com/chatspot/chatspot/internal/inbox"
 	"github.com/chatspot/chatspot/internal/secrets"
+	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/rules"
 	"github.com/chatspot/chatspot/workflows"
 )
@@ -25,26 +27,29 @@ import (
 type Deps struct {
 	DB       *gorm.DB
 	Bus      events.Bus         // wakes agents' streams after writes
-	Channels *channels.Registry // nil: the built-in channel senders
-	Temporal client.Client      // activities that drive other workflows (distribution assigns)
-	AI       *ai.Assistant      // nil: AI Assist answers "not configured"
-	AICap    int                // AI Assist requests per account per month; 0: no cap
-	Secrets  *secrets.Box       // opens stored credentials; nil: sealed ones cannot be used
+	Channels *channels.Registry // nil: kinds.Registry with AllowPrivateURLs
+	// PublicURL is the app's URL when providers can reach it (channels.Env);
+	// "" on a laptop: activation then long-polls where the kind can.
+	PublicURL string
+	Temporal  client.Client // activities that drive other workflows (distribution assigns)
+	AI        *ai.Assistant // nil: AI Assist answers "not configured"
+	AICap     int           // AI Assist requests per account per month; 0: no cap
+	Secrets   *secrets.Box  // opens stored credentials; nil: sealed ones cannot be used
 	// AllowPrivateURLs lets deliveries to customers' URLs reach loopback
 	// and private addresses (dev, tests); off, they are refused on dial.
 	AllowPrivateURLs bool
+	// TaskQueue is the queue conversation workflows run on ("" is
+	// workflows.TaskQueue), for the workflows the sweeper starts.
+	TaskQueue string
 	// EventRetention is how long the agents' event log keeps events;
 	// zero: activities.DefaultEventRetention.
 	EventRetention time.Duration
 }
 
-// Channels returns the registry of every channel kind that can send today;
-// the API channel posts to its integrator's URL through egress's client.
+// Channels returns the registry of every built channel kind with the
+// providers' default URLs.
 func Channels(allowPrivateURLs bool) *channels.Registry {
-	r := &channels.Registry{}
-	r.Register(channels.KindAPI, apichannel.Sender{HTTP: egress.Client(15*time.Second, allowPrivateURLs)})
-	r.Register(channels.KindWebchat, webchat.Sender{})
-	return r
+	return kinds.Registry(kinds.Config{AllowPrivateURLs: allowPrivateURLs})
 }
 
 // StickyScheduleToStartTimeout is how long a workflow task waits on its
@@ -89,6 +94,10 @@ func Register(r sdkworker.Registry, deps Deps) {
 	r.RegisterWorkflow(workflows.WebhookDelivery)
 	r.RegisterWorkflow(workflows.ScheduledRule)
 	r.RegisterWorkflow(workflows.EventRetention)
+	r.RegisterWorkflow(workflows.ChannelActivation)
+	r.RegisterWorkflow(workflows.ChannelConnection)
+	r.RegisterWorkflow(workflows.InboundMedia)
+	r.RegisterWorkflow(workflows.InboundSweep)
 	cache := &rules.Cache{}
 	noRules := &activities.NoRules{}
 	r.RegisterActivity(&activities.Distribution{DB: deps.DB, Temporal: deps.Temporal, Rules: cache})
@@ -101,4 +110,11 @@ func Register(r sdkworker.Registry, deps Deps) {
 		deps.Channels = Channels(deps.AllowPrivateURLs)
 	}
 	r.RegisterActivity(&activities.Conversations{DB: deps.DB, Bus: deps.Bus, Channels: deps.Channels, Secrets: deps.Secrets, Temporal: deps.Temporal, NoRules: noRules})
+	kit := &activities.ChannelKit{DB: deps.DB, Bus: deps.Bus, Channels: deps.Channels, Secrets: deps.Secrets, PublicURL: deps.PublicURL}
+	r.RegisterActivity(kit)
+	ib := &inbox.Inbox{DB: deps.DB, Temporal: deps.Temporal, Bus: deps.Bus, TaskQueue: deps.TaskQueue}
+	env := func(ch store.Channel) channels.Env { return activities.ChannelEnv(deps.PublicURL, ch) }
+	conns := &inbox.Connections{Inbox: ib, Channels: deps.Channels, Secrets: deps.Secrets, Env: env}
+	r.RegisterActivityWithOptions(conns.RunConnection, activity.RegisterOptions{Name: workflows.RunConnectionActivity})
+	r.RegisterActivityWithOptions(ib.SweepInbound, activity.RegisterOptions{Name: workflows.SweepInboundActivity})
 }

@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -37,6 +38,17 @@ const (
 // on a channel: one ID, one run per ticket.
 func ConversationWorkflowID(channelID, contactID string) string {
 	return fmt.Sprintf("conversation/%s/%s", channelID, contactID)
+}
+
+// ThreadWorkflowID is the business key of one of a contact's parallel
+// conversations on a channel (an e-mail thread, a listing's questions);
+// without a thread key it is ConversationWorkflowID, so IDs from before
+// threads keep working.
+func ThreadWorkflowID(channelID, contactID, threadKey string) string {
+	if threadKey == "" {
+		return ConversationWorkflowID(channelID, contactID)
+	}
+	return ConversationWorkflowID(channelID, contactID) + "/" + url.PathEscape(threadKey)
 }
 
 // The types the conversation workflow shares with the activities that
@@ -118,12 +130,13 @@ func Conversation(ctx workflow.Context, in ConversationInput) error {
 	ctx = withLocalActivity(ctx)
 	info := workflow.GetInfo(ctx)
 	open := activities.OpenConversationInput{
-		AccountID: in.AccountID, ChannelID: in.ChannelID, ContactID: in.ContactID,
+		AccountID: in.AccountID, ChannelID: in.ChannelID, ContactID: in.ContactID, ThreadKey: in.ThreadKey,
 		WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID, ConversationID: in.ConversationID,
 	}
 	if err := workflow.ExecuteLocalActivity(ctx, a.OpenConversation, open).Get(ctx, &c.ticket); err != nil {
 		return err
 	}
+	c.windowFromTicket = workflow.GetVersion(ctx, "window-from-ticket", workflow.DefaultVersion, 1) == 1
 	c.state = ConversationState{
 		ConversationID: c.ticket.ConversationID, Status: c.ticket.Status, AssigneeID: c.ticket.AssigneeID, TeamID: c.ticket.TeamID,
 		Priority: c.ticket.Priority, Tags: c.ticket.Tags, LastCustomerMessageAt: c.ticket.LastCustomerMessageAt, FirstResponseAt: c.ticket.FirstResponseAt,
@@ -236,7 +249,7 @@ func Conversation(ctx workflow.Context, in ConversationInput) error {
 		return err
 	}
 	pending = c.unseen(append(pending, drain(inbound)...))
-	next := ConversationInput{AccountID: in.AccountID, ChannelID: in.ChannelID, ContactID: in.ContactID, Pending: pending, Outbox: c.outbox}
+	next := ConversationInput{AccountID: in.AccountID, ChannelID: in.ChannelID, ContactID: in.ContactID, ThreadKey: in.ThreadKey, Pending: pending, Outbox: c.outbox}
 	if !c.closed() {
 		next.ConversationID = c.state.ConversationID
 		return workflow.NewContinueAsNewError(ctx, Conversation, next)
@@ -313,6 +326,10 @@ type conversation struct {
 	// yet: the first-response SLA counts from here.
 	firstUnanswered time.Time
 	lean            bool // the "lean-loop" version: see Conversation
+	// windowFromTicket: the service window comes with the ticket (the
+	// channel kind's declared capabilities); runs recorded before use the
+	// kit's frozen rule. Decided once, as validators cannot record versions.
+	windowFromTicket bool
 }
 
 func (c *conversation) closed() bool { return c.state.Status == store.StatusClosed }
@@ -537,7 +554,13 @@ func cleanTags(tags []string) []string {
 // checkWindow refuses free text outside the channel's customer-service
 // window; notes are internal and always allowed.
 func (c *conversation) checkWindow(ctx workflow.Context, r SendRequest) error {
-	window := channels.ServiceWindow(c.ticket.ChannelKind, r.HumanAgentTag)
+	window := channels.LegacyServiceWindow(c.ticket.ChannelKind, r.HumanAgentTag)
+	if c.windowFromTicket {
+		window = c.ticket.Window
+		if r.HumanAgentTag && c.ticket.HumanAgentWindow > 0 {
+			window = c.ticket.HumanAgentWindow
+		}
+	}
 	if r.Note || window == 0 {
 		return nil
 	}

@@ -1,19 +1,19 @@
-// Package channels defines what every channel kind shares: the normalised
-// inbound message, the outbound sender interface and the registry of kinds
-// with their customer-service windows. Each kind lives in its own package
-// below this one.
+// Package channels is the channel kit: the contract every channel kind
+// implements (Adapter and its optional parts), the normalised events
+// inbound traffic becomes, the outbound message, and the registry of kinds.
+// Each kind lives in its own package below this one; the one list of them
+// is package kinds.
 package channels
 
 import (
 	"context"
-	"fmt"
-	"sync"
 	"time"
 
 	"github.com/chatspot/chatspot/internal/store"
 )
 
-// Kinds of channel.
+// Kinds of channel. Only the kit and a kind's own package look at these:
+// everything else asks the registry.
 const (
 	KindAPI              = "api"
 	KindWebchat          = "webchat"
@@ -27,9 +27,6 @@ const (
 	KindMercadoLivre     = "mercadolivre"
 	KindLinkedIn         = "linkedin"
 	KindOLX              = "olx"
-	humanAgentTagWindow  = 7 * 24 * time.Hour
-	standardMetaWindow   = 24 * time.Hour
-	noWindow             = time.Duration(0)
 )
 
 // Inbound is a customer message as every channel normalises it.
@@ -39,8 +36,20 @@ type Inbound struct {
 	// same message.
 	ExternalID string
 	Contact    InboundContact
-	Text       string
-	At         time.Time // when the provider says it was sent; zero = now
+	// ThreadKey separates parallel conversations of one contact on one
+	// channel (an e-mail thread, a listing's questions); "" is the
+	// contact's one conversation.
+	ThreadKey string
+	Text      string
+	At        time.Time // when the provider says it was sent; zero = now
+	// ReplyTo is the provider id of the message this one answers.
+	ReplyTo string
+	// Edit: this is a new text for the earlier message ExternalID, not a
+	// new message.
+	Edit bool
+	// Media are the provider's files on the message, fetched into
+	// attachment storage after the webhook has been answered.
+	Media []Media
 	// AttachmentIDs are files the sender uploaded beforehand (webchat);
 	// they must have been uploaded by Contact.ExternalID.
 	AttachmentIDs []string
@@ -54,14 +63,55 @@ type InboundContact struct {
 	Email      string
 }
 
+// Media kinds.
+const (
+	MediaImage    = "image"
+	MediaAudio    = "audio"
+	MediaVoice    = "voice"
+	MediaVideo    = "video"
+	MediaDocument = "document"
+	MediaSticker  = "sticker"
+)
+
+// Media is a file on an inbound message, as the provider names it.
+type Media struct {
+	Ref         string // what the adapter's FetchMedia needs to download it
+	Kind        string // MediaImage, ...
+	Name        string
+	ContentType string
+	Size        int64 // as announced; 0 unknown
+}
+
+// Receipt is a provider's report on an outbound message, by the id the
+// provider gave it. Statuses only move forward: sent < delivered < read;
+// failed records the provider's reason.
+type Receipt struct {
+	ExternalID string
+	Status     string // store.MessageSent, MessageDelivered, MessageRead, MessageFailed
+	Reason     string
+	At         time.Time
+}
+
+// Batch is what one inbound request or connection event carries.
+type Batch struct {
+	Messages []Inbound
+	Receipts []Receipt
+}
+
 // Outbound is an agent's message to deliver to a customer.
 type Outbound struct {
 	MessageID string // the idempotency key: the same id is never delivered twice
+	// Channel has its settings opened (credentials in clear, in memory only).
 	Channel   store.Channel
 	To        string // the contact's id on the channel
+	ThreadKey string // the conversation's thread, "" for none
+	ReplyTo   string // provider id of the message answered, "" for none
 	Text      string
 	CreatedAt time.Time
 	Files     []OutboundFile
+	// Open reads a file's bytes from attachment storage, for providers
+	// that take uploads.
+	Open func(ctx context.Context, fileID string) ([]byte, error) `json:"-"`
 }
 
 // OutboundFile is a file sent with an outbound message; providers fetch
@@ -85,50 +135,33 @@ type PermanentError struct{ Reason string }
 
 func (e *PermanentError) Error() string { return e.Reason }
 
-// ServiceWindow is how long after the customer's last message free text
-// may be sent; 0 means no window. Meta's channels allow 7 days for
-// messages sent with the human-agent tag.
-func ServiceWindow(kind string, humanAgentTag bool) time.Duration {
-	switch kind {
-	case KindWhatsAppOfficial:
-		return standardMetaWindow
-	case KindMessenger, KindInstagram:
-		if humanAgentTag {
-			return humanAgentTagWindow
-		}
-		return standardMetaWindow
-	}
-	return noWindow
+// RetryAfterError is a provider asking to be called again later (a rate
+// limit); the delivery waits at least After before its next attempt.
+type RetryAfterError struct {
+	After  time.Duration
+	Reason string
 }
+
+func (e *RetryAfterError) Error() string { return e.Reason }
 
 // WindowClosedReason is what an agent reads when the window has closed.
 const WindowClosedReason = "window closed: send an approved template"
 
-// Registry maps channel kinds to their senders.
-type Registry struct {
-	mu      sync.RWMutex
-	senders map[string]Sender
-}
-
-// Register sets the sender of a kind.
-func (r *Registry) Register(kind string, s Sender) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.senders == nil {
-		r.senders = map[string]Sender{}
+// LegacyServiceWindow is the window rule conversation workflows used
+// before the window came with the ticket: kept, unchanged, so histories
+// recorded then replay the same decisions. New code reads
+// Capabilities.Window.
+func LegacyServiceWindow(kind string, humanAgentTag bool) time.Duration {
+	switch kind {
+	case KindWhatsAppOfficial:
+		return 24 * time.Hour
+	case KindMessenger, KindInstagram:
+		if humanAgentTag {
+			return 7 * 24 * time.Hour
+		}
+		return 24 * time.Hour
 	}
-	r.senders[kind] = s
-}
-
-// Sender returns the sender of a kind, or an error naming the kind.
-func (r *Registry) Sender(kind string) (Sender, error) {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	s, ok := r.senders[kind]
-	if !ok {
-		return nil, &PermanentError{Reason: fmt.Sprintf("sending on %s channels is not available yet", kind)}
-	}
-	return s, nil
+	return 0
 }
 
 // FieldError names the input field a customer or integrator got wrong.
@@ -138,3 +171,12 @@ type FieldError struct {
 }
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+
+// MalformedError is a request that cannot be read at all (not JSON, a
+// field of the wrong type): 400, where a FieldError is 422.
+type MalformedError struct {
+	Field  string
+	Reason string
+}
+
+func (e *MalformedError) Error() string { return e.Reason }

@@ -24,6 +24,8 @@ import (
 	"github.com/chatspot/chatspot/api"
 	"github.com/chatspot/chatspot/internal/ai"
 	"github.com/chatspot/chatspot/internal/auth"
+	"github.com/chatspot/chatspot/internal/channels"
+	"github.com/chatspot/chatspot/internal/channels/kinds"
 	"github.com/chatspot/chatspot/internal/config"
 	"github.com/chatspot/chatspot/internal/demo"
 	"github.com/chatspot/chatspot/internal/events"
@@ -129,7 +131,8 @@ func runDev(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	w := worker.New(tc, worker.Deps{DB: db, Bus: bus, AI: assistant, AICap: cfg.AI.MonthlyCap, Secrets: box, AllowPrivateURLs: cfg.PrivateURLs("dev"), EventRetention: cfg.EventRetention},
+	w := worker.New(tc, worker.Deps{DB: db, Bus: bus, AI: assistant, AICap: cfg.AI.MonthlyCap, Secrets: box, AllowPrivateURLs: cfg.PrivateURLs("dev"), EventRetention: cfg.EventRetention,
+		Channels: channelKinds(cfg, "dev"), PublicURL: channels.PublicURL(cfg.BaseURL)},
 		sdkworker.Options{WorkerStopTimeout: cfg.ShutdownGrace})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
@@ -197,7 +200,8 @@ func runWorker(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	w := worker.New(tc, worker.Deps{DB: db, Bus: bus, AI: assistant, AICap: cfg.AI.MonthlyCap, Secrets: box, AllowPrivateURLs: cfg.PrivateURLs("worker"), EventRetention: cfg.EventRetention},
+	w := worker.New(tc, worker.Deps{DB: db, Bus: bus, AI: assistant, AICap: cfg.AI.MonthlyCap, Secrets: box, AllowPrivateURLs: cfg.PrivateURLs("worker"), EventRetention: cfg.EventRetention,
+		Channels: channelKinds(cfg, "worker"), PublicURL: channels.PublicURL(cfg.BaseURL)},
 		sdkworker.Options{WorkerStopTimeout: cfg.ShutdownGrace})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
@@ -266,7 +270,8 @@ func connectProduction(ctx context.Context, cfg *config.Config, log *slog.Logger
 func startHTTP(cfg *config.Config, db *gorm.DB, tc client.Client, bus events.Bus, log *slog.Logger, temporalUI, demoWebchat string, privateURLs bool) (*http.Server, <-chan error) {
 	key, previous := cfg.SecretKeys()
 	s := &api.Server{AllowPrivateURLs: privateURLs,
-		DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc, Bus: bus}, Bus: bus, Logger: log, UI: web.Assets(),
+		DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc, Bus: bus, Logger: log}, Bus: bus, Logger: log, UI: web.Assets(),
+		Channels: kinds.Registry(kinds.Config{AllowPrivateURLs: privateURLs, TelegramAPIURL: cfg.TelegramAPIURL}),
 		Sessions: &auth.Sessions{DB: db, Policy: auth.Policy{IdleTimeout: cfg.SessionIdle, MaxAge: cfg.SessionMaxAge, MaxFailures: 5, LockFor: 15 * time.Minute}},
 		BaseURL:  cfg.BaseURL, Namespace: cfg.Namespace, TemporalUIURL: temporalUI,
 		SecretKey: key, PreviousSecretKeys: previous, Widget: web.Widget(), DemoWebchatID: demoWebchat,
@@ -289,6 +294,11 @@ func startHTTP(cfg *config.Config, db *gorm.DB, tc client.Client, bus events.Bus
 		close(errc)
 	}()
 	return srv, errc
+}
+
+// channelKinds is the registry of channel kinds for a command.
+func channelKinds(cfg *config.Config, command string) *channels.Registry {
+	return kinds.Registry(kinds.Config{AllowPrivateURLs: cfg.PrivateURLs(command), TelegramAPIURL: cfg.TelegramAPIURL})
 }
 
 // waitAndShutdown blocks until a signal or a server error, then gives

@@ -40,6 +40,7 @@ type Config struct {
 	SessionMaxAge    time.Duration
 	ShutdownGrace    time.Duration
 	EventRetention   time.Duration // how long the agents' event log keeps events
+	TelegramAPIURL   string        // "" is Telegram's Bot API
 }
 
 // Setting describes one configuration knob; the README's table is printed
@@ -61,7 +62,7 @@ var Settings = []Setting{
 		func(c *Config, v string) error { c.DatabaseURL = v; return checkDatabaseURL(v) }},
 	{"http-addr", "CHATSPOT_HTTP_ADDR", ":8080", "dev, serve", "Address the HTTP server (API, UI, webhooks) listens on.",
 		func(c *Config, v string) error { c.HTTPAddr = v; return checkHostPort(v, true) }},
-	{"base-url", "CHATSPOT_BASE_URL", "", "dev, serve", "Public URL of the app, used in printed links and webhook URLs. Default: http://localhost:<http port>.",
+	{"base-url", "CHATSPOT_BASE_URL", "", "dev, serve, worker", "Public URL of the app, used in printed links and webhook URLs; channel activation registers providers' webhooks under it when it is https on a public host (otherwise Telegram is long-polled). Default: http://localhost:<http port>.",
 		func(c *Config, v string) error { c.BaseURL = strings.TrimRight(v, "/"); return checkURL(v) }},
 	{"temporal-port", "CHATSPOT_TEMPORAL_PORT", "7233", "dev", "gRPC port of the embedded Temporal server (127.0.0.1).",
 		func(c *Config, v string) (err error) { c.TemporalPort, err = port(v, false); return err }},
@@ -117,6 +118,8 @@ var Settings = []Setting{
 		func(c *Config, v string) error { c.AI.Model = v; return nonEmpty(v) }},
 	{"gemini-base-url", "CHATSPOT_GEMINI_BASE_URL", "", "dev, worker", "Base URL of the Gemini API (proxies, tests); empty: Google's.",
 		func(c *Config, v string) error { c.AI.BaseURL = v; return checkURL(v) }},
+	{"telegram-api-url", "CHATSPOT_TELEGRAM_API_URL", "", "dev, serve, worker", "Base URL of Telegram's Bot API (a local Bot API server, tests); empty: https://api.telegram.org.",
+		func(c *Config, v string) error { c.TelegramAPIURL = strings.TrimRight(v, "/"); return checkURL(v) }},
 	{"ai-monthly-cap", "CHATSPOT_AI_MONTHLY_CAP", "2000", "dev, worker", "AI Assist requests per account per month; 0 means no cap.",
 		func(c *Config, v string) (err error) { c.AI.MonthlyCap, err = nonNegative(v); return err }},
 	{"ai-redact", "CHATSPOT_AI_REDACT", "true", "dev, worker", "Replace phone numbers, e-mails, CPF and CNPJ before text is sent to Gemini.",

@@ -25,6 +25,8 @@ const (
 	MessageCreated       = "message.created"
 	MessageStatusChanged = "message.status_changed"
 	ConversationUpdated  = "conversation.updated"
+	MessageUpdated       = "message.updated" // the full view again: an edit, a file fetched
+	ChannelUpdated       = "channel.updated" // a channel's health or activation progress
 )
 
 // Position is a place in the log. Events are read in (Tx, ID) order: Tx is

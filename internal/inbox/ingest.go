@@ -7,16 +7,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 
+	"github.com/chatspot/chatspot/activities"
 	"github.com/chatspot/chatspot/internal/attachments"
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/events"
+	"github.com/chatspot/chatspot/internal/messaging"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/webhooks"
 	"github.com/chatspot/chatspot/workflows"
@@ -28,6 +33,7 @@ type Inbox struct {
 	Temporal  client.Client
 	Bus       events.Bus
 	TaskQueue string // "" is workflows.TaskQueue; tests give each stack its own
+	Logger    *slog.Logger
 
 	plans sync.Map // account id -> planEntry: the enabled channel kinds, briefly cached
 }
@@ -69,6 +75,10 @@ var ErrChannelNotInPlan = errors.New("this channel is not enabled in the account
 type Result struct {
 	Message   store.Message
 	Duplicate bool // the provider sent this message before
+	Edited    bool // an edit of a message stored before
+	// HandOverPending: stored, but its workflow could not be told yet;
+	// the sweeper hands it over, so the provider need not retry.
+	HandOverPending bool
 }
 
 // Ingest persists the message (once per provider id), attaches it to the
@@ -76,8 +86,9 @@ type Result struct {
 // the conversation workflow, starting it when the contact has no open
 // ticket. Agents see the message without waiting for the workflow. The
 // message is committed before the workflow is signalled, so a failure to
-// reach Temporal loses nothing: the provider's retry finds the stored
-// message, not yet taken in by its workflow, and signals again.
+// reach Temporal loses nothing: the sweeper (InboundSweep) hands over
+// what is stored and not taken in, and a provider's retry finds the
+// stored message and signals again. An error means nothing was stored.
 func (ib *Inbox) Ingest(ctx context.Context, ch store.Channel, in channels.Inbound) (Result, error) {
 	if in.ExternalID == "" || in.Contact.ExternalID == "" {
 		return Result{}, errors.New("inbound message needs the provider's message id and sender id")
@@ -90,13 +101,14 @@ func (ib *Inbox) Ingest(ctx context.Context, ch store.Channel, in channels.Inbou
 		return Result{}, ErrChannelNotInPlan
 	}
 	var res Result
+	var media []store.InboundMedia
 	persist := func(tx *gorm.DB) error {
 		contact, err := identify(tx, ch, in.Contact)
 		if err != nil {
 			return err
 		}
-		res, err = insertMessage(tx, ch, contact, in)
-		if err != nil || res.Duplicate {
+		res, media, err = insertMessage(ctx, tx, ch, contact, in)
+		if err != nil || res.Duplicate || res.Edited {
 			return err
 		}
 		return publish(ctx, tx, ch, &res.Message)
@@ -113,18 +125,67 @@ func (ib *Inbox) Ingest(ctx context.Context, ch store.Channel, in channels.Inbou
 	if ib.Bus != nil && !res.Duplicate {
 		ib.Bus.Notify(ch.AccountID)
 	}
-	if res.Message.RecordedAt != nil {
+	for _, m := range media {
+		if err := ib.fetchMedia(ctx, m); err != nil {
+			ib.log().Warn("inbound file stored, its fetch starts with the next sweep", "media", m.ID, "error", err)
+		}
+	}
+	if res.Edited || res.Message.RecordedAt != nil {
 		return res, nil // its workflow has it already: nothing left to do
 	}
 	if err := ib.signal(ctx, ch, res.Message); err != nil {
-		return res, err
+		ib.log().Warn("inbound message stored, hand-over to its conversation left to the sweeper", "message", res.Message.ID, "error", err)
+		res.HandOverPending = true
 	}
 	return res, nil
 }
 
+// Receive ingests what one webhook request or connection event carried:
+// its messages, then its receipts. It stops at the first message it could
+// not store, so the provider's retry brings the rest.
+func (ib *Inbox) Receive(ctx context.Context, ch store.Channel, b channels.Batch) ([]channels.Ingested, error) {
+	var out []channels.Ingested
+	for _, in := range b.Messages {
+		in.ChannelID = ch.ID
+		res, err := ib.Ingest(ctx, ch, in)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, channels.Ingested{MessageID: res.Message.ID, ContactID: res.Message.ContactID, Duplicate: res.Duplicate})
+	}
+	for _, r := range b.Receipts {
+		if err := ApplyReceipt(ctx, ib.DB, ib.Bus, ch, r); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+func (ib *Inbox) log() *slog.Logger {
+	if ib.Logger == nil {
+		return slog.Default()
+	}
+	return ib.Logger
+}
+
+// fetchMedia starts the workflow that fetches an inbound file; its id
+// makes a second start (the sweeper's) a no-op.
+func (ib *Inbox) fetchMedia(ctx context.Context, m store.InboundMedia) error {
+	opts := client.StartWorkflowOptions{
+		ID: workflows.InboundMediaWorkflowID(m.ID), TaskQueue: ib.Queue(),
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}
+	_, err := ib.Temporal.ExecuteWorkflow(ctx, opts, workflows.InboundMedia, activities.MediaRef{AccountID: m.AccountID, MediaID: m.ID})
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return nil
+	}
+	return err
+}
+
 func (ib *Inbox) signal(ctx context.Context, ch store.Channel, msg store.Message) error {
 	opts := client.StartWorkflowOptions{
-		ID:        workflows.ConversationWorkflowID(ch.ID, msg.ContactID),
+		ID:        workflows.ThreadWorkflowID(ch.ID, msg.ContactID, msg.ThreadKey),
 		TaskQueue: ib.Queue(),
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			workflows.AccountIDKey.ValueSet(ch.AccountID),
@@ -132,7 +193,7 @@ func (ib *Inbox) signal(ctx context.Context, ch store.Channel, msg store.Message
 			workflows.ContactIDKey.ValueSet(msg.ContactID),
 		),
 	}
-	start := workflows.ConversationInput{AccountID: ch.AccountID, ChannelID: ch.ID, ContactID: msg.ContactID}
+	start := workflows.ConversationInput{AccountID: ch.AccountID, ChannelID: ch.ID, ContactID: msg.ContactID, ThreadKey: msg.ThreadKey}
 	_, err := ib.Temporal.SignalWithStartWorkflow(ctx, opts.ID, workflows.SignalInbound,
 		workflows.InboundSignal{MessageID: msg.ID}, opts, workflows.Conversation, start)
 	if err != nil {
@@ -145,7 +206,7 @@ func (ib *Inbox) signal(ctx context.Context, ch store.Channel, msg store.Message
 // one, and appends the event agents' streams carry.
 func publish(ctx context.Context, tx *gorm.DB, ch store.Channel, msg *store.Message) error {
 	var conv store.Conversation
-	err := tx.Where("workflow_id = ? AND status <> ?", workflows.ConversationWorkflowID(ch.ID, msg.ContactID), store.StatusClosed).
+	err := tx.Where("workflow_id = ? AND status <> ?", workflows.ThreadWorkflowID(ch.ID, msg.ContactID, msg.ThreadKey), store.StatusClosed).
 		Order("created_at DESC").Take(&conv).Error
 	var convPtr *store.Conversation
 	switch {
@@ -196,29 +257,60 @@ func identify(tx *gorm.DB, ch store.Channel, c channels.InboundContact) (store.C
 	return contact, tx.Create(&ident).Error
 }
 
-func insertMessage(tx *gorm.DB, ch store.Channel, contact store.Contact, in channels.Inbound) (Result, error) {
+func insertMessage(ctx context.Context, tx *gorm.DB, ch store.Channel, contact store.Contact, in channels.Inbound) (Result, []store.InboundMedia, error) {
 	var existing store.Message
 	// direction is a literal so that both databases can use the partial
 	// unique index (messages_inbound_external) for the lookup.
 	err := tx.Where("channel_id = ? AND external_id = ? AND direction = 'inbound'", ch.ID, in.ExternalID).Take(&existing).Error
 	if err == nil {
-		return Result{Message: existing, Duplicate: true}, nil
+		if in.Edit && existing.Body != in.Text {
+			return editMessage(ctx, tx, existing, in.Text)
+		}
+		return Result{Message: existing, Duplicate: true}, nil, nil
 	}
 	if !errors.Is(err, gorm.ErrRecordNotFound) {
-		return Result{}, err
+		return Result{}, nil, err
 	}
+	// An edit of a message never seen (sent before the channel existed)
+	// is taken as the message.
 	at := in.At
 	if at.IsZero() {
 		at = time.Now()
 	}
 	ext := in.ExternalID
 	msg := store.Message{
-		ID: store.NewID(), AccountID: ch.AccountID, ChannelID: ch.ID, ContactID: contact.ID,
+		ID: store.NewID(), AccountID: ch.AccountID, ChannelID: ch.ID, ContactID: contact.ID, ThreadKey: in.ThreadKey,
 		Direction: store.DirectionInbound, Kind: store.KindText, Body: in.Text, Status: store.MessageReceived,
 		ExternalID: &ext, CreatedAt: at.UTC(),
 	}
-	if err := tx.Create(&msg).Error; err != nil {
-		return Result{}, err
+	if in.ReplyTo != "" {
+		var orig store.Message
+		if tx.Select("id").Where("channel_id = ? AND external_id = ?", ch.ID, in.ReplyTo).Take(&orig).Error == nil {
+			msg.ReplyToID = &orig.ID
+		}
 	}
-	return Result{Message: msg}, attachments.Link(tx, ch.AccountID, in.Contact.ExternalID, msg.ID, in.AttachmentIDs)
+	if err := tx.Create(&msg).Error; err != nil {
+		return Result{}, nil, err
+	}
+	var media []store.InboundMedia
+	for _, m := range in.Media {
+		row := store.InboundMedia{ID: store.NewID(), AccountID: ch.AccountID, ChannelID: ch.ID, MessageID: msg.ID, Ref: m.Ref, Kind: m.Kind,
+			Name: m.Name, ContentType: m.ContentType, Size: m.Size, Status: store.MediaPending}
+		if err := tx.Create(&row).Error; err != nil {
+			return Result{}, nil, err
+		}
+		media = append(media, row)
+	}
+	return Result{Message: msg}, media, attachments.Link(tx, ch.AccountID, in.Contact.ExternalID, msg.ID, in.AttachmentIDs)
+}
+
+// editMessage stores the sender's new text of a message and shows it to
+// agents.
+func editMessage(ctx context.Context, tx *gorm.DB, msg store.Message, text string) (Result, []store.InboundMedia, error) {
+	now := time.Now().UTC()
+	if err := tx.Model(&msg).Updates(map[string]any{"body": text, "edited_at": now}).Error; err != nil {
+		return Result{}, nil, err
+	}
+	msg.Body, msg.EditedAt = text, &now
+	return Result{Message: msg, Edited: true}, nil, messaging.AppendEvent(ctx, tx, events.MessageUpdated, msg)
 }

@@ -38,8 +38,8 @@ func AppendEvent(ctx context.Context, tx *gorm.DB, kind string, msg store.Messag
 	if err != nil {
 		return err
 	}
-	// Private notes stay inside the team.
-	if msg.Kind != store.KindNote {
+	// Private notes stay inside the team; integrators hear of a message once.
+	if msg.Kind != store.KindNote && kind == events.MessageCreated {
 		if err := webhooks.Enqueue(tx, msg.AccountID, webhooks.MessageCreated, views[0]); err != nil {
 			return err
 		}

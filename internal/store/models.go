@@ -126,9 +126,54 @@ type Channel struct {
 	Name      string
 	Settings  string // JSON object, kind-specific
 	Active    bool
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// Health as the channel's activation and connection last reported it
+	// (ChannelConnected, ...); "" for kinds that have no connection.
+	Status       string
+	StatusReason string
+	StatusAt     *time.Time
+	Activation   string // JSON channels.Activation: the last activation's steps
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
+
+// Channel health.
+const (
+	ChannelPending      = "pending"
+	ChannelConnected    = "connected"
+	ChannelDisconnected = "disconnected"
+	ChannelNeedsReauth  = "needs_reauth"
+	ChannelBanned       = "banned"
+	ChannelInactive     = "inactive"
+)
+
+// InboundMedia is a provider's file on an inbound message, fetched into
+// attachment storage by an activity after the webhook answered.
+type InboundMedia struct {
+	ID           string
+	AccountID    string
+	ChannelID    string
+	MessageID    string
+	Ref          string // the provider's reference (file id, media id, URL)
+	Kind         string // image, audio, voice, video, document, sticker
+	Name         string
+	ContentType  string
+	Size         int64
+	Status       string // MediaPending, MediaStored, MediaFailed
+	Error        string
+	AttachmentID *string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// TableName keeps the plural the migration uses.
+func (InboundMedia) TableName() string { return "inbound_media" }
+
+// InboundMedia statuses.
+const (
+	MediaPending = "pending"
+	MediaStored  = "stored"
+	MediaFailed  = "failed"
+)
 
 // Contact is a customer, whatever channels they write from.
 type Contact struct {
@@ -167,6 +212,7 @@ type Conversation struct {
 	ContactID             string
 	WorkflowID            string
 	RunID                 string
+	ThreadKey             string // "" for the contact's one conversation on the channel
 	Status                string
 	AssigneeID            *string
 	TeamID                *string
@@ -215,6 +261,9 @@ type Message struct {
 	FailureReason  string
 	ExternalID     *string
 	IdempotencyKey *string
+	ThreadKey      string     // inbound: the conversation thread it belongs to
+	ReplyToID      *string    // the message this one answers
+	EditedAt       *time.Time // the sender edited it
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }

@@ -16,9 +16,10 @@ export function errorText(err: unknown, t: Translate): string {
   return t('error.generic', { status: '?' })
 }
 
-export function channelLabel(kind: string, t: Translate): string {
+/** A kind's name: the i18n "channel.<kind>" when there is one, else the server's label (GET /channel-kinds), else the kind. */
+export function channelLabel(kind: string, t: Translate, fallback?: string): string {
   const key = `channel.${kind}`
-  return hasKey(key) ? t(key) : kind
+  return hasKey(key) ? t(key) : fallback || kind
 }
 
 /** Short code for the channel icon badge. */

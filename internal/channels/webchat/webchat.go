@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/chatspot/chatspot/internal/channels"
+	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/rules"
 )
 
@@ -237,4 +238,31 @@ type Sender struct{}
 // Send accepts the message; the message id is its provider id.
 func (Sender) Send(_ context.Context, out channels.Outbound) (string, error) {
 	return "webchat-" + out.MessageID, nil
+}
+
+// Adapter is the webchat's part of the channel kit: its settings have a
+// bespoke editor (preview, hours, pre-chat form); its widget has routes of
+// its own (api/webchat.go) that ingest through the inbox like every kind.
+type Adapter struct{ Sender }
+
+// Kind describes the webchat.
+func (Adapter) Kind() channels.Kind {
+	return channels.Kind{
+		Name: channels.KindWebchat, Label: "Webchat", Component: "webchat",
+		Capabilities: channels.Capabilities{Receipts: true, Media: []string{channels.MediaImage, channels.MediaDocument}},
+	}
+}
+
+// Present gives the snippet a site pastes to show the balloon.
+func (Adapter) Present(ch store.Channel, baseURL string) channels.Presentation {
+	return channels.Presentation{Snippet: fmt.Sprintf(`<script src="%s/widget.js" data-channel="%s" async></script>`, baseURL, ch.ID)}
+}
+
+// Validate reads the settings with their defaults and checks them.
+func (Adapter) Validate(s channels.Settings) (channels.Settings, error) {
+	st, err := ParseSettings(s.JSON())
+	if err != nil {
+		return nil, &channels.FieldError{Field: "settings", Reason: strings.TrimPrefix(err.Error(), "webchat settings: ")}
+	}
+	return channels.SettingsOf(st), nil
 }

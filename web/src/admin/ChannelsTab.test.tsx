@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { screen, waitFor, within } from '@testing-library/react'
+import { act, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import type { ChannelDetail, ChannelListItem } from '../api/types'
+import type { ChannelCapabilities, ChannelDetail, ChannelKindInfo, ChannelListItem } from '../api/types'
 import { makeMe } from '../test/fakes'
 import { renderAdmin, scriptFetch } from './adminTestKit'
 import type { Call } from './adminTestKit'
@@ -10,8 +10,48 @@ import { ChannelsTab } from './ChannelsTab'
 const TOKEN = 'cht_4f1d0c2b9a8e7f6d5c4b3a2910ffeeddccbbaa99'
 const me = makeMe({ permissions: ['channels:manage', 'conversations:view:all'] })
 
-const site: ChannelListItem = { id: 'ch-web', kind: 'webchat', name: 'Site', active: true }
-const erp: ChannelListItem = { id: 'ch-api', kind: 'api', name: 'ERP', active: true }
+const site: ChannelListItem = { id: 'ch-web', kind: 'webchat', name: 'Site', active: true, status: 'connected' }
+const erp: ChannelListItem = { id: 'ch-api', kind: 'api', name: 'ERP', active: true, status: 'connected' }
+
+const caps: ChannelCapabilities = {
+  window_seconds: 0,
+  human_agent_window_seconds: 0,
+  media: [],
+  templates: false,
+  receipts: false,
+  threads: false,
+  edits: false,
+  reactions: false,
+  sends_per_second: 0,
+}
+
+const KINDS: ChannelKindInfo[] = [
+  { kind: 'webchat', label: 'Webchat', available: true, in_plan: true, component: 'webchat', activation: false, capabilities: caps, settings: [] },
+  {
+    kind: 'api',
+    label: 'API',
+    available: true,
+    in_plan: true,
+    component: 'api',
+    activation: false,
+    capabilities: caps,
+    settings: [
+      { name: 'outbound_url', label: 'Outbound URL', type: 'url', required: false },
+      { name: 'outbound_secret', label: 'Outbound secret', type: 'secret', required: false },
+    ],
+  },
+  {
+    kind: 'telegram',
+    label: 'Telegram',
+    available: true,
+    in_plan: true,
+    activation: true,
+    capabilities: { ...caps, media: ['image', 'audio', 'video', 'document'], receipts: false, edits: true, reactions: true, sends_per_second: 30 },
+    settings: [{ name: 'bot_token', label: 'Bot token', type: 'secret', required: true, help: 'Create a bot with @BotFather and paste the token it sends you.' }],
+  },
+  { kind: 'whatsapp_official', label: 'WhatsApp (official)', available: false, in_plan: true, activation: true, capabilities: caps, settings: [] },
+  { kind: 'instagram', label: 'Instagram', available: true, in_plan: false, activation: true, capabilities: caps, settings: [] },
+]
 
 const siteDetail: ChannelDetail = {
   ...site,
@@ -35,10 +75,11 @@ const erpDetail: ChannelDetail = {
 
 type Reply = { status: number; body?: unknown } | undefined
 
-function server(extra: (c: Call) => Reply = () => undefined, items: ChannelListItem[] = [site, erp]) {
+function server(extra: (c: Call) => Reply = () => undefined, items: ChannelListItem[] = [site, erp], kinds: ChannelKindInfo[] = KINDS) {
   return scriptFetch((c) => {
     const r = extra(c)
     if (r) return r
+    if (c.method === 'GET' && c.path === '/api/v1/channel-kinds') return { status: 200, body: { items: kinds } }
     if (c.method === 'GET' && c.path === '/api/v1/channels') return { status: 200, body: { items } }
     if (c.method === 'GET' && c.path === '/api/v1/channels/ch-web') return { status: 200, body: siteDetail }
     if (c.method === 'GET' && c.path === '/api/v1/channels/ch-api') return { status: 200, body: erpDetail }
@@ -50,7 +91,10 @@ function server(extra: (c: Call) => Reply = () => undefined, items: ChannelListI
   })
 }
 
-afterEach(() => vi.unstubAllGlobals())
+afterEach(() => {
+  vi.useRealTimers()
+  vi.unstubAllGlobals()
+})
 
 describe('ChannelsTab', () => {
   it('creates an API channel and shows its token once', async () => {
@@ -189,5 +233,359 @@ describe('ChannelsTab', () => {
     await user.click(within(row).getByTestId('channel-active'))
     await waitFor(() => expect(row).toHaveAttribute('data-active', 'false'))
     expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({ active: false })
+  })
+
+  it('shows each channel status in the list, the reason as its tooltip', async () => {
+    const items: ChannelListItem[] = [
+      site,
+      { id: 'ch-tg', kind: 'telegram', name: 'Telegram da loja', active: true, status: 'needs_reauth', status_reason: 'Unauthorized: the bot token was revoked' },
+      { id: 'ch-new', kind: 'telegram', name: 'Telegram novo', active: true, status: 'pending', status_reason: '' },
+    ]
+    server(() => undefined, items)
+    renderAdmin(<ChannelsTab />, me)
+    const rows = await screen.findAllByTestId('channel-row')
+    const badge = (id: string) => within(rows.find((r) => r.getAttribute('data-id') === id)!).getByTestId('channel-status-badge')
+    expect(badge('ch-web')).toHaveTextContent('Conectado')
+    expect(badge('ch-web')).toHaveAttribute('data-tone', 'ok')
+    expect(badge('ch-tg')).toHaveTextContent('Reconectar')
+    expect(badge('ch-tg')).toHaveAttribute('data-tone', 'bad')
+    expect(badge('ch-tg')).toHaveAttribute('title', 'Unauthorized: the bot token was revoked')
+    expect(badge('ch-new')).toHaveTextContent('Pendente')
+    expect(badge('ch-new')).toHaveAttribute('data-tone', 'off')
+    expect(badge('ch-new')).not.toHaveAttribute('title')
+  })
+
+  it('offers the kinds the server can create and marks the others', async () => {
+    const user = userEvent.setup()
+    server()
+    renderAdmin(<ChannelsTab />, me)
+    await user.click(await screen.findByTestId('channel-create-open'))
+    const select = screen.getByTestId('channel-kind')
+    const options = within(select).getAllByRole('option') as HTMLOptionElement[]
+    expect(options.map((o) => [o.value, o.disabled])).toEqual([
+      ['webchat', false],
+      ['api', false],
+      ['telegram', false],
+      ['instagram', true],
+      ['whatsapp_official', true],
+    ])
+    expect(options.find((o) => o.value === 'whatsapp_official')).toHaveTextContent('WhatsApp Oficial (em breve)')
+    expect(options.find((o) => o.value === 'instagram')).toHaveTextContent('Instagram (fora do seu plano)')
+    expect(screen.getByTestId('channel-kind-soon-note')).toHaveTextContent('em breve')
+    // bespoke kinds ask for nothing but a name
+    expect(select).toHaveValue('webchat')
+    expect(screen.queryByTestId('channel-field-bot_token')).not.toBeInTheDocument()
+  })
+
+  it('creates a Telegram channel in one step: name and bot token', async () => {
+    const user = userEvent.setup()
+    const calls = server((c) => {
+      if (c.method === 'POST' && c.path === '/api/v1/channels') {
+        return {
+          status: 201,
+          body: {
+            id: 'ch-tg',
+            kind: 'telegram',
+            name: 'Telegram da loja',
+            active: true,
+            status: 'pending',
+            status_reason: '',
+            settings: { bot_token: '********' },
+            activation: { state: 'done', steps: [{ name: 'verify_token', state: 'done' }] },
+          },
+        }
+      }
+      if (c.method === 'GET' && c.path === '/api/v1/channels/ch-tg') {
+        return {
+          status: 200,
+          body: { id: 'ch-tg', kind: 'telegram', name: 'Telegram da loja', active: true, status: 'connected', settings: { bot_token: '********', bot_username: 'loja_bot', mode: 'webhook' }, webhook_url: 'https://chat.loja.com.br/hooks/telegram/ch-tg' },
+        }
+      }
+      return undefined
+    }, [])
+    renderAdmin(<ChannelsTab />, me)
+    await user.click(await screen.findByTestId('channel-create-open'))
+    await user.selectOptions(screen.getByTestId('channel-kind'), 'telegram')
+    const dialog = screen.getByTestId('channel-create-dialog')
+    const token = within(dialog).getByTestId('channel-field-bot_token')
+    expect(token).toHaveAttribute('type', 'password')
+    expect(token.closest('label')).toHaveTextContent('Token do bot')
+    expect(token.closest('label')).toHaveTextContent('Crie um bot com o @BotFather')
+    await user.type(screen.getByTestId('channel-name'), 'Telegram da loja')
+
+    // the token is required: nothing goes out without it
+    await user.click(screen.getByTestId('channel-create-submit'))
+    expect(within(dialog).getByTestId('field-error')).toHaveAttribute('data-field', 'settings.bot_token')
+    expect(within(dialog).getByTestId('field-error')).toHaveTextContent('Preencha este campo.')
+    expect(calls.some((c) => c.method === 'POST')).toBe(false)
+
+    await user.type(token, ' 123456:ABC-def ')
+    await user.click(screen.getByTestId('channel-create-submit'))
+    await waitFor(() => expect(screen.queryByTestId('channel-create-dialog')).not.toBeInTheDocument())
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ kind: 'telegram', name: 'Telegram da loja', settings: { bot_token: '123456:ABC-def' } })
+    // opened in the editor, connected
+    const editor = await screen.findByTestId('channel-editor')
+    expect(editor).toHaveAttribute('data-kind', 'telegram')
+    expect(await within(editor).findByTestId('channel-connected-as')).toHaveTextContent('Conectado como @loja_bot')
+    expect(within(editor).getByTestId('channel-mode')).toHaveTextContent('Modo webhook')
+    expect(within(editor).getByTestId('channel-webhook-url')).toHaveValue('https://chat.loja.com.br/hooks/telegram/ch-tg')
+    expect(within(editor).getByTestId('channel-editor-status')).toHaveTextContent('Conectado')
+    expect(screen.queryByTestId('channel-token-dialog')).not.toBeInTheDocument()
+  })
+
+  it('shows a refused bot token (422) under its field', async () => {
+    const user = userEvent.setup()
+    server((c) =>
+      c.method === 'POST'
+        ? { status: 422, body: { status: 422, detail: 'settings.bot_token: Telegram did not accept this token', field: 'settings.bot_token' } }
+        : undefined,
+    )
+    renderAdmin(<ChannelsTab />, me)
+    await user.click(await screen.findByTestId('channel-create-open'))
+    await user.selectOptions(screen.getByTestId('channel-kind'), 'telegram')
+    await user.type(screen.getByTestId('channel-name'), 'TG')
+    await user.type(screen.getByTestId('channel-field-bot_token'), 'nope')
+    await user.click(screen.getByTestId('channel-create-submit'))
+    const err = await screen.findByTestId('field-error')
+    expect(err).toHaveAttribute('data-field', 'settings.bot_token')
+    expect(err).toHaveTextContent('Telegram did not accept this token')
+    expect(err.closest('label')).toContainElement(screen.getByTestId('channel-field-bot_token'))
+    expect(screen.getByTestId('channel-create-dialog')).toBeInTheDocument()
+  })
+
+  it('edits a Telegram channel: the stored token is not sent back unless a new one is typed', async () => {
+    const user = userEvent.setup()
+    const tg: ChannelDetail = {
+      id: 'ch-tg',
+      kind: 'telegram',
+      name: 'Telegram da loja',
+      active: true,
+      status: 'connected',
+      settings: { bot_token: '********', bot_username: '@loja_bot', mode: 'polling' },
+      webhook_url: 'http://localhost:8080/hooks/telegram/ch-tg',
+    }
+    const calls = server(
+      (c) => {
+        if (c.method === 'GET' && c.path === '/api/v1/channels/ch-tg') return { status: 200, body: tg }
+        if (c.method === 'PATCH' && c.path === '/api/v1/channels/ch-tg') {
+          const b = c.body as { name: string }
+          return { status: 200, body: { ...tg, name: b.name } }
+        }
+        return undefined
+      },
+      [site, tg],
+    )
+    renderAdmin(<ChannelsTab />, me)
+    const row = (await screen.findAllByTestId('channel-row')).find((r) => r.getAttribute('data-id') === 'ch-tg')!
+    await user.click(within(row).getByTestId('channel-open'))
+    const token = await screen.findByTestId('channel-field-bot_token')
+    expect(token).toHaveValue('********')
+    expect(token.closest('label')).toHaveTextContent('Há um valor salvo')
+    expect(screen.getByTestId('channel-connected-as')).toHaveTextContent('Conectado como @loja_bot')
+    expect(screen.getByTestId('channel-mode')).toHaveTextContent('long polling')
+    expect(screen.getByTestId('channel-mode')).toHaveTextContent('notebook')
+    // polling: there is no webhook to show
+    expect(screen.queryByTestId('channel-webhook-url')).not.toBeInTheDocument()
+
+    await user.clear(screen.getByTestId('channel-edit-name'))
+    await user.type(screen.getByTestId('channel-edit-name'), 'Telegram')
+    await user.click(screen.getByTestId('channel-save'))
+    await screen.findByTestId('channel-saved')
+    expect(calls.filter((c) => c.method === 'PATCH')[0].body).toEqual({ name: 'Telegram', settings: {} })
+
+    await user.clear(screen.getByTestId('channel-field-bot_token'))
+    await user.type(screen.getByTestId('channel-field-bot_token'), '999:new-token')
+    await user.click(screen.getByTestId('channel-save'))
+    await waitFor(() => expect(calls.filter((c) => c.method === 'PATCH')).toHaveLength(2))
+    expect(calls.filter((c) => c.method === 'PATCH')[1].body).toEqual({ name: 'Telegram', settings: { bot_token: '999:new-token' } })
+    // the answer masks it again
+    await waitFor(() => expect(screen.getByTestId('channel-field-bot_token')).toHaveValue('********'))
+  })
+
+  it('renders any kind from its schema, with the English labels when there is no translation', async () => {
+    const user = userEvent.setup()
+    const sms: ChannelKindInfo = {
+      kind: 'sms',
+      label: 'SMS',
+      available: true,
+      in_plan: true,
+      activation: false,
+      capabilities: caps,
+      settings: [
+        { name: 'account_sid', label: 'Account SID', type: 'text', required: true },
+        { name: 'auth_token', label: 'Auth token', type: 'secret', required: true, help: 'From the provider console.' },
+        { name: 'status_callback', label: 'Status callback', type: 'url', required: false },
+        { name: 'region', label: 'Region', type: 'select', required: true, options: ['us1', 'ie1'] },
+        { name: 'max_segments', label: 'Max segments', type: 'number', required: false },
+        { name: 'sandbox', label: 'Sandbox', type: 'bool', required: false },
+      ],
+    }
+    const smsDetail: ChannelDetail = {
+      id: 'ch-sms',
+      kind: 'sms',
+      name: 'SMS',
+      active: true,
+      status: 'connected',
+      settings: { account_sid: 'AC123', auth_token: '********', region: 'ie1', max_segments: 3, sandbox: true },
+    }
+    const calls = server(
+      (c) => {
+        if (c.method === 'GET' && c.path === '/api/v1/channels/ch-sms') return { status: 200, body: smsDetail }
+        if (c.method === 'PATCH' && c.path === '/api/v1/channels/ch-sms') return { status: 200, body: smsDetail }
+        return undefined
+      },
+      [smsDetail],
+      [...KINDS, sms],
+    )
+    renderAdmin(<ChannelsTab />, me)
+    await user.click(within(await screen.findByTestId('channel-row')).getByTestId('channel-open'))
+    expect(await screen.findByTestId('channel-field-account_sid')).toHaveValue('AC123')
+    expect(screen.getByTestId('channel-field-account_sid').closest('label')).toHaveTextContent('Account SID')
+    expect(screen.getByTestId('channel-field-auth_token')).toHaveValue('********')
+    expect(screen.getByTestId('channel-field-status_callback')).toHaveAttribute('type', 'url')
+    expect(screen.getByTestId('channel-field-region')).toHaveValue('ie1')
+    expect(screen.getByTestId('channel-field-max_segments')).toHaveValue(3)
+    expect(screen.getByTestId('channel-field-sandbox')).toBeChecked()
+
+    await user.click(screen.getByTestId('channel-field-sandbox'))
+    await user.selectOptions(screen.getByTestId('channel-field-region'), 'us1')
+    await user.type(screen.getByTestId('channel-field-status_callback'), 'https://x.example.com/cb')
+    await user.click(screen.getByTestId('channel-save'))
+    await screen.findByTestId('channel-saved')
+    expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({
+      name: 'SMS',
+      settings: { account_sid: 'AC123', status_callback: 'https://x.example.com/cb', region: 'us1', max_segments: 3, sandbox: false },
+    })
+  })
+
+  it('follows a running activation every 2 s until it is done', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true })
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime })
+    const base = { id: 'ch-tg', kind: 'telegram', name: 'Telegram da loja', active: true, settings: { bot_token: '********' } }
+    let now: ChannelDetail = {
+      ...base,
+      status: 'pending',
+      activation: {
+        state: 'running',
+        steps: [
+          { name: 'verify_token', state: 'done', detail: '@loja_bot' },
+          { name: 'register_webhook', state: 'running' },
+          { name: 'start_polling', state: 'pending' },
+        ],
+      },
+    }
+    const calls = server((c) => (c.method === 'GET' && c.path === '/api/v1/channels/ch-tg' ? { status: 200, body: now } : undefined), [now])
+    const gets = () => calls.filter((c) => c.method === 'GET' && c.path === '/api/v1/channels/ch-tg').length
+    renderAdmin(<ChannelsTab />, me)
+    await user.click(within(await screen.findByTestId('channel-row')).getByTestId('channel-open'))
+
+    const activation = await screen.findByTestId('channel-activation')
+    expect(activation).toHaveAttribute('data-state', 'running')
+    const step = (name: string) => within(screen.getByTestId('channel-activation')).getAllByTestId('activation-step').find((s) => s.getAttribute('data-step') === name)!
+    expect(within(activation).getAllByTestId('activation-step').map((s) => s.getAttribute('data-step'))).toEqual(['verify_token', 'register_webhook', 'start_polling'])
+    expect(step('verify_token')).toHaveAttribute('data-state', 'done')
+    expect(step('verify_token')).toHaveTextContent('Verificar o token')
+    expect(step('verify_token')).toHaveTextContent('@loja_bot')
+    expect(step('register_webhook')).toHaveAttribute('data-state', 'running')
+    expect(step('register_webhook')).toHaveTextContent('Em andamento')
+
+    // still running: asked again
+    const before = gets()
+    await act(() => vi.advanceTimersByTimeAsync(2000))
+    await waitFor(() => expect(gets()).toBeGreaterThan(before))
+
+    now = {
+      ...base,
+      status: 'connected',
+      activation: {
+        state: 'done',
+        steps: [
+          { name: 'verify_token', state: 'done', detail: '@loja_bot' },
+          { name: 'register_webhook', state: 'skipped', detail: 'no public URL' },
+          { name: 'start_polling', state: 'done' },
+        ],
+      },
+    }
+    await act(() => vi.advanceTimersByTimeAsync(2000))
+    await waitFor(() => expect(screen.getByTestId('channel-activation')).toHaveAttribute('data-state', 'done'))
+    expect(step('register_webhook')).toHaveAttribute('data-state', 'skipped')
+    expect(step('register_webhook')).toHaveTextContent('no public URL')
+    expect(step('start_polling')).toHaveAttribute('data-state', 'done')
+    expect(screen.getByTestId('channel-editor-status-badge')).toHaveTextContent('Conectado')
+    expect(screen.getByTestId('channel-status-badge')).toHaveTextContent('Conectado')
+
+    // done: no more asking
+    const after = gets()
+    await act(() => vi.advanceTimersByTimeAsync(10_000))
+    expect(gets()).toBe(after)
+  })
+
+  it('shows a failed activation with its error, and tries again', async () => {
+    const user = userEvent.setup()
+    const failed: ChannelDetail = {
+      id: 'ch-tg',
+      kind: 'telegram',
+      name: 'Telegram da loja',
+      active: true,
+      status: 'disconnected',
+      status_reason: 'Unauthorized',
+      settings: { bot_token: '********' },
+      activation: {
+        state: 'failed',
+        error: 'Telegram: Unauthorized (the token is wrong or was revoked)',
+        steps: [
+          { name: 'verify_token', state: 'failed', detail: '401 Unauthorized' },
+          { name: 'register_webhook', state: 'pending' },
+        ],
+      },
+    }
+    const calls = server(
+      (c) => {
+        if (c.method === 'GET' && c.path === '/api/v1/channels/ch-tg') return { status: 200, body: failed }
+        if (c.method === 'PATCH' && c.path === '/api/v1/channels/ch-tg') {
+          return {
+            status: 200,
+            body: { ...failed, status: 'pending', status_reason: '', activation: { state: 'running', steps: [{ name: 'verify_token', state: 'running' }, { name: 'register_webhook', state: 'pending' }] } },
+          }
+        }
+        return undefined
+      },
+      [failed],
+    )
+    renderAdmin(<ChannelsTab />, me)
+    await user.click(within(await screen.findByTestId('channel-row')).getByTestId('channel-open'))
+    expect(await screen.findByTestId('activation-error')).toHaveTextContent('Telegram: Unauthorized (the token is wrong or was revoked)')
+    expect(screen.getByTestId('channel-activation')).toHaveTextContent('401 Unauthorized')
+    expect(screen.getByTestId('channel-editor-status')).toHaveTextContent('Desconectado')
+    expect(screen.getByTestId('channel-status-reason')).toHaveTextContent('Unauthorized')
+
+    await user.click(screen.getByTestId('activation-retry'))
+    await waitFor(() => expect(screen.getByTestId('channel-activation')).toHaveAttribute('data-state', 'running'))
+    expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({ active: true })
+    expect(screen.queryByTestId('activation-error')).not.toBeInTheDocument()
+    expect(screen.getByTestId('channel-status-badge')).toHaveTextContent('Pendente')
+  })
+
+  it('shows the activation a switch-on starts in the open editor', async () => {
+    const user = userEvent.setup()
+    const off: ChannelDetail = { id: 'ch-tg', kind: 'telegram', name: 'Telegram da loja', active: false, status: 'inactive', settings: { bot_token: '********' } }
+    const calls = server(
+      (c) => {
+        if (c.method === 'GET' && c.path === '/api/v1/channels/ch-tg') return { status: 200, body: off }
+        if (c.method === 'PATCH' && c.path === '/api/v1/channels/ch-tg') {
+          return { status: 200, body: { ...off, active: true, status: 'pending', activation: { state: 'running', steps: [{ name: 'verify_token', state: 'running' }] } } }
+        }
+        return undefined
+      },
+      [off],
+    )
+    renderAdmin(<ChannelsTab />, me)
+    const row = await screen.findByTestId('channel-row')
+    await user.click(within(row).getByTestId('channel-open'))
+    await screen.findByTestId('channel-field-bot_token')
+    expect(screen.queryByTestId('channel-activation')).not.toBeInTheDocument()
+    await user.click(within(row).getByTestId('channel-active'))
+    expect(await screen.findByTestId('channel-activation')).toHaveAttribute('data-state', 'running')
+    expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({ active: true })
   })
 })

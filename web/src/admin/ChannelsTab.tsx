@@ -1,36 +1,60 @@
-// Channels: the list with an on/off switch, a "new channel" form (webchat or
-// API), and the editor of the selected channel: webchat appearance, pre-chat
-// form, business hours and the embed snippet; API channel outbound delivery,
-// the inbound URL and token rotation. Inbound tokens are shown once.
+// Channels: the list with each channel's status and an on/off switch, a
+// "new channel" form offering the kinds GET /channel-kinds says can be
+// created, and the editor of the selected channel. Two kinds have bespoke
+// editors (the server names them in `component`): webchat appearance,
+// pre-chat form, business hours and the embed snippet; API channel outbound
+// delivery, the inbound URL and token rotation. Every other kind gets a form
+// built from its settings schema. While a channel's activation workflow runs,
+// the screen asks for the channel every 2 s and shows the steps live.
+// Inbound tokens are shown once.
 import { useEffect, useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
-import type { ChannelDetail, ChannelListItem, PreChatMode } from '../api/types'
-import { channelGlyph, channelLabel, errorText } from '../format'
-import { useI18n } from '../i18n'
+import type { ChannelActivation, ChannelDetail, ChannelKindInfo, ChannelListItem, ChannelSettingField, PreChatMode } from '../api/types'
+import { channelGlyph, channelLabel, errorText, formatDateTime } from '../format'
+import { hasKey, useI18n } from '../i18n'
 import type { MessageKey } from '../i18n'
+import { useSession } from '../session'
 import { channelsApi } from './channelsApi'
 import {
+  ACTIVATION_POLL_MS,
+  activationRunning,
   apiForm,
   apiFormProblems,
   apiSettingsBody,
-  CHANNEL_FIELDS,
-  CONFIGURABLE_KINDS,
+  channelFieldKeys,
+  createFields,
   DEFAULT_TIMEZONE,
+  defaultKind,
+  editorFor,
+  fieldHelp,
+  fieldLabel,
+  genericForm,
+  genericFormProblems,
+  genericSettingsBody,
   hasStoredSecret,
   hoursProblems,
   inboundExample,
-  isConfigurable,
+  isStoredSecret,
+  kindInfo,
+  kindOptions,
+  listItem,
+  newChannelBody,
   oneTimeToken,
   PRECHAT_FIELDS,
   PRECHAT_MODES,
+  providerInfo,
   SECRET_PLACEHOLDER,
+  settingsKey,
+  statusLabel,
+  statusTone,
+  stepLabel,
   textColorOn,
   webchatForm,
   webchatSettings,
   WEEKDAYS,
   withoutToken,
 } from './channelsLogic'
-import type { ApiForm, HoursForm, WebchatForm, Weekday } from './channelsLogic'
+import type { ApiForm, GenericForm, GenericValue, HoursForm, WebchatForm, Weekday } from './channelsLogic'
 import { formErrors, NO_ERRORS } from './adminLogic'
 import type { FormErrors } from './adminLogic'
 import { ConfirmDialog, Dialog, FieldError, FormError, LoadState, useLoad } from './ui'
@@ -39,37 +63,81 @@ type Secret = { name: string; token: string; inboundUrl?: string }
 
 const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name)
 
+/** Client-side problems (message keys by field) as FormErrors. */
+function problemErrors(problems: Record<string, MessageKey>, t: (k: MessageKey) => string): FormErrors {
+  const fields: Record<string, string> = {}
+  for (const [k, v] of Object.entries(problems)) fields[k] = t(v)
+  return { fields, top: null }
+}
+
 export function ChannelsTab() {
   const { t } = useI18n()
   const loaded = useLoad(() => channelsApi.list())
+  const kinds = useLoad(() => channelsApi.kinds())
   const [selected, setSelected] = useState<string | null>(null)
+  // the newest answer for a channel that came from outside its editor (a
+  // poll of its activation, the list's switch), handed to the open editor
+  const [live, setLive] = useState<ChannelDetail | null>(null)
   const [creating, setCreating] = useState(false)
   const [secret, setSecret] = useState<Secret | null>(null)
   const [toggleError, setToggleError] = useState<string | null>(null)
+  const [pollRound, setPollRound] = useState(0)
   const items = loaded.data?.items ?? []
+  const kindList = kinds.data?.items ?? null
 
   function upsert(ch: ChannelListItem) {
-    const row: ChannelListItem = { id: ch.id, kind: ch.kind, name: ch.name, active: ch.active }
+    const row = listItem(ch)
     loaded.setData((d) => (d ? { items: [...d.items.filter((x) => x.id !== row.id), row].sort(byName) } : d))
+  }
+
+  function open(id: string) {
+    setLive(null)
+    setSelected(id)
   }
 
   async function toggle(ch: ChannelListItem, active: boolean) {
     setToggleError(null)
     upsert({ ...ch, active })
     try {
-      const saved = await channelsApi.update(ch.id, { active })
+      const saved = withoutToken(await channelsApi.update(ch.id, { active }))
       upsert(saved)
+      if (saved.id === selected) setLive(saved)
     } catch (err) {
       upsert(ch)
       setToggleError(`${ch.name}: ${errorText(err, t)}`)
     }
   }
 
+  // Channels whose activation is running are asked for again every 2 s
+  // (one round at a time) until the workflow ends.
+  const running = items
+    .filter(activationRunning)
+    .map((ch) => ch.id)
+    .join(',')
+  useEffect(() => {
+    if (!running) return
+    const timer = setTimeout(async () => {
+      await Promise.all(
+        running.split(',').map(async (id) => {
+          try {
+            const ch = withoutToken(await channelsApi.get(id))
+            upsert(ch)
+            setLive(ch)
+          } catch {
+            // asked again in the next round
+          }
+        }),
+      )
+      setPollRound((n) => n + 1)
+    }, ACTIVATION_POLL_MS)
+    return () => clearTimeout(timer)
+  }, [running, pollRound])
+
   return (
     <section className="admin-section" data-testid="admin-channels">
       <div className="admin-section-head">
         <h2>{t('admin.channels.title')}</h2>
-        {loaded.data && (
+        {loaded.data && kindList && (
           <button type="button" className="btn btn-primary btn-sm" onClick={() => setCreating(true)} data-testid="channel-create-open">
             {t('admin.channels.new')}
           </button>
@@ -77,6 +145,7 @@ export function ChannelsTab() {
       </div>
       <p className="muted">{t('admin.channels.intro')}</p>
       <LoadState loaded={loaded} />
+      {kinds.error != null && <LoadState loaded={kinds} />}
       {toggleError && (
         <div className="alert alert-error" role="alert" data-testid="channel-toggle-error">
           {toggleError}
@@ -94,15 +163,23 @@ export function ChannelsTab() {
                 data-id={ch.id}
                 data-kind={ch.kind}
                 data-active={ch.active ? 'true' : 'false'}
+                data-status={ch.status}
               >
-                <button type="button" className="channel-open" onClick={() => setSelected(ch.id)} data-testid="channel-open">
+                <button type="button" className="channel-open" onClick={() => open(ch.id)} data-testid="channel-open">
                   <span className={`channel-badge static ch-${ch.kind}`} aria-hidden="true">
                     {channelGlyph(ch.kind)}
                   </span>
                   <span className="channel-item-text">
                     <span className="profile-item-name">{ch.name}</span>
                     <span className="muted profile-item-meta">
-                      {channelLabel(ch.kind, t)} · {ch.active ? t('admin.channels.active') : t('admin.channels.inactive')}
+                      {channelLabel(ch.kind, t, kindInfo(kindList, ch.kind)?.label)} ·{' '}
+                      {ch.status ? (
+                        <StatusBadge status={ch.status} reason={ch.status_reason} testId="channel-status-badge" />
+                      ) : ch.active ? (
+                        t('admin.channels.active')
+                      ) : (
+                        t('admin.channels.inactive')
+                      )}
                     </span>
                   </span>
                 </button>
@@ -116,21 +193,26 @@ export function ChannelsTab() {
           </ul>
           <div className="profile-editor-pane">
             {selected ? (
-              <ChannelEditor key={selected} id={selected} onSaved={upsert} onToken={setSecret} />
+              kindList ? (
+                <ChannelEditor key={selected} id={selected} kinds={kindList} live={live} onSaved={upsert} onToken={setSecret} />
+              ) : (
+                kinds.loading && <p className="muted admin-loading">{t('app.loading')}</p>
+              )
             ) : (
               <p className="empty">{t('admin.channels.pick')}</p>
             )}
           </div>
         </div>
       )}
-      {creating && (
+      {creating && kindList && (
         <Dialog title={t('admin.channels.new')} onClose={() => setCreating(false)} testId="channel-create-dialog">
           <ChannelCreateForm
+            kinds={kindList}
             onCancel={() => setCreating(false)}
             onCreated={(ch) => {
               setCreating(false)
               upsert(ch)
-              setSelected(ch.id)
+              open(ch.id)
               const once = oneTimeToken(ch)
               if (once) setSecret({ name: once.name, token: once.token, inboundUrl: ch.inbound_url })
             }}
@@ -142,21 +224,58 @@ export function ChannelsTab() {
   )
 }
 
-function ChannelCreateForm({ onCreated, onCancel }: { onCreated: (ch: ChannelDetail) => void; onCancel: () => void }) {
+/** A channel's status as a small coloured badge; the provider's reason as its tooltip. */
+function StatusBadge({ status, reason, testId }: { status: string; reason?: string; testId: string }) {
   const { t } = useI18n()
-  const [kind, setKind] = useState<string>('webchat')
+  const tone = statusTone(status)
+  return (
+    <span className={`pill channel-status pill-${tone}`} title={reason || undefined} data-testid={testId} data-status={status} data-tone={tone}>
+      {statusLabel(status, t)}
+    </span>
+  )
+}
+
+function ChannelCreateForm({
+  kinds,
+  onCreated,
+  onCancel,
+}: {
+  kinds: ChannelKindInfo[]
+  onCreated: (ch: ChannelDetail) => void
+  onCancel: () => void
+}) {
+  const { t } = useI18n()
+  const options = kindOptions(kinds)
+  const [kind, setKind] = useState<string>(() => defaultKind(kinds))
+  const info = kindInfo(kinds, kind)
+  const fields = createFields(info)
+  const [values, setValues] = useState<GenericForm>(() => genericForm(fields))
   const [name, setName] = useState('')
   const [busy, setBusy] = useState(false)
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS)
+  const helpKey = `admin.channels.kindHelp.${kind}`
+  const locked = options.some((o) => o.choice !== 'ok')
+
+  function pick(k: string) {
+    setKind(k)
+    setValues(genericForm(createFields(kindInfo(kinds, k))))
+    setErrors(NO_ERRORS)
+  }
 
   async function submit(e: FormEvent) {
     e.preventDefault()
+    if (!info) return
+    const problems = genericFormProblems(fields, values)
+    if (Object.keys(problems).length > 0) {
+      setErrors(problemErrors(problems, t))
+      return
+    }
     setBusy(true)
     setErrors(NO_ERRORS)
     try {
-      onCreated(await channelsApi.create({ kind, name: name.trim(), settings: {} }))
+      onCreated(await channelsApi.create(newChannelBody(info, name, values)))
     } catch (err) {
-      setErrors(formErrors(err, CHANNEL_FIELDS, t))
+      setErrors(formErrors(err, channelFieldKeys(info.settings), t))
       setBusy(false)
     }
   }
@@ -164,16 +283,27 @@ function ChannelCreateForm({ onCreated, onCancel }: { onCreated: (ch: ChannelDet
   return (
     <form className="admin-form" onSubmit={submit} data-testid="channel-create-form">
       <FormError errors={errors} />
+      {!info && (
+        <p className="alert alert-info" data-testid="channel-no-kinds">
+          {t('admin.channels.noKinds')}
+        </p>
+      )}
       <label className="field">
         {t('admin.channels.kind')}
-        <select value={kind} onChange={(e) => setKind(e.target.value)} data-testid="channel-kind">
-          {CONFIGURABLE_KINDS.map((k) => (
-            <option key={k} value={k}>
-              {channelLabel(k, t)}
+        <select value={kind} onChange={(e) => pick(e.target.value)} data-testid="channel-kind">
+          {options.map(({ info: k, choice }) => (
+            <option key={k.kind} value={k.kind} disabled={choice !== 'ok'} data-choice={choice}>
+              {channelLabel(k.kind, t, k.label)}
+              {choice === 'soon' ? ` (${t('admin.channels.soon')})` : choice === 'plan' ? ` (${t('admin.channels.notInPlan')})` : ''}
             </option>
           ))}
         </select>
-        <span className="field-help muted">{t(kind === 'api' ? 'admin.channels.kindHelp.api' : 'admin.channels.kindHelp.webchat')}</span>
+        {hasKey(helpKey) && <span className="field-help muted">{t(helpKey)}</span>}
+        {locked && (
+          <span className="field-help muted" data-testid="channel-kind-soon-note">
+            {t('admin.channels.soonNote')}
+          </span>
+        )}
         <FieldError errors={errors} field="kind" />
       </label>
       <label className="field">
@@ -181,11 +311,23 @@ function ChannelCreateForm({ onCreated, onCancel }: { onCreated: (ch: ChannelDet
         <input value={name} onChange={(e) => setName(e.target.value)} required placeholder={t('admin.channels.namePlaceholder')} data-testid="channel-name" />
         <FieldError errors={errors} field="name" />
       </label>
+      {fields.map((f) => (
+        <SettingField
+          key={`${kind}.${f.name}`}
+          kind={kind}
+          field={f}
+          value={values[f.name]}
+          stored={false}
+          errors={errors}
+          onChange={(v) => setValues({ ...values, [f.name]: v })}
+        />
+      ))}
+      <FieldError errors={errors} field="settings" />
       <div className="modal-actions">
         <button type="button" className="btn btn-ghost" onClick={onCancel}>
           {t('admin.cancel')}
         </button>
-        <button type="submit" className="btn btn-primary" disabled={busy} data-testid="channel-create-submit">
+        <button type="submit" className="btn btn-primary" disabled={busy || !info} data-testid="channel-create-submit">
           {busy ? t('admin.saving') : t('admin.channels.create')}
         </button>
       </div>
@@ -193,18 +335,37 @@ function ChannelCreateForm({ onCreated, onCancel }: { onCreated: (ch: ChannelDet
   )
 }
 
-function ChannelEditor({ id, onSaved, onToken }: { id: string; onSaved: (ch: ChannelListItem) => void; onToken: (s: Secret) => void }) {
+function ChannelEditor({
+  id,
+  kinds,
+  live,
+  onSaved,
+  onToken,
+}: {
+  id: string
+  kinds: ChannelKindInfo[]
+  live: ChannelDetail | null
+  onSaved: (ch: ChannelListItem) => void
+  onToken: (s: Secret) => void
+}) {
   const loaded = useLoad(() => channelsApi.get(id).then(withoutToken), [id])
+  const channel = loaded.data
+  useEffect(() => {
+    if (live && live.id === id) loaded.setData(() => live)
+  }, [live])
+  // The list follows what the editor knows: a fresh status, and a running
+  // activation the list then keeps asking after.
+  useEffect(() => {
+    if (channel) onSaved(channel)
+  }, [channel])
   return (
     <>
       <LoadState loaded={loaded} />
-      {loaded.data && (
+      {channel && (
         <ChannelForm
-          channel={loaded.data}
-          onSaved={(ch) => {
-            loaded.setData(() => withoutToken(ch))
-            onSaved(ch)
-          }}
+          channel={channel}
+          info={kindInfo(kinds, channel.kind)}
+          onSaved={(ch) => loaded.setData(() => withoutToken(ch))}
           onToken={onToken}
         />
       )}
@@ -212,18 +373,31 @@ function ChannelEditor({ id, onSaved, onToken }: { id: string; onSaved: (ch: Cha
   )
 }
 
-function ChannelForm({ channel, onSaved, onToken }: { channel: ChannelDetail; onSaved: (ch: ChannelDetail) => void; onToken: (s: Secret) => void }) {
+function ChannelForm({
+  channel,
+  info,
+  onSaved,
+  onToken,
+}: {
+  channel: ChannelDetail
+  info: ChannelKindInfo | undefined
+  onSaved: (ch: ChannelDetail) => void
+  onToken: (s: Secret) => void
+}) {
   const { t } = useI18n()
+  const editor = editorFor(info)
+  const fields: ChannelSettingField[] = editor === 'generic' && info ? info.settings : []
   const [name, setName] = useState(channel.name)
   const [web, setWeb] = useState<WebchatForm>(() => webchatForm(channel.settings))
   const [api, setApi] = useState<ApiForm>(() => apiForm(channel.settings))
+  const [gen, setGen] = useState<GenericForm>(() => genericForm(fields, channel.settings))
   const [busy, setBusy] = useState(false)
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS)
   const [saved, setSaved] = useState(false)
   const [rotating, setRotating] = useState(false)
-  const configurable = isConfigurable(channel.kind)
-  const dayProblems = channel.kind === 'webchat' ? hoursProblems(web.hours) : {}
-  const apiProblems = channel.kind === 'api' ? apiFormProblems(api) : {}
+  const [retrying, setRetrying] = useState(false)
+  const dayProblems = editor === 'webchat' ? hoursProblems(web.hours) : {}
+  const apiProblems = editor === 'api' ? apiFormProblems(api) : {}
 
   function touched() {
     setSaved(false)
@@ -240,19 +414,37 @@ function ChannelForm({ channel, onSaved, onToken }: { channel: ChannelDetail; on
       setErrors({ fields: { 'settings.outbound_secret': t(apiProblems['settings.outbound_secret']) }, top: null })
       return
     }
+    const genProblems = editor === 'generic' ? genericFormProblems(fields, gen, channel.settings) : {}
+    if (Object.keys(genProblems).length > 0) {
+      setErrors(problemErrors(genProblems, t))
+      return
+    }
     setBusy(true)
     setErrors(NO_ERRORS)
     try {
-      const settings = channel.kind === 'webchat' ? { ...webchatSettings(web) } : { ...apiSettingsBody(api) }
+      const settings = editor === 'webchat' ? { ...webchatSettings(web) } : editor === 'api' ? { ...apiSettingsBody(api) } : genericSettingsBody(fields, gen)
       const ch = await channelsApi.update(channel.id, { name: name.trim(), settings })
-      // The answer masks the secret again: the box shows the placeholder.
-      if (channel.kind === 'api') setApi(apiForm(ch.settings))
+      // The answer masks secrets again: their boxes show the placeholder.
+      if (editor === 'api') setApi(apiForm(ch.settings))
+      if (editor === 'generic') setGen(genericForm(fields, ch.settings))
       setSaved(true)
       onSaved(ch)
     } catch (err) {
-      setErrors(formErrors(err, CHANNEL_FIELDS, t))
+      setErrors(formErrors(err, channelFieldKeys(fields), t))
     }
     setBusy(false)
+  }
+
+  /** Runs the activation again: switching the channel on starts it. */
+  async function retry() {
+    setRetrying(true)
+    setErrors(NO_ERRORS)
+    try {
+      onSaved(await channelsApi.update(channel.id, { active: true }))
+    } catch (err) {
+      setErrors({ fields: {}, top: errorText(err, t) })
+    }
+    setRetrying(false)
   }
 
   return (
@@ -261,15 +453,17 @@ function ChannelForm({ channel, onSaved, onToken }: { channel: ChannelDetail; on
         <span className={`channel-badge static ch-${channel.kind}`} aria-hidden="true">
           {channelGlyph(channel.kind)}
         </span>{' '}
-        {channel.name} <span className="muted">· {channelLabel(channel.kind, t)}</span>
+        {channel.name} <span className="muted">· {channelLabel(channel.kind, t, info?.label)}</span>
       </h3>
+      {channel.status && <ChannelStatusLine channel={channel} />}
+      {channel.activation && <ActivationProgress activation={channel.activation} retrying={retrying} onRetry={retry} />}
       <FormError errors={errors} />
       {saved && (
         <p className="alert alert-ok" role="status" data-testid="channel-saved">
           {t('admin.saved')}
         </p>
       )}
-      {!configurable ? (
+      {editor === 'none' ? (
         <p className="alert alert-info" data-testid="channel-not-configurable">
           {t('admin.channels.notConfigurable')}
         </p>
@@ -291,7 +485,7 @@ function ChannelForm({ channel, onSaved, onToken }: { channel: ChannelDetail; on
           <fieldset className="settings-box" data-testid="channel-settings">
             <legend>{t('admin.channels.settings')}</legend>
             <FieldError errors={errors} field="settings" />
-            {channel.kind === 'webchat' ? (
+            {editor === 'webchat' ? (
               <WebchatSettingsForm
                 form={web}
                 snippet={channel.snippet ?? ''}
@@ -301,7 +495,7 @@ function ChannelForm({ channel, onSaved, onToken }: { channel: ChannelDetail; on
                   touched()
                 }}
               />
-            ) : (
+            ) : editor === 'api' ? (
               <ApiSettingsForm
                 form={api}
                 stored={hasStoredSecret(channel.settings)}
@@ -312,6 +506,19 @@ function ChannelForm({ channel, onSaved, onToken }: { channel: ChannelDetail; on
                   touched()
                 }}
                 onRotate={() => setRotating(true)}
+              />
+            ) : (
+              <GenericSettingsForm
+                kind={channel.kind}
+                fields={fields}
+                form={gen}
+                settings={channel.settings}
+                webhookUrl={channel.webhook_url ?? ''}
+                errors={errors}
+                onChange={(f) => {
+                  setGen(f)
+                  touched()
+                }}
               />
             )}
           </fieldset>
@@ -337,6 +544,212 @@ function ChannelForm({ channel, onSaved, onToken }: { channel: ChannelDetail; on
         />
       )}
     </form>
+  )
+}
+
+/** The status, prominently, with the provider's reason and since when. */
+function ChannelStatusLine({ channel }: { channel: ChannelDetail }) {
+  const { t, lang } = useI18n()
+  const { me } = useSession()
+  const since = channel.status_at ? formatDateTime(channel.status_at, lang, me.account.timezone) : ''
+  return (
+    <div className={`channel-status-line tone-${statusTone(channel.status)}`} data-testid="channel-editor-status" data-status={channel.status}>
+      <span className="muted">{t('admin.channels.status')}:</span> <StatusBadge status={channel.status} reason={channel.status_reason} testId="channel-editor-status-badge" />
+      {channel.status_reason && (
+        <span className="channel-status-reason" data-testid="channel-status-reason">
+          {channel.status_reason}
+        </span>
+      )}
+      {since && (
+        <time className="muted" dateTime={channel.status_at}>
+          {t('admin.channels.statusSince', { when: since })}
+        </time>
+      )}
+    </div>
+  )
+}
+
+const STEP_ICON: Record<string, string> = { pending: '○', running: '◌', done: '✓', failed: '✕', skipped: '–' }
+
+/** The activation workflow as a checklist, live while it runs; a failure offers to try again. */
+function ActivationProgress({ activation, retrying, onRetry }: { activation: ChannelActivation; retrying: boolean; onRetry: () => void }) {
+  const { t } = useI18n()
+  const stateKey = `admin.channels.activation.${activation.state}`
+  return (
+    <section className={`activation is-${activation.state}`} data-testid="channel-activation" data-state={activation.state} aria-live="polite">
+      <h4>{t('admin.channels.activation.title')}</h4>
+      {hasKey(stateKey) && <p className="activation-summary">{t(stateKey)}</p>}
+      <ol className="activation-steps">
+        {(activation.steps ?? []).map((s) => {
+          const stepStateKey = `admin.channels.stepState.${s.state}`
+          return (
+            <li key={s.name} className={`activation-step is-${s.state}`} data-testid="activation-step" data-step={s.name} data-state={s.state}>
+              <span className="activation-icon" aria-hidden="true">
+                {STEP_ICON[s.state] ?? '○'}
+              </span>
+              <span className="activation-step-name">{stepLabel(s.name, t)}</span>
+              <span className="muted activation-step-state">{hasKey(stepStateKey) ? t(stepStateKey) : s.state}</span>
+              {s.detail && (
+                <span className="activation-step-detail" data-testid="activation-step-detail">
+                  {s.detail}
+                </span>
+              )}
+            </li>
+          )
+        })}
+      </ol>
+      {activation.state === 'failed' && (
+        <div className="alert alert-error alert-inline" role="alert" data-testid="activation-error">
+          <span>{activation.error || t('admin.channels.activation.failed')}</span>
+          <button type="button" className="btn btn-ghost btn-sm" onClick={onRetry} disabled={retrying} data-testid="activation-retry">
+            {t('admin.channels.activation.retry')}
+          </button>
+        </div>
+      )}
+    </section>
+  )
+}
+
+/** A kind's settings from its schema, plus what the server reports on its own (bot, mode, webhook URL). */
+function GenericSettingsForm({
+  kind,
+  fields,
+  form,
+  settings,
+  webhookUrl,
+  errors,
+  onChange,
+}: {
+  kind: string
+  fields: ChannelSettingField[]
+  form: GenericForm
+  settings: Record<string, unknown>
+  webhookUrl: string
+  errors: FormErrors
+  onChange: (f: GenericForm) => void
+}) {
+  const { t } = useI18n()
+  const provider = providerInfo(settings)
+  return (
+    <div className="generic-settings" data-testid="generic-settings">
+      {(provider.username || provider.mode) && (
+        <div className="provider-info">
+          {provider.username && (
+            <p className="provider-connected" data-testid="channel-connected-as">
+              {t('admin.channels.connectedAs', { username: provider.username })}
+            </p>
+          )}
+          {provider.mode && (
+            <p className="field-help muted" data-testid="channel-mode" data-mode={provider.mode}>
+              {t(provider.mode === 'webhook' ? 'admin.channels.mode.webhook' : 'admin.channels.mode.polling')}
+            </p>
+          )}
+        </div>
+      )}
+      {webhookUrl && provider.mode !== 'polling' && (
+        <div className="field">
+          <span>{t('admin.channels.webhookUrl')}</span>
+          <span className="secret-box">
+            <input className="mono" readOnly value={webhookUrl} onFocus={(e) => e.target.select()} data-testid="channel-webhook-url" />
+            <CopyButton text={webhookUrl} testId="channel-webhook-url-copy" selectTestId="channel-webhook-url" />
+          </span>
+          <span className="field-help muted">{t('admin.channels.webhookHelp')}</span>
+        </div>
+      )}
+      {fields.map((f) => (
+        <SettingField
+          key={f.name}
+          kind={kind}
+          field={f}
+          value={form[f.name]}
+          stored={isStoredSecret(settings[f.name])}
+          errors={errors}
+          onChange={(v) => onChange({ ...form, [f.name]: v })}
+        />
+      ))}
+    </div>
+  )
+}
+
+/** One field of a kind's schema; its problem (ours or the server's 422) shows inside its label. */
+function SettingField({
+  kind,
+  field,
+  value,
+  stored,
+  errors,
+  onChange,
+}: {
+  kind: string
+  field: ChannelSettingField
+  value: GenericValue | undefined
+  stored: boolean
+  errors: FormErrors
+  onChange: (v: GenericValue) => void
+}) {
+  const { t } = useI18n()
+  const label = fieldLabel(kind, field, t)
+  const help = field.type === 'secret' && stored ? t('admin.channels.secretStored') : fieldHelp(kind, field, t)
+  const key = settingsKey(field.name)
+  const testId = `channel-field-${field.name}`
+  const textValue = typeof value === 'string' ? value : ''
+  if (field.type === 'bool') {
+    return (
+      <div className="field">
+        <label className="check">
+          <input type="checkbox" checked={value === true} onChange={(e) => onChange(e.target.checked)} data-testid={testId} />
+          <span>{label}</span>
+        </label>
+        {help && <span className="field-help muted">{help}</span>}
+        <FieldError errors={errors} field={key} />
+      </div>
+    )
+  }
+  return (
+    <label className="field" data-field={key}>
+      <span>
+        {label}
+        {field.required && (
+          <span className="required-mark" aria-hidden="true">
+            {' '}
+            *
+          </span>
+        )}
+      </span>
+      {field.type === 'select' ? (
+        <select value={textValue} onChange={(e) => onChange(e.target.value)} aria-required={field.required} data-testid={testId}>
+          {!field.required && <option value="">{t('admin.channels.selectNone')}</option>}
+          {(field.options ?? []).map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </select>
+      ) : field.type === 'secret' ? (
+        <input
+          type="password"
+          autoComplete="new-password"
+          className="mono"
+          value={textValue}
+          onChange={(e) => onChange(e.target.value)}
+          onFocus={(e) => {
+            if (e.target.value === SECRET_PLACEHOLDER) e.target.select()
+          }}
+          aria-required={field.required}
+          data-testid={testId}
+        />
+      ) : (
+        <input
+          type={field.type === 'url' ? 'url' : field.type === 'number' ? 'number' : 'text'}
+          value={textValue}
+          onChange={(e) => onChange(e.target.value)}
+          aria-required={field.required}
+          data-testid={testId}
+        />
+      )}
+      {help && <span className="field-help muted">{help}</span>}
+      <FieldError errors={errors} field={key} />
+    </label>
   )
 }
 

@@ -1,9 +1,31 @@
 import { describe, expect, it } from 'vitest'
-import type { ChannelDetail } from '../api/types'
+import type { ChannelCapabilities, ChannelDetail, ChannelKindInfo, ChannelSettingField } from '../api/types'
+import { translate } from '../i18n'
+import type { Translate } from '../i18n'
 import {
+  activationRunning,
   apiForm,
   apiFormProblems,
   apiSettingsBody,
+  channelFieldKeys,
+  createFields,
+  defaultKind,
+  editorFor,
+  fieldHelp,
+  fieldLabel,
+  genericForm,
+  genericFormProblems,
+  genericSettingsBody,
+  isCreatable,
+  kindChoice,
+  kindOptions,
+  listItem,
+  newChannelBody,
+  providerInfo,
+  statusLabel,
+  statusTone,
+  stepLabel,
+  typedSecret,
   formToHours,
   hasStoredSecret,
   hoursProblems,
@@ -128,11 +150,216 @@ describe('API channel secret', () => {
 })
 
 describe('one-time inbound token', () => {
-  const created: ChannelDetail = { id: 'ch1', kind: 'api', name: 'ERP', active: true, settings: {}, inbound_url: 'http://x/hooks/api/ch1', inbound_token: 'cht_secret' }
+  const created: ChannelDetail = { id: 'ch1', kind: 'api', name: 'ERP', active: true, status: 'connected', settings: {}, inbound_url: 'http://x/hooks/api/ch1', inbound_token: 'cht_secret' }
 
   it('is taken from the answer once and never kept with the channel', () => {
     expect(oneTimeToken(created)).toEqual({ id: 'ch1', name: 'ERP', token: 'cht_secret' })
     expect(withoutToken(created)).not.toHaveProperty('inbound_token')
     expect(oneTimeToken(withoutToken(created))).toBeNull()
+  })
+})
+
+const caps: ChannelCapabilities = {
+  window_seconds: 0,
+  human_agent_window_seconds: 0,
+  media: [],
+  templates: false,
+  receipts: false,
+  threads: false,
+  edits: false,
+  reactions: false,
+  sends_per_second: 0,
+}
+
+function kind(k: string, over: Partial<ChannelKindInfo> = {}): ChannelKindInfo {
+  return { kind: k, label: k.toUpperCase(), available: true, in_plan: true, activation: false, capabilities: caps, settings: [], ...over }
+}
+
+const BOT_TOKEN: ChannelSettingField = { name: 'bot_token', label: 'Bot token', type: 'secret', required: true, help: 'Create a bot with @BotFather.' }
+const telegram = kind('telegram', { activation: true, settings: [BOT_TOKEN, { name: 'greeting', label: 'Greeting', type: 'text', required: false }] })
+const t: Translate = (key, params) => translate('pt-BR', key, params)
+
+describe('channel kinds', () => {
+  const kinds = [
+    kind('whatsapp_official', { available: false }),
+    kind('webchat', { component: 'webchat' }),
+    kind('instagram', { in_plan: false }),
+    kind('api', { component: 'api' }),
+    kind('olx', { available: false, in_plan: false }),
+    telegram,
+  ]
+
+  it('creates only kinds that are built and in the plan', () => {
+    expect(kinds.map((k) => [k.kind, kindChoice(k)])).toEqual([
+      ['whatsapp_official', 'soon'],
+      ['webchat', 'ok'],
+      ['instagram', 'plan'],
+      ['api', 'ok'],
+      ['olx', 'soon'],
+      ['telegram', 'ok'],
+    ])
+    expect(kinds.filter(isCreatable).map((k) => k.kind)).toEqual(['webchat', 'api', 'telegram'])
+  })
+
+  it('lists creatable kinds first, then those outside the plan, then coming soon, keeping the server order', () => {
+    expect(kindOptions(kinds).map((o) => `${o.info.kind}:${o.choice}`)).toEqual([
+      'webchat:ok',
+      'api:ok',
+      'telegram:ok',
+      'instagram:plan',
+      'whatsapp_official:soon',
+      'olx:soon',
+    ])
+    expect(defaultKind(kinds)).toBe('webchat')
+    expect(defaultKind([kind('x', { available: false })])).toBe('')
+  })
+
+  it('picks the bespoke editor the server names, the schema form otherwise, none for unknown or unbuilt kinds', () => {
+    expect(editorFor(kind('webchat', { component: 'webchat' }))).toBe('webchat')
+    expect(editorFor(kind('api', { component: 'api' }))).toBe('api')
+    expect(editorFor(telegram)).toBe('generic')
+    expect(editorFor(kind('olx', { available: false }))).toBe('none')
+    expect(editorFor(undefined)).toBe('none')
+  })
+
+  it('asks a generic kind for its required settings on creation, a bespoke kind for none', () => {
+    expect(createFields(telegram)).toEqual([BOT_TOKEN])
+    expect(createFields(kind('api', { component: 'api', settings: [{ name: 'outbound_url', label: 'URL', type: 'url', required: true }] }))).toEqual([])
+    expect(createFields(undefined)).toEqual([])
+  })
+
+  it('builds the creation body: a Telegram bot token, nothing for webchat', () => {
+    const form = { ...genericForm(createFields(telegram)), bot_token: ' 123:abc ' }
+    expect(newChannelBody(telegram, ' Suporte ', form)).toEqual({ kind: 'telegram', name: 'Suporte', settings: { bot_token: '123:abc' } })
+    expect(newChannelBody(kind('webchat', { component: 'webchat' }), 'Site', {})).toEqual({ kind: 'webchat', name: 'Site', settings: {} })
+  })
+
+  it('lets a 422 point at any setting of the kind', () => {
+    expect(channelFieldKeys(telegram.settings)).toEqual([
+      'kind',
+      'name',
+      'settings',
+      'settings.outbound_url',
+      'settings.outbound_secret',
+      'settings.bot_token',
+      'settings.greeting',
+    ])
+  })
+
+  it('names fields from the dictionary, falling back to the server English', () => {
+    expect(fieldLabel('telegram', BOT_TOKEN, t)).toBe('Token do bot')
+    expect(fieldHelp('telegram', BOT_TOKEN, t)).toContain('@BotFather')
+    const other: ChannelSettingField = { name: 'account_sid', label: 'Account SID', type: 'text', required: true }
+    expect(fieldLabel('sms', other, t)).toBe('Account SID')
+    expect(fieldHelp('sms', other, t)).toBe('')
+    expect(stepLabel('register_webhook', t)).toBe('Registrar o webhook')
+    expect(stepLabel('upload_keys', t)).toBe('upload_keys')
+    expect(statusLabel('needs_reauth', t)).toBe('Reconectar')
+    expect(statusLabel('weird', t)).toBe('weird')
+  })
+})
+
+describe('generic settings form', () => {
+  const fields: ChannelSettingField[] = [
+    { name: 'account', label: 'Account', type: 'text', required: true },
+    { name: 'token', label: 'Token', type: 'secret', required: true },
+    { name: 'callback', label: 'Callback', type: 'url', required: false },
+    { name: 'region', label: 'Region', type: 'select', required: true, options: ['us1', 'ie1'] },
+    { name: 'tier', label: 'Tier', type: 'select', required: false, options: ['a', 'b'] },
+    { name: 'limit', label: 'Limit', type: 'number', required: false },
+    { name: 'sandbox', label: 'Sandbox', type: 'bool', required: false },
+  ]
+
+  it('reads stored settings, a stored secret as its placeholder', () => {
+    const stored = { account: 'AC1', token: SECRET_PLACEHOLDER, callback: 'https://x/cb', region: 'ie1', limit: 5, sandbox: true, bot_username: 'x_bot' }
+    expect(genericForm(fields, stored)).toEqual({ account: 'AC1', token: SECRET_PLACEHOLDER, callback: 'https://x/cb', region: 'ie1', tier: '', limit: '5', sandbox: true })
+  })
+
+  it('starts a new form empty, a required select on its first option', () => {
+    expect(genericForm(fields)).toEqual({ account: '', token: '', callback: '', region: 'us1', tier: '', limit: '', sandbox: false })
+  })
+
+  it('never sends the stored secret back, nor read-only keys; sends a typed one', () => {
+    const stored = { account: 'AC1', token: SECRET_PLACEHOLDER, region: 'ie1', bot_username: 'x_bot', mode: 'polling' }
+    const f = genericForm(fields, stored)
+    expect(genericSettingsBody(fields, f)).toEqual({ account: 'AC1', callback: '', region: 'ie1', sandbox: false })
+    expect(genericSettingsBody(fields, { ...f, token: '' })).not.toHaveProperty('token')
+    expect(genericSettingsBody(fields, { ...f, token: ' new-secret ' }).token).toBe('new-secret')
+    expect(typedSecret(SECRET_PLACEHOLDER)).toBe(false)
+    expect(typedSecret('  ')).toBe(false)
+    expect(typedSecret('x')).toBe(true)
+  })
+
+  it('sends numbers as numbers, trims text, leaves out an empty number or select', () => {
+    const f = { ...genericForm(fields), account: ' AC2 ', limit: '12', tier: 'b', sandbox: true }
+    expect(genericSettingsBody(fields, f)).toEqual({ account: 'AC2', callback: '', region: 'us1', tier: 'b', limit: 12, sandbox: true })
+  })
+
+  it('flags empty required fields (a stored secret counts), bad numbers and non-http URLs', () => {
+    expect(genericFormProblems(fields, genericForm(fields))).toEqual({
+      'settings.account': 'admin.channels.fieldRequired',
+      'settings.token': 'admin.channels.fieldRequired',
+    })
+    const stored = { account: 'AC1', token: SECRET_PLACEHOLDER, region: 'us1' }
+    const f = genericForm(fields, stored)
+    expect(genericFormProblems(fields, f, stored)).toEqual({})
+    // an emptied secret box keeps the stored secret: still fine
+    expect(genericFormProblems(fields, { ...f, token: '' }, stored)).toEqual({})
+    expect(genericFormProblems(fields, { ...f, limit: 'many', callback: 'ftp://x' }, stored)).toEqual({
+      'settings.limit': 'admin.channels.fieldNumber',
+      'settings.callback': 'admin.channels.fieldUrl',
+    })
+  })
+
+  it('reads what the server fills in: the bot and how it receives', () => {
+    expect(providerInfo({ bot_token: SECRET_PLACEHOLDER, bot_username: '@loja_bot', mode: 'webhook' })).toEqual({ username: 'loja_bot', mode: 'webhook' })
+    expect(providerInfo({ bot_username: 'loja_bot', mode: 'polling' })).toEqual({ username: 'loja_bot', mode: 'polling' })
+    expect(providerInfo({ bot_username: '', mode: 'carrier-pigeon' })).toEqual({ username: null, mode: null })
+    expect(providerInfo(undefined)).toEqual({ username: null, mode: null })
+  })
+})
+
+describe('status and activation', () => {
+  it('colours connected green, reauth and bans red, the rest grey', () => {
+    expect(statusTone('connected')).toBe('ok')
+    expect(statusTone('needs_reauth')).toBe('bad')
+    expect(statusTone('banned')).toBe('bad')
+    expect(statusTone('pending')).toBe('off')
+    expect(statusTone('disconnected')).toBe('off')
+    expect(statusTone('inactive')).toBe('off')
+    expect(statusTone(undefined)).toBe('off')
+  })
+
+  it('keeps asking only while the activation runs', () => {
+    expect(activationRunning({ activation: { state: 'running', steps: [] } })).toBe(true)
+    expect(activationRunning({ activation: { state: 'done', steps: [] } })).toBe(false)
+    expect(activationRunning({ activation: { state: 'failed', error: 'x', steps: [] } })).toBe(false)
+    expect(activationRunning({})).toBe(false)
+    expect(activationRunning(null)).toBe(false)
+  })
+
+  it('keeps a list row without settings or secrets', () => {
+    const ch: ChannelDetail = {
+      id: 'ch-tg',
+      kind: 'telegram',
+      name: 'TG',
+      active: true,
+      status: 'pending',
+      status_reason: '',
+      status_at: '2025-05-01T12:00:00Z',
+      activation: { state: 'running', steps: [{ name: 'verify_token', state: 'running' }] },
+      settings: { bot_token: SECRET_PLACEHOLDER },
+      webhook_url: 'https://x/hooks/telegram/ch-tg',
+    }
+    expect(listItem(ch)).toEqual({
+      id: 'ch-tg',
+      kind: 'telegram',
+      name: 'TG',
+      active: true,
+      status: 'pending',
+      status_reason: '',
+      status_at: '2025-05-01T12:00:00Z',
+      activation: ch.activation,
+    })
   })
 })

@@ -1,20 +1,262 @@
-// Pure logic of the channel screens: the webchat settings form (business
-// hours per weekday, allowed origins, pre-chat fields, colours), the API
-// channel's outbound settings with the stored-secret placeholder, and the
-// one-time inbound token. No React here, so it is unit-tested.
-import type { ApiChannelSettings, BusinessHours, ChannelDetail, PreChatMode, WebchatSettings } from '../api/types'
-import type { MessageKey } from '../i18n'
+// Pure logic of the channel screens: which kinds the create dialog offers
+// (from GET /channel-kinds), the generic settings form a kind's schema
+// describes, channel status and activation progress, the webchat settings
+// form (business hours per weekday, allowed origins, pre-chat fields,
+// colours), the API channel's outbound settings with the stored-secret
+// placeholder, and the one-time inbound token. No React here, so it is
+// unit-tested.
+import type {
+  ApiChannelSettings,
+  BusinessHours,
+  ChannelActivation,
+  ChannelDetail,
+  ChannelKindInfo,
+  ChannelListItem,
+  ChannelSettingField,
+  ChannelStatus,
+  NewChannelInput,
+  PreChatMode,
+  WebchatSettings,
+} from '../api/types'
+import { hasKey } from '../i18n'
+import type { MessageKey, Translate } from '../i18n'
 
-/** The kinds this screen creates; the server refuses the others (422 "kind"). */
-export const CONFIGURABLE_KINDS = ['webchat', 'api'] as const
-export type ConfigurableKind = (typeof CONFIGURABLE_KINDS)[number]
+/** Fields a channel form can show a problem next to (a kind's own settings come on top: see channelFieldKeys). */
+export const CHANNEL_FIELDS = ['kind', 'name', 'settings', 'settings.outbound_url', 'settings.outbound_secret']
 
-export function isConfigurable(kind: string): kind is ConfigurableKind {
-  return (CONFIGURABLE_KINDS as readonly string[]).includes(kind)
+// ---------- channel kinds ----------
+
+/** What the create dialog can do with a kind: create it, or say why not. */
+export type KindChoice = 'ok' | 'soon' | 'plan'
+
+export function kindChoice(k: ChannelKindInfo): KindChoice {
+  if (!k.available) return 'soon'
+  if (!k.in_plan) return 'plan'
+  return 'ok'
 }
 
-/** Fields a channel form can show a problem next to. */
-export const CHANNEL_FIELDS = ['kind', 'name', 'settings', 'settings.outbound_url', 'settings.outbound_secret']
+export function isCreatable(k: ChannelKindInfo): boolean {
+  return kindChoice(k) === 'ok'
+}
+
+/**
+ * The create dialog's kinds: the creatable ones first, then those the plan
+ * leaves out, then those coming soon; the server's order within each group.
+ */
+export function kindOptions(kinds: readonly ChannelKindInfo[]): { info: ChannelKindInfo; choice: KindChoice }[] {
+  const rank: Record<KindChoice, number> = { ok: 0, plan: 1, soon: 2 }
+  return kinds
+    .map((info, i) => ({ info, choice: kindChoice(info), i }))
+    .sort((a, b) => rank[a.choice] - rank[b.choice] || a.i - b.i)
+    .map(({ info, choice }) => ({ info, choice }))
+}
+
+/** The kind the create dialog starts on: the first creatable one ('' when none is). */
+export function defaultKind(kinds: readonly ChannelKindInfo[]): string {
+  return kinds.find(isCreatable)?.kind ?? ''
+}
+
+export function kindInfo(kinds: readonly ChannelKindInfo[] | null | undefined, kind: string): ChannelKindInfo | undefined {
+  return kinds?.find((k) => k.kind === kind)
+}
+
+/** Which editor a channel gets: a bespoke one, the form from the kind's schema, or none (unknown or unbuilt kind). */
+export type EditorKind = 'webchat' | 'api' | 'generic' | 'none'
+
+export function editorFor(info: ChannelKindInfo | undefined): EditorKind {
+  if (!info) return 'none'
+  if (info.component === 'webchat' || info.component === 'api') return info.component
+  return info.available ? 'generic' : 'none'
+}
+
+// ---------- the generic settings form ----------
+
+/** The form's value of a field: booleans for "bool", text for the rest (numbers as typed). */
+export type GenericValue = string | boolean
+export type GenericForm = Record<string, GenericValue>
+
+/** Where a field's problem is shown, as the server's 422 names it ("settings.bot_token"). */
+export function settingsKey(name: string): string {
+  return `settings.${name}`
+}
+
+/** Every field a problem+json may point at, for formErrors(). */
+export function channelFieldKeys(fields: readonly ChannelSettingField[]): string[] {
+  return [...CHANNEL_FIELDS, ...fields.map((f) => settingsKey(f.name)).filter((k) => !CHANNEL_FIELDS.includes(k))]
+}
+
+export function fieldLabel(kind: string, f: ChannelSettingField, t: Translate): string {
+  const key = `channelField.${kind}.${f.name}`
+  return hasKey(key) ? t(key) : f.label || f.name
+}
+
+export function fieldHelp(kind: string, f: ChannelSettingField, t: Translate): string {
+  const key = `channelField.${kind}.${f.name}.help`
+  return hasKey(key) ? t(key) : (f.help ?? '')
+}
+
+/** The fields the create dialog asks for: a generic kind's required ones (bespoke kinds are set up in their editor). */
+export function createFields(info: ChannelKindInfo | undefined): ChannelSettingField[] {
+  if (!info || info.component) return []
+  return info.settings.filter((f) => f.required)
+}
+
+/** The form for stored settings (a stored secret comes as the placeholder and stays so). */
+export function genericForm(fields: readonly ChannelSettingField[], settings?: Record<string, unknown> | null): GenericForm {
+  const s = settings ?? {}
+  const form: GenericForm = {}
+  for (const f of fields) {
+    const v = s[f.name]
+    switch (f.type) {
+      case 'bool':
+        form[f.name] = v === true
+        break
+      case 'number':
+        form[f.name] = typeof v === 'number' && Number.isFinite(v) ? String(v) : str(v)
+        break
+      case 'select': {
+        const opts = f.options ?? []
+        form[f.name] = typeof v === 'string' && v !== '' ? v : f.required && opts.length > 0 ? opts[0] : ''
+        break
+      }
+      default:
+        form[f.name] = str(v)
+    }
+  }
+  return form
+}
+
+/** A value is the stored-secret placeholder the server sends instead of a secret. */
+export function isStoredSecret(v: unknown): boolean {
+  return v === SECRET_PLACEHOLDER
+}
+
+/** The user typed a new secret (the placeholder or an empty box keep the stored one). */
+export function typedSecret(v: GenericValue | undefined): boolean {
+  return typeof v === 'string' && v.trim() !== '' && v !== SECRET_PLACEHOLDER
+}
+
+function text(v: GenericValue | undefined): string {
+  return typeof v === 'string' ? v.trim() : ''
+}
+
+/**
+ * The settings to send. A secret goes only when a new one was typed, so the
+ * stored one is kept; an empty number or select is left out; text is trimmed
+ * (empty text is sent, which clears it). Keys outside the schema (the
+ * read-only bot_username, mode…) are never sent.
+ */
+export function genericSettingsBody(fields: readonly ChannelSettingField[], form: GenericForm): Record<string, unknown> {
+  const body: Record<string, unknown> = {}
+  for (const f of fields) {
+    const v = form[f.name]
+    switch (f.type) {
+      case 'secret':
+        if (typedSecret(v)) body[f.name] = text(v)
+        break
+      case 'bool':
+        body[f.name] = v === true
+        break
+      case 'number': {
+        const n = text(v)
+        if (n !== '') body[f.name] = Number(n)
+        break
+      }
+      case 'select':
+        if (text(v) !== '') body[f.name] = text(v)
+        break
+      default:
+        body[f.name] = text(v)
+    }
+  }
+  return body
+}
+
+/**
+ * Checks before sending, keyed like the server's 422 ("settings.<name>"):
+ * required fields filled (a stored secret counts), numbers that are numbers,
+ * URLs that are http(s). The server has the final word.
+ */
+export function genericFormProblems(
+  fields: readonly ChannelSettingField[],
+  form: GenericForm,
+  stored?: Record<string, unknown> | null,
+): Record<string, MessageKey> {
+  const out: Record<string, MessageKey> = {}
+  for (const f of fields) {
+    const v = form[f.name]
+    const key = settingsKey(f.name)
+    if (f.type === 'bool') continue
+    const val = text(v)
+    if (f.type === 'secret') {
+      if (f.required && !typedSecret(v) && !isStoredSecret(stored?.[f.name])) out[key] = 'admin.channels.fieldRequired'
+      continue
+    }
+    if (val === '') {
+      if (f.required) out[key] = 'admin.channels.fieldRequired'
+      continue
+    }
+    if (f.type === 'number' && !Number.isFinite(Number(val))) out[key] = 'admin.channels.fieldNumber'
+    if (f.type === 'url' && !/^https?:\/\/\S+$/i.test(val)) out[key] = 'admin.channels.fieldUrl'
+  }
+  return out
+}
+
+/** The POST body of a new channel: a generic kind's required settings, none for bespoke kinds. */
+export function newChannelBody(info: ChannelKindInfo, name: string, form: GenericForm): NewChannelInput {
+  return { kind: info.kind, name: name.trim(), settings: genericSettingsBody(createFields(info), form) }
+}
+
+/** What the server fills in on its own for some kinds (Telegram): shown as text, never sent. */
+export interface ProviderInfo {
+  username: string | null
+  mode: 'webhook' | 'polling' | null
+}
+
+export function providerInfo(settings: Record<string, unknown> | null | undefined): ProviderInfo {
+  const s = settings ?? {}
+  const username = typeof s.bot_username === 'string' && s.bot_username.trim() !== '' ? s.bot_username.trim().replace(/^@/, '') : null
+  const mode = s.mode === 'webhook' || s.mode === 'polling' ? s.mode : null
+  return { username, mode }
+}
+
+// ---------- status and activation ----------
+
+export type StatusTone = 'ok' | 'off' | 'bad'
+
+/** Connected is green; needing a new login or banned is red; the rest grey. */
+export function statusTone(status: ChannelStatus | string | undefined): StatusTone {
+  if (status === 'connected') return 'ok'
+  if (status === 'needs_reauth' || status === 'banned') return 'bad'
+  return 'off'
+}
+
+export function statusLabel(status: string, t: Translate): string {
+  const key = `channelStatus.${status}`
+  return hasKey(key) ? t(key) : status
+}
+
+export function stepLabel(name: string, t: Translate): string {
+  const key = `channelStep.${name}`
+  return hasKey(key) ? t(key) : name
+}
+
+/** The activation workflow is still going: the screen asks again until it ends. */
+export function activationRunning(ch: { activation?: ChannelActivation | null } | null | undefined): boolean {
+  return ch?.activation?.state === 'running'
+}
+
+/** How often a running activation is asked after. */
+export const ACTIVATION_POLL_MS = 2000
+
+/** The list's row of a channel (what GET /channels gives), from any channel answer. */
+export function listItem(ch: ChannelListItem): ChannelListItem {
+  const row: ChannelListItem = { id: ch.id, kind: ch.kind, name: ch.name, active: ch.active, status: ch.status }
+  if (ch.status_reason !== undefined) row.status_reason = ch.status_reason
+  if (ch.status_at !== undefined) row.status_at = ch.status_at
+  if (ch.activation) row.activation = ch.activation
+  return row
+}
 
 // ---------- business hours ----------
 
@@ -175,7 +417,7 @@ export function webchatSettings(f: WebchatForm): WebchatSettings {
 
 // ---------- API channel ----------
 
-/** What the server shows instead of a stored outbound secret. */
+/** What the server shows instead of a stored secret (any kind's secret-typed setting). */
 export const SECRET_PLACEHOLDER = '********'
 export const MIN_SECRET_LENGTH = 16
 
@@ -190,7 +432,7 @@ export function apiForm(settings: Record<string, unknown> | null | undefined): A
 }
 
 export function hasStoredSecret(settings: Record<string, unknown> | null | undefined): boolean {
-  return settings?.outbound_secret === SECRET_PLACEHOLDER
+  return isStoredSecret(settings?.outbound_secret)
 }
 
 /** A new secret was typed (the placeholder or an empty box keep the stored one). */

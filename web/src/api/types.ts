@@ -365,9 +365,81 @@ export interface AuditEntry {
 // Channels (administration).
 export type PreChatMode = 'required' | 'optional' | 'hidden'
 
+/** How a channel stands with its provider; the server keeps it current. */
+export type ChannelStatus = 'pending' | 'connected' | 'disconnected' | 'needs_reauth' | 'banned' | 'inactive'
+
+export type ActivationState = 'running' | 'done' | 'failed'
+export type ActivationStepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped'
+
+export interface ActivationStep {
+  /** e.g. "verify_token", "register_webhook", "start_polling" (i18n "channelStep.<name>") */
+  name: string
+  state: ActivationStepState
+  detail?: string
+}
+
+/** The workflow a kind runs when a channel is created or switched on. */
+export interface ChannelActivation {
+  state: ActivationState
+  error?: string
+  steps: ActivationStep[]
+}
+
 /** GET /channels: every channel of the account. */
 export interface ChannelListItem extends Channel {
   active: boolean
+  status: ChannelStatus
+  /** why, in the provider's words; may be empty */
+  status_reason?: string
+  /** RFC 3339, when the status last changed */
+  status_at?: string
+  /** absent for kinds without an activation workflow (or before the first one) */
+  activation?: ChannelActivation
+}
+
+export type ChannelFieldType = 'text' | 'url' | 'secret' | 'bool' | 'number' | 'select'
+
+/** One setting of a kind, as GET /channel-kinds describes it. */
+export interface ChannelSettingField {
+  /** the key inside channel.settings, e.g. "bot_token" */
+  name: string
+  /** English fallback; the i18n key "channelField.<kind>.<name>" wins when it exists */
+  label: string
+  type: ChannelFieldType
+  required: boolean
+  /** English fallback; i18n key "channelField.<kind>.<name>.help" */
+  help?: string
+  /** the choices of a select */
+  options?: string[]
+}
+
+export interface ChannelCapabilities {
+  window_seconds: number
+  human_agent_window_seconds: number
+  media: string[]
+  templates: boolean
+  receipts: boolean
+  threads: boolean
+  edits: boolean
+  reactions: boolean
+  sends_per_second: number
+}
+
+/** GET /channel-kinds: what the server knows of each channel kind. */
+export interface ChannelKindInfo {
+  kind: string
+  /** English fallback; the i18n key "channel.<kind>" wins when it exists */
+  label: string
+  /** built: can be created (otherwise "coming soon") */
+  available: boolean
+  /** the account's plan includes it */
+  in_plan: boolean
+  /** a bespoke editor; absent: a form from `settings` */
+  component?: 'webchat' | 'api'
+  /** the kind runs an activation workflow when created or switched on */
+  activation: boolean
+  capabilities: ChannelCapabilities
+  settings: ChannelSettingField[]
 }
 
 export interface BusinessHours {
@@ -413,6 +485,8 @@ export interface ChannelDetail extends ChannelListItem {
   inbound_url?: string
   /** api: the inbound token, only in the answer to a creation or a rotation */
   inbound_token?: string
+  /** kinds that receive from the provider by webhook (e.g. Telegram): where it posts */
+  webhook_url?: string
 }
 
 export interface NewChannelInput {

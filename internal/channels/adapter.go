@@ -1,0 +1,272 @@
+package channels
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/chatspot/chatspot/internal/store"
+)
+
+// Kind describes a channel kind: what the UI shows and renders a form
+// from, and what the engine needs to know (the customer-service window).
+type Kind struct {
+	Name         string       `json:"kind"`
+	Label        string       `json:"label"` // English; the UI has its own strings
+	Capabilities Capabilities `json:"capabilities"`
+	// Settings are the fields a manager fills in. Kinds with a bespoke
+	// editor (Component) validate their whole settings document instead.
+	Settings  []Field `json:"settings"`
+	Component string  `json:"component,omitempty"` // "webchat", "api": the UI's own editor
+	// Secrets are settings keys the adapter stores itself (not in
+	// Settings) that must be sealed at rest, e.g. a webhook secret token.
+	Secrets []string `json:"-"`
+	// Hidden are keys the adapter stores that never leave the server
+	// (a token's hash).
+	Hidden []string `json:"-"`
+}
+
+// Capabilities are what a kind can do; the conversation engine and the
+// composer follow them.
+type Capabilities struct {
+	// Window is how long after the customer's last message free text may
+	// be sent; 0: no window.
+	Window time.Duration `json:"window_seconds"`
+	// HumanAgentWindow is the longer window of messages sent with Meta's
+	// human-agent tag; 0: no such extension.
+	HumanAgentWindow time.Duration `json:"human_agent_window_seconds"`
+	Media            []string      `json:"media"` // media kinds it carries both ways
+	Templates        bool          `json:"templates"`
+	Receipts         bool          `json:"receipts"`
+	Threads          bool          `json:"threads"`
+	Edits            bool          `json:"edits"`
+	Reactions        bool          `json:"reactions"`
+	SendsPerSecond   float64       `json:"sends_per_second"` // the provider's limit per channel; 0: none known
+}
+
+// WindowFor is the window for a send with or without the human-agent tag.
+func (c Capabilities) WindowFor(humanAgentTag bool) time.Duration {
+	if humanAgentTag && c.HumanAgentWindow > 0 {
+		return c.HumanAgentWindow
+	}
+	return c.Window
+}
+
+// Field types of a kind's settings form.
+const (
+	FieldText   = "text"
+	FieldURL    = "url"
+	FieldSecret = "secret" // sealed at rest, masked in answers, kept when not resent
+	FieldBool   = "bool"
+	FieldNumber = "number"
+	FieldSelect = "select"
+)
+
+// Field is one setting of a kind.
+type Field struct {
+	Name     string   `json:"name"`
+	Label    string   `json:"label"`
+	Type     string   `json:"type"`
+	Required bool     `json:"required"`
+	Help     string   `json:"help,omitempty"`
+	Options  []string `json:"options,omitempty"`
+}
+
+// Adapter is what every channel kind implements.
+type Adapter interface {
+	Kind() Kind
+	// Validate checks a channel's settings as they will be stored (the
+	// manager's changes over the stored values, secrets in clear) and
+	// returns them, normalised. A FieldError names the setting.
+	Validate(s Settings) (Settings, error)
+	Sender
+}
+
+// Request is an inbound HTTP request to /hooks/<kind>/<channel>, with its
+// body read (signatures are over the raw bytes).
+type Request struct {
+	Method string
+	Header http.Header
+	Query  url.Values
+	Body   []byte
+}
+
+// Reply is an answer a webhook gives instead of the default one (a
+// verification challenge, the API channel's message id).
+type Reply struct {
+	Status      int
+	ContentType string
+	Body        []byte
+}
+
+// AuthError refuses a webhook request whose signature, secret or token is
+// missing or wrong (401); nothing of it is stored.
+type AuthError struct {
+	Reason string
+	Field  string // the header that carries it, when there is one
+}
+
+func (e *AuthError) Error() string { return e.Reason }
+
+// ErrUnauthorized is the AuthError of a missing or wrong signature.
+var ErrUnauthorized = &AuthError{Reason: "missing or wrong signature or secret"}
+
+// Webhook is implemented by kinds whose provider calls us.
+type Webhook interface {
+	// Receive verifies the request (in constant time) and parses it into
+	// events. A reply answers the request as is (a verification
+	// challenge); with none, the events are ingested and the request gets
+	// the kit's answer. An AuthError answers 401, a FieldError 422, a
+	// MalformedError 400.
+	Receive(ctx context.Context, ch store.Channel, r Request) (Batch, *Reply, error)
+}
+
+// Responder lets a webhook kind shape the answer after its events were
+// ingested (the API channel answers each message's id).
+type Responder interface {
+	Respond(results []Ingested) Reply
+}
+
+// Ingested is what the inbox did with one inbound message.
+type Ingested struct {
+	MessageID string
+	ContactID string
+	Duplicate bool
+}
+
+// File is a downloaded provider file.
+type File struct {
+	Name        string
+	ContentType string
+	Data        []byte
+}
+
+// MediaFetcher is implemented by kinds whose inbound messages carry
+// provider files.
+type MediaFetcher interface {
+	FetchMedia(ctx context.Context, ch store.Channel, m Media) (File, error)
+}
+
+// Env is what activation and connections need to know of the
+// installation.
+type Env struct {
+	// PublicURL is the app's URL when providers can reach it (https, not
+	// a loopback or private host); "" on a laptop.
+	PublicURL string
+	// HookURL is where this channel's provider calls: PublicURL +
+	// /hooks/<kind>/<channel>; "" without a public URL.
+	HookURL string
+}
+
+// Step is one step of a channel's activation.
+type Step struct {
+	Name   string `json:"name"`
+	State  string `json:"state"` // StepPending, ...
+	Detail string `json:"detail,omitempty"`
+}
+
+// Step states.
+const (
+	StepPending = "pending"
+	StepRunning = "running"
+	StepDone    = "done"
+	StepFailed  = "failed"
+	StepSkipped = "skipped"
+)
+
+// Activation is the progress of a channel's activation, stored on the
+// channel and shown live in its screen.
+type Activation struct {
+	State string `json:"state"` // ActivationRunning, ActivationDone, ActivationFailed
+	Error string `json:"error,omitempty"`
+	Steps []Step `json:"steps"`
+}
+
+// Activation states.
+const (
+	ActivationRunning = "running"
+	ActivationDone    = "done"
+	ActivationFailed  = "failed"
+)
+
+// StepResult is what an activation step did.
+type StepResult struct {
+	Detail  string
+	Skipped bool
+	// Set are settings to store (the bot's name, the mode chosen, a
+	// generated webhook secret: sealed when the kind declares it secret).
+	Set Settings
+	// Connect: the channel needs its connection workflow running.
+	Connect bool
+}
+
+// Activator is implemented by kinds that need steps to connect (a token
+// check, a webhook registration, OAuth, pairing, a payment).
+type Activator interface {
+	// Steps names the activation steps in order.
+	Steps(ch store.Channel) []string
+	// RunStep runs one step; it must be safe to run again.
+	RunStep(ctx context.Context, env Env, ch store.Channel, step string) (StepResult, error)
+	// Deactivate undoes what activation registered at the provider.
+	Deactivate(ctx context.Context, env Env, ch store.Channel) error
+}
+
+// Sink takes what a stateful connection receives.
+type Sink interface {
+	// Deliver ingests a batch; once it returns nil the batch is stored
+	// and the connection may acknowledge it to the provider.
+	Deliver(ctx context.Context, b Batch) error
+	// Status records the connection's health (store.ChannelConnected, ...).
+	Status(ctx context.Context, status, reason string) error
+}
+
+// Connector is implemented by kinds that hold a connection open (long
+// polling, a WhatsApp session, IMAP IDLE). Connect runs until ctx ends or
+// the connection fails; the connection workflow runs it on one worker at
+// a time and on another when that worker dies. Heartbeats are the
+// caller's.
+type Connector interface {
+	Connect(ctx context.Context, env Env, ch store.Channel, sink Sink) error
+}
+
+// TokenIssuer is a kind whose provider calls with a token we issue (the
+// API channel): a new one at creation and on rotation, shown once; only
+// what verifies it is stored.
+type TokenIssuer interface {
+	IssueToken(s Settings) (token string, out Settings)
+}
+
+// Presenter adds a kind's read-only facts to a channel's answer: what to
+// paste in a site, where to post.
+type Presenter interface {
+	Present(ch store.Channel, baseURL string) Presentation
+}
+
+// Presentation is what a Presenter adds.
+type Presentation struct {
+	Snippet    string // webchat: the embed code
+	InboundURL string // api: where integrators post
+}
+
+// PublicURL is baseURL when providers on the internet can reach it (https
+// on a host that is not loopback, private or a bare name), else "".
+func PublicURL(baseURL string) string {
+	u, err := url.Parse(baseURL)
+	if err != nil || u.Scheme != "https" || u.Hostname() == "" {
+		return ""
+	}
+	host := u.Hostname()
+	if ip := net.ParseIP(host); ip != nil {
+		if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsUnspecified() {
+			return ""
+		}
+		return strings.TrimRight(baseURL, "/")
+	}
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") || !strings.Contains(host, ".") {
+		return ""
+	}
+	return strings.TrimRight(baseURL, "/")
+}

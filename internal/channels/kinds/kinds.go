@@ -1,0 +1,32 @@
+// Package kinds is the one list of the channel kinds CHATSPOT has built:
+// a new kind is its package plus one line here.
+package kinds
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/chatspot/chatspot/internal/channels"
+	"github.com/chatspot/chatspot/internal/channels/apichannel"
+	"github.com/chatspot/chatspot/internal/channels/telegram"
+	"github.com/chatspot/chatspot/internal/channels/webchat"
+	"github.com/chatspot/chatspot/internal/egress"
+)
+
+// Config is what the adapters need of the installation.
+type Config struct {
+	// AllowPrivateURLs lets URLs an account configures (the API channel's
+	// outbound URL) reach loopback and private addresses.
+	AllowPrivateURLs bool
+	// TelegramAPIURL is the Bot API's base URL; "" is Telegram's.
+	TelegramAPIURL string
+}
+
+// Registry returns every built kind's adapter.
+func Registry(cfg Config) *channels.Registry {
+	return channels.NewRegistry(
+		apichannel.New(egress.Client(15*time.Second, cfg.AllowPrivateURLs), cfg.AllowPrivateURLs),
+		webchat.Adapter{},
+		telegram.Adapter{APIURL: cfg.TelegramAPIURL, HTTP: &http.Client{Timeout: 60 * time.Second}},
+	)
+}

@@ -1,0 +1,103 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/chatspot/chatspot/activities"
+	"github.com/chatspot/chatspot/internal/channels"
+	"github.com/chatspot/chatspot/internal/messaging"
+	"github.com/chatspot/chatspot/internal/secrets"
+	"github.com/chatspot/chatspot/internal/store"
+	"github.com/chatspot/chatspot/workflows"
+)
+
+// Connections runs channels' stateful connections (the
+// ChannelConnection workflow's activity) and feeds what they receive to
+// the inbox.
+type Connections struct {
+	Inbox    *Inbox
+	Channels *channels.Registry
+	Secrets  *secrets.Box
+	Env      func(store.Channel) channels.Env
+}
+
+// heartbeatEvery keeps the connection's activity alive well inside its
+// heartbeat timeout; a worker that stops heartbeating loses it.
+const heartbeatEvery = 10 * time.Second
+
+// RunConnection holds the channel's connection open until the attempt's
+// time is nearly up (the workflow starts the next attempt), the channel no
+// longer needs it (Done), or it fails (retried with backoff).
+func (c *Connections) RunConnection(ctx context.Context, ref activities.ChannelRef) (workflows.ConnectionResult, error) {
+	var ch store.Channel
+	if err := c.Inbox.DB.WithContext(ctx).Take(&ch, "id = ? AND account_id = ?", ref.ChannelID, ref.AccountID).Error; err != nil {
+		return workflows.ConnectionResult{Done: true}, nil // deleted
+	}
+	a, ok := c.Channels.Adapter(ch.Kind)
+	conn, stateful := a.(channels.Connector)
+	if !ok || !stateful || !ch.Active {
+		return workflows.ConnectionResult{Done: true}, nil
+	}
+	opened, err := c.Secrets.OpenJSON(ch.Settings)
+	if err != nil {
+		return workflows.ConnectionResult{}, err
+	}
+	ch.Settings = opened
+	// End this attempt a little before its StartToClose, so the workflow
+	// starts the next one instead of the server timing this one out.
+	deadline := activity.GetInfo(ctx).Deadline
+	cctx, cancel := context.WithDeadline(ctx, deadline.Add(-time.Minute))
+	defer cancel()
+	go func() {
+		t := time.NewTicker(heartbeatEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-cctx.Done():
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx)
+			}
+		}
+	}()
+	sink := &sink{inbox: c.Inbox, ch: ch}
+	err = conn.Connect(cctx, c.env(ch), ch, sink)
+	var perm *channels.PermanentError
+	switch {
+	case errors.As(err, &perm):
+		return workflows.ConnectionResult{Done: true}, nil // the adapter recorded why
+	case ctx.Err() != nil:
+		return workflows.ConnectionResult{}, ctx.Err() // canceled, or this worker is stopping
+	case err != nil:
+		return workflows.ConnectionResult{}, err
+	case cctx.Err() != nil:
+		return workflows.ConnectionResult{}, nil // the attempt's time is up: go on in a new one
+	}
+	return workflows.ConnectionResult{Done: true}, nil // nothing to hold open
+}
+
+func (c *Connections) env(ch store.Channel) channels.Env {
+	if c.Env == nil {
+		return channels.Env{}
+	}
+	return c.Env(ch)
+}
+
+// sink is what a connection delivers to.
+type sink struct {
+	inbox *Inbox
+	ch    store.Channel
+}
+
+func (s *sink) Deliver(ctx context.Context, b channels.Batch) error {
+	_, err := s.inbox.Receive(ctx, s.ch, b)
+	return err
+}
+
+func (s *sink) Status(ctx context.Context, status, reason string) error {
+	return messaging.SetChannelStatus(ctx, s.inbox.DB, s.inbox.Bus, s.ch.ID, status, reason)
+}

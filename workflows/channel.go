@@ -1,0 +1,207 @@
+package workflows
+
+import (
+	"errors"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/chatspot/chatspot/activities"
+)
+
+// ChannelActivationWorkflowID is the business key of a channel's
+// activation (and deactivation): one at a time per channel.
+func ChannelActivationWorkflowID(channelID string) string { return "channel-activation/" + channelID }
+
+// ChannelConnectionWorkflowID is the business key of a channel's
+// stateful connection (long polling, a WhatsApp session, IMAP IDLE).
+func ChannelConnectionWorkflowID(channelID string) string { return "channel-connection/" + channelID }
+
+// InboundMediaWorkflowID is the business key of fetching one inbound
+// file.
+func InboundMediaWorkflowID(mediaID string) string { return "inbound-media/" + mediaID }
+
+// ChannelActivationInput activates or deactivates a channel.
+type ChannelActivationInput struct {
+	AccountID, ChannelID string
+	Deactivate           bool
+}
+
+// The inbound sweep's schedule and workflow IDs.
+const (
+	InboundSweepScheduleID = "maintenance/inbound-sweep"
+	InboundSweepWorkflowID = "inbound-sweep"
+)
+
+// Activities of package inbox, named here because that package imports
+// this one: the connection runs there, next to the ingestion it feeds.
+const (
+	RunConnectionActivity = "RunConnection"
+	SweepInboundActivity  = "SweepInbound"
+)
+
+// kit is a nil receiver used only to name activity methods.
+var kit *activities.ChannelKit
+
+// stepOptions retry a provider for a few minutes; a refusal (a bad token)
+// fails the step at once with the provider's reason.
+var stepOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second, MaximumAttempts: 8,
+		NonRetryableErrorTypes: []string{activities.ErrChannelRefused},
+	},
+}
+
+// ChannelActivation runs a channel kind's activation steps in order, each
+// an activity whose progress the channel screen shows live, then starts
+// the channel's connection when the kind needs one. Deactivation stops
+// the connection and undoes at the provider what activation registered.
+func ChannelActivation(ctx workflow.Context, in ChannelActivationInput) error {
+	ref := activities.ChannelRef{AccountID: in.AccountID, ChannelID: in.ChannelID}
+	actx := workflow.WithActivityOptions(ctx, stepOptions)
+	if in.Deactivate {
+		if err := stopConnection(ctx, in.ChannelID); err != nil {
+			return err
+		}
+		return workflow.ExecuteActivity(actx, kit.DeactivateChannel, ref).Get(ctx, nil)
+	}
+	var steps []string
+	if err := workflow.ExecuteActivity(actx, kit.StartActivation, ref).Get(ctx, &steps); err != nil {
+		return err
+	}
+	connect := false
+	var failed error
+	for _, step := range steps {
+		var out activities.StepOutcome
+		if failed = workflow.ExecuteActivity(actx, kit.RunActivationStep, activities.StepInput{ChannelRef: ref, Step: step}).Get(ctx, &out); failed != nil {
+			break
+		}
+		connect = connect || out.Connect
+	}
+	fin := activities.FinishInput{ChannelRef: ref, Connect: connect && failed == nil}
+	if failed != nil {
+		fin.Error = reasonOf(failed)
+	}
+	if err := workflow.ExecuteActivity(actx, kit.FinishActivation, fin).Get(ctx, nil); err != nil {
+		return err
+	}
+	if failed != nil || steps == nil {
+		return nil // the failure is on the channel, for the manager to read
+	}
+	if !connect {
+		return stopConnection(ctx, in.ChannelID) // e.g. polling before, a webhook now
+	}
+	return startConnection(ctx, ref)
+}
+
+// reasonOf is an activity error's own message, without the SDK's wrapping.
+func reasonOf(err error) string {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return app.Message()
+	}
+	return err.Error()
+}
+
+// startConnection starts the channel's connection workflow, or leaves the
+// running one, which reads the channel's new settings on its next
+// attempt.
+func startConnection(ctx workflow.Context, ref activities.ChannelRef) error {
+	opts := workflow.ChildWorkflowOptions{
+		WorkflowID:            ChannelConnectionWorkflowID(ref.ChannelID),
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	}
+	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), ChannelConnection, ref)
+	err := child.GetChildWorkflowExecution().Get(ctx, nil)
+	var started *temporal.ChildWorkflowExecutionAlreadyStartedError
+	if errors.As(err, &started) {
+		return nil
+	}
+	return err
+}
+
+// stopConnection asks the channel's connection to end. None running, or
+// one already finished, is fine; and a connection that missed the request
+// ends by itself, as each attempt first checks that the channel still
+// needs it.
+func stopConnection(ctx workflow.Context, channelID string) error {
+	err := workflow.RequestCancelExternalWorkflow(ctx, ChannelConnectionWorkflowID(channelID), "").Get(ctx, nil)
+	if err != nil {
+		workflow.GetLogger(ctx).Info("connection not canceled", "channel", channelID, "error", err)
+	}
+	return nil
+}
+
+// ConnectionResult is how a connection attempt ended.
+type ConnectionResult struct {
+	// Done: the channel no longer needs a connection (deactivated, a
+	// webhook now, a revoked token); the workflow ends.
+	Done bool
+}
+
+// connectionOptions: one attempt runs up to an hour and heartbeats, so a
+// dead worker's connection moves to another within the heartbeat timeout;
+// failures are retried without end, backing off to a minute.
+var connectionOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: time.Hour,
+	HeartbeatTimeout:    30 * time.Second,
+	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+}
+
+// ChannelConnection holds a channel's stateful connection open: one long
+// heartbeating activity at a time, on one worker; when that worker dies,
+// the heartbeat timeout hands the connection to another. It ends when the
+// channel no longer needs it, or is canceled by deactivation.
+func ChannelConnection(ctx workflow.Context, ref activities.ChannelRef) error {
+	actx := workflow.WithActivityOptions(ctx, connectionOptions)
+	for i := 0; i < 100; i++ {
+		var res ConnectionResult
+		err := workflow.ExecuteActivity(actx, RunConnectionActivity, ref).Get(ctx, &res)
+		if temporal.IsCanceledError(err) || ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if res.Done {
+			return nil
+		}
+	}
+	return workflow.NewContinueAsNewError(ctx, ChannelConnection, ref)
+}
+
+// mediaOptions retry a provider's file for about an hour.
+var mediaOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 2 * time.Minute,
+	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 2 * time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute, MaximumAttempts: 15},
+}
+
+// InboundMedia fetches one file of an inbound message into attachment
+// storage, after the provider's webhook was answered.
+func InboundMedia(ctx workflow.Context, ref activities.MediaRef) error {
+	actx := workflow.WithActivityOptions(ctx, mediaOptions)
+	err := workflow.ExecuteActivity(actx, kit.FetchInboundMedia, ref).Get(ctx, nil)
+	if err == nil {
+		return nil
+	}
+	// Out of retries: the message says its file could not be fetched,
+	// rather than waiting for it forever.
+	failed := activities.MediaFailure{MediaRef: ref, Reason: "could not fetch the file: " + reasonOf(err)}
+	return workflow.ExecuteActivity(actx, kit.MarkMediaFailed, failed).Get(ctx, nil)
+}
+
+// InboundSweep hands over to their workflows the inbound messages stored
+// but not taken in (Temporal was unreachable when they arrived) and
+// starts the fetch of files left pending. Run by the schedule
+// maintenance/inbound-sweep.
+func InboundSweep(ctx workflow.Context) error {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 2 * time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 3},
+	})
+	return workflow.ExecuteActivity(actx, SweepInboundActivity).Get(ctx, nil)
+}
