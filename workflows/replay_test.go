@@ -27,6 +27,10 @@ func TestReplayCommittedHistories(t *testing.T) {
 		r.RegisterWorkflow(workflows.WebhookEndpoint)
 		r.RegisterWorkflow(workflows.WebhookDelivery)
 		r.RegisterWorkflow(workflows.ScheduledRule)
+		r.RegisterWorkflow(workflows.ChannelActivation)
+		r.RegisterWorkflow(workflows.ChannelConnection)
+		r.RegisterWorkflow(workflows.InboundMedia)
+		r.RegisterWorkflow(workflows.InboundSweep)
 		if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}

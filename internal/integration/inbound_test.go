@@ -294,6 +294,10 @@ func saveHistory(t *testing.T, tc client.Client, wfID, runID, name string) {
 	replayer.RegisterWorkflow(workflows.WebhookEndpoint)
 	replayer.RegisterWorkflow(workflows.WebhookDelivery)
 	replayer.RegisterWorkflow(workflows.ScheduledRule)
+	replayer.RegisterWorkflow(workflows.ChannelActivation)
+	replayer.RegisterWorkflow(workflows.ChannelConnection)
+	replayer.RegisterWorkflow(workflows.InboundMedia)
+	replayer.RegisterWorkflow(workflows.InboundSweep)
 	if err := replayer.ReplayWorkflowHistory(nil, &hist); err != nil {
 		t.Fatalf("replaying the run just recorded: %v", err)
 	}

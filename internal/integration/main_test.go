@@ -24,6 +24,7 @@ import (
 	"github.com/chatspot/chatspot/api"
 	"github.com/chatspot/chatspot/internal/ai"
 	"github.com/chatspot/chatspot/internal/auth"
+	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/cli"
 	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/inbox"
@@ -80,6 +81,19 @@ func newStack(t *testing.T, db *gorm.DB) *stack {
 // newStackAI is newStack with AI Assist reaching the given assistant.
 func newStackAI(t *testing.T, db *gorm.DB, assistant *ai.Assistant, monthlyCap int) *stack {
 	t.Helper()
+	return newStackWith(t, db, stackOptions{AI: assistant, AICap: monthlyCap})
+}
+
+// stackOptions are what tests vary of the app's wiring.
+type stackOptions struct {
+	AI        *ai.Assistant
+	AICap     int
+	Channels  *channels.Registry // nil: the built-in kinds with the providers' URLs
+	PublicURL string             // the app's public URL as activation sees it; "": a laptop
+}
+
+func newStackWith(t *testing.T, db *gorm.DB, o stackOptions) *stack {
+	t.Helper()
 	tc := ts.GetDefaultClient()
 	// Each test's worker serves the shared task queue only while the test
 	// runs; tests run one at a time so a worker never sees another test's DB.
@@ -93,7 +107,12 @@ func newStackAI(t *testing.T, db *gorm.DB, assistant *ai.Assistant, monthlyCap i
 		t.Fatal(err)
 	}
 	// Receivers in these tests listen on 127.0.0.1.
-	worker.Register(w, worker.Deps{DB: db, Bus: bus, Temporal: tc, AI: assistant, AICap: monthlyCap, Secrets: box, AllowPrivateURLs: true})
+	reg := o.Channels
+	if reg == nil {
+		reg = worker.Channels(true)
+	}
+	worker.Register(w, worker.Deps{DB: db, Bus: bus, Temporal: tc, AI: o.AI, AICap: o.AICap, Secrets: box, AllowPrivateURLs: true,
+		Channels: reg, PublicURL: o.PublicURL, TaskQueue: queue})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +123,7 @@ func newStackAI(t *testing.T, db *gorm.DB, assistant *ai.Assistant, monthlyCap i
 	srv := &api.Server{DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc, Bus: bus, TaskQueue: queue}, Bus: bus,
 		Sessions: &auth.Sessions{DB: db, Policy: auth.DefaultPolicy},
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)), UI: web.Assets(), Widget: web.Widget(),
-		SecretKey: testSecretKey, AllowPrivateURLs: true}
+		SecretKey: testSecretKey, AllowPrivateURLs: true, Channels: reg}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	return &stack{db: db, tc: tc, url: hs.URL, srv: srv, queue: queue}

@@ -194,7 +194,20 @@ type MessageView struct {
 	Status         string           `json:"status"`
 	FailureReason  string           `json:"failure_reason"`
 	Attachments    []AttachmentView `json:"attachments"`
-	CreatedAt      time.Time        `json:"created_at"`
+	// PendingFiles are a customer's files still being fetched from the
+	// provider, or that could not be (with the reason).
+	PendingFiles []PendingFile `json:"pending_files,omitempty"`
+	ReplyToID    *string       `json:"reply_to_id,omitempty"` // the message this one answers
+	EditedAt     *time.Time    `json:"edited_at,omitempty"`   // the customer edited it
+	CreatedAt    time.Time     `json:"created_at"`
+}
+
+// PendingFile is an inbound file not in attachment storage (yet).
+type PendingFile struct {
+	Kind   string `json:"kind"`
+	Name   string `json:"name"`
+	Status string `json:"status"` // pending or failed
+	Error  string `json:"error,omitempty"`
 }
 
 // MessageViews builds message views, naming their authors.
@@ -223,6 +236,10 @@ func MessageViews(ctx context.Context, db *gorm.DB, msgs []Message) ([]MessageVi
 	if err != nil {
 		return nil, err
 	}
+	pending, err := pendingFiles(ctx, db, msgs)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]MessageView, len(msgs))
 	for i, m := range msgs {
 		att := files[m.ID]
@@ -230,11 +247,36 @@ func MessageViews(ctx context.Context, db *gorm.DB, msgs []Message) ([]MessageVi
 			att = []AttachmentView{}
 		}
 		v := MessageView{ID: m.ID, ConversationID: m.ConversationID, ContactID: m.ContactID, Direction: m.Direction, Kind: m.Kind,
-			Body: m.Body, Status: m.Status, FailureReason: m.FailureReason, Attachments: att, CreatedAt: m.CreatedAt}
+			Body: m.Body, Status: m.Status, FailureReason: m.FailureReason, Attachments: att, PendingFiles: pending[m.ID],
+			ReplyToID: m.ReplyToID, EditedAt: m.EditedAt, CreatedAt: m.CreatedAt}
 		if m.AuthorID != nil {
 			v.Author = &Ref{ID: *m.AuthorID, Name: names[*m.AuthorID]}
 		}
 		out[i] = v
+	}
+	return out, nil
+}
+
+// pendingFiles lists the inbound files of messages not stored (yet), by
+// message id.
+func pendingFiles(ctx context.Context, db *gorm.DB, msgs []Message) (map[string][]PendingFile, error) {
+	out := map[string][]PendingFile{}
+	var inbound []string
+	for _, m := range msgs {
+		if m.Direction == DirectionInbound {
+			inbound = append(inbound, m.ID)
+		}
+	}
+	if len(inbound) == 0 {
+		return out, nil
+	}
+	var rows []InboundMedia
+	if err := db.WithContext(ctx).Select("message_id, kind, name, status, error").Where("message_id IN ? AND status <> ?", inbound, MediaStored).
+		Order("created_at").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.MessageID] = append(out[r.MessageID], PendingFile{Kind: r.Kind, Name: r.Name, Status: r.Status, Error: r.Error})
 	}
 	return out, nil
 }

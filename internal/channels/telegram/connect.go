@@ -98,7 +98,12 @@ func (a Adapter) Connect(ctx context.Context, _ channels.Env, ch store.Channel, 
 	var offset int64
 	connected := false
 	for ctx.Err() == nil {
-		updates, err := a.getUpdates(ctx, s.String(keyToken), offset, wait)
+		// The first call does not wait, so the channel shows connected at once.
+		poll := wait
+		if !connected {
+			poll = 0
+		}
+		updates, err := a.getUpdates(ctx, s.String(keyToken), offset, poll)
 		var refused *apiError
 		switch {
 		case ctx.Err() != nil:
