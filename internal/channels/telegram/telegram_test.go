@@ -200,4 +200,3 @@ func TestFetchMedia(t *testing.T) {
 		t.Errorf("unknown file: %v, want a refusal", err)
 	}
 }
-
