@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -39,6 +40,8 @@ type Conversations struct {
 	Secrets  *secrets.Box  // opens the credentials sealed in channel settings
 	Temporal client.Client // starts new tickets' distributions
 	NoRules  *NoRules      // lets RecordInbounds tell the workflow there are no message rules to ask for
+
+	limits sync.Map // channel id -> *rate.Limiter: the kind's declared send rate
 }
 
 // write runs fn in a transaction and wakes the account's streams after it

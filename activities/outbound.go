@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/temporal"
+	"golang.org/x/time/rate"
 	"gorm.io/gorm"
 
 	"github.com/chatspot/chatspot/internal/attachments"
@@ -116,6 +117,9 @@ func (c *Conversations) DeliverMessage(ctx context.Context, in DeliverInput) err
 			Where("message_id = ?", msg.ID).Order("created_at").Scan(&files).Error; err != nil {
 			return err
 		}
+		if err := c.pace(ctx, ch); err != nil {
+			return err
+		}
 		out := channels.Outbound{MessageID: msg.ID, Channel: ch, To: ident.ExternalID, Text: msg.Body, CreatedAt: msg.CreatedAt, Files: files,
 			Open: c.openFile}
 		if out.ThreadKey, out.ReplyTo, err = c.threadAndReply(ctx, msg); err != nil {
@@ -137,6 +141,19 @@ func (c *Conversations) DeliverMessage(ctx context.Context, in DeliverInput) err
 		return temporal.NewApplicationErrorWithOptions(later.Reason, "RetryAfter", temporal.ApplicationErrorOptions{NextRetryDelay: later.After})
 	}
 	return err
+}
+
+// pace waits for the channel's turn under its kind's declared send rate
+// (Telegram: 30 a second per bot), so a burst of sends is spread instead
+// of refused by the provider. The limit is per worker process; the
+// provider's own 429 handling covers several workers together.
+func (c *Conversations) pace(ctx context.Context, ch store.Channel) error {
+	perSecond := c.Channels.Capabilities(ch.Kind).SendsPerSecond
+	if perSecond <= 0 {
+		return nil
+	}
+	l, _ := c.limits.LoadOrStore(ch.ID, rate.NewLimiter(rate.Limit(perSecond), max(1, int(perSecond))))
+	return l.(*rate.Limiter).Wait(ctx)
 }
 
 // threadAndReply are the conversation's thread key and the provider id of

@@ -63,3 +63,74 @@ func TestChannelsCreateConfigureAndRotate(t *testing.T) {
 		t.Errorf("a kind outside the plan: %d %s", r.status, r.raw)
 	}
 }
+
+// The channel screen's catalogue: every kind, built or not, with its
+// settings form and capabilities; a generic kind's settings are checked
+// against its form, its secrets sealed and masked, and key rotation
+// re-seals them like the API channel's.
+func TestChannelKindsAndGenericSettings(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	a := e.tenant(5)
+	manager := e.as(a.user("gerente", a.f.Profiles[auth.ProfileManager].ID))
+	r := manager.do(http.MethodGet, "/api/v1/channel-kinds", nil)
+	if r.status != 200 {
+		t.Fatalf("channel-kinds: %d %s", r.status, r.raw)
+	}
+	byKind := map[string]map[string]any{}
+	for _, it := range r.body["items"].([]any) {
+		k := it.(map[string]any)
+		byKind[k["kind"].(string)] = k
+	}
+	if len(byKind) != 12 {
+		t.Errorf("%d kinds listed, want all 12", len(byKind))
+	}
+	tg := byKind["telegram"]
+	if tg["available"] != true || tg["activation"] != true || tg["in_plan"] != true {
+		t.Errorf("telegram: %v", tg)
+	}
+	field := tg["settings"].([]any)[0].(map[string]any)
+	if field["name"] != "bot_token" || field["type"] != "secret" || field["required"] != true {
+		t.Errorf("telegram's form: %v", tg["settings"])
+	}
+	if w := byKind["whatsapp_official"]; w["available"] != false || w["capabilities"].(map[string]any)["window_seconds"] != float64(86400) {
+		t.Errorf("whatsapp_official: %v", w)
+	}
+	if byKind["webchat"]["component"] != "webchat" || byKind["api"]["component"] != "api" {
+		t.Errorf("bespoke editors: %v %v", byKind["webchat"]["component"], byKind["api"]["component"])
+	}
+
+	token := "7000001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+	if r := manager.do(http.MethodPost, "/api/v1/channels", map[string]any{"kind": "telegram", "name": "Bot",
+		"settings": map[string]any{"bot_token": token, "webhook": "x"}}); r.status != 422 || r.body["field"] != "settings.webhook" {
+		t.Errorf("an undeclared setting: %d %s", r.status, r.raw)
+	}
+	if r := manager.do(http.MethodPost, "/api/v1/channels", map[string]any{"kind": "telegram", "name": "Bot"}); r.status != 422 || r.body["field"] != "settings.bot_token" {
+		t.Errorf("a required setting missing: %d %s", r.status, r.raw)
+	}
+	created := manager.do(http.MethodPost, "/api/v1/channels", map[string]any{"kind": "telegram", "name": "Bot", "settings": map[string]any{"bot_token": token}})
+	if created.status != 201 || strings.Contains(created.raw, token) || created.body["settings"].(map[string]any)["bot_token"] != "********" {
+		t.Fatalf("create: %d %s", created.status, created.raw)
+	}
+	id := created.body["id"].(string)
+	// Renaming keeps the token the request does not repeat.
+	if r := manager.do(http.MethodPatch, "/api/v1/channels/"+id, map[string]any{"name": "Bot da loja", "settings": map[string]any{"bot_token": "********"}}); r.status != 200 {
+		t.Fatalf("rename: %d %s", r.status, r.raw)
+	}
+	var ch store.Channel
+	e.db.Take(&ch, "id = ?", id)
+	if strings.Contains(ch.Settings, token) || !strings.Contains(ch.Settings, `"bot_token":"sealed:v1:`) {
+		t.Errorf("stored: %s", ch.Settings)
+	}
+	if opened, err := testBox(t).OpenJSON(ch.Settings); err != nil || !strings.Contains(opened, token) {
+		t.Errorf("the sealed token opens to %s, %v", opened, err)
+	}
+	// A token stored in clear by hand is sealed at start.
+	e.db.Model(&ch).Update("settings", `{"bot_token":"`+token+`"}`)
+	if n, err := e.srv.SealStoredCredentials(t.Context()); err != nil || n != 1 {
+		t.Fatalf("sealed %d, %v", n, err)
+	}
+	e.db.Take(&ch, "id = ?", id)
+	if strings.Contains(ch.Settings, token) {
+		t.Errorf("still in clear: %s", ch.Settings)
+	}
+}

@@ -48,6 +48,13 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	if n < 50 {
 		t.Errorf("only %d routes registered?", n)
 	}
+	// Every channel kind's provider webhook is documented.
+	for _, hook := range []string{"/hooks/api/{channel_id}", "/hooks/telegram/{channel_id}"} {
+		ops, ok := paths[hook].(map[string]any)
+		if !ok || ops["post"] == nil {
+			t.Errorf("%s is not documented", hook)
+		}
+	}
 	page := e.browser().do(http.MethodGet, "/api/docs", nil)
 	if page.status != 200 || !strings.Contains(page.raw, "/api/v1/conversations/:id/messages") {
 		t.Errorf("docs page: %d", page.status)
