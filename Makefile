@@ -6,7 +6,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/chatspot/chatspot/internal/cli.version=$(VERSION)
 
-.PHONY: dev build web test e2e lint bench clean readme
+.PHONY: dev build web test test-clock e2e lint bench clean readme
 
 ## dev: build the UI and the binary, then run everything in one process
 dev: build
@@ -27,6 +27,11 @@ test: build
 	cd web && npm test
 	$(GO) test -count=1 ./...
 	cd web && CHATSPOT_BIN=$(CURDIR)/bin/chatspot npm run e2e
+
+## test-clock: the Go suite and the UI's Vitest tests with the clock moved a
+## year ahead to 23:55 in São Paulo (TZ=America/Sao_Paulo); needs faketime
+test-clock: build
+	bash .ci/shifted-clock
 
 ## e2e: only the browser end-to-end test (agent UI + webchat widget)
 e2e: build

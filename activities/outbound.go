@@ -132,6 +132,11 @@ func (c *Conversations) DeliverMessage(ctx context.Context, in DeliverInput) err
 	}
 	var perm *channels.PermanentError
 	if errors.As(err, &perm) {
+		if perm.Reauth {
+			if err := messaging.SetChannelStatus(ctx, c.DB, c.Bus, ch.ID, store.ChannelNeedsReauth, perm.Reason); err != nil {
+				return err
+			}
+		}
 		return refused(perm.Reason)
 	}
 	var later *channels.RetryAfterError

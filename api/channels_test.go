@@ -92,8 +92,11 @@ func TestChannelKindsAndGenericSettings(t *testing.T) {
 	if field["name"] != "bot_token" || field["type"] != "secret" || field["required"] != true {
 		t.Errorf("telegram's form: %v", tg["settings"])
 	}
-	if w := byKind["whatsapp_official"]; w["available"] != false || w["capabilities"].(map[string]any)["window_seconds"] != float64(86400) {
+	if w := byKind["whatsapp_official"]; w["available"] != true || w["capabilities"].(map[string]any)["window_seconds"] != float64(86400) {
 		t.Errorf("whatsapp_official: %v", w)
+	}
+	if ig := byKind["instagram"]; ig["available"] != false || ig["capabilities"].(map[string]any)["human_agent_window_seconds"] != float64(7*86400) {
+		t.Errorf("instagram (not built): %v", ig)
 	}
 	if byKind["webchat"]["component"] != "webchat" || byKind["api"]["component"] != "api" {
 		t.Errorf("bespoke editors: %v %v", byKind["webchat"]["component"], byKind["api"]["component"])

@@ -91,7 +91,7 @@ func TestSendOutsideServiceWindowIsRefused(t *testing.T) {
 	}, 3*time.Second)
 	env.RegisterDelayedCallback(func() {
 		// The window reopened with the customer's new message; there is no
-		// WhatsApp sender yet, so the message is stored and then fails.
+		// token on this WhatsApp channel, so the message is stored and then fails.
 		env.UpdateWorkflow(workflows.UpdateSend, "3", fresh.callbacks(), workflows.SendRequest{Body: "Olá de novo", IdempotencyKey: "k3"})
 	}, 4*time.Second)
 	env.RegisterDelayedCallback(func() {
@@ -110,8 +110,8 @@ func TestSendOutsideServiceWindowIsRefused(t *testing.T) {
 	}
 	var msgs []store.Message
 	cf.db.Where("direction = ?", store.DirectionOutbound).Order("created_at").Find(&msgs)
-	if len(msgs) != 2 || msgs[0].Kind != store.KindNote || msgs[1].Status != store.MessageFailed || !strings.Contains(msgs[1].FailureReason, "not available") {
-		t.Errorf("outbound messages %+v, want the note and a failed text naming the missing sender", msgs)
+	if len(msgs) != 2 || msgs[0].Kind != store.KindNote || msgs[1].Status != store.MessageFailed || !strings.Contains(msgs[1].FailureReason, "no access token") {
+		t.Errorf("outbound messages %+v, want the note and a failed text naming the missing token", msgs)
 	}
 }
 

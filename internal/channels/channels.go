@@ -87,9 +87,23 @@ type Media struct {
 // failed records the provider's reason.
 type Receipt struct {
 	ExternalID string
-	Status     string // store.MessageSent, MessageDelivered, MessageRead, MessageFailed
-	Reason     string
-	At         time.Time
+	// MessageID is our id when the provider echoes it back (WhatsApp's
+	// biz_opaque_callback_data), so a receipt finds its message even if
+	// the send's answer, and with it the provider's id, was lost.
+	MessageID string
+	Status    string // store.MessageSent, MessageDelivered, MessageRead, MessageFailed
+	Reason    string
+	At        time.Time
+	Pricing   *Pricing // what the provider charges for the message, when it says
+}
+
+// Pricing is a provider's charge category for a message (WhatsApp's
+// per-message pricing: type "regular" or "free_*", category marketing,
+// utility, authentication, service).
+type Pricing struct {
+	Model    string
+	Type     string
+	Category string
 }
 
 // Batch is what one inbound request or connection event carries.
@@ -130,8 +144,13 @@ type Sender interface {
 }
 
 // PermanentError is a provider's refusal that retrying cannot fix (a bad
-// recipient, a revoked token); its Reason is shown to the agent.
-type PermanentError struct{ Reason string }
+// recipient, a revoked token); its Reason is shown to the agent. Reauth:
+// the channel's credentials no longer work; the channel is marked
+// "needs re-authorization".
+type PermanentError struct {
+	Reason string
+	Reauth bool
+}
 
 func (e *PermanentError) Error() string { return e.Reason }
 

@@ -86,7 +86,6 @@ const (
 // row that exists of them.
 var planned = []Kind{
 	{Name: KindWhatsAppQR, Label: "WhatsApp (QR code)"},
-	{Name: KindWhatsAppOfficial, Label: "WhatsApp Official (Cloud API)", Capabilities: Capabilities{Window: metaWindow, Templates: true, Receipts: true}},
 	{Name: KindInstagram, Label: "Instagram", Capabilities: Capabilities{Window: metaWindow, HumanAgentWindow: humanAgentWindow, Receipts: true}},
 	{Name: KindMessenger, Label: "Facebook Messenger", Capabilities: Capabilities{Window: metaWindow, HumanAgentWindow: humanAgentWindow, Receipts: true}},
 	{Name: KindSMS, Label: "SMS"},

@@ -41,6 +41,8 @@ type Config struct {
 	ShutdownGrace    time.Duration
 	EventRetention   time.Duration // how long the agents' event log keeps events
 	TelegramAPIURL   string        // "" is Telegram's Bot API
+	MetaGraphURL     string        // "" is Meta's Graph API
+	MetaGraphVersion string
 }
 
 // Setting describes one configuration knob; the README's table is printed
@@ -120,6 +122,16 @@ var Settings = []Setting{
 		func(c *Config, v string) error { c.AI.BaseURL = v; return checkURL(v) }},
 	{"telegram-api-url", "CHATSPOT_TELEGRAM_API_URL", "", "dev, serve, worker", "Base URL of Telegram's Bot API (a local Bot API server, tests); empty: https://api.telegram.org.",
 		func(c *Config, v string) error { c.TelegramAPIURL = strings.TrimRight(v, "/"); return checkURL(v) }},
+	{"meta-graph-url", "CHATSPOT_META_GRAPH_URL", "", "dev, serve, worker", "Base URL of Meta's Graph API (WhatsApp Official; tests); empty: https://graph.facebook.com.",
+		func(c *Config, v string) error { c.MetaGraphURL = strings.TrimRight(v, "/"); return checkURL(v) }},
+	{"meta-graph-version", "CHATSPOT_META_GRAPH_VERSION", "v25.0", "dev, serve, worker", "Graph API version CHATSPOT calls (v25.0 or newer; Meta retires old versions).",
+		func(c *Config, v string) error {
+			c.MetaGraphVersion = v
+			if !strings.HasPrefix(v, "v") || len(v) < 4 {
+				return errors.New("must look like v25.0")
+			}
+			return nil
+		}},
 	{"ai-monthly-cap", "CHATSPOT_AI_MONTHLY_CAP", "2000", "dev, worker", "AI Assist requests per account per month; 0 means no cap.",
 		func(c *Config, v string) (err error) { c.AI.MonthlyCap, err = nonNegative(v); return err }},
 	{"ai-redact", "CHATSPOT_AI_REDACT", "true", "dev, worker", "Replace phone numbers, e-mails, CPF and CNPJ before text is sent to Gemini.",

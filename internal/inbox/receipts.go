@@ -24,11 +24,28 @@ var statusRank = map[string]int{
 // ignored.
 func ApplyReceipt(ctx context.Context, db *gorm.DB, bus events.Bus, ch store.Channel, r channels.Receipt) error {
 	var msgs []store.Message
-	if err := db.WithContext(ctx).Where("channel_id = ? AND external_id = ? AND direction = ?", ch.ID, r.ExternalID, store.DirectionOutbound).
-		Find(&msgs).Error; err != nil {
+	q := db.WithContext(ctx).Where("channel_id = ? AND direction = ?", ch.ID, store.DirectionOutbound)
+	if r.MessageID != "" {
+		q = q.Where("(external_id = ? OR id = ?)", r.ExternalID, r.MessageID)
+	} else {
+		q = q.Where("external_id = ?", r.ExternalID)
+	}
+	if err := q.Find(&msgs).Error; err != nil {
 		return err
 	}
 	for _, m := range msgs {
+		fill := map[string]any{}
+		if m.ExternalID == nil && r.ExternalID != "" {
+			fill["external_id"] = r.ExternalID // the send's answer was lost
+		}
+		if p := r.Pricing; p != nil && (m.PricingType != p.Type || m.PricingCategory != p.Category) {
+			fill["pricing_type"], fill["pricing_category"] = p.Type, p.Category
+		}
+		if len(fill) > 0 {
+			if err := db.WithContext(ctx).Model(&m).Updates(fill).Error; err != nil {
+				return err
+			}
+		}
 		if !moves(m.Status, r.Status) {
 			continue
 		}

@@ -264,7 +264,11 @@ type Message struct {
 	ThreadKey      string     // inbound: the conversation thread it belongs to
 	ReplyToID      *string    // the message this one answers
 	EditedAt       *time.Time // the sender edited it
-	CreatedAt      time.Time
+	// What the provider charges for an outbound message, from its
+	// statuses (WhatsApp: type regular or free_*, category marketing, ...).
+	PricingType     string
+	PricingCategory string
+	CreatedAt       time.Time
 	UpdatedAt      time.Time
 }
 

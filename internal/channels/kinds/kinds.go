@@ -10,6 +10,7 @@ import (
 	"github.com/chatspot/chatspot/internal/channels/apichannel"
 	"github.com/chatspot/chatspot/internal/channels/telegram"
 	"github.com/chatspot/chatspot/internal/channels/webchat"
+	"github.com/chatspot/chatspot/internal/channels/whatsappcloud"
 	"github.com/chatspot/chatspot/internal/egress"
 )
 
@@ -20,6 +21,9 @@ type Config struct {
 	AllowPrivateURLs bool
 	// TelegramAPIURL is the Bot API's base URL; "" is Telegram's.
 	TelegramAPIURL string
+	// MetaGraphURL and MetaGraphVersion address Meta's Graph API; "" is
+	// https://graph.facebook.com and meta.DefaultVersion.
+	MetaGraphURL, MetaGraphVersion string
 }
 
 // Registry returns every built kind's adapter.
@@ -28,5 +32,6 @@ func Registry(cfg Config) *channels.Registry {
 		apichannel.New(egress.Client(15*time.Second, cfg.AllowPrivateURLs), cfg.AllowPrivateURLs),
 		webchat.Adapter{},
 		telegram.Adapter{APIURL: cfg.TelegramAPIURL, HTTP: &http.Client{Timeout: 60 * time.Second}},
+		whatsappcloud.Adapter{BaseURL: cfg.MetaGraphURL, Version: cfg.MetaGraphVersion, HTTP: &http.Client{Timeout: 60 * time.Second}},
 	)
 }

@@ -103,7 +103,7 @@ func sendError(err error) error {
 	case errors.Is(err, bot.ErrorForbidden):
 		return &channels.PermanentError{Reason: "Telegram refused: the user blocked the bot or never started it (" + err.Error() + ")"}
 	case errors.Is(err, bot.ErrorUnauthorized):
-		return &channels.PermanentError{Reason: "Telegram refused the bot token: it was revoked or changed in @BotFather"}
+		return &channels.PermanentError{Reason: "Telegram refused the bot token: it was revoked or changed in @BotFather", Reauth: true}
 	case errors.Is(err, bot.ErrorBadRequest), errors.Is(err, bot.ErrorNotFound):
 		return &channels.PermanentError{Reason: "Telegram refused the message: " + err.Error()}
 	}

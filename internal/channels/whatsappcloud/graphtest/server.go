@@ -1,0 +1,224 @@
+// Package graphtest is a local server speaking the parts of Meta's Graph
+// API the WhatsApp channel uses, in Meta's documented format: POST
+// /{v}/{phone-number-id}/messages and /media, GET /{v}/{media-id} and the
+// media URL it hands out, GET /{v}/{phone-number-id}, POST
+// /{v}/{waba-id}/subscribed_apps; errors as {"error":{...}}.
+package graphtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+)
+
+// Sent is a message posted to the messages endpoint.
+type Sent struct {
+	Body map[string]any
+	ID   string // the wamid answered
+}
+
+// Server is the fake Graph API for one number.
+type Server struct {
+	*httptest.Server
+	Version, PhoneNumberID, WABAID, Token string
+
+	mu         sync.Mutex
+	sent       []Sent
+	uploads    map[string][]byte // media id -> bytes we were sent
+	files      map[string]file   // media id -> inbound file
+	failNext   []int             // Meta error codes for the next sends
+	subscribed map[string]any    // the last subscribed_apps body
+	next       int
+}
+
+type file struct {
+	mime string
+	data []byte
+}
+
+// New starts a server.
+func New(version, phoneNumberID, wabaID, token string) *Server {
+	s := &Server{Version: version, PhoneNumberID: phoneNumberID, WABAID: wabaID, Token: token,
+		uploads: map[string][]byte{}, files: map[string]file{}}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// AddMedia makes an inbound file downloadable by its media id.
+func (s *Server) AddMedia(id, mimeType string, data []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.files[id] = file{mime: mimeType, data: data}
+}
+
+// FailNext makes the next sends answer Meta's error codes, in order.
+func (s *Server) FailNext(codes ...int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failNext = append(s.failNext, codes...)
+}
+
+// Sent returns the messages posted so far.
+func (s *Server) Sent() []Sent {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Sent(nil), s.sent...)
+}
+
+// Upload returns the bytes of an uploaded media id.
+func (s *Server) Upload(id string) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.uploads[id]
+}
+
+// Subscribed is the last body posted to subscribed_apps (nil: none).
+func (s *Server) Subscribed() map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.subscribed
+}
+
+// errors Meta answers, by code.
+var errorsByCode = map[int]struct {
+	status  int
+	message string
+	details string
+}{
+	131047: {400, "Re-engagement message", "Message failed to send because more than 24 hours have passed since the customer last replied to this number."},
+	130429: {400, "Rate limit hit", "Cloud API message throughput has been reached."},
+	131056: {400, "(Business Account, Consumer Account) pair rate limit hit", "Too many messages sent from the sender phone number to the same recipient phone number in a short period of time."},
+	131026: {400, "Message Undeliverable", "Unable to deliver message."},
+	190:    {401, "Error validating access token: Session has expired", ""},
+	131000: {500, "Something went wrong", "Message failed to send due to an unknown error."},
+}
+
+func metaError(w http.ResponseWriter, code int) {
+	e := errorsByCode[code]
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(e.status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": e.message, "type": "OAuthException", "code": code,
+		"error_data": map[string]any{"messaging_product": "whatsapp", "details": e.details}, "fbtrace_id": "AbCdEf"}})
+}
+
+func answer(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Authorization") != "Bearer "+s.Token {
+		metaError(w, 190)
+		return
+	}
+	if id, ok := strings.CutPrefix(r.URL.Path, "/download/"); ok {
+		s.mu.Lock()
+		f, found := s.files[id]
+		s.mu.Unlock()
+		if !found {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", f.mime)
+		_, _ = w.Write(f.data)
+		return
+	}
+	path, ok := strings.CutPrefix(r.URL.Path, "/"+s.Version+"/")
+	if !ok {
+		http.Error(w, `{"error":{"message":"Unknown path components","code":2500}}`, http.StatusBadRequest)
+		return
+	}
+	switch {
+	case r.Method == http.MethodPost && path == s.PhoneNumberID+"/messages":
+		s.message(w, r)
+	case r.Method == http.MethodPost && path == s.PhoneNumberID+"/media":
+		s.upload(w, r)
+	case r.Method == http.MethodGet && path == s.PhoneNumberID:
+		answer(w, map[string]any{"display_phone_number": "+55 11 4000-1234", "verified_name": "Loja Exemplo", "quality_rating": "GREEN", "id": s.PhoneNumberID})
+	case r.Method == http.MethodPost && path == s.WABAID+"/subscribed_apps":
+		var body map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		if body == nil {
+			body = map[string]any{}
+		}
+		s.mu.Lock()
+		s.subscribed = body
+		s.mu.Unlock()
+		answer(w, map[string]any{"success": true})
+	case r.Method == http.MethodGet:
+		s.mu.Lock()
+		f, found := s.files[path]
+		s.mu.Unlock()
+		if !found {
+			w.WriteHeader(http.StatusBadRequest)
+			answer(w, map[string]any{"error": map[string]any{"message": "Unsupported get request.", "code": 100}})
+			return
+		}
+		answer(w, map[string]any{"url": s.URL + "/download/" + path, "mime_type": f.mime, "sha256": "x", "file_size": len(f.data), "id": path, "messaging_product": "whatsapp"})
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (s *Server) message(w http.ResponseWriter, r *http.Request) {
+	var body map[string]any
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body["messaging_product"] != "whatsapp" {
+		w.WriteHeader(http.StatusBadRequest)
+		answer(w, map[string]any{"error": map[string]any{"message": "(#100) Invalid parameter", "code": 100}})
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.failNext) > 0 {
+		code := s.failNext[0]
+		s.failNext = s.failNext[1:]
+		metaError(w, code)
+		return
+	}
+	s.next++
+	id := fmt.Sprintf("wamid.HBgNNTUxMTk5OTk5MDAwMRUCABEYEj%04d", s.next)
+	s.sent = append(s.sent, Sent{Body: body, ID: id})
+	answer(w, map[string]any{"messaging_product": "whatsapp", "contacts": []any{map[string]any{"input": body["to"], "wa_id": body["to"]}},
+		"messages": []any{map[string]any{"id": id, "message_status": "accepted"}}})
+}
+
+func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+	_, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	mr := multipart.NewReader(r.Body, params["boundary"])
+	var data []byte
+	product := ""
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		b, _ := io.ReadAll(p)
+		switch p.FormName() {
+		case "file":
+			data = b
+		case "messaging_product":
+			product = string(b)
+		}
+	}
+	if data == nil || product != "whatsapp" {
+		w.WriteHeader(http.StatusBadRequest)
+		answer(w, map[string]any{"error": map[string]any{"message": "(#100) The parameter file is required.", "code": 100}})
+		return
+	}
+	s.mu.Lock()
+	s.next++
+	id := fmt.Sprintf("%d", 1000000000000+s.next)
+	s.uploads[id] = data
+	s.mu.Unlock()
+	answer(w, map[string]any{"id": id})
+}
