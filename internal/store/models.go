@@ -269,7 +269,7 @@ type Message struct {
 	PricingType     string
 	PricingCategory string
 	CreatedAt       time.Time
-	UpdatedAt      time.Time
+	UpdatedAt       time.Time
 }
 
 // Message kinds.
