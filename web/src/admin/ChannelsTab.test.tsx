@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { act, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import type { ChannelCapabilities, ChannelDetail, ChannelKindInfo, ChannelListItem } from '../api/types'
-import { makeMe } from '../test/fakes'
+import { fakeStream, makeMe } from '../test/fakes'
 import { renderAdmin, scriptFetch } from './adminTestKit'
 import type { Call } from './adminTestKit'
 import { ChannelsTab } from './ChannelsTab'
@@ -587,5 +587,118 @@ describe('ChannelsTab', () => {
     await user.click(within(row).getByTestId('channel-active'))
     expect(await screen.findByTestId('channel-activation')).toHaveAttribute('data-state', 'running')
     expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({ active: true })
+  })
+
+  it('updates the status badge and the activation checklist at once from channel.updated', async () => {
+    const user = userEvent.setup()
+    const stream = fakeStream()
+    const wa: ChannelDetail = {
+      id: 'ch-wa',
+      kind: 'whatsapp_official',
+      name: 'WhatsApp da loja',
+      active: true,
+      status: 'pending',
+      status_at: '2025-05-01T12:00:00Z',
+      settings: { phone_number_id: '1234567890', waba_id: '9876543210', access_token: '********', app_secret: '********', verify_token: 'cs_abc' },
+      activation: {
+        state: 'running',
+        steps: [
+          { name: 'verify_number', state: 'running' },
+          { name: 'subscribe_waba', state: 'pending' },
+        ],
+      },
+    }
+    const kinds = KINDS.map((k) =>
+      k.kind === 'whatsapp_official'
+        ? {
+            ...k,
+            available: true,
+            settings: [
+              { name: 'phone_number_id', label: 'Phone number ID', type: 'text' as const, required: true },
+              { name: 'app_secret', label: 'App secret', type: 'secret' as const, required: true },
+            ],
+          }
+        : k,
+    )
+    // the server keeps answering the first state: only the events can show the later ones
+    server((c) => (c.method === 'GET' && c.path === '/api/v1/channels/ch-wa' ? { status: 200, body: wa } : undefined), [site, wa], kinds)
+    renderAdmin(<ChannelsTab />, me, undefined, stream)
+    const row = (id: string) => screen.getAllByTestId('channel-row').find((r) => r.getAttribute('data-id') === id)!
+    await screen.findAllByTestId('channel-row')
+    await user.click(within(row('ch-wa')).getByTestId('channel-open'))
+    const step = (name: string) => within(screen.getByTestId('channel-activation')).getAllByTestId('activation-step').find((s) => s.getAttribute('data-step') === name)!
+    expect(await screen.findByTestId('channel-activation')).toHaveAttribute('data-state', 'running')
+    expect(step('verify_number')).toHaveTextContent('Verificar o número e o token')
+    expect(screen.getByTestId('channel-field-phone_number_id').closest('label')).toHaveTextContent('ID do número de telefone')
+    expect(screen.getByTestId('channel-field-app_secret').closest('label')).toHaveTextContent('Chave secreta do app')
+
+    // From here on nothing is awaited: what the screen shows comes from the events, not from a poll.
+    act(() =>
+      stream.emit({
+        type: 'channel.updated',
+        data: {
+          id: 'ch-wa',
+          activation: {
+            state: 'running',
+            steps: [
+              { name: 'verify_number', state: 'done', detail: '+55 11 4000-0000 Loja Exemplo' },
+              { name: 'subscribe_waba', state: 'running' },
+            ],
+          },
+        },
+      }),
+    )
+    expect(step('verify_number')).toHaveAttribute('data-state', 'done')
+    expect(step('verify_number')).toHaveTextContent('+55 11 4000-0000 Loja Exemplo')
+    expect(step('subscribe_waba')).toHaveAttribute('data-state', 'running')
+
+    act(() =>
+      stream.emit({
+        type: 'channel.updated',
+        data: { id: 'ch-wa', activation: { state: 'done', steps: [{ name: 'verify_number', state: 'done' }, { name: 'subscribe_waba', state: 'done' }] } },
+      }),
+    )
+    act(() => stream.emit({ type: 'channel.updated', data: { id: 'ch-wa', kind: 'whatsapp_official', name: 'WhatsApp da loja', active: true, status: 'connected', status_reason: '' } }))
+    expect(screen.getByTestId('channel-activation')).toHaveAttribute('data-state', 'done')
+    expect(step('subscribe_waba')).toHaveAttribute('data-state', 'done')
+    expect(within(row('ch-wa')).getByTestId('channel-status-badge')).toHaveTextContent('Conectado')
+    expect(screen.getByTestId('channel-editor-status-badge')).toHaveTextContent('Conectado')
+
+    // later the token is revoked: the badge turns red with Meta's reason, on the list and in the editor
+    act(() => stream.emit({ type: 'channel.updated', data: { id: 'ch-wa', status: 'needs_reauth', status_reason: 'Error validating access token' } }))
+    expect(within(row('ch-wa')).getByTestId('channel-status-badge')).toHaveAttribute('data-tone', 'bad')
+    expect(within(row('ch-wa')).getByTestId('channel-status-badge')).toHaveAttribute('title', 'Error validating access token')
+    expect(screen.getByTestId('channel-editor-status-badge')).toHaveTextContent('Reconectar')
+    expect(screen.getByTestId('channel-status-reason')).toHaveTextContent('Error validating access token')
+    // another channel is left as it was
+    expect(within(row('ch-web')).getByTestId('channel-status-badge')).toHaveTextContent('Conectado')
+  })
+
+  it("updates a channel's badge in the list while another channel is open", async () => {
+    const user = userEvent.setup()
+    const stream = fakeStream()
+    server()
+    renderAdmin(<ChannelsTab />, me, undefined, stream)
+    const row = (id: string) => screen.getAllByTestId('channel-row').find((r) => r.getAttribute('data-id') === id)!
+    await screen.findAllByTestId('channel-row')
+    await user.click(within(row('ch-web')).getByTestId('channel-open'))
+    await screen.findByTestId('channel-editor')
+    act(() => stream.emit({ type: 'channel.updated', data: { id: 'ch-api', status: 'disconnected', status_reason: 'outbound URL unreachable' } }))
+    expect(row('ch-api')).toHaveAttribute('data-status', 'disconnected')
+    expect(within(row('ch-api')).getByTestId('channel-status-badge')).toHaveTextContent('Desconectado')
+    expect(screen.getByTestId('channel-editor-status-badge')).toHaveTextContent('Conectado')
+  })
+
+  it('asks for the channels again when the stream comes back (events may have been missed)', async () => {
+    const stream = fakeStream()
+    let items: ChannelListItem[] = [site, erp]
+    const calls = server((c) => (c.method === 'GET' && c.path === '/api/v1/channels' ? { status: 200, body: { items } } : undefined))
+    renderAdmin(<ChannelsTab />, me, undefined, stream)
+    const row = (id: string) => screen.getAllByTestId('channel-row').find((r) => r.getAttribute('data-id') === id)!
+    await screen.findAllByTestId('channel-row')
+    items = [site, { ...erp, status: 'disconnected', status_reason: 'outbound URL unreachable' }]
+    act(() => stream.reconnect())
+    await waitFor(() => expect(row('ch-api')).toHaveAttribute('data-status', 'disconnected'))
+    expect(calls.filter((c) => c.method === 'GET' && c.path === '/api/v1/channels')).toHaveLength(2)
   })
 })

@@ -4,8 +4,10 @@
 // editors (the server names them in `component`): webchat appearance,
 // pre-chat form, business hours and the embed snippet; API channel outbound
 // delivery, the inbound URL and token rotation. Every other kind gets a form
-// built from its settings schema. While a channel's activation workflow runs,
-// the screen asks for the channel every 2 s and shows the steps live.
+// built from its settings schema. A channel's status badge and activation
+// checklist follow the stream's channel.updated events at once; while an
+// activation runs the screen also asks for the channel every 2 s, in case an
+// event is missed, and asks again for everything after the stream comes back.
 // Inbound tokens are shown once.
 import { useEffect, useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
@@ -13,7 +15,7 @@ import type { ChannelActivation, ChannelDetail, ChannelKindInfo, ChannelListItem
 import { channelGlyph, channelLabel, errorText, formatDateTime } from '../format'
 import { hasKey, useI18n } from '../i18n'
 import type { MessageKey } from '../i18n'
-import { useSession } from '../session'
+import { useSession, useStreamEvents, useStreamReconnect } from '../session'
 import { channelsApi } from './channelsApi'
 import {
   ACTIVATION_POLL_MS,
@@ -21,6 +23,7 @@ import {
   apiForm,
   apiFormProblems,
   apiSettingsBody,
+  applyChannelUpdate,
   channelFieldKeys,
   createFields,
   DEFAULT_TIMEZONE,
@@ -107,6 +110,27 @@ export function ChannelsTab() {
       setToggleError(`${ch.name}: ${errorText(err, t)}`)
     }
   }
+
+  // Health and activation progress, live: the list's badge here, the open
+  // editor in ChannelEditor.
+  useStreamEvents((ev) => {
+    if (ev.type !== 'channel.updated') return
+    loaded.setData((d) => (d ? { items: d.items.map((x) => applyChannelUpdate(x, ev.data)) } : d))
+  })
+
+  // Events may have been missed while the stream was down.
+  useStreamReconnect(() => {
+    channelsApi.list().then(
+      (d) => loaded.setData(() => d),
+      () => undefined,
+    )
+    if (selected) {
+      channelsApi.get(selected).then(
+        (ch) => setLive(withoutToken(ch)),
+        () => undefined,
+      )
+    }
+  })
 
   // Channels whose activation is running are asked for again every 2 s
   // (one round at a time) until the workflow ends.
@@ -353,6 +377,9 @@ function ChannelEditor({
   useEffect(() => {
     if (live && live.id === id) loaded.setData(() => live)
   }, [live])
+  useStreamEvents((ev) => {
+    if (ev.type === 'channel.updated' && ev.data.id === id) loaded.setData((ch) => (ch ? applyChannelUpdate(ch, ev.data) : ch))
+  })
   // The list follows what the editor knows: a fresh status, and a running
   // activation the list then keeps asking after.
   useEffect(() => {

@@ -3,9 +3,10 @@
 import { vi } from 'vitest'
 import { render } from '@testing-library/react'
 import type { ReactElement } from 'react'
+import type { Stream } from '../api/stream'
 import type { Me } from '../api/types'
 import { I18nProvider } from '../i18n'
-import { SessionContext } from '../session'
+import { SessionContext, StreamContext } from '../session'
 
 export interface Call {
   method: string
@@ -42,11 +43,14 @@ export function scriptFetch(handler: Handler): Call[] {
   return calls
 }
 
-export function renderAdmin(ui: ReactElement, me: Me, setMe: (me: Me) => void = () => undefined) {
+/** Renders with the session and i18n; with a stream (see fakeStream) the screen gets live events. */
+export function renderAdmin(ui: ReactElement, me: Me, setMe: (me: Me) => void = () => undefined, stream: Stream | null = null) {
   const session = { me, setMe }
   return render(
     <I18nProvider initial="pt-BR">
-      <SessionContext.Provider value={session}>{ui}</SessionContext.Provider>
+      <SessionContext.Provider value={session}>
+        <StreamContext.Provider value={stream}>{ui}</StreamContext.Provider>
+      </SessionContext.Provider>
     </I18nProvider>,
   )
 }

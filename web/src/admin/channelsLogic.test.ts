@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import type { ChannelCapabilities, ChannelDetail, ChannelKindInfo, ChannelSettingField } from '../api/types'
+import type { ChannelCapabilities, ChannelDetail, ChannelKindInfo, ChannelListItem, ChannelSettingField } from '../api/types'
 import { translate } from '../i18n'
 import type { Translate } from '../i18n'
 import {
   activationRunning,
+  applyChannelUpdate,
   apiForm,
   apiFormProblems,
   apiSettingsBody,
@@ -257,6 +258,28 @@ describe('channel kinds', () => {
     expect(statusLabel('needs_reauth', t)).toBe('Reconectar')
     expect(statusLabel('weird', t)).toBe('weird')
   })
+
+  it("translates every setting of WhatsApp Official (the server's schema) and its activation steps", () => {
+    // name → the server's English label (internal/channels/whatsappcloud Kind())
+    const fields: Record<string, string> = {
+      phone_number_id: 'Phone number ID',
+      waba_id: 'WhatsApp Business Account ID',
+      access_token: 'Access token',
+      app_secret: 'App secret',
+      verify_token: 'Verify token',
+    }
+    const en: Translate = (key, params) => translate('en', key, params)
+    for (const [name, label] of Object.entries(fields)) {
+      const f: ChannelSettingField = { name, label, type: 'text', required: true }
+      expect(fieldLabel('whatsapp_official', f, t), name).not.toBe(label)
+      expect(fieldHelp('whatsapp_official', f, t), name).not.toBe('')
+      expect(fieldLabel('whatsapp_official', f, en), name).toBe(label)
+      expect(fieldHelp('whatsapp_official', f, en), name).not.toBe('')
+    }
+    expect(fieldLabel('whatsapp_official', { name: 'app_secret', label: 'App secret', type: 'secret', required: true }, t)).toBe('Chave secreta do app')
+    expect(stepLabel('verify_number', t)).toBe('Verificar o número e o token')
+    expect(stepLabel('subscribe_waba', t)).toBe('Assinar os webhooks da conta do WhatsApp Business')
+  })
 })
 
 describe('generic settings form', () => {
@@ -361,5 +384,29 @@ describe('status and activation', () => {
       status_at: '2025-05-01T12:00:00Z',
       activation: ch.activation,
     })
+  })
+
+  it('applies a channel.updated event: the health with its reason, or the activation progress', () => {
+    const ch: ChannelListItem = {
+      id: 'ch-wa',
+      kind: 'whatsapp_official',
+      name: 'WA',
+      active: true,
+      status: 'connected',
+      status_reason: '',
+      status_at: '2025-05-01T12:00:00Z',
+      activation: { state: 'done', steps: [{ name: 'verify_number', state: 'done' }] },
+    }
+    const reauth = applyChannelUpdate(ch, { id: 'ch-wa', status: 'needs_reauth', status_reason: 'Error validating access token' })
+    expect(reauth).toMatchObject({ status: 'needs_reauth', status_reason: 'Error validating access token', activation: ch.activation })
+    expect(reauth.status_at).toBeUndefined() // the old time would be wrong
+    expect(applyChannelUpdate(reauth, { id: 'ch-wa', status: 'connected' })).toMatchObject({ status: 'connected', status_reason: '' })
+
+    const running = { state: 'running' as const, steps: [{ name: 'verify_number', state: 'running' as const }, { name: 'subscribe_waba', state: 'pending' as const }] }
+    const next = applyChannelUpdate(ch, { id: 'ch-wa', activation: running })
+    expect(next).toMatchObject({ status: 'connected', status_at: '2025-05-01T12:00:00Z', activation: running })
+    expect(ch.activation?.state).toBe('done') // not mutated
+
+    expect(applyChannelUpdate(ch, { id: 'other', status: 'banned' })).toBe(ch)
   })
 })

@@ -14,6 +14,7 @@ import type {
   ChannelListItem,
   ChannelSettingField,
   ChannelStatus,
+  ChannelUpdatedEvent,
   NewChannelInput,
   PreChatMode,
   WebchatSettings,
@@ -256,6 +257,23 @@ export function listItem(ch: ChannelListItem): ChannelListItem {
   if (ch.status_at !== undefined) row.status_at = ch.status_at
   if (ch.activation) row.activation = ch.activation
   return row
+}
+
+/**
+ * A channel after a channel.updated event: its new health with the reason,
+ * or its activation progress (sent whole). The event does not say when the
+ * status changed, so the former time is dropped rather than shown wrong.
+ */
+export function applyChannelUpdate<T extends ChannelListItem>(ch: T, ev: ChannelUpdatedEvent): T {
+  if (ev.id !== ch.id) return ch
+  const next: T = { ...ch }
+  if (ev.status !== undefined) {
+    next.status = ev.status
+    next.status_reason = ev.status_reason ?? ''
+    if (ev.status !== ch.status || next.status_reason !== (ch.status_reason ?? '')) delete next.status_at
+  }
+  if (ev.activation) next.activation = ev.activation
+  return next
 }
 
 // ---------- business hours ----------

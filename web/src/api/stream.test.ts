@@ -46,6 +46,22 @@ describe('event stream', () => {
     expect(es.closed).toBe(true)
   })
 
+  it('delivers message.updated and channel.updated', () => {
+    FakeEventSource.instances = []
+    const s = openStream({ EventSourceImpl: ES })
+    const got: StreamEvent[] = []
+    s.subscribe((ev) => got.push(ev))
+    const es = FakeEventSource.instances[0]
+    const edited = { id: 'm1', conversation_id: 'c1', contact_id: 'ct1', body: 'novo texto', edited_at: '2025-03-01T12:00:00Z' }
+    es.fire('message.updated', edited)
+    es.fire('channel.updated', { id: 'ch1', status: 'needs_reauth', status_reason: 'token expired' })
+    expect(got).toEqual([
+      { type: 'message.updated', data: edited },
+      { type: 'channel.updated', data: { id: 'ch1', status: 'needs_reauth', status_reason: 'token expired' } },
+    ])
+    s.close()
+  })
+
   it('after the server closes the stream, checks the session and reconnects, then asks for a refresh', async () => {
     vi.useFakeTimers()
     try {

@@ -7,10 +7,12 @@ export const STREAM_URL = '/api/v1/stream'
 export const EVENT_NAMES = [
   'message.created',
   'message.status_changed',
+  'message.updated',
   'conversation.updated',
   'card.updated',
   'card.alert',
   'scheduled_message.updated',
+  'channel.updated',
 ] as const
 
 export type StreamState = 'connecting' | 'open' | 'reconnecting'

@@ -116,6 +116,17 @@ export interface Attachment {
   url: string
 }
 
+export type PendingFileStatus = 'pending' | 'failed'
+
+/** A customer's file not in attachment storage (yet): still being fetched from the provider, or refused with the reason. */
+export interface PendingFile {
+  name: string
+  /** the provider's media kind: image, audio, voice, video, document, sticker… */
+  kind: string
+  status: PendingFileStatus
+  error?: string
+}
+
 export interface Message {
   id: string
   conversation_id: string
@@ -126,6 +137,12 @@ export interface Message {
   status: MessageStatus
   failure_reason: string
   attachments: Attachment[]
+  /** absent when every file of the message is stored */
+  pending_files?: PendingFile[]
+  /** the message this one answers (it may not be in the loaded history) */
+  reply_to_id?: string | null
+  /** when the customer edited it */
+  edited_at?: string | null
   created_at: string
 }
 
@@ -251,8 +268,26 @@ export interface CardAlertEvent {
   detail: string
 }
 
+/** message.updated: the message's full view again (the customer edited it, a file was fetched or failed). */
+export type MessageUpdatedEvent = MessageCreatedEvent
+
+/** channel.updated: a channel's health or its activation progress changed; only what changed is sent. */
+export interface ChannelUpdatedEvent {
+  id: string
+  /** with status_reason, when the health changed (the event also names the channel's kind, name and active) */
+  status?: ChannelStatus
+  status_reason?: string
+  kind?: string
+  name?: string
+  active?: boolean
+  /** the activation workflow's progress, whole */
+  activation?: ChannelActivation
+}
+
 export type StreamEvent =
   | { type: 'message.created'; data: MessageCreatedEvent }
+  | { type: 'message.updated'; data: MessageUpdatedEvent }
+  | { type: 'channel.updated'; data: ChannelUpdatedEvent }
   | { type: 'message.status_changed'; data: MessageStatusChangedEvent }
   | { type: 'conversation.updated'; data: ConversationSummary }
   | { type: 'card.updated'; data: CardUpdatedEvent }

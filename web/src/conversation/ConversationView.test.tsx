@@ -105,6 +105,91 @@ describe('ConversationView', () => {
     expect(within(bubble('m2')).getByTestId('status-tick')).toHaveAttribute('data-status', 'delivered')
   })
 
+  it("replaces a message the customer edited where it is, marked as edited", async () => {
+    const { stream } = setup()
+    await screen.findByText('Meu boleto venceu')
+    const order = () => screen.getAllByTestId('message-bubble').map((b) => b.getAttribute('data-id'))
+    const before = order()
+    expect(within(bubble('m1')).queryByTestId('edited-marker')).toBeNull()
+    act(() =>
+      stream.emit({ type: 'message.updated', data: { ...HISTORY[2], body: 'Meu boleto venceu ontem', edited_at: '2025-03-01T12:03:00Z', contact_id: 'ct-joana' } }),
+    )
+    expect(order()).toEqual(before)
+    expect(bubble('m1')).toHaveTextContent('Meu boleto venceu ontem')
+    expect(screen.queryByText('Meu boleto venceu')).toBeNull()
+    expect(within(bubble('m1')).getByTestId('edited-marker')).toHaveTextContent('editada')
+    // another contact's message with the same id is not this thread's
+    act(() => stream.emit({ type: 'message.updated', data: { ...HISTORY[2], body: 'outra pessoa', contact_id: 'ct-other', conversation_id: 'c9' } }))
+    expect(bubble('m1')).toHaveTextContent('Meu boleto venceu ontem')
+  })
+
+  it('shows a file downloading, then the file once it is stored, or why it failed', async () => {
+    const { stream } = setup()
+    await screen.findByText('Meu boleto venceu')
+    const photo = msg({ id: 'm5', conversation_id: 'c2', body: '', created_at: '2025-03-01T12:06:00Z', pending_files: [{ name: 'boleto.jpg', kind: 'image', status: 'pending' }] })
+    const doc = msg({ id: 'm6', conversation_id: 'c2', body: 'segue', created_at: '2025-03-01T12:07:00Z', pending_files: [{ name: 'rg.pdf', kind: 'document', status: 'pending' }] })
+    act(() => stream.emit({ type: 'message.created', data: { ...photo, contact_id: 'ct-joana' } }))
+    act(() => stream.emit({ type: 'message.created', data: { ...doc, contact_id: 'ct-joana' } }))
+    expect(within(bubble('m5')).getByTestId('pending-file')).toHaveTextContent('boleto.jpg')
+    expect(within(bubble('m5')).getByTestId('pending-file')).toHaveTextContent('baixando…')
+
+    const { pending_files: _p, ...stored } = photo
+    void _p
+    const file = { id: 'f1', name: 'boleto.jpg', size: 5000, content_type: 'image/jpeg', url: '/api/v1/attachments/f1' }
+    act(() => stream.emit({ type: 'message.updated', data: { ...stored, attachments: [file], contact_id: 'ct-joana' } }))
+    act(() =>
+      stream.emit({
+        type: 'message.updated',
+        data: { ...doc, pending_files: [{ name: 'rg.pdf', kind: 'document', status: 'failed', error: 'the provider no longer has the file' }], contact_id: 'ct-joana' },
+      }),
+    )
+    expect(within(bubble('m5')).queryByTestId('pending-file')).toBeNull()
+    expect(within(bubble('m5')).getByRole('img', { name: 'boleto.jpg' })).toHaveAttribute('src', '/api/v1/attachments/f1')
+    const failed = within(bubble('m6')).getByTestId('pending-file')
+    expect(failed).toHaveAttribute('data-status', 'failed')
+    expect(failed).toHaveTextContent('rg.pdf')
+    expect(failed).toHaveTextContent('não foi possível baixar: the provider no longer has the file')
+    expect(screen.getAllByTestId('message-bubble').map((b) => b.getAttribute('data-id')).slice(-2)).toEqual(['m5', 'm6'])
+  })
+
+  it('quotes the message a reply answers and scrolls to it; an answer to one not loaded says so', async () => {
+    const user = userEvent.setup()
+    const scroll = vi.fn()
+    const original = Object.getOwnPropertyDescriptor(Element.prototype, 'scrollIntoView')
+    Object.defineProperty(Element.prototype, 'scrollIntoView', { value: scroll, configurable: true })
+    try {
+      const { stream } = setup()
+      await screen.findByText('Meu boleto venceu')
+      act(() =>
+        stream.emit({
+          type: 'message.created',
+          data: { ...msg({ id: 'm7', conversation_id: 'c2', body: 'Ainda não chegou', reply_to_id: 'm2', created_at: '2025-03-01T12:08:00Z' }), contact_id: 'ct-joana' },
+        }),
+      )
+      act(() =>
+        stream.emit({
+          type: 'message.created',
+          data: { ...msg({ id: 'm8', conversation_id: 'c2', body: 'E aquele outro?', reply_to_id: 'not-loaded', created_at: '2025-03-01T12:09:00Z' }), contact_id: 'ct-joana' },
+        }),
+      )
+      const quote = within(bubble('m7')).getByTestId('reply-quote')
+      expect(quote).toHaveAttribute('data-reply-to', 'm2')
+      expect(quote).toHaveTextContent('Ana')
+      expect(quote).toHaveTextContent('Vou gerar outro')
+      await user.click(quote)
+      expect(scroll).toHaveBeenCalledTimes(1)
+      expect(scroll.mock.contexts[0]).toBe(bubble('m2'))
+
+      const missing = within(bubble('m8')).getByTestId('reply-quote')
+      expect(missing).toHaveAttribute('data-missing', 'true')
+      expect(missing).toHaveTextContent('Resposta a uma mensagem anterior')
+      expect(within(bubble('m1')).queryByTestId('reply-quote')).toBeNull()
+    } finally {
+      if (original) Object.defineProperty(Element.prototype, 'scrollIntoView', original)
+      else delete (Element.prototype as { scrollIntoView?: unknown }).scrollIntoView
+    }
+  })
+
   it('sends from the composer and shows the queued message once', async () => {
     const user = userEvent.setup()
     const { stream, onSent } = setup()

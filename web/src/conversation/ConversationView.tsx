@@ -14,7 +14,7 @@ import { MessageBubble } from './MessageBubble'
 import { RuleTrail } from './RuleTrail'
 import { ConversationCrm } from '../crm/ConversationCrm'
 import { canUseCrm } from '../crm/crmLogic'
-import { applyStatusChange, mergeMessages, threadItems, tickets } from './messageLogic'
+import { applyStatusChange, mergeMessages, replaceMessage, threadItems, tickets } from './messageLogic'
 
 export interface ReferenceData {
   users: Agent[]
@@ -128,6 +128,13 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
       void _omit
       scrollMode.current = nearBottom() ? 'stick' : 'none'
       setMessages((list) => mergeMessages(list, [message]))
+    } else if (ev.type === 'message.updated') {
+      // an edit, or a file fetched (or refused): the message changes where it is
+      if (ev.data.contact_id !== c.contact.id && ev.data.conversation_id !== c.id) return
+      const { contact_id: _omit, ...message } = ev.data
+      void _omit
+      scrollMode.current = nearBottom() ? 'stick' : 'none'
+      setMessages((list) => replaceMessage(list, message))
     } else if (ev.type === 'message.status_changed') {
       setMessages((list) => applyStatusChange(list, ev.data))
     } else if (ev.type === 'conversation.updated' && ev.data.id === c.id) {
@@ -192,7 +199,18 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
     if (window.innerWidth < 900) setContactOpen(false)
   }
 
+  // A quote's target: scroll it into view and flash it.
+  const jumpToMessage = useCallback((messageId: string) => {
+    const sel = typeof CSS !== 'undefined' && CSS.escape ? CSS.escape(messageId) : messageId
+    const el = thread.current?.querySelector<HTMLElement>(`[data-testid="message-bubble"][data-id="${sel}"]`)
+    if (!el) return
+    el.scrollIntoView({ behavior: 'smooth', block: 'center' })
+    el.classList.add('is-flash')
+    setTimeout(() => el.classList.remove('is-flash'), 1500)
+  }, [])
+
   const items = useMemo(() => threadItems(messages), [messages])
+  const byId = useMemo(() => new Map(messages.map((m) => [m.id, m])), [messages])
   const ticketList = useMemo(() => tickets(messages), [messages])
 
   if (loadError != null && !conv) {
@@ -294,7 +312,15 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
                 </span>
               </div>
             ) : (
-              <MessageBubble key={item.message.id} message={item.message} onRetry={retry} canRetry={canReply} />
+              <MessageBubble
+                key={item.message.id}
+                message={item.message}
+                onRetry={retry}
+                canRetry={canReply}
+                replyTo={item.message.reply_to_id ? (byId.get(item.message.reply_to_id) ?? null) : undefined}
+                contactName={conv.contact.name}
+                onJump={jumpToMessage}
+              />
             ),
           )}
         </div>

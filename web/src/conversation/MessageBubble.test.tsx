@@ -1,14 +1,16 @@
-import { describe, expect, it } from 'vitest'
-import { render, screen } from '@testing-library/react'
+import { describe, expect, it, vi } from 'vitest'
+import { render, screen, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
 import { MessageBubble } from './MessageBubble'
+import type { MessageBubbleProps } from './MessageBubble'
 import { I18nProvider } from '../i18n'
 import { msg } from '../test/fakes'
 import type { Message } from '../api/types'
 
-function show(m: Message, lang: 'pt-BR' | 'en' = 'pt-BR') {
+function show(m: Message, lang: 'pt-BR' | 'en' = 'pt-BR', extra: Partial<MessageBubbleProps> = {}) {
   render(
     <I18nProvider initial={lang}>
-      <MessageBubble message={m} canRetry onRetry={async () => {}} />
+      <MessageBubble message={m} canRetry onRetry={async () => {}} {...extra} />
     </I18nProvider>,
   )
   return screen.getByTestId('message-bubble')
@@ -38,5 +40,67 @@ describe('MessageBubble', () => {
   it('lists attachments with a link', () => {
     show(msg({ attachments: [{ id: 'a', name: 'nota-fiscal.pdf', size: 2048, content_type: 'application/pdf', url: '/files/a' }] }))
     expect(screen.getByRole('link', { name: /nota-fiscal\.pdf/ })).toHaveAttribute('href', '/files/a')
+  })
+
+  it('marks a message the customer edited, with the time in the tooltip', () => {
+    show(msg({ body: 'Pedido 123', edited_at: '2025-03-01T15:07:00Z' }))
+    const marker = screen.getByTestId('edited-marker')
+    expect(marker).toHaveTextContent('editada')
+    expect(marker.getAttribute('title')).toMatch(/^Editada pelo cliente em 01\/03\/2025.*\d\d:07$/)
+  })
+
+  it('has no edited marker on a message never edited', () => {
+    show(msg({ body: 'Pedido 123' }))
+    expect(screen.queryByTestId('edited-marker')).toBeNull()
+  })
+
+  it('shows files still downloading and files that failed with the reason', () => {
+    show(
+      msg({
+        body: '',
+        pending_files: [
+          { name: 'comprovante.jpg', kind: 'image', status: 'pending' },
+          { name: 'contrato.exe', kind: 'document', status: 'failed', error: 'executable files are not accepted' },
+          { name: '', kind: 'audio', status: 'failed' },
+        ],
+      }),
+    )
+    const [pending, failed, unnamed] = screen.getAllByTestId('pending-file')
+    expect(pending).toHaveAttribute('data-status', 'pending')
+    expect(pending).toHaveTextContent('comprovante.jpg')
+    expect(pending).toHaveTextContent('baixando…')
+    expect(failed).toHaveAttribute('data-status', 'failed')
+    expect(failed).toHaveTextContent('contrato.exe')
+    expect(failed).toHaveTextContent('não foi possível baixar: executable files are not accepted')
+    expect(failed).not.toHaveTextContent('baixando')
+    expect(unnamed).toHaveTextContent('Anexo')
+    expect(unnamed).toHaveTextContent('não foi possível baixar')
+  })
+
+  it('quotes the message it answers: who wrote it and its first line, and jumps to it', async () => {
+    const user = userEvent.setup()
+    const onJump = vi.fn()
+    const quoted = msg({ id: 'q1', direction: 'outbound', body: '\nSeu boleto vence amanhã.\nQualquer dúvida, estou aqui.', author: { id: 'u-bia', name: 'Bia' } })
+    show(msg({ id: 'r1', body: 'Já paguei', reply_to_id: 'q1' }), 'pt-BR', { replyTo: quoted, contactName: 'Joana Lima', onJump })
+    const quote = screen.getByTestId('reply-quote')
+    expect(quote).toHaveAttribute('data-reply-to', 'q1')
+    expect(quote).toHaveTextContent('Bia')
+    expect(quote).toHaveTextContent('Seu boleto vence amanhã.')
+    expect(quote).not.toHaveTextContent('Qualquer dúvida')
+    await user.click(quote)
+    expect(onJump).toHaveBeenCalledWith('q1')
+  })
+
+  it("names the customer in a quote of the customer's own message", () => {
+    const quoted = msg({ id: 'q2', direction: 'inbound', body: 'Quero trocar o tamanho' })
+    show(msg({ id: 'r2', direction: 'outbound', status: 'sent', body: 'Claro!', reply_to_id: 'q2' }), 'pt-BR', { replyTo: quoted, contactName: 'Joana Lima' })
+    expect(within(screen.getByTestId('reply-quote')).getByText('Joana Lima')).toBeInTheDocument()
+  })
+
+  it('says it answers an earlier message when that one is not loaded', () => {
+    show(msg({ id: 'r3', body: 'Isso mesmo', reply_to_id: 'old-1' }), 'en', { replyTo: null })
+    const quote = screen.getByTestId('reply-quote')
+    expect(quote).toHaveAttribute('data-missing', 'true')
+    expect(quote).toHaveTextContent('Reply to an earlier message')
   })
 })

@@ -1,8 +1,8 @@
 import { useState } from 'react'
 import type { Message } from '../api/types'
 import { useI18n } from '../i18n'
-import { errorText, formatTime } from '../format'
-import { formatSize, statusTick } from './messageLogic'
+import { errorText, formatDateTime, formatTime } from '../format'
+import { firstLine, formatSize, statusTick } from './messageLogic'
 import type { TickKind } from './messageLogic'
 
 function TickIcon({ kind }: { kind: TickKind }) {
@@ -44,14 +44,46 @@ export interface MessageBubbleProps {
   message: Message
   onRetry?: (m: Message) => Promise<void>
   canRetry?: boolean
+  /** The message this one answers, when it is in the loaded history (null: it is not). */
+  replyTo?: Message | null
+  /** The customer's name, to name them in a quote of their message. */
+  contactName?: string
+  /** Scroll to a message of the thread (a quote's target). */
+  onJump?: (id: string) => void
 }
 
-export function MessageBubble({ message: m, onRetry, canRetry }: MessageBubbleProps) {
+/** The answered message as a compact quote: who wrote it and its first line. */
+function ReplyQuote({ message: q, contactName, onJump }: { message: Message; contactName?: string; onJump?: (id: string) => void }) {
+  const { t } = useI18n()
+  const author = q.direction === 'inbound' && q.kind !== 'note' ? contactName || t('message.customer') : (q.author?.name ?? t('message.system'))
+  const text = firstLine(q.body) || q.attachments[0]?.name || q.pending_files?.[0]?.name || t('inbox.attachment')
+  const content = (
+    <>
+      <span className="reply-quote-author">{author}</span>
+      <span className="reply-quote-text">{text}</span>
+    </>
+  )
+  if (!onJump) {
+    return (
+      <div className="reply-quote" data-testid="reply-quote" data-reply-to={q.id}>
+        {content}
+      </div>
+    )
+  }
+  return (
+    <button type="button" className="reply-quote" data-testid="reply-quote" data-reply-to={q.id} title={t('message.replyJump')} onClick={() => onJump(q.id)}>
+      {content}
+    </button>
+  )
+}
+
+export function MessageBubble({ message: m, onRetry, canRetry, replyTo, contactName, onJump }: MessageBubbleProps) {
   const { t, lang } = useI18n()
   const [retrying, setRetrying] = useState(false)
   const [retryError, setRetryError] = useState<string | null>(null)
   const tick = statusTick(m)
   const side = m.kind === 'note' ? 'note' : m.direction === 'inbound' ? 'in' : 'out'
+  const pending = m.pending_files ?? []
 
   async function retry() {
     if (!onRetry || retrying) return
@@ -82,6 +114,14 @@ export function MessageBubble({ message: m, onRetry, canRetry }: MessageBubblePr
             {m.author?.name ?? t('message.system')}
           </div>
         )}
+        {m.reply_to_id &&
+          (replyTo ? (
+            <ReplyQuote message={replyTo} contactName={contactName} onJump={onJump} />
+          ) : (
+            <div className="reply-quote is-missing" data-testid="reply-quote" data-reply-to={m.reply_to_id} data-missing="true">
+              <span className="reply-quote-text">{t('message.replyEarlier')}</span>
+            </div>
+          ))}
         {m.body && <div className="bubble-body">{m.body}</div>}
         {m.attachments.length > 0 && (
           <ul className="attachments">
@@ -100,7 +140,29 @@ export function MessageBubble({ message: m, onRetry, canRetry }: MessageBubblePr
             ))}
           </ul>
         )}
+        {pending.length > 0 && (
+          <ul className="pending-files">
+            {pending.map((f, i) => (
+              <li key={`${i}-${f.name}`} className={`pending-file is-${f.status}`} data-testid="pending-file" data-status={f.status}>
+                <span aria-hidden="true">{f.status === 'failed' ? '⚠' : '⏳'}</span>
+                <span className="pending-file-name">{f.name || t('inbox.attachment')}</span>
+                <span className="pending-file-state">
+                  {f.status === 'failed'
+                    ? f.error
+                      ? t('message.fileFailedReason', { reason: f.error })
+                      : t('message.fileFailed')
+                    : t('message.fileDownloading')}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
         <div className="bubble-meta">
+          {m.edited_at && (
+            <span className="edited-marker" data-testid="edited-marker" title={t('message.editedAt', { time: formatDateTime(m.edited_at, lang) })}>
+              {t('message.edited')}
+            </span>
+          )}
           <time dateTime={m.created_at}>{formatTime(m.created_at, lang)}</time>
           {tick && (
             <span

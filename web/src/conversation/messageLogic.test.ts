@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { applyStatusChange, mergeMessages, nextStatus, statusTick, threadItems, tickets, workflowUrl } from './messageLogic'
+import { applyStatusChange, firstLine, mergeMessages, nextStatus, replaceMessage, statusTick, threadItems, tickets, workflowUrl } from './messageLogic'
 import { msg } from '../test/fakes'
 
 describe('status ticks', () => {
@@ -32,6 +32,38 @@ describe('thread', () => {
     const merged = mergeMessages([b], [a, { ...b, status: 'sent' }])
     expect(merged.map((m) => m.id)).toEqual(['a', 'b'])
     expect(merged[1].status).toBe('sent')
+  })
+
+  it('drops pending files a later copy leaves out (e.g. a page fetched again after a reconnect)', () => {
+    const waiting = msg({ id: 'p', pending_files: [{ name: 'audio.ogg', kind: 'voice', status: 'pending' }] })
+    const { pending_files: _p, ...stored } = waiting
+    void _p
+    const merged = mergeMessages([waiting], [{ ...stored, attachments: [{ id: 'f', name: 'audio.ogg', size: 1, content_type: 'audio/ogg', url: '/api/v1/attachments/f' }] }])
+    expect(merged[0].pending_files).toBeUndefined()
+    expect(merged[0].attachments).toHaveLength(1)
+  })
+
+  it('replaces an updated message where it is, whole, without a duplicate', () => {
+    const a = msg({ id: 'a', created_at: '2025-03-01T10:00:00Z' })
+    const b = msg({ id: 'b', body: 'foto', created_at: '2025-03-01T11:00:00Z', pending_files: [{ name: 'foto.jpg', kind: 'image', status: 'pending' }] })
+    const c = msg({ id: 'c', direction: 'outbound', status: 'read', created_at: '2025-03-01T12:00:00Z' })
+    const list = [a, b, c]
+    const stored = { ...b, body: 'foto editada', edited_at: '2025-03-01T11:30:00Z', attachments: [{ id: 'f1', name: 'foto.jpg', size: 10, content_type: 'image/jpeg', url: '/api/v1/attachments/f1' }] }
+    delete stored.pending_files // the view leaves it out once every file is stored
+    const next = replaceMessage(list, stored)
+    expect(next.map((m) => m.id)).toEqual(['a', 'b', 'c'])
+    expect(next[1]).toMatchObject({ body: 'foto editada', edited_at: '2025-03-01T11:30:00Z' })
+    expect(next[1].attachments).toHaveLength(1)
+    expect(next[1].pending_files).toBeUndefined()
+    expect(list[1].body).toBe('foto') // not mutated
+    // status never goes back; an unknown message is not added
+    expect(replaceMessage(list, { ...c, status: 'delivered' })[2].status).toBe('read')
+    expect(replaceMessage(list, msg({ id: 'zz' }))).toBe(list)
+  })
+
+  it('takes the first non-empty line for a quote', () => {
+    expect(firstLine('\n  Olá, tudo bem?  \nSegunda linha')).toBe('Olá, tudo bem?')
+    expect(firstLine('')).toBe('')
   })
 
   it('applies a status change with its failure reason', () => {

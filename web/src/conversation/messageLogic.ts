@@ -52,14 +52,42 @@ function byTime(a: Message, b: Message): number {
   return Date.parse(a.created_at) - Date.parse(b.created_at)
 }
 
-/** Merge messages by id (the later copy wins, status never goes back), oldest first. */
+/**
+ * Merge messages by id (the later copy wins, status never goes back), oldest
+ * first. Pending files follow the later copy even when it leaves them out:
+ * the server omits them once every file is stored.
+ */
 export function mergeMessages(list: Message[], incoming: Message[]): Message[] {
   const map = new Map(list.map((m) => [m.id, m]))
   for (const m of incoming) {
     const prev = map.get(m.id)
-    map.set(m.id, prev ? { ...prev, ...m, status: nextStatus(prev.status, m.status) } : m)
+    map.set(m.id, prev ? { ...prev, ...m, pending_files: m.pending_files, status: nextStatus(prev.status, m.status) } : m)
   }
   return [...map.values()].sort(byTime)
+}
+
+/**
+ * message.updated: the message's full view again replaces the one with its
+ * id where it is (fields it leaves out, such as pending files now stored,
+ * are gone); its status still never goes back. A message not loaded is left
+ * out (it is older than the loaded history).
+ */
+export function replaceMessage(list: Message[], m: Message): Message[] {
+  const i = list.findIndex((x) => x.id === m.id)
+  if (i < 0) return list
+  const next = list.slice()
+  next[i] = { ...m, status: nextStatus(list[i].status, m.status) }
+  return next
+}
+
+/** The first non-empty line of a text, for a quote. */
+export function firstLine(text: string): string {
+  return (
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? ''
+  )
 }
 
 export function applyStatusChange(list: Message[], ev: MessageStatusChangedEvent): Message[] {
