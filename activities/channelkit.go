@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 
@@ -121,7 +122,16 @@ func (k *ChannelKit) RunActivationStep(ctx context.Context, in StepInput) (StepO
 	if err := k.markStep(ctx, in, channels.StepRunning, ""); err != nil {
 		return StepOutcome{}, err
 	}
-	res, err := act.RunStep(ctx, ChannelEnv(k.PublicURL, ch), ch, in.Step)
+	env := ChannelEnv(k.PublicURL, ch)
+	env.Progress = func(ctx context.Context, detail string, prompt *channels.Prompt) error {
+		return k.markStepPrompt(ctx, in, channels.StepRunning, detail, prompt)
+	}
+	// A step may wait minutes for the manager (a QR code to scan): it
+	// heartbeats, so a dead worker's step is retried on another at once.
+	hctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go heartbeat(hctx, 10*time.Second)
+	res, err := act.RunStep(ctx, env, ch, in.Step)
 	if err != nil {
 		var perm *channels.PermanentError
 		if errors.As(err, &perm) {
@@ -195,6 +205,12 @@ func (k *ChannelKit) DeactivateChannel(ctx context.Context, ref ChannelRef) erro
 }
 
 func (k *ChannelKit) markStep(ctx context.Context, in StepInput, state, detail string) error {
+	return k.markStepPrompt(ctx, in, state, detail, nil)
+}
+
+// markStepPrompt records a step's state, with what the manager must act
+// on while it waits (nil once it no longer waits).
+func (k *ChannelKit) markStepPrompt(ctx context.Context, in StepInput, state, detail string, prompt *channels.Prompt) error {
 	return k.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var ch store.Channel
 		if err := tx.Take(&ch, "id = ?", in.ChannelID).Error; err != nil {
@@ -204,7 +220,7 @@ func (k *ChannelKit) markStep(ctx context.Context, in StepInput, state, detail s
 		_ = json.Unmarshal([]byte(ch.Activation), &progress)
 		for i := range progress.Steps {
 			if progress.Steps[i].Name == in.Step {
-				progress.Steps[i].State, progress.Steps[i].Detail = state, detail
+				progress.Steps[i].State, progress.Steps[i].Detail, progress.Steps[i].Prompt = state, detail, prompt
 			}
 		}
 		return k.writeActivation(tx, ch, progress)
@@ -244,6 +260,24 @@ func (k *ChannelKit) storeSettings(ctx context.Context, ch store.Channel, kind c
 		}
 		return tx.Model(&row).Update("settings", sealed).Error
 	})
+}
+
+// heartbeat records the activity's heartbeat every interval until ctx
+// ends.
+func heartbeat(ctx context.Context, every time.Duration) {
+	if !activity.IsActivity(ctx) {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			activity.RecordHeartbeat(ctx)
+		}
+	}
 }
 
 // MediaRef names an inbound file to fetch.
@@ -309,6 +343,17 @@ func (k *ChannelKit) FetchInboundMedia(ctx context.Context, in MediaRef) error {
 		k.Bus.Notify(m.AccountID)
 	}
 	return err
+}
+
+// MediaConnectionQueue tells where an inbound file must be fetched: on
+// the worker holding the channel's connection, for kinds that download
+// through it.
+func (k *ChannelKit) MediaConnectionQueue(ctx context.Context, in MediaRef) (ConnectionQueue, error) {
+	var m store.InboundMedia
+	if err := k.DB.WithContext(ctx).Select("channel_id").Take(&m, "id = ? AND account_id = ?", in.MediaID, in.AccountID).Error; err != nil {
+		return ConnectionQueue{}, err
+	}
+	return connectionQueue(ctx, k.DB, k.Channels, m.ChannelID)
 }
 
 // MediaFailure is a file that could not be fetched, with the reason.

@@ -114,6 +114,9 @@ type Ticket struct {
 	Tags                  []string
 	LastCustomerMessageAt time.Time
 	FirstResponseAt       time.Time
+	// SendsOnConnection: the channel sends through its live connection, on
+	// the worker holding it (channels.Capabilities).
+	SendsOnConnection bool
 	// Distributes is whether the account has enabled distribution rules,
 	// so tickets of accounts without any skip the distribution workflow.
 	Distributes bool
@@ -172,6 +175,7 @@ func (c *Conversations) OpenConversation(ctx context.Context, in OpenConversatio
 	if c.Channels != nil {
 		caps := c.Channels.Capabilities(ch.Kind)
 		t.Window, t.HumanAgentWindow = caps.Window, caps.HumanAgentWindow
+		t.SendsOnConnection = caps.SendsOnConnection
 	}
 	t.AutoCloseAfter, _ = time.ParseDuration(timers.AutoCloseAfter)
 	t.FirstResponseSLA, _ = time.ParseDuration(timers.FirstResponseSLA)

@@ -120,6 +120,9 @@ func (c *Conversations) DeliverMessage(ctx context.Context, in DeliverInput) err
 		if err := c.pace(ctx, ch); err != nil {
 			return err
 		}
+		if err := c.assignProviderID(ctx, sender, &msg); err != nil {
+			return err
+		}
 		out := channels.Outbound{MessageID: msg.ID, Channel: ch, To: ident.ExternalID, Text: msg.Body, CreatedAt: msg.CreatedAt, Files: files,
 			Open: c.openFile}
 		if out.ThreadKey, out.ReplyTo, err = c.threadAndReply(ctx, msg); err != nil {
@@ -146,6 +149,45 @@ func (c *Conversations) DeliverMessage(ctx context.Context, in DeliverInput) err
 		return temporal.NewApplicationErrorWithOptions(later.Reason, "RetryAfter", temporal.ApplicationErrorOptions{NextRetryDelay: later.After})
 	}
 	return err
+}
+
+// assignProviderID stores, before the first send, the provider id of a
+// kind whose ids we choose (channels.IDAssigner): a receipt then finds the
+// message even if the send's answer is lost, and a retry reuses the id.
+func (c *Conversations) assignProviderID(ctx context.Context, sender channels.Sender, msg *store.Message) error {
+	assigner, ok := sender.(channels.IDAssigner)
+	if !ok || msg.ExternalID != nil {
+		return nil
+	}
+	id := assigner.ProviderMessageID(msg.ID)
+	if err := c.DB.WithContext(ctx).Model(msg).Update("external_id", id).Error; err != nil {
+		return err
+	}
+	msg.ExternalID = &id
+	return nil
+}
+
+// ConnectionQueue is where activities that need a channel's live
+// connection run.
+type ConnectionQueue struct {
+	Needed bool   // the kind sends through its connection
+	Queue  string // the holding worker's task queue; "" while none holds it
+}
+
+// ChannelConnectionQueue tells where the channel's sends must run.
+func (c *Conversations) ChannelConnectionQueue(ctx context.Context, channelID string) (ConnectionQueue, error) {
+	return connectionQueue(ctx, c.DB, c.Channels, channelID)
+}
+
+func connectionQueue(ctx context.Context, db *gorm.DB, reg *channels.Registry, channelID string) (ConnectionQueue, error) {
+	var ch store.Channel
+	if err := db.WithContext(ctx).Select("kind, connection_queue").Take(&ch, "id = ?", channelID).Error; err != nil {
+		return ConnectionQueue{}, err
+	}
+	if !reg.Capabilities(ch.Kind).SendsOnConnection {
+		return ConnectionQueue{}, nil
+	}
+	return ConnectionQueue{Needed: true, Queue: ch.ConnectionQueue}, nil
 }
 
 // pace waits for the channel's turn under its kind's declared send rate

@@ -3,8 +3,10 @@
 package worker
 
 import (
+	"os"
 	"time"
 
+	"github.com/google/uuid"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -44,6 +46,11 @@ type Deps struct {
 	// EventRetention is how long the agents' event log keeps events;
 	// zero: activities.DefaultEventRetention.
 	EventRetention time.Duration
+	// ConnectionQueue is this worker's own task queue, where the sends of
+	// the channels whose connection it holds run (a WhatsApp session);
+	// "": New makes one up, and Register leaves such channels to a worker
+	// that has one.
+	ConnectionQueue string
 }
 
 // Channels returns the registry of every built channel kind with the
@@ -72,20 +79,69 @@ func Options(opts sdkworker.Options) sdkworker.Options {
 }
 
 // New returns a worker for the main task queue with every workflow and
-// activity registered. Start it with Start and stop it with Stop, which
-// waits for running activities up to the stop timeout.
+// activity registered, and for this process's own connection queue. Start
+// it with Start and stop it with Stop, which waits for running activities
+// up to the stop timeout.
 func New(c client.Client, deps Deps, opts sdkworker.Options) sdkworker.Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, Options(opts))
 	if deps.Temporal == nil {
 		deps.Temporal = c
 	}
-	Register(w, deps)
-	return w
+	if deps.ConnectionQueue == "" {
+		deps.ConnectionQueue = ConnectionQueueName()
+	}
+	conn := sdkworker.New(c, deps.ConnectionQueue, Options(opts))
+	RegisterWithConnection(w, conn, deps)
+	return &pair{Worker: w, conn: conn}
+}
+
+// ConnectionQueueName is a task queue of this process's own.
+func ConnectionQueueName() string {
+	host, _ := os.Hostname()
+	return "chatspot-connection/" + host + "/" + uuid.NewString()[:8]
+}
+
+// pair runs the main worker and the connection queue's together.
+type pair struct {
+	sdkworker.Worker
+	conn sdkworker.Worker
+}
+
+func (p *pair) Start() error {
+	if err := p.conn.Start(); err != nil {
+		return err
+	}
+	if err := p.Worker.Start(); err != nil {
+		p.conn.Stop()
+		return err
+	}
+	return nil
+}
+
+func (p *pair) Run(interruptCh <-chan interface{}) error {
+	if err := p.conn.Start(); err != nil {
+		return err
+	}
+	defer p.conn.Stop()
+	return p.Worker.Run(interruptCh)
+}
+
+func (p *pair) Stop() {
+	p.Worker.Stop()
+	p.conn.Stop()
 }
 
 // Register adds every workflow and activity to a registry; tests use it
-// with their own workers.
+// with their own workers. Without a connection queue, channels whose sends
+// need their connection are held by no worker of this registry.
 func Register(r sdkworker.Registry, deps Deps) {
+	RegisterWithConnection(r, nil, deps)
+}
+
+// RegisterWithConnection registers every workflow and activity on r, and
+// on conn (the worker of deps.ConnectionQueue) the activities that need a
+// live connection: sends and file downloads.
+func RegisterWithConnection(r, conn sdkworker.Registry, deps Deps) {
 	r.RegisterWorkflow(workflows.Conversation)
 	r.RegisterWorkflow(workflows.Distribution)
 	r.RegisterWorkflow(workflows.Card)
@@ -109,12 +165,17 @@ func Register(r sdkworker.Registry, deps Deps) {
 	if deps.Channels == nil {
 		deps.Channels = Channels(deps.AllowPrivateURLs)
 	}
-	r.RegisterActivity(&activities.Conversations{DB: deps.DB, Bus: deps.Bus, Channels: deps.Channels, Secrets: deps.Secrets, Temporal: deps.Temporal, NoRules: noRules})
+	convs := &activities.Conversations{DB: deps.DB, Bus: deps.Bus, Channels: deps.Channels, Secrets: deps.Secrets, Temporal: deps.Temporal, NoRules: noRules}
+	r.RegisterActivity(convs)
 	kit := &activities.ChannelKit{DB: deps.DB, Bus: deps.Bus, Channels: deps.Channels, Secrets: deps.Secrets, PublicURL: deps.PublicURL}
 	r.RegisterActivity(kit)
+	if conn != nil {
+		conn.RegisterActivity(convs)
+		conn.RegisterActivity(kit)
+	}
 	ib := &inbox.Inbox{DB: deps.DB, Temporal: deps.Temporal, Bus: deps.Bus, TaskQueue: deps.TaskQueue}
 	env := func(ch store.Channel) channels.Env { return activities.ChannelEnv(deps.PublicURL, ch) }
-	conns := &inbox.Connections{Inbox: ib, Channels: deps.Channels, Secrets: deps.Secrets, Env: env}
+	conns := &inbox.Connections{Inbox: ib, Channels: deps.Channels, Secrets: deps.Secrets, Env: env, Queue: deps.ConnectionQueue}
 	r.RegisterActivityWithOptions(conns.RunConnection, activity.RegisterOptions{Name: workflows.RunConnectionActivity})
 	r.RegisterActivityWithOptions(ib.SweepInbound, activity.RegisterOptions{Name: workflows.SweepInboundActivity})
 }

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -46,9 +47,12 @@ const (
 var kit *activities.ChannelKit
 
 // stepOptions retry a provider for a few minutes; a refusal (a bad token)
-// fails the step at once with the provider's reason.
+// fails the step at once with the provider's reason. A step may wait for
+// the manager (pairing a phone takes up to about three minutes of QR
+// codes), and heartbeats meanwhile, so a dead worker's step moves on.
 var stepOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: 30 * time.Second,
+	StartToCloseTimeout: 5 * time.Minute,
+	HeartbeatTimeout:    30 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second, MaximumAttempts: 8,
 		NonRetryableErrorTypes: []string{activities.ErrChannelRefused},
@@ -181,10 +185,29 @@ var mediaOptions = workflow.ActivityOptions{
 }
 
 // InboundMedia fetches one file of an inbound message into attachment
-// storage, after the provider's webhook was answered.
+// storage, after the provider's webhook was answered; for kinds that
+// download through their live connection, on the worker holding it.
 func InboundMedia(ctx workflow.Context, ref activities.MediaRef) error {
 	actx := workflow.WithActivityOptions(ctx, mediaOptions)
-	err := workflow.ExecuteActivity(actx, kit.FetchInboundMedia, ref).Get(ctx, nil)
+	var q activities.ConnectionQueue
+	if workflow.GetVersion(ctx, "media-on-connection", workflow.DefaultVersion, 1) == 1 {
+		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 10 * time.Second})
+		if err := workflow.ExecuteLocalActivity(lctx, kit.MediaConnectionQueue, ref).Get(ctx, &q); err != nil {
+			return err
+		}
+	}
+	var err error
+	if q.Needed {
+		lookup := func(ctx workflow.Context) (activities.ConnectionQueue, error) {
+			var q activities.ConnectionQueue
+			lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 10 * time.Second})
+			err := workflow.ExecuteLocalActivity(lctx, kit.MediaConnectionQueue, ref).Get(ctx, &q)
+			return q, err
+		}
+		err = onConnection(ctx, lookup, mediaOptions, kit.FetchInboundMedia, ref)
+	} else {
+		err = workflow.ExecuteActivity(actx, kit.FetchInboundMedia, ref).Get(ctx, nil)
+	}
 	if err == nil {
 		return nil
 	}
@@ -204,4 +227,52 @@ func InboundSweep(ctx workflow.Context) error {
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 3},
 	})
 	return workflow.ExecuteActivity(actx, SweepInboundActivity).Get(ctx, nil)
+}
+
+// connectionScheduleTimeout is how long an activity waits on the holding
+// worker's queue before the holder is taken for gone and the queue is
+// looked up again (another worker may hold the connection by then).
+const connectionScheduleTimeout = 30 * time.Second
+
+// onConnection runs an activity on the worker holding a channel's live
+// connection: its own task queue, looked up before each attempt, so an
+// attempt follows the connection when it moves to another worker. The
+// attempts and their backoff are opts' retry policy, run here because a
+// retry must be able to change queue; a non-retryable error ends at once.
+func onConnection(ctx workflow.Context, lookup func(workflow.Context) (activities.ConnectionQueue, error), opts workflow.ActivityOptions, activity, arg any) error {
+	policy := opts.RetryPolicy
+	opts.RetryPolicy = &temporal.RetryPolicy{MaximumAttempts: 1}
+	opts.ScheduleToStartTimeout = connectionScheduleTimeout
+	wait := policy.InitialInterval
+	var last error
+	for attempt := int32(1); ; attempt++ {
+		q, err := lookup(ctx)
+		if err != nil {
+			return err
+		}
+		if q.Queue == "" {
+			last = temporal.NewApplicationError("the channel is not connected", "NotConnected")
+		} else {
+			opts.TaskQueue = q.Queue
+			last = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), activity, arg).Get(ctx, nil)
+			if last == nil {
+				return nil
+			}
+		}
+		var app *temporal.ApplicationError
+		if errors.As(last, &app) && (app.NonRetryable() || slices.Contains(policy.NonRetryableErrorTypes, app.Type())) {
+			return last
+		}
+		if policy.MaximumAttempts > 0 && attempt >= policy.MaximumAttempts {
+			return last
+		}
+		delay := wait
+		if app != nil && app.NextRetryDelay() > delay {
+			delay = app.NextRetryDelay() // the provider asked to wait
+		}
+		if err := workflow.Sleep(ctx, delay); err != nil {
+			return err
+		}
+		wait = min(time.Duration(float64(wait)*policy.BackoffCoefficient), policy.MaximumInterval)
+	}
 }

@@ -616,7 +616,18 @@ func (c *conversation) deliverLoop(ctx workflow.Context) {
 		}
 		c.delivering = true
 		id := c.outbox[0]
-		err := workflow.ExecuteActivity(actx, a.DeliverMessage, activities.DeliverInput{AccountID: c.in.AccountID, MessageID: id}).Get(ctx, nil)
+		in := activities.DeliverInput{AccountID: c.in.AccountID, MessageID: id}
+		var err error
+		if c.ticket.SendsOnConnection {
+			lookup := func(ctx workflow.Context) (activities.ConnectionQueue, error) {
+				var q activities.ConnectionQueue
+				err := workflow.ExecuteLocalActivity(withLocalActivity(ctx), a.ChannelConnectionQueue, c.in.ChannelID).Get(ctx, &q)
+				return q, err
+			}
+			err = onConnection(ctx, lookup, deliveryOptions, a.DeliverMessage, in)
+		} else {
+			err = workflow.ExecuteActivity(actx, a.DeliverMessage, in).Get(ctx, nil)
+		}
 		if err != nil {
 			reason := err.Error()
 			var appErr *temporal.ApplicationError

@@ -45,6 +45,10 @@ type Capabilities struct {
 	Edits            bool          `json:"edits"`
 	Reactions        bool          `json:"reactions"`
 	SendsPerSecond   float64       `json:"sends_per_second"` // the provider's limit per channel; 0: none known
+	// SendsOnConnection: sends and file downloads need the channel's live
+	// connection (a WhatsApp session), so they run on the worker holding
+	// it, on that worker's own task queue.
+	SendsOnConnection bool `json:"sends_on_connection"`
 }
 
 // WindowFor is the window for a send with or without the human-agent tag.
@@ -159,13 +163,31 @@ type Env struct {
 	// HookURL is where this channel's provider calls: PublicURL +
 	// /hooks/<kind>/<channel>; "" without a public URL.
 	HookURL string
+	// Progress shows an activation step's progress live while it runs (a
+	// QR code to scan, a pairing code); nil outside activation.
+	Progress func(ctx context.Context, detail string, prompt *Prompt) error `json:"-"`
 }
+
+// Prompt is something a manager must act on during an activation step:
+// a QR code to scan with the phone, a code to type on it.
+type Prompt struct {
+	Type    string    `json:"type"`  // PromptQR or PromptCode
+	Value   string    `json:"value"` // the QR code's text, or the code
+	Expires time.Time `json:"expires,omitempty"`
+}
+
+// Prompt types.
+const (
+	PromptQR   = "qr"
+	PromptCode = "code"
+)
 
 // Step is one step of a channel's activation.
 type Step struct {
-	Name   string `json:"name"`
-	State  string `json:"state"` // StepPending, ...
-	Detail string `json:"detail,omitempty"`
+	Name   string  `json:"name"`
+	State  string  `json:"state"` // StepPending, ...
+	Detail string  `json:"detail,omitempty"`
+	Prompt *Prompt `json:"prompt,omitempty"` // while the step waits for the manager
 }
 
 // Step states.
@@ -230,6 +252,13 @@ type Sink interface {
 // caller's.
 type Connector interface {
 	Connect(ctx context.Context, env Env, ch store.Channel, sink Sink) error
+}
+
+// IDAssigner is a kind whose messages carry an id we choose: it is stored
+// on the message before the send, so a receipt finds its message even when
+// the send's answer was lost, and a retry resends under the same id.
+type IDAssigner interface {
+	ProviderMessageID(messageID string) string
 }
 
 // TokenIssuer is a kind whose provider calls with a token we issue (the

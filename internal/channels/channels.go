@@ -7,6 +7,8 @@ package channels
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/chatspot/chatspot/internal/store"
@@ -199,3 +201,10 @@ type MalformedError struct {
 }
 
 func (e *MalformedError) Error() string { return e.Reason }
+
+// LocationText is how a shared location reads in the inbox: its name and
+// address with a map link.
+func LocationText(name, address string, lat, lng float64) string {
+	text := fmt.Sprintf("📍 %s %s https://maps.google.com/?q=%.6f,%.6f", name, address, lat, lng)
+	return strings.Join(strings.Fields(text), " ")
+}

@@ -85,7 +85,6 @@ const (
 // channel screen can list them as coming and windows apply to any channel
 // row that exists of them.
 var planned = []Kind{
-	{Name: KindWhatsAppQR, Label: "WhatsApp (QR code)"},
 	{Name: KindInstagram, Label: "Instagram", Capabilities: Capabilities{Window: metaWindow, HumanAgentWindow: humanAgentWindow, Receipts: true}},
 	{Name: KindMessenger, Label: "Facebook Messenger", Capabilities: Capabilities{Window: metaWindow, HumanAgentWindow: humanAgentWindow, Receipts: true}},
 	{Name: KindSMS, Label: "SMS"},

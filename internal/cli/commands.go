@@ -132,7 +132,7 @@ func runDev(ctx context.Context, cfg *config.Config, out io.Writer) error {
 		return err
 	}
 	w := worker.New(tc, worker.Deps{DB: db, Bus: bus, AI: assistant, AICap: cfg.AI.MonthlyCap, Secrets: box, AllowPrivateURLs: cfg.PrivateURLs("dev"), EventRetention: cfg.EventRetention,
-		Channels: channelKinds(cfg, cfg.PrivateURLs("dev")), PublicURL: channels.PublicURL(cfg.BaseURL)},
+		Channels: channelKinds(cfg, db, cfg.PrivateURLs("dev")), PublicURL: channels.PublicURL(cfg.BaseURL)},
 		sdkworker.Options{WorkerStopTimeout: cfg.ShutdownGrace})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
@@ -201,7 +201,7 @@ func runWorker(ctx context.Context, cfg *config.Config, out io.Writer) error {
 		return err
 	}
 	w := worker.New(tc, worker.Deps{DB: db, Bus: bus, AI: assistant, AICap: cfg.AI.MonthlyCap, Secrets: box, AllowPrivateURLs: cfg.PrivateURLs("worker"), EventRetention: cfg.EventRetention,
-		Channels: channelKinds(cfg, cfg.PrivateURLs("worker")), PublicURL: channels.PublicURL(cfg.BaseURL)},
+		Channels: channelKinds(cfg, db, cfg.PrivateURLs("worker")), PublicURL: channels.PublicURL(cfg.BaseURL)},
 		sdkworker.Options{WorkerStopTimeout: cfg.ShutdownGrace})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
@@ -271,7 +271,7 @@ func startHTTP(cfg *config.Config, db *gorm.DB, tc client.Client, bus events.Bus
 	key, previous := cfg.SecretKeys()
 	s := &api.Server{AllowPrivateURLs: privateURLs,
 		DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc, Bus: bus, Logger: log}, Bus: bus, Logger: log, UI: web.Assets(),
-		Channels: channelKinds(cfg, privateURLs),
+		Channels: channelKinds(cfg, nil, privateURLs),
 		Sessions: &auth.Sessions{DB: db, Policy: auth.Policy{IdleTimeout: cfg.SessionIdle, MaxAge: cfg.SessionMaxAge, MaxFailures: 5, LockFor: 15 * time.Minute}},
 		BaseURL:  cfg.BaseURL, Namespace: cfg.Namespace, TemporalUIURL: temporalUI,
 		SecretKey: key, PreviousSecretKeys: previous, Widget: web.Widget(), DemoWebchatID: demoWebchat,
@@ -298,9 +298,9 @@ func startHTTP(cfg *config.Config, db *gorm.DB, tc client.Client, bus events.Bus
 
 // channelKinds is the registry of channel kinds with the installation's
 // provider URLs.
-func channelKinds(cfg *config.Config, allowPrivateURLs bool) *channels.Registry {
+func channelKinds(cfg *config.Config, db *gorm.DB, allowPrivateURLs bool) *channels.Registry {
 	return kinds.Registry(kinds.Config{AllowPrivateURLs: allowPrivateURLs, TelegramAPIURL: cfg.TelegramAPIURL,
-		MetaGraphURL: cfg.MetaGraphURL, MetaGraphVersion: cfg.MetaGraphVersion})
+		MetaGraphURL: cfg.MetaGraphURL, MetaGraphVersion: cfg.MetaGraphVersion, DB: db})
 }
 
 // waitAndShutdown blocks until a signal or a server error, then gives

@@ -23,6 +23,9 @@ type Connections struct {
 	Channels *channels.Registry
 	Secrets  *secrets.Box
 	Env      func(store.Channel) channels.Env
+	// Queue is this worker's own task queue: recorded on channels whose
+	// sends need the connection, while this worker holds it.
+	Queue string
 }
 
 // heartbeatEvery keeps the connection's activity alive well inside its
@@ -64,6 +67,13 @@ func (c *Connections) RunConnection(ctx context.Context, ref activities.ChannelR
 			}
 		}
 	}()
+	if a.Kind().Capabilities.SendsOnConnection {
+		release, err := c.hold(ctx, ch.ID)
+		if err != nil {
+			return workflows.ConnectionResult{}, err
+		}
+		defer release()
+	}
 	sink := &sink{inbox: c.Inbox, ch: ch}
 	err = conn.Connect(cctx, c.env(ch), ch, sink)
 	var perm *channels.PermanentError
@@ -78,6 +88,21 @@ func (c *Connections) RunConnection(ctx context.Context, ref activities.ChannelR
 		return workflows.ConnectionResult{}, nil // the attempt's time is up: go on in a new one
 	}
 	return workflows.ConnectionResult{Done: true}, nil // nothing to hold open
+}
+
+// hold records this worker's queue as where the channel's sends go; the
+// release clears it unless another worker has taken over meanwhile.
+func (c *Connections) hold(ctx context.Context, channelID string) (release func(), err error) {
+	db := c.Inbox.DB
+	if err := db.WithContext(ctx).Model(&store.Channel{}).Where("id = ?", channelID).Update("connection_queue", c.Queue).Error; err != nil {
+		return nil, err
+	}
+	return func() {
+		// The attempt's context may be over: clear with a fresh one.
+		rctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		db.WithContext(rctx).Model(&store.Channel{}).Where("id = ? AND connection_queue = ?", channelID, c.Queue).Update("connection_queue", "")
+	}, nil
 }
 
 func (c *Connections) env(ch store.Channel) channels.Env {

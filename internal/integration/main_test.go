@@ -111,12 +111,17 @@ func newStackWith(t *testing.T, db *gorm.DB, o stackOptions) *stack {
 	if reg == nil {
 		reg = worker.Channels(true)
 	}
-	worker.Register(w, worker.Deps{DB: db, Bus: bus, Temporal: tc, AI: o.AI, AICap: o.AICap, Secrets: box, AllowPrivateURLs: true,
-		Channels: reg, PublicURL: o.PublicURL, TaskQueue: queue})
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
+	// The worker's own queue, where the sends of connections it holds run.
+	connQueue := queue + "-connection"
+	cw := sdkworker.New(tc, connQueue, sdkworker.Options{})
+	worker.RegisterWithConnection(w, cw, worker.Deps{DB: db, Bus: bus, Temporal: tc, AI: o.AI, AICap: o.AICap, Secrets: box, AllowPrivateURLs: true,
+		Channels: reg, PublicURL: o.PublicURL, TaskQueue: queue, ConnectionQueue: connQueue})
+	for _, w := range []sdkworker.Worker{cw, w} {
+		if err := w.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(w.Stop)
 	}
-	t.Cleanup(w.Stop)
 	relayCtx, stopRelay := context.WithCancel(context.Background())
 	t.Cleanup(stopRelay)
 	go (&worker.Relay{DB: db, Temporal: tc, TaskQueue: queue, Every: 100 * time.Millisecond}).Run(relayCtx)

@@ -132,8 +132,11 @@ type Channel struct {
 	StatusReason string
 	StatusAt     *time.Time
 	Activation   string // JSON channels.Activation: the last activation's steps
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// ConnectionQueue is the task queue of the worker holding the channel's
+	// live connection, for kinds whose sends need it; "" when none does.
+	ConnectionQueue string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // Channel health.

@@ -6,11 +6,14 @@ import (
 	"net/http"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/channels/apichannel"
 	"github.com/chatspot/chatspot/internal/channels/telegram"
 	"github.com/chatspot/chatspot/internal/channels/webchat"
 	"github.com/chatspot/chatspot/internal/channels/whatsappcloud"
+	"github.com/chatspot/chatspot/internal/channels/whatsappqr"
 	"github.com/chatspot/chatspot/internal/egress"
 )
 
@@ -24,6 +27,11 @@ type Config struct {
 	// MetaGraphURL and MetaGraphVersion address Meta's Graph API; "" is
 	// https://graph.facebook.com and meta.DefaultVersion.
 	MetaGraphURL, MetaGraphVersion string
+	// DB is the app database, where WhatsApp (QR code) devices keep their
+	// keys; nil in processes that neither pair nor connect (the API).
+	DB *gorm.DB
+	// WhatsAppDevices replaces the device store (tests); nil: DB's.
+	WhatsAppDevices whatsappqr.Devices
 }
 
 // Registry returns every built kind's adapter.
@@ -33,5 +41,16 @@ func Registry(cfg Config) *channels.Registry {
 		webchat.Adapter{},
 		telegram.Adapter{APIURL: cfg.TelegramAPIURL, HTTP: &http.Client{Timeout: 60 * time.Second}},
 		whatsappcloud.Adapter{BaseURL: cfg.MetaGraphURL, Version: cfg.MetaGraphVersion, HTTP: &http.Client{Timeout: 60 * time.Second}},
+		&whatsappqr.Adapter{Devices: whatsAppDevices(cfg)},
 	)
+}
+
+func whatsAppDevices(cfg Config) whatsappqr.Devices {
+	switch {
+	case cfg.WhatsAppDevices != nil:
+		return cfg.WhatsAppDevices
+	case cfg.DB != nil:
+		return &whatsappqr.StoreDevices{DB: cfg.DB}
+	}
+	return nil
 }

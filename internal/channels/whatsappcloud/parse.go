@@ -240,8 +240,7 @@ func inbound(channelID string, m Message, name string) (channels.Inbound, bool) 
 		media(channels.MediaSticker, m.Sticker, "sticker.webp")
 	case "location":
 		l := m.Location
-		in.Text = strings.TrimSpace(fmt.Sprintf("📍 %s %s https://maps.google.com/?q=%.6f,%.6f", l.Name, l.Address, l.Latitude, l.Longitude))
-		in.Text = strings.Join(strings.Fields(in.Text), " ")
+		in.Text = channels.LocationText(l.Name, l.Address, l.Latitude, l.Longitude)
 	case "contacts":
 		var parts []string
 		for _, c := range m.Contacts {
