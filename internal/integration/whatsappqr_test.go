@@ -53,7 +53,7 @@ func testWhatsAppQR(t *testing.T, dialect string) {
 	}
 	admin := login(t, s.url, u.Email)
 
-	st, ch := admin.call(http.MethodPost, "/api/v1/channels", map[string]any{"kind": "whatsapp", "name": "WhatsApp da loja", "settings": map[string]any{}}, nil)
+	st, ch := admin.call(http.MethodPost, "/api/v1/channels", map[string]any{"kind": "whatsapp", "name": "WhatsApp da loja", "settings": map[string]any{"pair_with": "qr"}}, nil)
 	if st != http.StatusCreated {
 		t.Fatalf("create: %d %v", st, ch)
 	}

@@ -64,7 +64,7 @@ func (a *Adapter) Kind() channels.Kind {
 	return channels.Kind{
 		Name: channels.KindWhatsAppQR, Label: "WhatsApp (QR code)",
 		Settings: []channels.Field{
-			{Name: keyPairWith, Label: "Pair with", Type: channels.FieldSelect, Options: []string{PairQR, PairPhone},
+			{Name: keyPairWith, Label: "Pair with", Type: channels.FieldSelect, Required: true, Options: []string{PairQR, PairPhone},
 				Help: "Scan a QR code with the phone (WhatsApp > Linked devices), or type a code on it."},
 			{Name: keyPhone, Label: "Phone number (for pairing by code)", Type: channels.FieldText,
 				Help: "With country and area code, e.g. +55 11 98765-4321."},

@@ -3,7 +3,7 @@ import { act, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import type { ChannelCapabilities, ChannelDetail, ChannelKindInfo, ChannelListItem } from '../api/types'
 import { fakeStream, makeMe } from '../test/fakes'
-import { renderAdmin, scriptFetch } from './adminTestKit'
+import { readQr, renderAdmin, scriptFetch } from './adminTestKit'
 import type { Call } from './adminTestKit'
 import { ChannelsTab } from './ChannelsTab'
 
@@ -700,5 +700,249 @@ describe('ChannelsTab', () => {
     act(() => stream.reconnect())
     await waitFor(() => expect(row('ch-api')).toHaveAttribute('data-status', 'disconnected'))
     expect(calls.filter((c) => c.method === 'GET' && c.path === '/api/v1/channels')).toHaveLength(2)
+  })
+})
+
+describe('ChannelsTab: WhatsApp (QR code)', () => {
+  const WA_KIND: ChannelKindInfo = {
+    kind: 'whatsapp',
+    label: 'WhatsApp (QR code)',
+    available: true,
+    in_plan: true,
+    activation: true,
+    capabilities: { ...caps, media: ['image', 'document', 'voice'], receipts: true, edits: true, reactions: true },
+    settings: [
+      { name: 'pair_with', label: 'Pair with', type: 'select', required: false, options: ['qr', 'phone'], help: 'Scan a QR code with the phone (WhatsApp > Linked devices), or type a code on it.' },
+      { name: 'phone', label: 'Phone number (for pairing by code)', type: 'text', required: false, help: 'With country and area code, e.g. +55 11 98765-4321.' },
+      { name: 'sends_per_minute', label: 'Sends per minute', type: 'number', required: false },
+      { name: 'groups', label: 'Take group messages', type: 'bool', required: false },
+    ],
+  }
+  const WA_KINDS = [...KINDS, WA_KIND]
+  const QR_1 = '2@Y3m8Lq0xVbN2rT7kP4sW9dF1hJ6gZ5cX0aE3uI8oR2yQ7nM4vB1tK6wS9pL5jH0fD3gC8zA2xE7,pW8dR2sT5vY1bN4mQ7kJ0hG3fC6xZ9aE2uI5oL8yP1=,tK4wS7pL0jH3fD6gC9zA2xE5vB8nM1qR4yU7iO0aS3='
+  const QR_2 = '2@Hn5Jm2Kq8Lw1Ze4Xr7Ct0Vy3Bu6Ni9Mo2Pa5Sd8Fg1Hj4Kl7Zx0Cv3Bn6Mq9Wr2Ty5Ui8Op1As,pW8dR2sT5vY1bN4mQ7kJ0hG3fC6xZ9aE2uI5oL8yP1=,tK4wS7pL0jH3fD6gC9zA2xE5vB8nM1qR4yU7iO0aS3='
+  const base = {
+    id: 'ch-wq',
+    kind: 'whatsapp',
+    name: 'WhatsApp Vendas',
+    active: true,
+    settings: { pair_with: 'qr', sends_per_minute: 20, groups: false },
+  }
+  const pairing = (prompt: NonNullable<ChannelDetail['activation']>['steps'][number]['prompt'], detail = 'Scan the QR code with WhatsApp on the phone'): ChannelDetail => ({
+    ...base,
+    status: 'pending',
+    status_reason: 'activating',
+    activation: { state: 'running', steps: [{ name: 'pair', state: 'running', detail, prompt }] },
+  })
+  const qrImage = () => within(screen.getByTestId('channel-activation')).getByRole('img', { name: 'QR Code para escanear com o celular' })
+  const waServer = (answer: () => ChannelDetail, extra: (c: Call) => Reply = () => undefined) =>
+    server(
+      (c) => extra(c) ?? (c.method === 'GET' && c.path === '/api/v1/channels/ch-wq' ? { status: 200, body: answer() } : undefined),
+      [answer()],
+      WA_KINDS,
+    )
+
+  it('offers the kind by its own name, with its fields in Portuguese', async () => {
+    const user = userEvent.setup()
+    const paired: ChannelDetail = { ...base, status: 'connected', settings: { ...base.settings, jid: '5511987654321:12@s.whatsapp.net', number: '+5511987654321' } }
+    const calls = waServer(
+      () => paired,
+      (c) => (c.method === 'PATCH' ? { status: 200, body: { ...paired, status: 'pending', settings: { ...paired.settings, ...(c.body as { settings: object }).settings } } } : undefined),
+    )
+    renderAdmin(<ChannelsTab />, me)
+    await user.click(await screen.findByTestId('channel-create-open'))
+    const option = within(screen.getByTestId('channel-kind')).getByRole('option', { name: 'WhatsApp (QR Code)' })
+    await user.selectOptions(screen.getByTestId('channel-kind'), option)
+    expect(screen.getByTestId('channel-create-form')).toHaveTextContent('conectado como no WhatsApp Web')
+    await user.click(screen.getByRole('button', { name: 'Cancelar' }))
+
+    const row = await screen.findByTestId('channel-row')
+    expect(row).toHaveTextContent('WhatsApp (QR Code)')
+    await user.click(within(row).getByTestId('channel-open'))
+    const pairWith = await screen.findByTestId('channel-field-pair_with')
+    expect(pairWith.closest('label')).toHaveTextContent('Parear por')
+    expect(within(pairWith).getAllByRole('option').map((o) => [o.getAttribute('value'), o.textContent])).toEqual([
+      ['', '—'],
+      ['qr', 'QR Code'],
+      ['phone', 'Código digitado no celular'],
+    ])
+    expect(screen.getByTestId('channel-field-sends_per_minute').closest('label')).toHaveTextContent('De 1 a 60 (padrão: 20)')
+    expect(screen.getByTestId('channel-field-sends_per_minute')).toHaveValue(20)
+    expect(screen.getByTestId('channel-field-groups').closest('.field')).toHaveTextContent('Receber mensagens de grupos')
+
+    await user.selectOptions(pairWith, 'phone')
+    await user.type(screen.getByTestId('channel-field-phone'), '+55 11 98765-4321')
+    await user.click(screen.getByTestId('channel-field-groups'))
+    await user.click(screen.getByTestId('channel-save'))
+    // what the server learnt at pairing (jid, number) is never sent back
+    await waitFor(() =>
+      expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({
+        name: 'WhatsApp Vendas',
+        settings: { pair_with: 'phone', phone: '+55 11 98765-4321', sends_per_minute: 20, groups: true },
+      }),
+    )
+  })
+
+  it('shows the QR code to scan, a new image each time WhatsApp rotates it, then the connected number', async () => {
+    const user = userEvent.setup()
+    const stream = fakeStream()
+    // the server keeps answering the first code: only the events bring the next ones
+    waServer(() => pairing({ type: 'qr', value: QR_1, expires: '2025-05-01T12:00:20Z' }))
+    renderAdmin(<ChannelsTab />, me, undefined, stream)
+    await user.click(within(await screen.findByTestId('channel-row')).getByTestId('channel-open'))
+
+    await waitFor(() => expect(readQr(qrImage())).toBe(QR_1))
+    const step = within(screen.getByTestId('channel-activation')).getByTestId('activation-step')
+    expect(step).toHaveAttribute('data-step', 'pair')
+    expect(step).toHaveTextContent('Parear o celular')
+    expect(step).toHaveTextContent('Dispositivos conectados')
+    expect(step).toHaveTextContent('Conectar dispositivo')
+    expect(step).toHaveTextContent('Aponte a câmera do celular para este código.')
+    // our instructions replace the server's English line
+    expect(step).not.toHaveTextContent('Scan the QR code with WhatsApp on the phone')
+
+    act(() => stream.emit({ type: 'channel.updated', data: { id: 'ch-wq', activation: pairing({ type: 'qr', value: QR_2, expires: '2025-05-01T12:00:40Z' }).activation } }))
+    expect(readQr(qrImage())).toBe(QR_2)
+
+    act(() =>
+      stream.emit({
+        type: 'channel.updated',
+        data: { id: 'ch-wq', activation: { state: 'done', steps: [{ name: 'pair', state: 'done', detail: 'paired as 5511987654321:12@s.whatsapp.net' }] } },
+      }),
+    )
+    act(() => stream.emit({ type: 'channel.updated', data: { id: 'ch-wq', status: 'connected', status_reason: '' } }))
+    expect(screen.queryByTestId('pairing-prompt')).not.toBeInTheDocument()
+    expect(screen.getByTestId('activation-step-detail')).toHaveTextContent(/^Conectado como \+55 11 98765-4321$/)
+    expect(screen.getByTestId('channel-editor-status-badge')).toHaveTextContent('Conectado')
+  })
+
+  it('shows the pairing code to type on the phone, as the poll brings it', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true })
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime })
+    let now: ChannelDetail = { ...pairing(undefined, 'asking WhatsApp for a pairing code'), settings: { ...base.settings, pair_with: 'phone', phone: '+5511987654321' } }
+    waServer(() => now)
+    renderAdmin(<ChannelsTab />, me)
+    await user.click(within(await screen.findByTestId('channel-row')).getByTestId('channel-open'))
+    // no prompt yet: the server's line is all there is
+    expect(await screen.findByTestId('activation-step-detail')).toHaveTextContent('asking WhatsApp for a pairing code')
+    expect(screen.queryByTestId('pairing-prompt')).not.toBeInTheDocument()
+
+    now = { ...pairing({ type: 'code', value: 'ABCD-EFGH' }, 'Type the code on the phone'), settings: now.settings }
+    await act(() => vi.advanceTimersByTimeAsync(2000))
+    expect(await screen.findByTestId('pairing-code')).toHaveTextContent(/^ABCD-EFGH$/)
+    expect(screen.getByTestId('pairing-instructions')).toHaveTextContent('Conectar com número de telefone')
+    expect(screen.queryByRole('img')).not.toBeInTheDocument()
+    expect(screen.queryByTestId('activation-step-detail')).not.toBeInTheDocument()
+
+    now = { ...base, status: 'connected', settings: { ...now.settings, number: '+5511987654321' }, activation: { state: 'done', steps: [{ name: 'pair', state: 'done', detail: '+5511987654321' }] } }
+    await act(() => vi.advanceTimersByTimeAsync(2000))
+    await waitFor(() => expect(screen.getByTestId('activation-step-detail')).toHaveTextContent('Conectado como +55 11 98765-4321'))
+    expect(screen.queryByTestId('pairing-code')).not.toBeInTheDocument()
+  })
+
+  it('shows why pairing failed and pairs again, following the new run even before it reports', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true })
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime })
+    const failed: ChannelDetail = {
+      ...base,
+      status: 'disconnected',
+      status_reason: 'not paired',
+      activation: { state: 'failed', error: 'nobody scanned the QR code in time', steps: [{ name: 'pair', state: 'failed', detail: 'QR code expired' }] },
+    }
+    let now = failed
+    const calls = waServer(
+      () => now,
+      (c) => {
+        if (c.method !== 'PATCH') return undefined
+        // the answer comes before the new run has written anything: the former outcome, status pending
+        now = { ...failed, status: 'pending', status_reason: 'activating' }
+        return { status: 200, body: now }
+      },
+    )
+    renderAdmin(<ChannelsTab />, me)
+    await user.click(within(await screen.findByTestId('channel-row')).getByTestId('channel-open'))
+    expect(await screen.findByTestId('activation-error')).toHaveTextContent('nobody scanned the QR code in time')
+    // the editor's status line leaves the button to the failure box
+    expect(screen.queryByTestId('channel-pair-again')).not.toBeInTheDocument()
+    const again = screen.getByTestId('activation-retry')
+    expect(again).toHaveTextContent('Parear novamente')
+
+    await user.click(again)
+    expect(calls.filter((c) => c.method === 'PATCH').map((c) => c.body)).toEqual([{ active: true }])
+    await waitFor(() => expect(screen.getByTestId('channel-status-badge')).toHaveTextContent('Pendente'))
+
+    now = pairing({ type: 'qr', value: QR_1 })
+    await act(() => vi.advanceTimersByTimeAsync(2000))
+    await waitFor(() => expect(readQr(qrImage())).toBe(QR_1))
+    expect(screen.queryByTestId('activation-error')).not.toBeInTheDocument()
+  })
+
+  it('shows a logged-out phone (needs_reauth) with its reason and pairs again', async () => {
+    const user = userEvent.setup()
+    const out: ChannelDetail = {
+      ...base,
+      status: 'needs_reauth',
+      status_reason: 'the phone logged this device out',
+      settings: { ...base.settings, number: '+5511987654321' },
+      activation: { state: 'done', steps: [{ name: 'pair', state: 'done', detail: '+5511987654321' }] },
+    }
+    const calls = waServer(
+      () => out,
+      (c) => (c.method === 'PATCH' ? { status: 200, body: { ...out, status: 'pending', status_reason: 'activating', activation: pairing({ type: 'qr', value: QR_2 }).activation } } : undefined),
+    )
+    renderAdmin(<ChannelsTab />, me)
+    const row = await screen.findByTestId('channel-row')
+    expect(within(row).getByTestId('channel-status-badge')).toHaveAttribute('title', 'the phone logged this device out')
+    await user.click(within(row).getByTestId('channel-open'))
+    const status = await screen.findByTestId('channel-editor-status')
+    expect(status).toHaveTextContent('Reconectar')
+    expect(screen.getByTestId('channel-status-reason')).toHaveTextContent('the phone logged this device out')
+    expect(screen.getByTestId('channel-status-help')).toHaveTextContent('Pareie novamente para continuar atendendo por este número.')
+
+    await user.click(within(status).getByRole('button', { name: 'Parear novamente' }))
+    expect(calls.filter((c) => c.method === 'PATCH').map((c) => c.body)).toEqual([{ active: true }])
+    await waitFor(() => expect(readQr(qrImage())).toBe(QR_2))
+    expect(screen.getByTestId('channel-editor-status')).toHaveTextContent('Pendente')
+    expect(screen.queryByTestId('channel-pair-again')).not.toBeInTheDocument()
+  })
+
+  it('shows a banned number with its reason, and no pairing again', async () => {
+    const user = userEvent.setup()
+    const banned: ChannelDetail = {
+      ...base,
+      status: 'banned',
+      status_reason: 'WhatsApp banned this number (temporary ban, 24h)',
+      activation: { state: 'done', steps: [{ name: 'pair', state: 'done', detail: '+5511987654321' }] },
+    }
+    waServer(() => banned)
+    renderAdmin(<ChannelsTab />, me)
+    await user.click(within(await screen.findByTestId('channel-row')).getByTestId('channel-open'))
+    const status = await screen.findByTestId('channel-editor-status')
+    expect(within(status).getByTestId('channel-editor-status-badge')).toHaveTextContent('Bloqueado')
+    expect(within(status).getByTestId('channel-editor-status-badge')).toHaveAttribute('data-tone', 'bad')
+    expect(screen.getByTestId('channel-status-reason')).toHaveTextContent('WhatsApp banned this number (temporary ban, 24h)')
+    expect(screen.getByTestId('channel-status-help')).toHaveTextContent('Só o WhatsApp pode desbloqueá-lo')
+    expect(screen.queryByTestId('channel-pair-again')).not.toBeInTheDocument()
+  })
+
+  it('has the same "Try again" as before for kinds that do not pair', async () => {
+    const user = userEvent.setup()
+    const tg: ChannelDetail = {
+      id: 'ch-tg',
+      kind: 'telegram',
+      name: 'Telegram',
+      active: true,
+      status: 'needs_reauth',
+      status_reason: 'Unauthorized',
+      settings: { bot_token: '********' },
+      activation: { state: 'done', steps: [{ name: 'verify_token', state: 'done', detail: '@loja_bot' }] },
+    }
+    server((c) => (c.method === 'GET' && c.path === '/api/v1/channels/ch-tg' ? { status: 200, body: tg } : undefined), [tg], WA_KINDS)
+    renderAdmin(<ChannelsTab />, me)
+    await user.click(within(await screen.findByTestId('channel-row')).getByTestId('channel-open'))
+    expect(await screen.findByTestId('channel-status-reason')).toHaveTextContent('Unauthorized')
+    // a revoked bot token needs a new one, not a new run
+    expect(screen.queryByTestId('channel-pair-again')).not.toBeInTheDocument()
+    expect(screen.getByTestId('activation-step-detail')).toHaveTextContent(/^@loja_bot$/)
   })
 })

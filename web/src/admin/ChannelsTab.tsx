@@ -8,11 +8,12 @@
 // checklist follow the stream's channel.updated events at once; while an
 // activation runs the screen also asks for the channel every 2 s, in case an
 // event is missed, and asks again for everything after the stream comes back.
-// Inbound tokens are shown once.
+// A step waiting for the manager shows its prompt (WhatsApp's QR code, or
+// the code to type on the phone: PairingPrompt). Inbound tokens are shown once.
 import { useEffect, useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
 import type { ChannelActivation, ChannelDetail, ChannelKindInfo, ChannelListItem, ChannelSettingField, PreChatMode } from '../api/types'
-import { channelGlyph, channelLabel, errorText, formatDateTime } from '../format'
+import { channelGlyph, errorText, formatDateTime } from '../format'
 import { hasKey, useI18n } from '../i18n'
 import type { MessageKey } from '../i18n'
 import { useSession, useStreamEvents, useStreamReconnect } from '../session'
@@ -39,18 +40,26 @@ import {
   inboundExample,
   isStoredSecret,
   kindInfo,
+  kindLabel,
   kindOptions,
   listItem,
   newChannelBody,
   oneTimeToken,
+  optionLabel,
+  pairsAgain,
   PRECHAT_FIELDS,
   PRECHAT_MODES,
+  promptInstructions,
   providerInfo,
+  retryLabel,
   SECRET_PLACEHOLDER,
   settingsKey,
+  statusHelp,
   statusLabel,
   statusTone,
+  stepDetail,
   stepLabel,
+  stepPrompt,
   textColorOn,
   webchatForm,
   webchatSettings,
@@ -61,6 +70,7 @@ import type { ApiForm, GenericForm, GenericValue, HoursForm, WebchatForm, Weekda
 import { formErrors, NO_ERRORS } from './adminLogic'
 import type { FormErrors } from './adminLogic'
 import { ConfirmDialog, Dialog, FieldError, FormError, LoadState, useLoad } from './ui'
+import { PairingPrompt } from './PairingPrompt'
 
 type Secret = { name: string; token: string; inboundUrl?: string }
 
@@ -196,7 +206,7 @@ export function ChannelsTab() {
                   <span className="channel-item-text">
                     <span className="profile-item-name">{ch.name}</span>
                     <span className="muted profile-item-meta">
-                      {channelLabel(ch.kind, t, kindInfo(kindList, ch.kind)?.label)} ·{' '}
+                      {kindLabel(ch.kind, t, kindInfo(kindList, ch.kind)?.label)} ·{' '}
                       {ch.status ? (
                         <StatusBadge status={ch.status} reason={ch.status_reason} testId="channel-status-badge" />
                       ) : ch.active ? (
@@ -317,7 +327,7 @@ function ChannelCreateForm({
         <select value={kind} onChange={(e) => pick(e.target.value)} data-testid="channel-kind">
           {options.map(({ info: k, choice }) => (
             <option key={k.kind} value={k.kind} disabled={choice !== 'ok'} data-choice={choice}>
-              {channelLabel(k.kind, t, k.label)}
+              {kindLabel(k.kind, t, k.label)}
               {choice === 'soon' ? ` (${t('admin.channels.soon')})` : choice === 'plan' ? ` (${t('admin.channels.notInPlan')})` : ''}
             </option>
           ))}
@@ -423,6 +433,9 @@ function ChannelForm({
   const [saved, setSaved] = useState(false)
   const [rotating, setRotating] = useState(false)
   const [retrying, setRetrying] = useState(false)
+  // a logged-out phone comes back by pairing again (a failed or running activation has its own say)
+  const canPairAgain =
+    channel.status === 'needs_reauth' && pairsAgain(channel.kind) && channel.activation?.state !== 'failed' && !activationRunning(channel)
   const dayProblems = editor === 'webchat' ? hoursProblems(web.hours) : {}
   const apiProblems = editor === 'api' ? apiFormProblems(api) : {}
 
@@ -462,7 +475,7 @@ function ChannelForm({
     setBusy(false)
   }
 
-  /** Runs the activation again: switching the channel on starts it. */
+  /** Runs the activation again (pairs again, for WhatsApp): switching the channel on starts it. */
   async function retry() {
     setRetrying(true)
     setErrors(NO_ERRORS)
@@ -480,10 +493,12 @@ function ChannelForm({
         <span className={`channel-badge static ch-${channel.kind}`} aria-hidden="true">
           {channelGlyph(channel.kind)}
         </span>{' '}
-        {channel.name} <span className="muted">· {channelLabel(channel.kind, t, info?.label)}</span>
+        {channel.name} <span className="muted">· {kindLabel(channel.kind, t, info?.label)}</span>
       </h3>
-      {channel.status && <ChannelStatusLine channel={channel} />}
-      {channel.activation && <ActivationProgress activation={channel.activation} retrying={retrying} onRetry={retry} />}
+      {channel.status && <ChannelStatusLine channel={channel} onPairAgain={canPairAgain ? retry : undefined} retrying={retrying} />}
+      {channel.activation && (
+        <ActivationProgress kind={channel.kind} settings={channel.settings} activation={channel.activation} retrying={retrying} onRetry={retry} />
+      )}
       <FormError errors={errors} />
       {saved && (
         <p className="alert alert-ok" role="status" data-testid="channel-saved">
@@ -574,11 +589,12 @@ function ChannelForm({
   )
 }
 
-/** The status, prominently, with the provider's reason and since when. */
-function ChannelStatusLine({ channel }: { channel: ChannelDetail }) {
+/** The status, prominently, with the provider's reason and since when; what to do about it when the kind says. */
+function ChannelStatusLine({ channel, onPairAgain, retrying }: { channel: ChannelDetail; onPairAgain?: () => void; retrying: boolean }) {
   const { t, lang } = useI18n()
   const { me } = useSession()
   const since = channel.status_at ? formatDateTime(channel.status_at, lang, me.account.timezone) : ''
+  const help = statusHelp(channel.kind, channel.status, t)
   return (
     <div className={`channel-status-line tone-${statusTone(channel.status)}`} data-testid="channel-editor-status" data-status={channel.status}>
       <span className="muted">{t('admin.channels.status')}:</span> <StatusBadge status={channel.status} reason={channel.status_reason} testId="channel-editor-status-badge" />
@@ -592,14 +608,44 @@ function ChannelStatusLine({ channel }: { channel: ChannelDetail }) {
           {t('admin.channels.statusSince', { when: since })}
         </time>
       )}
+      {(help || onPairAgain) && (
+        <span className="channel-status-help">
+          {help && (
+            <span className="field-help muted" data-testid="channel-status-help">
+              {help}
+            </span>
+          )}
+          {onPairAgain && (
+            <button type="button" className="btn btn-primary btn-sm" onClick={onPairAgain} disabled={retrying} data-testid="channel-pair-again">
+              {retryLabel(channel.kind, t)}
+            </button>
+          )}
+        </span>
+      )}
     </div>
   )
 }
 
 const STEP_ICON: Record<string, string> = { pending: '○', running: '◌', done: '✓', failed: '✕', skipped: '–' }
 
-/** The activation workflow as a checklist, live while it runs; a failure offers to try again. */
-function ActivationProgress({ activation, retrying, onRetry }: { activation: ChannelActivation; retrying: boolean; onRetry: () => void }) {
+/**
+ * The activation workflow as a checklist, live while it runs: a step waiting
+ * for the manager shows its prompt in place of the server's English line
+ * (when the kind has its own instructions); a failure offers to try again.
+ */
+function ActivationProgress({
+  kind,
+  settings,
+  activation,
+  retrying,
+  onRetry,
+}: {
+  kind: string
+  settings: Record<string, unknown>
+  activation: ChannelActivation
+  retrying: boolean
+  onRetry: () => void
+}) {
   const { t } = useI18n()
   const stateKey = `admin.channels.activation.${activation.state}`
   return (
@@ -609,6 +655,8 @@ function ActivationProgress({ activation, retrying, onRetry }: { activation: Cha
       <ol className="activation-steps">
         {(activation.steps ?? []).map((s) => {
           const stepStateKey = `admin.channels.stepState.${s.state}`
+          const prompt = activation.state === 'running' ? stepPrompt(s) : null
+          const detail = prompt && promptInstructions(kind, prompt.type, t).own ? '' : stepDetail(kind, s, settings, t)
           return (
             <li key={s.name} className={`activation-step is-${s.state}`} data-testid="activation-step" data-step={s.name} data-state={s.state}>
               <span className="activation-icon" aria-hidden="true">
@@ -616,11 +664,12 @@ function ActivationProgress({ activation, retrying, onRetry }: { activation: Cha
               </span>
               <span className="activation-step-name">{stepLabel(s.name, t)}</span>
               <span className="muted activation-step-state">{hasKey(stepStateKey) ? t(stepStateKey) : s.state}</span>
-              {s.detail && (
+              {detail && (
                 <span className="activation-step-detail" data-testid="activation-step-detail">
-                  {s.detail}
+                  {detail}
                 </span>
               )}
+              {prompt && <PairingPrompt kind={kind} prompt={prompt} />}
             </li>
           )
         })}
@@ -629,7 +678,7 @@ function ActivationProgress({ activation, retrying, onRetry }: { activation: Cha
         <div className="alert alert-error alert-inline" role="alert" data-testid="activation-error">
           <span>{activation.error || t('admin.channels.activation.failed')}</span>
           <button type="button" className="btn btn-ghost btn-sm" onClick={onRetry} disabled={retrying} data-testid="activation-retry">
-            {t('admin.channels.activation.retry')}
+            {retryLabel(kind, t)}
           </button>
         </div>
       )}
@@ -748,7 +797,7 @@ function SettingField({
           {!field.required && <option value="">{t('admin.channels.selectNone')}</option>}
           {(field.options ?? []).map((o) => (
             <option key={o} value={o}>
-              {o}
+              {optionLabel(kind, field, o, t)}
             </option>
           ))}
         </select>

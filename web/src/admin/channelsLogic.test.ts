@@ -11,6 +11,7 @@ import {
   channelFieldKeys,
   createFields,
   defaultKind,
+  displayPhone,
   editorFor,
   fieldHelp,
   fieldLabel,
@@ -19,13 +20,21 @@ import {
   genericSettingsBody,
   isCreatable,
   kindChoice,
+  kindLabel,
   kindOptions,
   listItem,
   newChannelBody,
+  optionLabel,
+  pairedNumber,
+  pairsAgain,
+  promptInstructions,
   providerInfo,
+  retryLabel,
   statusLabel,
   statusTone,
+  stepDetail,
   stepLabel,
+  stepPrompt,
   typedSecret,
   formToHours,
   hasStoredSecret,
@@ -361,6 +370,15 @@ describe('status and activation', () => {
     expect(activationRunning(null)).toBe(false)
   })
 
+  it('keeps asking after a run was asked for again, until it reports (pending, the former outcome still stored)', () => {
+    const failed = { state: 'failed' as const, error: 'nobody scanned the QR code in time', steps: [] }
+    expect(activationRunning({ status: 'pending', active: true, activation: failed })).toBe(true)
+    expect(activationRunning({ status: 'disconnected', active: true, activation: failed })).toBe(false)
+    expect(activationRunning({ status: 'pending', active: false, activation: failed })).toBe(false)
+    // a kind without an activation is never asked after
+    expect(activationRunning({ status: 'pending', active: true })).toBe(false)
+  })
+
   it('keeps a list row without settings or secrets', () => {
     const ch: ChannelDetail = {
       id: 'ch-tg',
@@ -408,5 +426,79 @@ describe('status and activation', () => {
     expect(ch.activation?.state).toBe('done') // not mutated
 
     expect(applyChannelUpdate(ch, { id: 'other', status: 'banned' })).toBe(ch)
+  })
+})
+
+describe('pairing (WhatsApp QR code)', () => {
+  const pt: Translate = (k, p) => translate('pt-BR', k, p)
+  const en: Translate = (k, p) => translate('en', k, p)
+
+  it('names the kind apart from WhatsApp Official on the channel screens only', () => {
+    expect(kindLabel('whatsapp', pt)).toBe('WhatsApp (QR Code)')
+    expect(kindLabel('whatsapp', en)).toBe('WhatsApp (QR code)')
+    expect(kindLabel('whatsapp_official', pt)).toBe('WhatsApp Oficial')
+    expect(kindLabel('pigeon', pt, 'Carrier pigeon')).toBe('Carrier pigeon')
+    expect(kindLabel('pigeon', pt)).toBe('pigeon')
+  })
+
+  it("translates a select's choices, the value itself when there is no translation", () => {
+    const f: ChannelSettingField = { name: 'pair_with', label: 'Pair with', type: 'select', required: false, options: ['qr', 'phone'] }
+    expect(optionLabel('whatsapp', f, 'qr', pt)).toBe('QR Code')
+    expect(optionLabel('whatsapp', f, 'phone', en)).toBe('Code typed on the phone')
+    expect(optionLabel('whatsapp', f, 'nfc', pt)).toBe('nfc')
+    expect(optionLabel('sms', { ...f, name: 'region' }, 'us1', pt)).toBe('us1')
+  })
+
+  it('shows a prompt only while its step runs, of a type it can draw, with a value', () => {
+    const qr = { type: 'qr', value: '2@abc,def' }
+    expect(stepPrompt({ name: 'pair', state: 'running', prompt: qr })).toEqual(qr)
+    expect(stepPrompt({ name: 'pair', state: 'running', prompt: { type: 'code', value: 'ABCD-EFGH' } })).toEqual({ type: 'code', value: 'ABCD-EFGH' })
+    expect(stepPrompt({ name: 'pair', state: 'done', prompt: qr })).toBeNull()
+    expect(stepPrompt({ name: 'pair', state: 'failed', prompt: qr })).toBeNull()
+    expect(stepPrompt({ name: 'pair', state: 'running', prompt: { type: 'qr', value: '' } })).toBeNull()
+    expect(stepPrompt({ name: 'pair', state: 'running', prompt: { type: 'hologram', value: 'x' } })).toBeNull()
+    expect(stepPrompt({ name: 'pair', state: 'running' })).toBeNull()
+  })
+
+  it("gives WhatsApp's own instructions, a generic line to other kinds", () => {
+    const wa = promptInstructions('whatsapp', 'code', pt)
+    expect(wa.own).toBe(true)
+    expect(wa.lines).toHaveLength(4)
+    expect(wa.lines[2]).toBe('Toque em Conectar dispositivo e depois em Conectar com número de telefone.')
+    expect(promptInstructions('signal', 'qr', en)).toEqual({ lines: ['Scan this code with the phone.'], own: false })
+  })
+
+  it('writes numbers for people, Brazilian ones with the area code apart', () => {
+    expect(displayPhone('+5511987654321')).toBe('+55 11 98765-4321')
+    expect(displayPhone('551140000000')).toBe('+55 11 4000-0000')
+    expect(displayPhone('+1 415 555 2671')).toBe('+14155552671')
+    expect(displayPhone('')).toBe('')
+  })
+
+  it('finds the connected number in the done step, else in the stored settings', () => {
+    expect(pairedNumber('+5511987654321', {})).toBe('+55 11 98765-4321')
+    expect(pairedNumber('paired as 5511987654321:12@s.whatsapp.net', {})).toBe('+55 11 98765-4321')
+    expect(pairedNumber('connected as +55 21 99876-5432 (Loja)', {})).toBe('+55 21 99876-5432')
+    // a date or a short id is not a number
+    expect(pairedNumber('paired on 2025-05-01 12:00', { number: '+5511987654321' })).toBe('+55 11 98765-4321')
+    expect(pairedNumber('paired', null)).toBeNull()
+    expect(pairedNumber(undefined, { number: '' })).toBeNull()
+  })
+
+  it("words a done pairing step as the connected number, every other step as the server's detail", () => {
+    expect(stepDetail('whatsapp', { name: 'pair', state: 'done', detail: '+5511987654321' }, {}, pt)).toBe('Conectado como +55 11 98765-4321')
+    expect(stepDetail('whatsapp', { name: 'pair', state: 'done' }, { number: '+5511987654321' }, en)).toBe('Connected as +55 11 98765-4321')
+    expect(stepDetail('whatsapp', { name: 'pair', state: 'done', detail: 'paired' }, {}, pt)).toBe('paired')
+    expect(stepDetail('whatsapp', { name: 'pair', state: 'failed', detail: 'QR code expired' }, { number: '+5511987654321' }, pt)).toBe('QR code expired')
+    expect(stepDetail('whatsapp_official', { name: 'verify_number', state: 'done', detail: '+55 11 4000-0000 Loja Exemplo' }, {}, pt)).toBe('+55 11 4000-0000 Loja Exemplo')
+  })
+
+  it('pairs again only the kinds whose lost session comes back that way', () => {
+    expect(pairsAgain('whatsapp')).toBe(true)
+    expect(pairsAgain('whatsapp_official')).toBe(false)
+    expect(pairsAgain('telegram')).toBe(false)
+    expect(retryLabel('whatsapp', pt)).toBe('Parear novamente')
+    expect(retryLabel('whatsapp', en)).toBe('Pair again')
+    expect(retryLabel('telegram', pt)).toBe('Tentar novamente')
   })
 })

@@ -1,11 +1,14 @@
 // Pure logic of the channel screens: which kinds the create dialog offers
 // (from GET /channel-kinds), the generic settings form a kind's schema
-// describes, channel status and activation progress, the webchat settings
+// describes, channel status and activation progress (with the QR code or
+// code a pairing step asks the manager for), the webchat settings
 // form (business hours per weekday, allowed origins, pre-chat fields,
 // colours), the API channel's outbound settings with the stored-secret
 // placeholder, and the one-time inbound token. No React here, so it is
 // unit-tested.
 import type {
+  ActivationPrompt,
+  ActivationStep,
   ApiChannelSettings,
   BusinessHours,
   ChannelActivation,
@@ -57,6 +60,14 @@ export function defaultKind(kinds: readonly ChannelKindInfo[]): string {
   return kinds.find(isCreatable)?.kind ?? ''
 }
 
+/** A kind's name on the channel screens: "WhatsApp (QR Code)" there, plain "WhatsApp" in the inbox. */
+export function kindLabel(kind: string, t: Translate, fallback?: string): string {
+  const key = `admin.channels.kindName.${kind}`
+  if (hasKey(key)) return t(key)
+  const plain = `channel.${kind}`
+  return hasKey(plain) ? t(plain) : fallback || kind
+}
+
 export function kindInfo(kinds: readonly ChannelKindInfo[] | null | undefined, kind: string): ChannelKindInfo | undefined {
   return kinds?.find((k) => k.kind === kind)
 }
@@ -94,6 +105,12 @@ export function fieldLabel(kind: string, f: ChannelSettingField, t: Translate): 
 export function fieldHelp(kind: string, f: ChannelSettingField, t: Translate): string {
   const key = `channelField.${kind}.${f.name}.help`
   return hasKey(key) ? t(key) : (f.help ?? '')
+}
+
+/** A select's choice as shown ("channelField.<kind>.<name>.option.<value>"; the value itself otherwise). */
+export function optionLabel(kind: string, f: ChannelSettingField, option: string, t: Translate): string {
+  const key = `channelField.${kind}.${f.name}.option.${option}`
+  return hasKey(key) ? t(key) : option
 }
 
 /** The fields the create dialog asks for: a generic kind's required ones (bespoke kinds are set up in their editor). */
@@ -242,13 +259,111 @@ export function stepLabel(name: string, t: Translate): string {
   return hasKey(key) ? t(key) : name
 }
 
-/** The activation workflow is still going: the screen asks again until it ends. */
-export function activationRunning(ch: { activation?: ChannelActivation | null } | null | undefined): boolean {
-  return ch?.activation?.state === 'running'
+/**
+ * The activation workflow is still going, or was just asked to run again
+ * (switched on, "try again"): until the new run reports, the channel says
+ * "pending" and still carries the former run's outcome. The screen asks
+ * again until it ends.
+ */
+export function activationRunning(
+  ch: { activation?: ChannelActivation | null; status?: string; active?: boolean } | null | undefined,
+): boolean {
+  const a = ch?.activation
+  if (!a) return false
+  return a.state === 'running' || (ch?.status === 'pending' && ch.active !== false)
 }
 
 /** How often a running activation is asked after. */
 export const ACTIVATION_POLL_MS = 2000
+
+/** The "try again" of a failed activation, in the kind's words ("Pair again") when it has its own. */
+export function retryLabel(kind: string, t: Translate): string {
+  const key = `admin.channels.activation.retry.${kind}`
+  return hasKey(key) ? t(key) : t('admin.channels.activation.retry')
+}
+
+/**
+ * Kinds whose lost session (needs_reauth: the phone logged the device out)
+ * comes back by running the activation again, i.e. pairing anew. Other
+ * kinds need new credentials, saved in their settings.
+ */
+export const PAIRING_KINDS: readonly string[] = ['whatsapp']
+
+export function pairsAgain(kind: string): boolean {
+  return PAIRING_KINDS.includes(kind)
+}
+
+/** What a status means for a kind and what to do about it, when the dictionary says. */
+export function statusHelp(kind: string, status: string, t: Translate): string {
+  const key = `admin.channels.statusHelp.${kind}.${status}`
+  return hasKey(key) ? t(key) : ''
+}
+
+// ---------- pairing: a step's prompt ----------
+
+export const PROMPT_TYPES = ['qr', 'code'] as const
+export type PromptType = (typeof PROMPT_TYPES)[number]
+
+/** The prompt to show under a step: while it runs, of a type the screen can draw, with something in it. */
+export function stepPrompt(step: ActivationStep): (ActivationPrompt & { type: PromptType }) | null {
+  const p = step.prompt
+  if (step.state !== 'running' || !p || typeof p.value !== 'string' || p.value === '') return null
+  return (PROMPT_TYPES as readonly string[]).includes(p.type) ? (p as ActivationPrompt & { type: PromptType }) : null
+}
+
+/**
+ * What the manager does with a prompt, one line a step: the kind's own
+ * instructions ("admin.channels.prompt.<kind>.<type>.1", .2, …) or the
+ * generic line for the type.
+ */
+export function promptInstructions(kind: string, type: PromptType, t: Translate): { lines: string[]; own: boolean } {
+  const lines: string[] = []
+  for (let i = 1; ; i++) {
+    const key = `admin.channels.prompt.${kind}.${type}.${i}`
+    if (!hasKey(key)) break
+    lines.push(t(key))
+  }
+  if (lines.length > 0) return { lines, own: true }
+  return { lines: [t(type === 'qr' ? 'admin.channels.prompt.qr' : 'admin.channels.prompt.code')], own: false }
+}
+
+/** A number for people: Brazilian ones as +55 11 98765-4321, others as + and digits. */
+export function displayPhone(v: string): string {
+  const digits = v.replace(/\D/g, '')
+  if (!digits) return v.trim()
+  const br = /^55(\d{2})(\d{4,5})(\d{4})$/.exec(digits)
+  if (br) return `+55 ${br[1]} ${br[2]}-${br[3]}`
+  return `+${digits}`
+}
+
+// a phone number inside a sentence ("+55 11 98765-4321", spaced or dashed
+// after a "+") or a WhatsApp JID ("5511987654321:12@s.whatsapp.net"): 10 to
+// 15 digits, as E.164 has; dates and times are not taken for one
+const PHONE_IN_TEXT = /\+\d[\d\s().-]{8,}\d|\b\d{10,15}\b/g
+
+/** The number a pairing connected: named in the done step's detail, else the stored "number" setting. */
+export function pairedNumber(detail: string | undefined, settings: Record<string, unknown> | null | undefined): string | null {
+  for (const m of (detail ?? '').matchAll(PHONE_IN_TEXT)) {
+    const n = m[0].replace(/\D/g, '').length
+    if (n >= 10 && n <= 15) return displayPhone(m[0])
+  }
+  const n = settings?.number
+  return typeof n === 'string' && n.trim() !== '' ? displayPhone(n) : null
+}
+
+/**
+ * The line under a step: for a done step the kind words itself
+ * ("admin.channels.stepDone.<kind>.<step>", e.g. "Connected as +55…"),
+ * the server's detail otherwise.
+ */
+export function stepDetail(kind: string, step: ActivationStep, settings: Record<string, unknown> | null | undefined, t: Translate): string {
+  const key = `admin.channels.stepDone.${kind}.${step.name}`
+  if (step.state === 'done' && hasKey(key)) {
+    const number = pairedNumber(step.detail, settings)
+    if (number) return t(key, { number })
+  }
+  return step.detail ?? ''
+}
 
 /** The list's row of a channel (what GET /channels gives), from any channel answer. */
 export function listItem(ch: ChannelListItem): ChannelListItem {

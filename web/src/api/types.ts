@@ -406,11 +406,22 @@ export type ChannelStatus = 'pending' | 'connected' | 'disconnected' | 'needs_re
 export type ActivationState = 'running' | 'done' | 'failed'
 export type ActivationStepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped'
 
+/** What the manager must act on while a step runs: a QR code to scan with the phone, a code to type on it. */
+export interface ActivationPrompt {
+  /** "qr": value is the QR code's text, to render as an image; "code": value is shown to be typed */
+  type: 'qr' | 'code' | (string & {})
+  value: string
+  /** RFC 3339: when the provider replaces it with a new one (a new event brings it) */
+  expires?: string
+}
+
 export interface ActivationStep {
-  /** e.g. "verify_token", "register_webhook", "start_polling" (i18n "channelStep.<name>") */
+  /** e.g. "verify_token", "register_webhook", "start_polling", "pair" (i18n "channelStep.<name>") */
   name: string
   state: ActivationStepState
   detail?: string
+  /** while the step waits for the manager (e.g. WhatsApp pairing) */
+  prompt?: ActivationPrompt
 }
 
 /** The workflow a kind runs when a channel is created or switched on. */
