@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -278,6 +279,50 @@ func heartbeat(ctx context.Context, every time.Duration) {
 			activity.RecordHeartbeat(ctx)
 		}
 	}
+}
+
+// ReadInput names a conversation an agent opened.
+type ReadInput struct {
+	AccountID, ChannelID, ConversationID string
+}
+
+// readBatch is how many of the customer's newest messages are marked
+// read: enough to cover what arrived since an agent last looked.
+const readBatch = 20
+
+// MarkConversationRead tells the customer, through kinds that can, that
+// their messages were read (WhatsApp's blue ticks). A refusal is not
+// worth retrying: the receipt is a courtesy.
+func (k *ChannelKit) MarkConversationRead(ctx context.Context, in ReadInput) error {
+	ch, a, err := k.load(ctx, ChannelRef{AccountID: in.AccountID, ChannelID: in.ChannelID})
+	if err != nil {
+		return err
+	}
+	reader, ok := a.(channels.Reader)
+	if !ok {
+		return nil
+	}
+	var conv store.Conversation
+	if err := k.DB.WithContext(ctx).Take(&conv, "id = ? AND account_id = ?", in.ConversationID, in.AccountID).Error; err != nil {
+		return err
+	}
+	var ident store.ContactIdentity
+	if err := k.DB.WithContext(ctx).Where("contact_id = ? AND channel_id = ?", conv.ContactID, ch.ID).Take(&ident).Error; err != nil {
+		return nil // no address on the channel: nobody to tell
+	}
+	var ids []string
+	if err := k.DB.WithContext(ctx).Model(&store.Message{}).
+		Where("conversation_id = ? AND direction = 'inbound' AND external_id IS NOT NULL", conv.ID).
+		Order("created_at DESC").Limit(readBatch).Pluck("external_id", &ids).Error; err != nil {
+		return err
+	}
+	slices.Reverse(ids)
+	err = reader.MarkRead(ctx, ch, ident.ExternalID, ids)
+	var perm *channels.PermanentError
+	if errors.As(err, &perm) {
+		return nil
+	}
+	return err
 }
 
 // MediaRef names an inbound file to fetch.

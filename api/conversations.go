@@ -10,10 +10,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 
+	"github.com/chatspot/chatspot/activities"
 	"github.com/chatspot/chatspot/internal/attachments"
 	"github.com/chatspot/chatspot/internal/auth"
 	"github.com/chatspot/chatspot/internal/channels"
@@ -464,7 +466,28 @@ func (s *Server) markRead(c *gin.Context) {
 		return
 	}
 	s.notify(conv.AccountID)
+	s.markReadAtProvider(c, conv)
 	c.Status(http.StatusNoContent)
+}
+
+// markReadAtProvider tells the customer their messages were read, for
+// kinds that can (WhatsApp's blue ticks), in the background: the agent's
+// screen does not wait for the provider.
+func (s *Server) markReadAtProvider(c *gin.Context, conv store.Conversation) {
+	var ch store.Channel
+	if s.Temporal == nil || s.DB.WithContext(c).Select("id, kind").Take(&ch, "id = ?", conv.ChannelID).Error != nil {
+		return
+	}
+	a, _ := s.channels().Adapter(ch.Kind)
+	if _, reads := a.(channels.Reader); !reads {
+		return
+	}
+	opts := client.StartWorkflowOptions{ID: workflows.MarkReadWorkflowID(conv.ID), TaskQueue: s.Inbox.Queue(),
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}
+	in := activities.ReadInput{AccountID: conv.AccountID, ChannelID: ch.ID, ConversationID: conv.ID}
+	if _, err := s.Temporal.ExecuteWorkflow(c, opts, workflows.MarkRead, in); err != nil {
+		s.Logger.Warn("read receipts not sent", "conversation", conv.ID, "error", err)
+	}
 }
 
 func (s *Server) notify(accountID string) {

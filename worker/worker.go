@@ -154,6 +154,7 @@ func RegisterWithConnection(r, conn sdkworker.Registry, deps Deps) {
 	r.RegisterWorkflow(workflows.ChannelConnection)
 	r.RegisterWorkflow(workflows.InboundMedia)
 	r.RegisterWorkflow(workflows.InboundSweep)
+	r.RegisterWorkflow(workflows.MarkRead)
 	cache := &rules.Cache{}
 	noRules := &activities.NoRules{}
 	r.RegisterActivity(&activities.Distribution{DB: deps.DB, Temporal: deps.Temporal, Rules: cache})

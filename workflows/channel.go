@@ -229,6 +229,36 @@ func InboundSweep(ctx workflow.Context) error {
 	return workflow.ExecuteActivity(actx, SweepInboundActivity).Get(ctx, nil)
 }
 
+// MarkReadWorkflowID is the business key of telling a conversation's
+// customer their messages were read: one at a time per conversation.
+func MarkReadWorkflowID(conversationID string) string { return "mark-read/" + conversationID }
+
+// readOptions: a read receipt is a courtesy, tried for a minute or two.
+var readOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second, MaximumAttempts: 5},
+}
+
+// MarkRead sends the customer read receipts once an agent opened their
+// conversation, on the worker holding the channel's connection when the
+// kind sends through it.
+func MarkRead(ctx workflow.Context, in activities.ReadInput) error {
+	lookup := func(ctx workflow.Context) (activities.ConnectionQueue, error) {
+		var q activities.ConnectionQueue
+		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 10 * time.Second})
+		err := workflow.ExecuteLocalActivity(lctx, a.ChannelConnectionQueue, in.ChannelID).Get(ctx, &q)
+		return q, err
+	}
+	q, err := lookup(ctx)
+	if err != nil {
+		return err
+	}
+	if q.Needed {
+		return onConnection(ctx, lookup, readOptions, kit.MarkConversationRead, in)
+	}
+	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, readOptions), kit.MarkConversationRead, in).Get(ctx, nil)
+}
+
 // connectionScheduleTimeout is how long an activity waits on the holding
 // worker's queue before the holder is taken for gone and the queue is
 // looked up again (another worker may hold the connection by then).

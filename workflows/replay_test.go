@@ -31,6 +31,7 @@ func TestReplayCommittedHistories(t *testing.T) {
 		r.RegisterWorkflow(workflows.ChannelConnection)
 		r.RegisterWorkflow(workflows.InboundMedia)
 		r.RegisterWorkflow(workflows.InboundSweep)
+		r.RegisterWorkflow(workflows.MarkRead)
 		if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}

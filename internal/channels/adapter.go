@@ -254,6 +254,14 @@ type Connector interface {
 	Connect(ctx context.Context, env Env, ch store.Channel, sink Sink) error
 }
 
+// Reader is a kind that tells the customer their messages were read
+// (WhatsApp's blue ticks) when an agent opens the conversation.
+type Reader interface {
+	// MarkRead marks the customer's messages ids (provider ids, oldest
+	// first) as read.
+	MarkRead(ctx context.Context, ch store.Channel, contact string, ids []string) error
+}
+
 // IDAssigner is a kind whose messages carry an id we choose: it is stored
 // on the message before the send, so a receipt finds its message even when
 // the send's answer was lost, and a retry resends under the same id.

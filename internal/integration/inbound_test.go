@@ -298,6 +298,7 @@ func saveHistory(t *testing.T, tc client.Client, wfID, runID, name string) {
 	replayer.RegisterWorkflow(workflows.ChannelConnection)
 	replayer.RegisterWorkflow(workflows.InboundMedia)
 	replayer.RegisterWorkflow(workflows.InboundSweep)
+	replayer.RegisterWorkflow(workflows.MarkRead)
 	if err := replayer.ReplayWorkflowHistory(nil, &hist); err != nil {
 		t.Fatalf("replaying the run just recorded: %v", err)
 	}

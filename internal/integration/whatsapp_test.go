@@ -123,6 +123,17 @@ func testWhatsAppOfficial(t *testing.T, dialect string) {
 		t.Errorf("contact: %+v", contact)
 	}
 
+	// The agent opens the conversation: the customer sees the blue ticks.
+	if st, _ := admin.call(http.MethodPost, "/api/v1/conversations/"+conv.ID+"/read", nil, nil); st != http.StatusNoContent {
+		t.Fatalf("read: %d", st)
+	}
+	eventually(t, 15*time.Second, func() error {
+		if r := graph.Reads(); len(r) != 1 || r[0] != "wamid.in-1" {
+			return fmt.Errorf("marked read %v", r)
+		}
+		return nil
+	})
+
 	// The agent answers inside the window.
 	st, msg := admin.call(http.MethodPost, "/api/v1/conversations/"+conv.ID+"/messages", map[string]any{"body": "Temos sim!"}, map[string]string{"Idempotency-Key": "wa-1"})
 	if st != http.StatusCreated {

@@ -109,6 +109,21 @@ func testWhatsAppQR(t *testing.T, dialect string) {
 		return nil
 	})
 
+	// The agent opens the conversation: read receipts go through the
+	// session, on the worker holding it.
+	if st, _ := admin.call(http.MethodPost, "/api/v1/conversations/"+conv.ID+"/read", nil, nil); st != http.StatusNoContent {
+		t.Fatalf("read: %d", st)
+	}
+	eventually(t, 15*time.Second, func() error {
+		if r := phone.ReadIDs(); len(r) != 2 || r[0] != "3A0001" || r[1] != "3A0002" {
+			return fmt.Errorf("marked read %v", r)
+		}
+		return nil
+	})
+	if dialect == "sqlite" {
+		saveHistory(t, s.tc, workflows.MarkReadWorkflowID(conv.ID), "", "mark-read-on-connection.json")
+	}
+
 	// The agent answers: sent through the session under the id stored
 	// before the send; the customer's phone then reports it delivered and
 	// read.

@@ -27,6 +27,20 @@ type sendAnswer struct {
 	} `json:"messages"`
 }
 
+// MarkRead shows the customer the blue ticks: marking the newest message
+// read marks every earlier one too.
+func (a Adapter) MarkRead(ctx context.Context, ch store.Channel, _ string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	g, s, err := a.graph(ch)
+	if err != nil {
+		return err
+	}
+	body := map[string]any{"messaging_product": "whatsapp", "status": "read", "message_id": ids[len(ids)-1]}
+	return sendError(g.Do(ctx, http.MethodPost, s.String(keyPhoneNumberID)+"/messages", body, "", nil))
+}
+
 // Send delivers an agent's message: the text (as a reply when it answers
 // one), then each file uploaded to Meta. Every message carries our id as
 // biz_opaque_callback_data, so its statuses find it even if the send's

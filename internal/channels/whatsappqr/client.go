@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waE2E"
@@ -36,6 +37,8 @@ type Client interface {
 	Upload(ctx context.Context, data []byte, mediaType whatsmeow.MediaType) (whatsmeow.UploadResponse, error)
 	Download(ctx context.Context, msg *waE2E.Message) ([]byte, error)
 	SendChatPresence(ctx context.Context, to types.JID, state types.ChatPresence) error
+	// MarkRead sends read receipts for a chat's messages from sender.
+	MarkRead(ctx context.Context, ids []types.MessageID, chat, sender types.JID) error
 	// Logout unlinks the device from the phone and deletes its keys.
 	Logout(ctx context.Context) error
 }
@@ -166,5 +169,8 @@ func (m *meow) Download(ctx context.Context, msg *waE2E.Message) ([]byte, error)
 }
 func (m *meow) SendChatPresence(ctx context.Context, to types.JID, state types.ChatPresence) error {
 	return m.cli.SendChatPresence(ctx, to, state, types.ChatPresenceMediaText)
+}
+func (m *meow) MarkRead(ctx context.Context, ids []types.MessageID, chat, sender types.JID) error {
+	return m.cli.MarkRead(ctx, ids, time.Now(), chat, sender)
 }
 func (m *meow) Logout(ctx context.Context) error { return m.cli.Logout(ctx) }

@@ -52,6 +52,23 @@ func (a *Adapter) Send(ctx context.Context, out channels.Outbound) (string, erro
 	return id, nil
 }
 
+// MarkRead sends the customer read receipts (blue ticks) for their
+// messages, through the session.
+func (a *Adapter) MarkRead(ctx context.Context, ch store.Channel, contact string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	s, err := a.session(ch.ID)
+	if err != nil {
+		return err
+	}
+	jid, err := s.recipient(ctx, contact)
+	if err != nil {
+		return err
+	}
+	return s.cli.MarkRead(ctx, ids, jid, jid)
+}
+
 // recipient is the JID to send to: a contact known by phone is looked up
 // (with and without the ninth digit, for Brazilian mobiles), once per
 // session; one known by JID (a LID, a group) is sent to as is.

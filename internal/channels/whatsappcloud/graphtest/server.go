@@ -35,6 +35,7 @@ type Server struct {
 	failNext   []int             // Meta error codes for the next sends
 	subscribed map[string]any    // the last subscribed_apps body
 	next       int
+	reads      []string // message ids marked read
 }
 
 type file struct {
@@ -69,6 +70,13 @@ func (s *Server) Sent() []Sent {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Sent(nil), s.sent...)
+}
+
+// Reads are the message ids marked read, in order.
+func (s *Server) Reads() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.reads...)
 }
 
 // Upload returns the bytes of an uploaded media id.
@@ -175,6 +183,17 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if body["status"] == "read" {
+		id, _ := body["message_id"].(string)
+		if !strings.HasPrefix(id, "wamid.") {
+			w.WriteHeader(http.StatusBadRequest)
+			answer(w, map[string]any{"error": map[string]any{"message": "(#100) Invalid parameter", "code": 100}})
+			return
+		}
+		s.reads = append(s.reads, id)
+		answer(w, map[string]any{"success": true})
+		return
+	}
 	if len(s.failNext) > 0 {
 		code := s.failNext[0]
 		s.failNext = s.failNext[1:]

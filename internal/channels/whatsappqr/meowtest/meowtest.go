@@ -45,6 +45,7 @@ type Phone struct {
 	PhoneCalls []string // PairPhone's numbers
 	Presences  []types.ChatPresence
 	Uploads    int
+	Read       []types.MessageID // ids the channel sent read receipts for
 }
 
 // Sent is a message the channel sent.
@@ -254,6 +255,20 @@ func (c *Client) SendChatPresence(_ context.Context, _ types.JID, state types.Ch
 	defer c.phone.mu.Unlock()
 	c.phone.Presences = append(c.phone.Presences, state)
 	return nil
+}
+
+func (c *Client) MarkRead(_ context.Context, ids []types.MessageID, _, _ types.JID) error {
+	c.phone.mu.Lock()
+	defer c.phone.mu.Unlock()
+	c.phone.Read = append(c.phone.Read, ids...)
+	return nil
+}
+
+// ReadIDs is a copy of the ids marked read so far.
+func (p *Phone) ReadIDs() []types.MessageID {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]types.MessageID(nil), p.Read...)
 }
 
 // Logout unlinks the device.
