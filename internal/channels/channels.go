@@ -49,6 +49,11 @@ type Inbound struct {
 	// Edit: this is a new text for the earlier message ExternalID, not a
 	// new message.
 	Edit bool
+	// FromBusiness: the business sent this from the provider's own app
+	// (the phone, Meta's inbox): stored as the business's message to the
+	// contact, never sent again and not a customer message. Our own sends
+	// echoed back are recognised by their provider id.
+	FromBusiness bool
 	// Media are the provider's files on the message, fetched into
 	// attachment storage after the webhook has been answered.
 	Media []Media

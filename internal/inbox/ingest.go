@@ -140,6 +140,69 @@ func (ib *Inbox) Ingest(ctx context.Context, ch store.Channel, in channels.Inbou
 	return res, nil
 }
 
+// Echo stores a message the business sent from the provider's own app as
+// the business's message in the contact's open ticket, once per provider
+// id; a message we sent, echoed back, is found by its id and left alone.
+// Nothing is signalled: it is not the customer's, and it is already sent.
+func (ib *Inbox) Echo(ctx context.Context, ch store.Channel, in channels.Inbound) (Result, error) {
+	if in.ExternalID == "" || in.Contact.ExternalID == "" {
+		return Result{}, errors.New("echoed message needs the provider's message id and the contact's id")
+	}
+	var res Result
+	persist := func(tx *gorm.DB) error {
+		var existing store.Message
+		// direction is a literal so that both databases can use the partial
+		// index (messages_outbound_external) for the lookup.
+		err := tx.Where("channel_id = ? AND external_id = ? AND direction = 'outbound'", ch.ID, in.ExternalID).Take(&existing).Error
+		if err == nil {
+			res = Result{Message: existing, Duplicate: true}
+			return nil
+		}
+		if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return err
+		}
+		contact, err := identify(tx, ch, in.Contact)
+		if err != nil {
+			return err
+		}
+		at := in.At
+		if at.IsZero() {
+			at = time.Now()
+		}
+		ext := in.ExternalID
+		msg := store.Message{ID: store.NewID(), AccountID: ch.AccountID, ChannelID: ch.ID, ContactID: contact.ID, ThreadKey: in.ThreadKey,
+			Direction: store.DirectionOutbound, Kind: store.KindText, Body: in.Text, Status: store.MessageSent, ExternalID: &ext, CreatedAt: at.UTC()}
+		var conv store.Conversation
+		err = tx.Where("workflow_id = ? AND status <> ?", workflows.ThreadWorkflowID(ch.ID, contact.ID, in.ThreadKey), store.StatusClosed).
+			Order("created_at DESC").Take(&conv).Error
+		if err == nil {
+			msg.ConversationID = &conv.ID
+		} else if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return err
+		}
+		if err := tx.Create(&msg).Error; err != nil {
+			return err
+		}
+		res = Result{Message: msg}
+		views, err := store.MessageViews(ctx, tx, []store.Message{msg})
+		if err != nil {
+			return err
+		}
+		var convPtr *store.Conversation
+		if msg.ConversationID != nil {
+			convPtr = &conv
+		}
+		return events.Append(tx, ch.AccountID, events.MessageCreated, convPtr, views[0])
+	}
+	if err := ib.DB.WithContext(ctx).Transaction(persist); err != nil {
+		return Result{}, err
+	}
+	if ib.Bus != nil && !res.Duplicate {
+		ib.Bus.Notify(ch.AccountID)
+	}
+	return res, nil
+}
+
 // Receive ingests what one webhook request or connection event carried:
 // its messages, then its receipts. It stops at the first message it could
 // not store, so the provider's retry brings the rest.
@@ -147,7 +210,11 @@ func (ib *Inbox) Receive(ctx context.Context, ch store.Channel, b channels.Batch
 	var out []channels.Ingested
 	for _, in := range b.Messages {
 		in.ChannelID = ch.ID
-		res, err := ib.Ingest(ctx, ch, in)
+		ingest := ib.Ingest
+		if in.FromBusiness {
+			ingest = ib.Echo
+		}
+		res, err := ingest(ctx, ch, in)
 		if err != nil {
 			return out, err
 		}

@@ -24,7 +24,9 @@ var statusRank = map[string]int{
 // ignored.
 func ApplyReceipt(ctx context.Context, db *gorm.DB, bus events.Bus, ch store.Channel, r channels.Receipt) error {
 	var msgs []store.Message
-	q := db.WithContext(ctx).Where("channel_id = ? AND direction = ?", ch.ID, store.DirectionOutbound)
+	// direction is a literal so that both databases can use the partial
+	// index (messages_outbound_external).
+	q := db.WithContext(ctx).Where("channel_id = ? AND direction = 'outbound'", ch.ID)
 	if r.MessageID != "" {
 		q = q.Where("(external_id = ? OR id = ?)", r.ExternalID, r.MessageID)
 	} else {

@@ -153,6 +153,22 @@ func testWhatsAppQR(t *testing.T, dialect string) {
 		}
 		return nil
 	})
+	// The owner answers from the phone's own WhatsApp: agents see it as
+	// the business's message, and it is not sent again; our own send
+	// echoed back is not stored twice.
+	mine := types.MessageInfo{ID: "3A0099", Timestamp: time.Now(), MessageSource: types.MessageSource{Chat: customer, Sender: business.ToNonAD(), IsFromMe: true}}
+	cli.Emit(&events.Message{Info: mine, Message: &waE2E.Message{Conversation: proto.String("Pode passar amanhã")}})
+	mine.ID = sent[0].ID
+	cli.Emit(&events.Message{Info: mine, Message: &waE2E.Message{Conversation: proto.String("Temos sim!")}})
+	var outbound []store.Message
+	db.Where("contact_id = ? AND direction = ?", ident.ContactID, store.DirectionOutbound).Order("created_at").Find(&outbound)
+	if len(outbound) != 2 || outbound[1].Body != "Pode passar amanhã" || outbound[1].Status != store.MessageSent ||
+		outbound[1].ConversationID == nil || *outbound[1].ConversationID != conv.ID || outbound[1].AuthorID != nil {
+		t.Fatalf("the business's messages: %+v", outbound)
+	}
+	if n := len(phone.SentMessages()); n != 1 {
+		t.Errorf("%d messages sent to WhatsApp, want 1: the phone's own message must not go out again", n)
+	}
 	if dialect == "sqlite" {
 		var media store.InboundMedia
 		db.Take(&media, "channel_id = ?", channelID)

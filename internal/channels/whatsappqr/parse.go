@@ -26,7 +26,7 @@ type parseOptions struct {
 // messages other than edits, groups when they are off).
 func parseMessage(evt *events.Message, o parseOptions) (channels.Inbound, bool) {
 	info := evt.Info
-	if info.IsFromMe || info.Chat.Server == types.BroadcastServer || info.Chat.Server == types.NewsletterServer {
+	if info.Chat.Server == types.BroadcastServer || info.Chat.Server == types.NewsletterServer {
 		return channels.Inbound{}, false
 	}
 	if info.IsGroup && !o.groups {
@@ -34,6 +34,9 @@ func parseMessage(evt *events.Message, o parseOptions) (channels.Inbound, bool) 
 	}
 	in := channels.Inbound{ChannelID: o.channelID, ExternalID: info.ID, At: info.Timestamp, Contact: sender(info)}
 	msg := evt.Message
+	if info.IsFromMe {
+		return fromPhone(in, info, msg)
+	}
 	if pm := msg.GetProtocolMessage(); pm != nil {
 		if pm.GetType() != waE2E.ProtocolMessage_MESSAGE_EDIT {
 			return channels.Inbound{}, false // revocations, key shares, history notices
@@ -62,6 +65,29 @@ func parseMessage(evt *events.Message, o parseOptions) (channels.Inbound, bool) 
 		in.Text = strings.TrimSpace(info.PushName + ": " + in.Text)
 	}
 	return in, in.Text != "" || len(in.Media) > 0
+}
+
+// fromPhone is a message the business sent from the phone's own
+// WhatsApp: the business's message to the chat's customer. Protocol
+// messages and reactions from the phone are left out.
+func fromPhone(in channels.Inbound, info types.MessageInfo, msg *waE2E.Message) (channels.Inbound, bool) {
+	if info.IsGroup || msg.GetProtocolMessage() != nil || msg.GetReactionMessage() != nil {
+		return channels.Inbound{}, false
+	}
+	in.FromBusiness = true
+	in.Contact = channels.InboundContact{ExternalID: info.Chat.ToNonAD().String()}
+	for _, jid := range []types.JID{info.Chat, info.RecipientAlt} {
+		if jid.Server == types.DefaultUserServer {
+			in.Contact = channels.InboundContact{ExternalID: E164(jid.User), Phone: E164(jid.User)}
+			break
+		}
+	}
+	in.Text = textOf(msg)
+	if m, ok := mediaOf(msg); ok && in.Text == "" {
+		// The file stays on the phone: the agent reads what was sent.
+		in.Text = "[" + m.Name + "]"
+	}
+	return in, in.Text != ""
 }
 
 // sender is the customer: known by phone number when WhatsApp tells it

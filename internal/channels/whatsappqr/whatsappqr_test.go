@@ -170,7 +170,12 @@ func TestInboundKinds(t *testing.T) {
 	if in := check("OLD1", "número antigo"); in.Contact.ExternalID != "+5511987654321" {
 		t.Errorf("the old form is another contact: %+v", in.Contact)
 	}
-	for _, id := range []string{"DEL1", "ME1", "G1"} {
+	// Sent from the phone's own WhatsApp: the business's message to the
+	// customer, not the customer's.
+	if in := check("ME1", "enviado pelo celular"); !in.FromBusiness || in.Contact.ExternalID != "+5511987654321" {
+		t.Errorf("from the phone: %+v", in)
+	}
+	for _, id := range []string{"DEL1", "G1"} {
 		if _, ok := got[id]; ok {
 			t.Errorf("%s should not reach the inbox", id)
 		}
