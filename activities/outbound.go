@@ -128,6 +128,14 @@ func (c *Conversations) DeliverMessage(ctx context.Context, in DeliverInput) err
 		if out.ThreadKey, out.ReplyTo, err = c.threadAndReply(ctx, msg); err != nil {
 			return err
 		}
+		if c.Channels.Capabilities(ch.Kind).SendsOnConnection {
+			var wrote store.Message
+			err := c.DB.WithContext(ctx).Select("id").Where("contact_id = ? AND channel_id = ? AND direction = 'inbound'", msg.ContactID, ch.ID).Take(&wrote).Error
+			if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+				return err
+			}
+			out.FirstContact = errors.Is(err, gorm.ErrRecordNotFound)
+		}
 		providerID, err = sender.Send(ctx, out)
 		if err == nil {
 			return c.setStatus(ctx, msg, store.MessageSent, "", &providerID)

@@ -129,7 +129,10 @@ type Outbound struct {
 	ReplyTo   string // provider id of the message answered, "" for none
 	Text      string
 	CreatedAt time.Time
-	Files     []OutboundFile
+	// FirstContact: the contact never wrote on this channel (kinds that
+	// send on a connection are told, to warn before a ban for cold sends).
+	FirstContact bool
+	Files        []OutboundFile
 	// Open reads a file's bytes from attachment storage, for providers
 	// that take uploads.
 	Open func(ctx context.Context, fileID string) ([]byte, error) `json:"-"`

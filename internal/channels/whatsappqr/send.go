@@ -3,6 +3,7 @@ package whatsappqr
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -49,7 +50,36 @@ func (a *Adapter) Send(ctx context.Context, out channels.Outbound) (string, erro
 		}
 	}
 	_ = s.cli.SendChatPresence(ctx, to, types.ChatPresencePaused)
+	if out.FirstContact {
+		s.coldSend(ctx)
+	}
 	return id, nil
+}
+
+// ColdSendsWarning is how many messages a day to people who never wrote
+// first make the channel warn its admins: bans are reported after a few
+// dozen.
+const ColdSendsWarning = 20
+
+// coldSend counts a send to someone who never wrote first; past the
+// warning line the channel's status says so (admins see it, and the
+// channel.status_changed webhook carries it).
+func (s *session) coldSend(ctx context.Context) {
+	s.mu.Lock()
+	now := s.pace.Clock.Now()
+	kept := s.cold[:0]
+	for _, t := range s.cold {
+		if now.Sub(t) < 24*time.Hour {
+			kept = append(kept, t)
+		}
+	}
+	s.cold = append(kept, now)
+	n := len(s.cold)
+	s.mu.Unlock()
+	if n >= ColdSendsWarning {
+		_ = s.sink.Status(ctx, store.ChannelConnected, fmt.Sprintf(
+			"warning: %d messages in 24 h to people who never wrote first; WhatsApp bans numbers for this: slow down or use WhatsApp Official", n))
+	}
 }
 
 // MarkRead sends the customer read receipts (blue ticks) for their

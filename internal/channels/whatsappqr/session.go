@@ -217,6 +217,7 @@ type session struct {
 
 	mu   sync.Mutex
 	jids map[string]types.JID // phone -> the JID WhatsApp knows it by
+	cold []time.Time          // sends in the last day to people who never wrote first
 }
 
 // banned is a session ended by a temporary ban.

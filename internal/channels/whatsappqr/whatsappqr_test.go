@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -623,5 +624,33 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("timed out")
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Sends to people who never wrote first are counted; past the line the
+// channel warns its admins, and sends to customers who wrote do not count.
+func TestColdSendsWarn(t *testing.T) {
+	phone := meowtest.NewPhone()
+	phone.Registered["5511987654321"] = customer
+	clock := &fakeClock{now: time.Unix(1764700000, 0)}
+	a := &whatsappqr.Adapter{Devices: phone, Clock: clock, NoJitter: true}
+	_, snk, _ := session(t, a, phone, `{"jid":"`+business.String()+`","sends_per_minute":60}`)
+	send := func(id string, first bool) {
+		t.Helper()
+		out := channels.Outbound{MessageID: id, Channel: store.Channel{ID: "ch1"}, To: "+5511987654321", Text: "promo", FirstContact: first}
+		if _, err := a.Send(context.Background(), out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range whatsappqr.ColdSendsWarning - 1 {
+		send(fmt.Sprint("cold-", i), true)
+		send(fmt.Sprint("warm-", i), false)
+	}
+	if r := snk.lastReason(); strings.Contains(r, "warning") {
+		t.Fatalf("warned before the line: %q", r)
+	}
+	send("cold-last", true)
+	if r := snk.lastReason(); !strings.Contains(r, "never wrote first") || snk.lastStatus() != store.ChannelConnected {
+		t.Fatalf("no warning at the line: %s %q", snk.lastStatus(), r)
 	}
 }
