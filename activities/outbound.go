@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -27,6 +28,7 @@ type CreateOutboundInput struct {
 	Body           string
 	IdempotencyKey string // the same key twice creates one message
 	AttachmentIDs  []string
+	Template       string // JSON channels.TemplateSend; "" for free text
 }
 
 // CreateOutbound stores the message (queued; a note is final at once) and
@@ -49,6 +51,7 @@ func (c *Conversations) CreateOutbound(ctx context.Context, in CreateOutboundInp
 	msg := store.Message{
 		ID: store.NewID(), AccountID: in.AccountID, ChannelID: in.ChannelID, ContactID: in.ContactID, ConversationID: &conv,
 		Direction: store.DirectionOutbound, Kind: in.Kind, AuthorID: &author, Body: in.Body, Status: status, IdempotencyKey: &key,
+		Template: in.Template,
 	}
 	if author == "" {
 		msg.AuthorID = nil
@@ -127,6 +130,12 @@ func (c *Conversations) DeliverMessage(ctx context.Context, in DeliverInput) err
 			Open: c.openFile}
 		if out.ThreadKey, out.ReplyTo, err = c.threadAndReply(ctx, msg); err != nil {
 			return err
+		}
+		if msg.Template != "" {
+			out.Template = &channels.TemplateSend{}
+			if err := json.Unmarshal([]byte(msg.Template), out.Template); err != nil {
+				return refused("the message's template is unreadable")
+			}
 		}
 		if c.Channels.Capabilities(ch.Kind).SendsOnConnection {
 			var wrote store.Message

@@ -43,6 +43,10 @@ type SendRequest struct {
 	IdempotencyKey string
 	HumanAgentTag  bool     // Meta channels: answer up to 7 days after the customer wrote
 	AttachmentIDs  []string // files the agent uploaded for this message
+	// Template: send an approved template (JSON channels.TemplateSend),
+	// allowed when the service window has closed; Body is its rendered
+	// text.
+	Template string
 }
 
 // SendResult answers a send once the message is stored.

@@ -347,6 +347,14 @@ type sendMessageRequest struct {
 	Kind          string   `json:"kind"`
 	HumanAgentTag bool     `json:"human_agent_tag"`
 	AttachmentIDs []string `json:"attachment_ids"`
+	// Template sends an approved template instead of free text (the only
+	// kind of message once WhatsApp's 24 h window has closed).
+	Template *templateRequest `json:"template"`
+}
+
+type templateRequest struct {
+	ID     string   `json:"id"`
+	Params []string `json:"params"`
 }
 
 func (s *Server) sendMessage(c *gin.Context) {
@@ -357,6 +365,14 @@ func (s *Server) sendMessage(c *gin.Context) {
 	var req sendMessageRequest
 	if !bindJSON(c, &req) {
 		return
+	}
+	template := ""
+	if req.Template != nil {
+		var ok bool
+		if req.Body, template, ok = s.templateSend(c, conv, *req.Template); !ok {
+			return
+		}
+		req.Kind, req.AttachmentIDs = store.KindText, nil
 	}
 	if strings.TrimSpace(req.Body) == "" && len(req.AttachmentIDs) == 0 {
 		problem(c, http.StatusUnprocessableEntity, "body is required (or attach a file)", "body")
@@ -395,7 +411,7 @@ func (s *Server) sendMessage(c *gin.Context) {
 	key = p.ActorID() + ":" + key
 	var res workflows.SendResult
 	if !s.update(c, conv, workflows.UpdateSend, workflows.SendRequest{UserID: p.UserID, Body: req.Body, Note: req.Kind == store.KindNote,
-		IdempotencyKey: key, HumanAgentTag: req.HumanAgentTag, AttachmentIDs: req.AttachmentIDs}, &res) {
+		IdempotencyKey: key, HumanAgentTag: req.HumanAgentTag, AttachmentIDs: req.AttachmentIDs, Template: template}, &res) {
 		return
 	}
 	s.respondMessage(c, http.StatusCreated, res.MessageID)

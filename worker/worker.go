@@ -155,6 +155,8 @@ func RegisterWithConnection(r, conn sdkworker.Registry, deps Deps) {
 	r.RegisterWorkflow(workflows.InboundMedia)
 	r.RegisterWorkflow(workflows.InboundSweep)
 	r.RegisterWorkflow(workflows.MarkRead)
+	r.RegisterWorkflow(workflows.TemplateSync)
+	r.RegisterWorkflow(workflows.TemplateSubmit)
 	cache := &rules.Cache{}
 	noRules := &activities.NoRules{}
 	r.RegisterActivity(&activities.Distribution{DB: deps.DB, Temporal: deps.Temporal, Rules: cache})

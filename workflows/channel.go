@@ -95,6 +95,12 @@ func ChannelActivation(ctx workflow.Context, in ChannelActivationInput) error {
 	if failed != nil || steps == nil {
 		return nil // the failure is on the channel, for the manager to read
 	}
+	if workflow.GetVersion(ctx, "sync-templates", workflow.DefaultVersion, 1) == 1 {
+		// Kinds with templates read them now, so the composer offers them.
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, templateOptions), kit.SyncTemplates, ref).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Warn("templates not read after activation", "channel", in.ChannelID, "error", err)
+		}
+	}
 	if !connect {
 		return stopConnection(ctx, in.ChannelID) // e.g. polling before, a webhook now
 	}
@@ -227,6 +233,37 @@ func InboundSweep(ctx workflow.Context) error {
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 3},
 	})
 	return workflow.ExecuteActivity(actx, SweepInboundActivity).Get(ctx, nil)
+}
+
+// TemplateSyncWorkflowID is the business key of reading a channel's
+// templates from its provider; TemplateSubmitWorkflowID of sending one
+// for review.
+func TemplateSyncWorkflowID(channelID string) string    { return "template-sync/" + channelID }
+func TemplateSubmitWorkflowID(templateID string) string { return "template-submit/" + templateID }
+
+// templateOptions retry the provider for a few minutes.
+var templateOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 2 * time.Minute,
+	RetryPolicy: &temporal.RetryPolicy{InitialInterval: 2 * time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute, MaximumAttempts: 8,
+		NonRetryableErrorTypes: []string{activities.ErrChannelRefused}},
+}
+
+// TemplateSync reads a channel's templates from its provider: after
+// activation and when a manager asks.
+func TemplateSync(ctx workflow.Context, ref activities.ChannelRef) error {
+	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, templateOptions), kit.SyncTemplates, ref).Get(ctx, nil)
+}
+
+// TemplateSubmit sends a template created in CHATSPOT for the provider's
+// review; when the provider stays unreachable, the template is marked
+// failed so the manager can submit it again.
+func TemplateSubmit(ctx workflow.Context, ref activities.TemplateRef) error {
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, templateOptions), kit.SubmitTemplate, ref).Get(ctx, nil)
+	if err == nil {
+		return nil
+	}
+	failed := activities.TemplateFailure{TemplateRef: ref, Reason: "could not reach WhatsApp: " + reasonOf(err)}
+	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, templateOptions), kit.MarkTemplateFailed, failed).Get(ctx, nil)
 }
 
 // MarkReadWorkflowID is the business key of telling a conversation's

@@ -561,8 +561,8 @@ func (c *conversation) checkWindow(ctx workflow.Context, r SendRequest) error {
 			window = c.ticket.HumanAgentWindow
 		}
 	}
-	if r.Note || window == 0 {
-		return nil
+	if r.Note || r.Template != "" || window == 0 {
+		return nil // templates are what the window allows once closed
 	}
 	if c.state.LastCustomerMessageAt.IsZero() || workflow.Now(ctx).Sub(c.state.LastCustomerMessageAt) > window {
 		return errors.New(channels.WindowClosedReason)
@@ -578,7 +578,8 @@ func (c *conversation) send(ctx workflow.Context, r SendRequest) (SendResult, er
 		kind = store.KindNote
 	}
 	in := activities.CreateOutboundInput{AccountID: c.in.AccountID, ConversationID: c.state.ConversationID, ChannelID: c.in.ChannelID,
-		ContactID: c.in.ContactID, AuthorID: r.UserID, Kind: kind, Body: r.Body, IdempotencyKey: r.IdempotencyKey, AttachmentIDs: r.AttachmentIDs}
+		ContactID: c.in.ContactID, AuthorID: r.UserID, Kind: kind, Body: r.Body, IdempotencyKey: r.IdempotencyKey, AttachmentIDs: r.AttachmentIDs,
+		Template: r.Template}
 	var id string
 	if err := workflow.ExecuteLocalActivity(withLocalActivity(ctx), a.CreateOutbound, in).Get(ctx, &id); err != nil {
 		return SendResult{}, err

@@ -32,6 +32,8 @@ func TestReplayCommittedHistories(t *testing.T) {
 		r.RegisterWorkflow(workflows.InboundMedia)
 		r.RegisterWorkflow(workflows.InboundSweep)
 		r.RegisterWorkflow(workflows.MarkRead)
+		r.RegisterWorkflow(workflows.TemplateSync)
+		r.RegisterWorkflow(workflows.TemplateSubmit)
 		if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}

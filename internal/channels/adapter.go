@@ -262,6 +262,15 @@ type Reader interface {
 	MarkRead(ctx context.Context, ch store.Channel, contact string, ids []string) error
 }
 
+// Templater is a kind with provider-approved message templates (WhatsApp
+// Official): read from the provider and submitted for review.
+type Templater interface {
+	ListTemplates(ctx context.Context, ch store.Channel) ([]Template, error)
+	// SubmitTemplate sends a template for review; the answer carries the
+	// provider's id and first status.
+	SubmitTemplate(ctx context.Context, ch store.Channel, t Template) (Template, error)
+}
+
 // IDAssigner is a kind whose messages carry an id we choose: it is stored
 // on the message before the send, so a receipt finds its message even when
 // the send's answer was lost, and a retry resends under the same id.

@@ -115,8 +115,39 @@ type Pricing struct {
 
 // Batch is what one inbound request or connection event carries.
 type Batch struct {
-	Messages []Inbound
-	Receipts []Receipt
+	Messages  []Inbound
+	Receipts  []Receipt
+	Templates []TemplateStatus
+}
+
+// Template is a message template as its provider knows it.
+type Template struct {
+	ProviderID string
+	Name       string
+	Language   string // pt_BR, en_US, ...
+	Category   string // MARKETING, UTILITY, AUTHENTICATION
+	Status     string // store.TemplateApproved, ...
+	Reason     string
+	Header     string
+	Body       string // with {{1}}..{{n}}
+	Footer     string
+	Examples   []string // a sample value per body variable, for the review
+}
+
+// TemplateStatus is a provider's news about a template's review.
+type TemplateStatus struct {
+	ProviderID string
+	Name       string
+	Language   string
+	Status     string
+	Reason     string
+}
+
+// TemplateSend is an outbound message sent as an approved template.
+type TemplateSend struct {
+	Name     string   `json:"name"`
+	Language string   `json:"language"`
+	Params   []string `json:"params"` // the body's variables, in order
 }
 
 // Outbound is an agent's message to deliver to a customer.
@@ -129,6 +160,9 @@ type Outbound struct {
 	ReplyTo   string // provider id of the message answered, "" for none
 	Text      string
 	CreatedAt time.Time
+	// Template: send this approved template instead of free text (Text is
+	// its rendered body, for the record).
+	Template *TemplateSend
 	// FirstContact: the contact never wrote on this channel (kinds that
 	// send on a connection are told, to warn before a ban for cold sends).
 	FirstContact bool

@@ -27,6 +27,7 @@ const (
 	ConversationUpdated  = "conversation.updated"
 	MessageUpdated       = "message.updated" // the full view again: an edit, a file fetched
 	ChannelUpdated       = "channel.updated" // a channel's health or activation progress
+	TemplateUpdated      = "template.updated" // a message template created, synced or reviewed
 )
 
 // Position is a place in the log. Events are read in (Tx, ID) order: Tx is

@@ -225,6 +225,14 @@ func (ib *Inbox) Receive(ctx context.Context, ch store.Channel, b channels.Batch
 			return out, err
 		}
 	}
+	for _, t := range b.Templates {
+		if err := messaging.ApplyTemplateStatus(ctx, ib.DB, ch, t); err != nil {
+			return out, err
+		}
+	}
+	if len(b.Templates) > 0 && ib.Bus != nil {
+		ib.Bus.Notify(ch.AccountID)
+	}
 	return out, nil
 }
 

@@ -299,6 +299,8 @@ func saveHistory(t *testing.T, tc client.Client, wfID, runID, name string) {
 	replayer.RegisterWorkflow(workflows.InboundMedia)
 	replayer.RegisterWorkflow(workflows.InboundSweep)
 	replayer.RegisterWorkflow(workflows.MarkRead)
+	replayer.RegisterWorkflow(workflows.TemplateSync)
+	replayer.RegisterWorkflow(workflows.TemplateSubmit)
 	if err := replayer.ReplayWorkflowHistory(nil, &hist); err != nil {
 		t.Fatalf("replaying the run just recorded: %v", err)
 	}

@@ -38,9 +38,25 @@ func TestWhatsAppOfficialEndToEnd(t *testing.T) {
 	}
 }
 
-func testWhatsAppOfficial(t *testing.T, dialect string) {
+// waStack is the app with a WhatsApp Official channel activated against a
+// local Graph API.
+type waStack struct {
+	*stack
+	graph  *graphtest.Server
+	f      storetest.Fixture
+	admin  *agent
+	id     string // the channel
+	verify string // its webhook verify token
+	hook   string
+}
+
+func newWhatsAppOfficial(t *testing.T, dialect string, prepare func(*graphtest.Server)) *waStack {
+	t.Helper()
 	graph := graphtest.New("v25.0", waPhoneID, waWABA, waToken)
 	t.Cleanup(graph.Close)
+	if prepare != nil {
+		prepare(graph)
+	}
 	db := storetest.Open(t, dialect)
 	_, f := seedAPIChannel(t, db)
 	reg := kinds.Registry(kinds.Config{AllowPrivateURLs: true, MetaGraphURL: graph.URL, MetaGraphVersion: "v25.0"})
@@ -56,15 +72,45 @@ func testWhatsAppOfficial(t *testing.T, dialect string) {
 	if st != http.StatusCreated || strings.Contains(fmt.Sprint(ch), waToken) || strings.Contains(fmt.Sprint(ch), waAppSecret) {
 		t.Fatalf("create: %d %v", st, ch)
 	}
-	id := ch["id"].(string)
-	verify := ch["settings"].(map[string]any)["verify_token"].(string)
+	w := &waStack{stack: s, graph: graph, f: f, admin: admin, id: ch["id"].(string), verify: ch["settings"].(map[string]any)["verify_token"].(string)}
+	w.hook = s.url + "/hooks/whatsapp_official/" + w.id
 	eventually(t, 20*time.Second, func() error {
-		_, ch = admin.call(http.MethodGet, "/api/v1/channels/"+id, nil, nil)
+		_, ch = admin.call(http.MethodGet, "/api/v1/channels/"+w.id, nil, nil)
 		if ch["status"] != store.ChannelConnected {
 			return fmt.Errorf("status %v %v", ch["status"], ch["activation"])
 		}
 		return nil
 	})
+	return w
+}
+
+// post delivers a webhook of the WABA with one change of field, signed
+// with the app secret or not, and answers the status.
+func (w *waStack) post(t *testing.T, field string, value map[string]any, signed bool) int {
+	t.Helper()
+	if field == "messages" {
+		value["messaging_product"] = "whatsapp"
+		value["metadata"] = map[string]any{"display_phone_number": "551140001234", "phone_number_id": waPhoneID}
+	}
+	body, _ := json.Marshal(map[string]any{"object": "whatsapp_business_account", "entry": []any{map[string]any{"id": waWABA,
+		"changes": []any{map[string]any{"field": field, "value": value}}}}})
+	req, _ := http.NewRequest(http.MethodPost, w.hook, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if signed {
+		req.Header.Set(meta.HeaderSignature, meta.Sign(waAppSecret, body))
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+func testWhatsAppOfficial(t *testing.T, dialect string) {
+	w := newWhatsAppOfficial(t, dialect, nil)
+	graph, db, admin, id, f, verify, hook := w.graph, w.db, w.admin, w.id, w.f, w.verify, w.hook
+	_, ch := admin.call(http.MethodGet, "/api/v1/channels/"+id, nil, nil)
 	if sub := graph.Subscribed(); sub["override_callback_uri"] != "https://chatspot.example.com/hooks/whatsapp_official/"+id || sub["verify_token"] != verify {
 		t.Errorf("subscribed_apps: %v", sub)
 	}
@@ -72,7 +118,6 @@ func testWhatsAppOfficial(t *testing.T, dialect string) {
 		t.Errorf("settings: %v", ch["settings"])
 	}
 
-	hook := s.url + "/hooks/whatsapp_official/" + id
 	// Meta's verification request.
 	res, err := http.Get(hook + "?" + url.Values{"hub.mode": {"subscribe"}, "hub.challenge": {"8844"}, "hub.verify_token": {verify}}.Encode())
 	if err != nil {
@@ -84,23 +129,7 @@ func testWhatsAppOfficial(t *testing.T, dialect string) {
 	if res.StatusCode != 200 || challenge.String() != "8844" {
 		t.Errorf("verification: %d %q", res.StatusCode, challenge.String())
 	}
-	post := func(value map[string]any, signed bool) int {
-		value["messaging_product"] = "whatsapp"
-		value["metadata"] = map[string]any{"display_phone_number": "551140001234", "phone_number_id": waPhoneID}
-		body, _ := json.Marshal(map[string]any{"object": "whatsapp_business_account", "entry": []any{map[string]any{"id": waWABA,
-			"changes": []any{map[string]any{"field": "messages", "value": value}}}}})
-		req, _ := http.NewRequest(http.MethodPost, hook, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		if signed {
-			req.Header.Set(meta.HeaderSignature, meta.Sign(waAppSecret, body))
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		return res.StatusCode
-	}
+	post := func(value map[string]any, signed bool) int { return w.post(t, "messages", value, signed) }
 	inbound := map[string]any{"contacts": []any{map[string]any{"profile": map[string]any{"name": "Carla Souza"}, "wa_id": "5511999990001"}},
 		"messages": []any{map[string]any{"from": "5511999990001", "id": "wamid.in-1", "timestamp": fmt.Sprint(time.Now().Unix()), "type": "text",
 			"text": map[string]any{"body": "Vocês têm o tênis 38?"}}}}

@@ -271,9 +271,42 @@ type Message struct {
 	// statuses (WhatsApp: type regular or free_*, category marketing, ...).
 	PricingType     string
 	PricingCategory string
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// Template is the template an outbound message was sent as (JSON
+	// channels.TemplateSend); "" for free text.
+	Template  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
+
+// MessageTemplate is a channel's template (WhatsApp Official's message
+// templates), as the provider last reported it.
+type MessageTemplate struct {
+	ID         string    `json:"id"`
+	AccountID  string    `json:"-"`
+	ChannelID  string    `json:"channel_id"`
+	ProviderID string    `json:"-"`
+	Name       string    `json:"name"`
+	Language   string    `json:"language"`
+	Category   string    `json:"category"`
+	Status     string    `json:"status"` // TemplateApproved, ...
+	Reason     string    `json:"reason"`
+	Header     string    `json:"header"`
+	Body       string    `json:"body"`
+	Footer     string    `json:"footer"`
+	Params     int       `json:"params"` // the body's variables {{1}}..{{n}}
+	Examples   string    `json:"-"`      // JSON array of sample values, for the review
+	CreatedAt  time.Time `json:"-"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// Template statuses: Meta's, plus ours while and if the submission fails.
+const (
+	TemplateSubmitting = "SUBMITTING"
+	TemplateFailed     = "FAILED"
+	TemplatePending    = "PENDING"
+	TemplateApproved   = "APPROVED"
+	TemplateRejected   = "REJECTED"
+)
 
 // Message kinds.
 const (

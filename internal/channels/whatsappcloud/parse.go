@@ -61,6 +61,13 @@ type Value struct {
 	} `json:"contacts"`
 	Messages []Message `json:"messages"`
 	Statuses []Status  `json:"statuses"`
+
+	// The message_template_status_update field's value.
+	Event                   string      `json:"event"`
+	MessageTemplateID       json.Number `json:"message_template_id"`
+	MessageTemplateName     string      `json:"message_template_name"`
+	MessageTemplateLanguage string      `json:"message_template_language"`
+	Reason                  string      `json:"reason"`
 }
 
 // Media is an inbound file: image, audio, video, document or sticker.
@@ -174,6 +181,10 @@ func (n Notification) Batch(channelID, phoneNumberID string) channels.Batch {
 	for _, e := range n.Entry {
 		for _, c := range e.Changes {
 			v := c.Value
+			if c.Field == "message_template_status_update" {
+				b.Templates = append(b.Templates, templateStatus(v))
+				continue
+			}
 			if c.Field != "messages" || (phoneNumberID != "" && v.Metadata.PhoneNumberID != "" && v.Metadata.PhoneNumberID != phoneNumberID) {
 				continue
 			}
@@ -318,6 +329,13 @@ var errorHints = map[int]string{
 	131048: "Meta limited this number for spam: fewer messages for a while",
 	368:    "Meta blocked the number for a policy violation",
 	131031: "the business account is locked",
+	132000: "the template's variables do not match: fill in every one",
+	132001: "the template does not exist in this language (or is not approved yet): sync the templates",
+	132005: "the template with its variables filled in is too long",
+	132007: "the template's text breaks Meta's format rules",
+	132012: "a template variable has the wrong format",
+	132015: "Meta paused the template for low quality: use another",
+	132016: "Meta disabled the template: use another",
 }
 
 func receipt(st Status) (channels.Receipt, bool) {

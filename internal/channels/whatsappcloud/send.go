@@ -70,6 +70,14 @@ func (a Adapter) Send(ctx context.Context, out channels.Outbound) (string, error
 		}
 		return nil
 	}
+	if out.Template != nil {
+		body := base("template")
+		body["template"] = templateMessage(out.Template)
+		if err := send(body); err != nil {
+			return "", err
+		}
+		return first, nil
+	}
 	if text := strings.TrimSpace(out.Text); text != "" {
 		if len([]rune(text)) > MaxTextLen {
 			return "", &channels.PermanentError{Reason: fmt.Sprintf("WhatsApp messages have at most %d characters", MaxTextLen)}

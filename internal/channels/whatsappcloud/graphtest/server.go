@@ -13,6 +13,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -36,6 +38,129 @@ type Server struct {
 	subscribed map[string]any    // the last subscribed_apps body
 	next       int
 	reads      []string // message ids marked read
+	templates  []Template
+}
+
+// Template is a template of the WABA, in the Graph API's shape.
+type Template struct {
+	ID         string           `json:"id"`
+	Name       string           `json:"name"`
+	Language   string           `json:"language"`
+	Category   string           `json:"category"`
+	Status     string           `json:"status"`
+	Reason     string           `json:"rejected_reason,omitempty"`
+	Components []map[string]any `json:"components"`
+}
+
+// AddTemplate adds a template with a body (and its variables' count taken
+// from it) in the given status.
+func (s *Server) AddTemplate(name, language, category, status, body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.next++
+	s.templates = append(s.templates, Template{ID: fmt.Sprint(900000 + s.next), Name: name, Language: language, Category: category, Status: status,
+		Components: []map[string]any{{"type": "BODY", "text": body}}})
+}
+
+// Templates is a copy of the WABA's templates.
+func (s *Server) Templates() []Template {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Template(nil), s.templates...)
+}
+
+// SetTemplateStatus changes a template's review status, as Meta's review
+// does.
+func (s *Server) SetTemplateStatus(name, status string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.templates {
+		if s.templates[i].Name == name {
+			s.templates[i].Status = status
+		}
+	}
+}
+
+var templateName = regexp.MustCompile(`^[a-z0-9_]{1,512}$`)
+
+// listTemplates answers a page of templates, limit at a time, with an
+// after cursor (the index of the next one) while more remain.
+func (s *Server) listTemplates(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	if limit <= 0 {
+		limit = 25
+	}
+	from, _ := strconv.Atoi(r.URL.Query().Get("after"))
+	to := min(from+limit, len(s.templates))
+	page := map[string]any{"data": s.templates[from:to]}
+	if to < len(s.templates) {
+		page["paging"] = map[string]any{"cursors": map[string]any{"before": fmt.Sprint(from), "after": fmt.Sprint(to)},
+			"next": s.URL + r.URL.Path + "?after=" + fmt.Sprint(to)}
+	}
+	answer(w, page)
+}
+
+// createTemplate takes a template for review, refusing what Meta refuses:
+// a bad name or category, a body without the examples its variables need,
+// a name already used in that language.
+func (s *Server) createTemplate(w http.ResponseWriter, r *http.Request) {
+	var t Template
+	if err := json.NewDecoder(r.Body).Decode(&t); err != nil || !templateName.MatchString(t.Name) || t.Language == "" {
+		metaError(w, 100)
+		return
+	}
+	if t.Category != "MARKETING" && t.Category != "UTILITY" && t.Category != "AUTHENTICATION" {
+		metaError(w, 100)
+		return
+	}
+	var body map[string]any
+	for _, c := range t.Components {
+		if c["type"] == "BODY" {
+			body = c
+		}
+	}
+	if body == nil || (strings.Contains(fmt.Sprint(body["text"]), "{{") && body["example"] == nil) {
+		metaError(w, 100)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.templates {
+		if e.Name == t.Name && e.Language == t.Language {
+			metaError(w, 100)
+			return
+		}
+	}
+	s.next++
+	t.ID, t.Status = fmt.Sprint(900000+s.next), "PENDING"
+	s.templates = append(s.templates, t)
+	answer(w, map[string]any{"id": t.ID, "status": t.Status, "category": t.Category})
+}
+
+// templateRefusal is the error code Meta answers a template send with:
+// unknown or unapproved in that language, or the wrong number of body
+// parameters; 0 when it is fine.
+func (s *Server) templateRefusal(body map[string]any) int {
+	tpl, _ := body["template"].(map[string]any)
+	lang, _ := tpl["language"].(map[string]any)
+	for _, t := range s.templates {
+		if t.Name != tpl["name"] || t.Language != lang["code"] || t.Status != "APPROVED" {
+			continue
+		}
+		want := strings.Count(fmt.Sprint(t.Components[0]["text"]), "{{")
+		got := 0
+		if comps, ok := tpl["components"].([]any); ok && len(comps) > 0 {
+			params, _ := comps[0].(map[string]any)["parameters"].([]any)
+			got = len(params)
+		}
+		if got != want {
+			return 132000
+		}
+		return 0
+	}
+	return 132001
 }
 
 type file struct {
@@ -105,6 +230,9 @@ var errorsByCode = map[int]struct {
 	131026: {400, "Message Undeliverable", "Unable to deliver message."},
 	190:    {401, "Error validating access token: Session has expired", ""},
 	131000: {500, "Something went wrong", "Message failed to send due to an unknown error."},
+	132000: {400, "Number of parameters does not match the expected number of params", "body: number of localizable_params (1) does not match the expected number of params (2)"},
+	132001: {404, "Template name does not exist in the translation", "template name (x) does not exist in pt_BR"},
+	100:    {400, "Invalid parameter", ""},
 }
 
 func metaError(w http.ResponseWriter, code int) {
@@ -149,6 +277,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.upload(w, r)
 	case r.Method == http.MethodGet && path == s.PhoneNumberID:
 		answer(w, map[string]any{"display_phone_number": "+55 11 4000-1234", "verified_name": "Loja Exemplo", "quality_rating": "GREEN", "id": s.PhoneNumberID})
+	case r.Method == http.MethodGet && path == s.WABAID+"/message_templates":
+		s.listTemplates(w, r)
+	case r.Method == http.MethodPost && path == s.WABAID+"/message_templates":
+		s.createTemplate(w, r)
 	case r.Method == http.MethodPost && path == s.WABAID+"/subscribed_apps":
 		var body map[string]any
 		_ = json.NewDecoder(r.Body).Decode(&body)
@@ -193,6 +325,12 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 		s.reads = append(s.reads, id)
 		answer(w, map[string]any{"success": true})
 		return
+	}
+	if body["type"] == "template" {
+		if code := s.templateRefusal(body); code != 0 {
+			metaError(w, code)
+			return
+		}
 	}
 	if len(s.failNext) > 0 {
 		code := s.failNext[0]
