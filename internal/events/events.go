@@ -25,8 +25,8 @@ const (
 	MessageCreated       = "message.created"
 	MessageStatusChanged = "message.status_changed"
 	ConversationUpdated  = "conversation.updated"
-	MessageUpdated       = "message.updated" // the full view again: an edit, a file fetched
-	ChannelUpdated       = "channel.updated" // a channel's health or activation progress
+	MessageUpdated       = "message.updated"  // the full view again: an edit, a file fetched
+	ChannelUpdated       = "channel.updated"  // a channel's health or activation progress
 	TemplateUpdated      = "template.updated" // a message template created, synced or reviewed
 )
 
