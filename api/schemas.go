@@ -165,6 +165,7 @@ var responseTypes = map[string]any{
 	"GET /api/v1/audit":                        list[AuditEntryJSON]{},
 	"GET /api/v1/stream":                       eventStream{},
 	"POST /api/v1/channels/:id/rotate-token":   ChannelJSON{},
+	"GET /api/v1/reports/whatsapp-costs":       CostReport{},
 	"GET /api/v1/channels/:id/templates":       list[store.MessageTemplate]{},
 	"POST /api/v1/channels/:id/templates":      store.MessageTemplate{},
 	"POST /api/v1/channels/:id/templates/sync": noContent{},

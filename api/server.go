@@ -57,6 +57,9 @@ type Server struct {
 	// Channels are the channel kinds' adapters; nil: kinds.Registry with
 	// AllowPrivateURLs.
 	Channels *channels.Registry
+	// TemplateRates price the WhatsApp costs report: ten-thousandths of a
+	// real per delivered template message, by category; nil: unpriced.
+	TemplateRates map[string]int64
 
 	loginLimit   keyedLimiter
 	tokenLimit   keyedLimiter
@@ -143,6 +146,7 @@ func (s *Server) Handler() http.Handler {
 	add(http.MethodPatch, "/channels/:id", auth.ManageChannels, s.updateChannel)
 	add(http.MethodPost, "/channels/:id/rotate-token", auth.ManageChannels, s.rotateToken)
 	add(http.MethodGet, "/channels/:id/templates", "", s.listTemplates)
+	add(http.MethodGet, "/reports/whatsapp-costs", auth.ViewReports, s.whatsappCosts)
 	add(http.MethodPost, "/channels/:id/templates", auth.ManageChannels, s.createTemplate)
 	add(http.MethodPost, "/channels/:id/templates/sync", auth.ManageChannels, s.syncTemplates)
 	add(http.MethodGet, "/quick-replies", "", s.listQuickReplies)

@@ -275,6 +275,7 @@ func startHTTP(cfg *config.Config, db *gorm.DB, tc client.Client, bus events.Bus
 		Sessions: &auth.Sessions{DB: db, Policy: auth.Policy{IdleTimeout: cfg.SessionIdle, MaxAge: cfg.SessionMaxAge, MaxFailures: 5, LockFor: 15 * time.Minute}},
 		BaseURL:  cfg.BaseURL, Namespace: cfg.Namespace, TemporalUIURL: temporalUI,
 		SecretKey: key, PreviousSecretKeys: previous, Widget: web.Widget(), DemoWebchatID: demoWebchat,
+		TemplateRates: cfg.TemplateRates,
 	}
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -43,6 +43,10 @@ type Config struct {
 	TelegramAPIURL   string        // "" is Telegram's Bot API
 	MetaGraphURL     string        // "" is Meta's Graph API
 	MetaGraphVersion string
+	// TemplateRates are what Meta charges per delivered WhatsApp template
+	// message, by category, in ten-thousandths of a real (the operator's
+	// rate card); empty: costs are counted, not priced.
+	TemplateRates map[string]int64
 }
 
 // Setting describes one configuration knob; the README's table is printed
@@ -131,6 +135,12 @@ var Settings = []Setting{
 				return errors.New("must look like v25.0")
 			}
 			return nil
+		}},
+	{"whatsapp-template-rates", "CHATSPOT_WHATSAPP_TEMPLATE_RATES", "", "dev, serve", "What Meta charges per delivered WhatsApp template message in Brazil, in BRL by category, from your rate card, written as category=BRL (e.g. marketing=0.5,utility=0.1 with your card's figures); the WhatsApp costs report prices billable messages with it. Empty: messages are counted, not priced.",
+		func(c *Config, v string) error {
+			rates, err := ParseRates(v)
+			c.TemplateRates = rates
+			return err
 		}},
 	{"ai-monthly-cap", "CHATSPOT_AI_MONTHLY_CAP", "2000", "dev, worker", "AI Assist requests per account per month; 0 means no cap.",
 		func(c *Config, v string) (err error) { c.AI.MonthlyCap, err = nonNegative(v); return err }},
@@ -243,6 +253,33 @@ func nonNegative(v string) (int, error) {
 		return 0, errors.New("must be a whole number, 0 or more")
 	}
 	return n, nil
+}
+
+// ParseRates reads "category=BRL,..." into ten-thousandths of a real per
+// message (at most four decimals: Meta's rate cards have them).
+func ParseRates(v string) (map[string]int64, error) {
+	rates := map[string]int64{}
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		cat, amount, ok := strings.Cut(part, "=")
+		cat = strings.ToLower(strings.TrimSpace(cat))
+		if !ok || (cat != "marketing" && cat != "utility" && cat != "authentication" && cat != "service") {
+			return nil, fmt.Errorf("%q: write category=BRL with category marketing, utility, authentication or service", part)
+		}
+		whole, frac, _ := strings.Cut(strings.TrimSpace(amount), ".")
+		if len(frac) > 4 {
+			return nil, fmt.Errorf("%q: at most four decimals", part)
+		}
+		n, err := strconv.ParseInt(whole+(frac+"0000")[:4], 10, 64)
+		if err != nil || n < 0 || whole == "" {
+			return nil, fmt.Errorf("%q: the amount must be a number of reais like 0.0340", part)
+		}
+		rates[cat] = n
+	}
+	return rates, nil
 }
 
 func nonEmpty(v string) error {
