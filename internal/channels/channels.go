@@ -49,6 +49,9 @@ type Inbound struct {
 	// Edit: this is a new text for the earlier message ExternalID, not a
 	// new message.
 	Edit bool
+	// Revoke: the sender deleted the earlier message ExternalID for
+	// everyone; it stays for agents, marked deleted.
+	Revoke bool
 	// FromBusiness: the business sent this from the provider's own app
 	// (the phone, Meta's inbox): stored as the business's message to the
 	// contact, never sent again and not a customer message. Our own sends

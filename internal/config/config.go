@@ -273,7 +273,7 @@ func ParseRates(v string) (map[string]int64, error) {
 		if len(frac) > 4 {
 			return nil, fmt.Errorf("%q: at most four decimals", part)
 		}
-		n, err := strconv.ParseInt(whole+(frac+"0000")[:4], 10, 64)
+		n, err := strconv.ParseInt(whole+(frac + "0000")[:4], 10, 64)
 		if err != nil || n < 0 || whole == "" {
 			return nil, fmt.Errorf("%q: the amount must be a number of reais like 0.0340", part)
 		}

@@ -338,13 +338,21 @@ func insertMessage(ctx context.Context, tx *gorm.DB, ch store.Channel, contact s
 	// unique index (messages_inbound_external) for the lookup.
 	err := tx.Where("channel_id = ? AND external_id = ? AND direction = 'inbound'", ch.ID, in.ExternalID).Take(&existing).Error
 	if err == nil {
-		if in.Edit && existing.Body != in.Text {
+		switch {
+		case in.Revoke:
+			return revokeMessage(ctx, tx, existing)
+		case in.Edit && existing.Body != in.Text:
 			return editMessage(ctx, tx, existing, in.Text)
 		}
 		return Result{Message: existing, Duplicate: true}, nil, nil
 	}
 	if !errors.Is(err, gorm.ErrRecordNotFound) {
 		return Result{}, nil, err
+	}
+	if in.Revoke {
+		// A message never stored (sent before the channel existed): there is
+		// nothing to mark.
+		return Result{Edited: true}, nil, nil
 	}
 	// An edit of a message never seen (sent before the channel existed)
 	// is taken as the message.
@@ -377,6 +385,19 @@ func insertMessage(ctx context.Context, tx *gorm.DB, ch store.Channel, contact s
 		media = append(media, row)
 	}
 	return Result{Message: msg}, media, attachments.Link(tx, ch.AccountID, in.Contact.ExternalID, msg.ID, in.AttachmentIDs)
+}
+
+// revokeMessage marks a message its sender deleted for everyone, once.
+func revokeMessage(ctx context.Context, tx *gorm.DB, msg store.Message) (Result, []store.InboundMedia, error) {
+	if msg.RevokedAt != nil {
+		return Result{Message: msg, Duplicate: true}, nil, nil
+	}
+	now := time.Now().UTC()
+	if err := tx.Model(&msg).Update("revoked_at", now).Error; err != nil {
+		return Result{}, nil, err
+	}
+	msg.RevokedAt = &now
+	return Result{Message: msg, Edited: true}, nil, messaging.AppendEvent(ctx, tx, events.MessageUpdated, msg)
 }
 
 // editMessage stores the sender's new text of a message and shows it to

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waCommon"
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
@@ -153,6 +154,24 @@ func testWhatsAppQR(t *testing.T, dialect string) {
 		}
 		return nil
 	})
+	// The customer deletes their first message for everyone: agents keep
+	// it, marked deleted.
+	revoke := &events.Message{Info: info("3A0003"), Message: &waE2E.Message{ProtocolMessage: &waE2E.ProtocolMessage{
+		Type: waE2E.ProtocolMessage_REVOKE.Enum(), Key: &waCommon.MessageKey{ID: proto.String("3A0001")}}}}
+	if !cli.Emit(revoke) {
+		t.Fatal("deletion not acknowledged")
+	}
+	var first store.Message
+	db.Take(&first, "channel_id = ? AND external_id = ?", channelID, "3A0001")
+	if first.RevokedAt == nil || first.Body != "Oi, tem em azul?" {
+		t.Errorf("deleted message %+v", first)
+	}
+	var n int64
+	db.Model(&store.Message{}).Where("channel_id = ? AND direction = 'inbound'", channelID).Count(&n)
+	if n != 2 {
+		t.Errorf("%d inbound messages, want 2: a deletion is not a message", n)
+	}
+
 	// The owner answers from the phone's own WhatsApp: agents see it as
 	// the business's message, and it is not sent again; our own send
 	// echoed back is not stored twice.

@@ -267,6 +267,7 @@ type Message struct {
 	ThreadKey      string     // inbound: the conversation thread it belongs to
 	ReplyToID      *string    // the message this one answers
 	EditedAt       *time.Time // the sender edited it
+	RevokedAt      *time.Time // the sender deleted it for everyone
 	// What the provider charges for an outbound message, from its
 	// statuses (WhatsApp: type regular or free_*, category marketing, ...).
 	PricingType     string

@@ -199,6 +199,7 @@ type MessageView struct {
 	PendingFiles []PendingFile `json:"pending_files,omitempty"`
 	ReplyToID    *string       `json:"reply_to_id,omitempty"` // the message this one answers
 	EditedAt     *time.Time    `json:"edited_at,omitempty"`   // the customer edited it
+	RevokedAt    *time.Time    `json:"revoked_at,omitempty"`  // the customer deleted it for everyone
 	CreatedAt    time.Time     `json:"created_at"`
 }
 
@@ -248,7 +249,7 @@ func MessageViews(ctx context.Context, db *gorm.DB, msgs []Message) ([]MessageVi
 		}
 		v := MessageView{ID: m.ID, ConversationID: m.ConversationID, ContactID: m.ContactID, Direction: m.Direction, Kind: m.Kind,
 			Body: m.Body, Status: m.Status, FailureReason: m.FailureReason, Attachments: att, PendingFiles: pending[m.ID],
-			ReplyToID: m.ReplyToID, EditedAt: m.EditedAt, CreatedAt: m.CreatedAt}
+			ReplyToID: m.ReplyToID, EditedAt: m.EditedAt, RevokedAt: m.RevokedAt, CreatedAt: m.CreatedAt}
 		if m.AuthorID != nil {
 			v.Author = &Ref{ID: *m.AuthorID, Name: names[*m.AuthorID]}
 		}

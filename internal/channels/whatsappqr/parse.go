@@ -38,8 +38,12 @@ func parseMessage(evt *events.Message, o parseOptions) (channels.Inbound, bool) 
 		return fromPhone(in, info, msg)
 	}
 	if pm := msg.GetProtocolMessage(); pm != nil {
+		if pm.GetType() == waE2E.ProtocolMessage_REVOKE {
+			in.ExternalID, in.Revoke = pm.GetKey().GetID(), true
+			return in, in.ExternalID != ""
+		}
 		if pm.GetType() != waE2E.ProtocolMessage_MESSAGE_EDIT {
-			return channels.Inbound{}, false // revocations, key shares, history notices
+			return channels.Inbound{}, false // key shares, history notices
 		}
 		in.ExternalID, in.Edit = pm.GetKey().GetID(), true
 		in.Text = textOf(pm.GetEditedMessage())

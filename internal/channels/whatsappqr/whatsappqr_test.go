@@ -116,7 +116,7 @@ func TestInboundKinds(t *testing.T) {
 	}
 	got := map[string]channels.Inbound{}
 	for _, in := range snk.messages() {
-		if !in.Edit {
+		if !in.Edit && !in.Revoke {
 			got[in.ExternalID] = in
 		}
 	}
@@ -175,6 +175,15 @@ func TestInboundKinds(t *testing.T) {
 	// customer, not the customer's.
 	if in := check("ME1", "enviado pelo celular"); !in.FromBusiness || in.Contact.ExternalID != "+5511987654321" {
 		t.Errorf("from the phone: %+v", in)
+	}
+	var revoke *channels.Inbound
+	for _, m := range snk.messages() {
+		if m.Revoke {
+			revoke = &m
+		}
+	}
+	if revoke == nil || revoke.ExternalID != "T1" {
+		t.Errorf("deletion %+v", revoke)
 	}
 	for _, id := range []string{"DEL1", "G1"} {
 		if _, ok := got[id]; ok {
