@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -115,11 +116,24 @@ func (s *Server) createTemplate(c *gin.Context) {
 		problem(c, http.StatusUnprocessableEntity, "header is at most 60 characters, without variables", "header")
 	case len([]rune(req.Footer)) > maxTemplateFooter || strings.Contains(req.Footer, "{{"):
 		problem(c, http.StatusUnprocessableEntity, "footer is at most 60 characters, without variables", "footer")
+	case !contiguousVariables(req.Body, params):
+		problem(c, http.StatusUnprocessableEntity, "number the body's variables {{1}}, {{2}}, … without gaps", "body")
 	case len(req.Examples) != params || slicesHasBlank(req.Examples):
 		problem(c, http.StatusUnprocessableEntity, "give one example value for each variable of the body (Meta reviews them)", "examples")
 	default:
 		s.submitTemplate(c, ch, req, params)
 	}
+}
+
+// contiguousVariables: each of {{1}}..{{n}} appears in the body (Meta
+// refuses gaps).
+func contiguousVariables(body string, n int) bool {
+	for i := 1; i <= n; i++ {
+		if !regexp.MustCompile(`\{\{\s*` + strconv.Itoa(i) + `\s*\}\}`).MatchString(body) {
+			return false
+		}
+	}
+	return true
 }
 
 func slicesHasBlank(xs []string) bool {
@@ -168,6 +182,9 @@ func (s *Server) templateSend(c *gin.Context, conv store.Conversation, req templ
 	switch {
 	case err != nil:
 		problem(c, http.StatusUnprocessableEntity, "no template of this conversation's channel has this id", "template")
+		return "", "", false
+	case t.Unsupported != "":
+		problem(c, http.StatusUnprocessableEntity, "this template cannot be sent from CHATSPOT: "+t.Unsupported, "template")
 		return "", "", false
 	case t.Status != store.TemplateApproved:
 		problem(c, http.StatusUnprocessableEntity, "the template is "+strings.ToLower(t.Status)+", not approved: only approved templates can be sent", "template")

@@ -135,6 +135,9 @@ type Template struct {
 	Body       string // with {{1}}..{{n}}
 	Footer     string
 	Examples   []string // a sample value per body variable, for the review
+	// Unsupported says why the template cannot be sent with body values
+	// alone (a media header, a button with a variable).
+	Unsupported string
 }
 
 // TemplateStatus is a provider's news about a template's review.

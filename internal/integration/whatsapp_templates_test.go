@@ -54,6 +54,10 @@ func testWhatsAppTemplates(t *testing.T, dialect string) {
 	if st, body := w.admin.call(http.MethodPost, "/api/v1/channels/"+w.id+"/templates", create, nil); st != http.StatusUnprocessableEntity || body["field"] != "examples" {
 		t.Errorf("without examples: %d %v", st, body)
 	}
+	if st, body := w.admin.call(http.MethodPost, "/api/v1/channels/"+w.id+"/templates", map[string]any{"name": "lacuna", "category": "UTILITY",
+		"body": "Oi {{2}}", "examples": []string{"a", "b"}}, nil); st != http.StatusUnprocessableEntity || body["field"] != "body" {
+		t.Errorf("a gap in the variables: %d %v", st, body)
+	}
 	create["examples"] = []string{"Maria"}
 	st, created := w.admin.call(http.MethodPost, "/api/v1/channels/"+w.id+"/templates", create, nil)
 	if st != http.StatusCreated || created["status"] != store.TemplateSubmitting {

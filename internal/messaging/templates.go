@@ -23,7 +23,7 @@ func UpsertTemplate(ctx context.Context, db *gorm.DB, ch store.Channel, t channe
 		now := time.Now().UTC()
 		examples, _ := json.Marshal(t.Examples)
 		fields := store.MessageTemplate{ProviderID: t.ProviderID, Name: t.Name, Language: t.Language, Category: t.Category, Status: t.Status,
-			Reason: t.Reason, Header: t.Header, Body: t.Body, Footer: t.Footer, Params: channels.TemplateVariables(t.Body)}
+			Reason: t.Reason, Header: t.Header, Body: t.Body, Footer: t.Footer, Params: channels.TemplateVariables(t.Body), Unsupported: t.Unsupported}
 		switch {
 		case errors.Is(err, gorm.ErrRecordNotFound):
 			row = fields
@@ -35,7 +35,7 @@ func UpsertTemplate(ctx context.Context, db *gorm.DB, ch store.Channel, t channe
 			return err
 		default:
 			if err := tx.Model(&row).Updates(map[string]any{"provider_id": t.ProviderID, "category": t.Category, "status": t.Status, "reason": t.Reason,
-				"header": t.Header, "body": t.Body, "footer": t.Footer, "params": fields.Params, "updated_at": now}).Error; err != nil {
+				"header": t.Header, "body": t.Body, "footer": t.Footer, "params": fields.Params, "unsupported": t.Unsupported, "updated_at": now}).Error; err != nil {
 				return err
 			}
 			tx.Take(&row, "id = ?", row.ID)

@@ -282,22 +282,25 @@ type Message struct {
 // MessageTemplate is a channel's template (WhatsApp Official's message
 // templates), as the provider last reported it.
 type MessageTemplate struct {
-	ID         string    `json:"id"`
-	AccountID  string    `json:"-"`
-	ChannelID  string    `json:"channel_id"`
-	ProviderID string    `json:"-"`
-	Name       string    `json:"name"`
-	Language   string    `json:"language"`
-	Category   string    `json:"category"`
-	Status     string    `json:"status"` // TemplateApproved, ...
-	Reason     string    `json:"reason"`
-	Header     string    `json:"header"`
-	Body       string    `json:"body"`
-	Footer     string    `json:"footer"`
-	Params     int       `json:"params"` // the body's variables {{1}}..{{n}}
-	Examples   string    `json:"-"`      // JSON array of sample values, for the review
-	CreatedAt  time.Time `json:"-"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	ID         string `json:"id"`
+	AccountID  string `json:"-"`
+	ChannelID  string `json:"channel_id"`
+	ProviderID string `json:"-"`
+	Name       string `json:"name"`
+	Language   string `json:"language"`
+	Category   string `json:"category"`
+	Status     string `json:"status"` // TemplateApproved, ...
+	Reason     string `json:"reason"`
+	Header     string `json:"header"`
+	Body       string `json:"body"`
+	Footer     string `json:"footer"`
+	Params     int    `json:"params"` // the body's variables {{1}}..{{n}}
+	Examples   string `json:"-"`      // JSON array of sample values, for the review
+	// Unsupported says why CHATSPOT cannot send this template (a media
+	// header, a button with a variable); "" when it can.
+	Unsupported string    `json:"unsupported"`
+	CreatedAt   time.Time `json:"-"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // Template statuses: Meta's, plus ours while and if the submission fails.

@@ -7,6 +7,12 @@ import { conv, makeMe } from './test/fakes'
 
 const me = makeMe()
 const c9 = conv({ id: 'c9', contact: { id: 'ct9', name: 'Rita Moraes' }, assignee: { id: me.user.id, name: me.user.name } })
+const c10 = conv({ id: 'c10', channel: { id: 'ch-of', kind: 'whatsapp_official', name: 'WhatsApp Oficial' }, contact: { id: 'ct10', name: 'Caio Prado' } })
+const noCaps = { window_seconds: 0, human_agent_window_seconds: 0, media: [], templates: false, receipts: true, threads: false, edits: false, reactions: false, sends_per_second: 1 }
+const KINDS = [
+  { kind: 'whatsapp', label: 'WhatsApp', available: true, in_plan: true, activation: true, capabilities: noCaps, settings: [] },
+  { kind: 'whatsapp_official', label: 'WhatsApp (official)', available: true, in_plan: true, activation: true, capabilities: { ...noCaps, window_seconds: 86400, templates: true }, settings: [] },
+]
 let signedIn = false
 
 function reply(status: number, body?: unknown) {
@@ -25,6 +31,10 @@ function server(url: string, init?: RequestInit): Response {
   if (path === '/api/v1/conversations/c9')
     return reply(200, { ...c9, contact: { ...c9.contact, phone: '', email: '', identities: [], tags: [] } })
   if (path === '/api/v1/contacts/ct9/messages') return reply(200, { items: [], next_cursor: null })
+  if (path === '/api/v1/conversations/c10')
+    return reply(200, { ...c10, contact: { ...c10.contact, phone: '', email: '', identities: [], tags: [] } })
+  if (path === '/api/v1/contacts/ct10/messages') return reply(200, { items: [], next_cursor: null })
+  if (path === '/api/v1/channel-kinds') return reply(200, { items: KINDS })
   if (path === '/api/v1/me/status') return reply(200, { ...me.user, status: JSON.parse(String(init?.body)).status })
   if (init?.method === 'POST') return reply(204)
   return reply(200, { items: [] })
@@ -55,6 +65,23 @@ describe('App', () => {
     await waitFor(() => expect(window.location.pathname).toBe('/conversations/c9'))
     expect(await screen.findByTestId('conversation-contact-name')).toHaveTextContent('Rita Moraes')
     expect(screen.getAllByTestId('conversation-row')).toHaveLength(1)
+  })
+
+  it("offers templates in the composer of a conversation whose channel kind has them (GET /channel-kinds)", async () => {
+    signedIn = true
+    window.history.replaceState(null, '', '/conversations/c10')
+    render(
+      <I18nProvider initial="pt-BR">
+        <App />
+      </I18nProvider>,
+    )
+    expect(await screen.findByTestId('conversation-contact-name')).toHaveTextContent('Caio Prado')
+    expect(await screen.findByTestId('composer-template')).toBeInTheDocument()
+
+    window.history.replaceState(null, '', '/conversations/c9')
+    window.dispatchEvent(new PopStateEvent('popstate'))
+    await waitFor(() => expect(screen.getByTestId('conversation-contact-name')).toHaveTextContent('Rita Moraes'))
+    expect(screen.queryByTestId('composer-template')).toBeNull()
   })
 
   it('changes presence from the header', async () => {

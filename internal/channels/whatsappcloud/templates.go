@@ -28,6 +28,11 @@ type graphComponent struct {
 	Type    string `json:"type"`             // HEADER, BODY, FOOTER, BUTTONS
 	Format  string `json:"format,omitempty"` // HEADER: TEXT, IMAGE, ...
 	Text    string `json:"text,omitempty"`
+	Buttons []struct {
+		Type string `json:"type"`
+		Text string `json:"text"`
+		URL  string `json:"url,omitempty"`
+	} `json:"buttons,omitempty"`
 	Example *struct {
 		BodyText [][]string `json:"body_text,omitempty"`
 	} `json:"example,omitempty"`
@@ -111,8 +116,19 @@ func fromGraph(g graphTemplate) channels.Template {
 	for _, c := range g.Components {
 		switch c.Type {
 		case "HEADER":
-			if c.Format == "" || c.Format == "TEXT" {
+			switch {
+			case c.Format != "" && c.Format != "TEXT":
+				t.Unsupported = "its header is a " + strings.ToLower(c.Format) + ", which CHATSPOT does not send yet"
+			case strings.Contains(c.Text, "{{"):
+				t.Unsupported = "its header has a variable, which CHATSPOT does not fill in yet"
+			default:
 				t.Header = c.Text
+			}
+		case "BUTTONS":
+			for _, b := range c.Buttons {
+				if strings.Contains(b.URL, "{{") {
+					t.Unsupported = "a button has a variable, which CHATSPOT does not fill in yet"
+				}
 			}
 		case "BODY":
 			t.Body = c.Text
@@ -126,6 +142,9 @@ func fromGraph(g graphTemplate) channels.Template {
 func templateStatus(v Value) channels.TemplateStatus {
 	st := channels.TemplateStatus{ProviderID: v.MessageTemplateID.String(), Name: v.MessageTemplateName,
 		Language: v.MessageTemplateLanguage, Status: v.Event}
+	if st.Status == "REINSTATED" {
+		st.Status = store.TemplateApproved // back in use after a pause
+	}
 	if v.Reason != "" && v.Reason != "NONE" {
 		st.Reason = v.Reason
 	}

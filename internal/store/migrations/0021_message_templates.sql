@@ -16,6 +16,7 @@ CREATE TABLE message_templates (
     footer TEXT NOT NULL DEFAULT '',
     params INTEGER NOT NULL DEFAULT 0,
     examples TEXT NOT NULL DEFAULT '[]',
+    unsupported TEXT NOT NULL DEFAULT '',
     created_at {{timestamp}} NOT NULL,
     updated_at {{timestamp}} NOT NULL
 );

@@ -10,6 +10,8 @@
 // event is missed, and asks again for everything after the stream comes back.
 // A step waiting for the manager shows its prompt (WhatsApp's QR code, or
 // the code to type on the phone: PairingPrompt). Inbound tokens are shown once.
+// Kinds with capabilities.templates (WhatsApp Official) add the channel's
+// message templates below the editor (TemplatesSection).
 import { useEffect, useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
 import type { ChannelActivation, ChannelDetail, ChannelKindInfo, ChannelListItem, ChannelSettingField, PreChatMode } from '../api/types'
@@ -71,6 +73,7 @@ import { formErrors, NO_ERRORS } from './adminLogic'
 import type { FormErrors } from './adminLogic'
 import { ConfirmDialog, Dialog, FieldError, FormError, LoadState, useLoad } from './ui'
 import { PairingPrompt } from './PairingPrompt'
+import { TemplatesSection } from './TemplatesSection'
 
 type Secret = { name: string; token: string; inboundUrl?: string }
 
@@ -406,6 +409,8 @@ function ChannelEditor({
           onToken={onToken}
         />
       )}
+      {/* beside the settings form, not in it: it has a form of its own */}
+      {channel && kindInfo(kinds, channel.kind)?.capabilities?.templates && <TemplatesSection channelId={channel.id} />}
     </>
   )
 }

@@ -1,7 +1,17 @@
-// The channel endpoints (configuration by channels:manage), on the shared
-// fetch wrapper (CSRF header, problem+json errors, global 401 handler).
+// The channel endpoints (configuration by channels:manage) and their message
+// templates, on the shared fetch wrapper (CSRF header, problem+json errors,
+// global 401 handler).
 import { request } from '../api/client'
-import type { ChannelDetail, ChannelKindInfo, ChannelListItem, ChannelPatch, Items, NewChannelInput } from '../api/types'
+import type {
+  ChannelDetail,
+  ChannelKindInfo,
+  ChannelListItem,
+  ChannelPatch,
+  Items,
+  MessageTemplate,
+  NewChannelInput,
+  NewTemplateInput,
+} from '../api/types'
 
 const enc = encodeURIComponent
 
@@ -13,4 +23,11 @@ export const channelsApi = {
   create: (input: NewChannelInput) => request<ChannelDetail>('POST', '/api/v1/channels', { body: input }),
   update: (id: string, patch: ChannelPatch) => request<ChannelDetail>('PATCH', `/api/v1/channels/${enc(id)}`, { body: patch }),
   rotateToken: (id: string) => request<ChannelDetail>('POST', `/api/v1/channels/${enc(id)}/rotate-token`),
+  /** kinds with capabilities.templates (WhatsApp Official): the channel's message templates */
+  templates: (id: string) => request<Items<MessageTemplate>>('GET', `/api/v1/channels/${enc(id)}/templates`),
+  /** submits a template to Meta's review; it comes back SUBMITTING and template.updated events follow */
+  createTemplate: (id: string, input: NewTemplateInput) =>
+    request<MessageTemplate>('POST', `/api/v1/channels/${enc(id)}/templates`, { body: input }),
+  /** 202: the server reads the templates from Meta again in the background (template.updated events follow) */
+  syncTemplates: (id: string) => request<void>('POST', `/api/v1/channels/${enc(id)}/templates/sync`),
 }

@@ -51,6 +51,26 @@ describe('api client', () => {
     expect(JSON.parse(fetchMock.mock.calls[0][1].body)).toEqual({ body: 'Oi', kind: 'note' })
   })
 
+  it('sends a template as {template: {id, params}} with the Idempotency-Key', async () => {
+    fetchMock.mockResolvedValue(respond(201, { id: 'm2', status: 'queued', body: 'Olá, Maria! Seu pedido 12345 saiu.' }))
+    const m = await api.sendTemplate('c1', { id: 'tpl-1', params: ['Maria', '12345'] }, 'key-2')
+    expect(m.body).toBe('Olá, Maria! Seu pedido 12345 saiu.')
+    const [url, init] = fetchMock.mock.calls[0]
+    expect(url).toBe('/api/v1/conversations/c1/messages')
+    expect(init.method).toBe('POST')
+    expect(headersOf(0).get('Idempotency-Key')).toBe('key-2')
+    expect(JSON.parse(init.body)).toEqual({ template: { id: 'tpl-1', params: ['Maria', '12345'] } })
+  })
+
+  it('reads an {error, field} answer like a problem: the error is the detail', async () => {
+    fetchMock.mockResolvedValue(respond(422, { error: 'name: use lowercase letters, digits and underscores', field: 'name' }))
+    const err = await api.templates('ch 1').catch((e) => e)
+    expect(fetchMock.mock.calls[0][0]).toBe('/api/v1/channels/ch%201/templates')
+    expect(err).toBeInstanceOf(ApiError)
+    expect(err.message).toBe('name: use lowercase letters, digits and underscores')
+    expect(err.problem).toMatchObject({ status: 422, field: 'name', detail: 'name: use lowercase letters, digits and underscores' })
+  })
+
   it('turns problem+json into an ApiError carrying the detail', async () => {
     fetchMock.mockResolvedValue(respond(422, { title: 'Unprocessable', status: 422, detail: 'window closed: send an approved template', field: 'body' }))
     const err = await api.sendMessage('c1', { body: 'x', kind: 'text' }, 'k').catch((e) => e)

@@ -6,12 +6,14 @@ import type {
   AssistResponse,
   Attachment,
   Channel,
+  ChannelKindInfo,
   ConversationDetail,
   ConversationSummary,
   Items,
   Me,
   Message,
   MessageKind,
+  MessageTemplate,
   Page,
   Presence,
   Priority,
@@ -19,6 +21,7 @@ import type {
   QuickReply,
   Ref,
   RuleTrailEntry,
+  TemplateSend,
   User,
 } from './types'
 
@@ -123,6 +126,8 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
       problem = {}
     }
     if (typeof problem !== 'object' || problem === null) problem = {}
+    // an answer of the shape {error, field} reads like any other problem
+    if (!problem.detail && typeof problem.error === 'string' && problem.error) problem = { ...problem, detail: problem.error }
     throw new ApiError(res.status, { status: res.status, ...problem }, parseRetryAfter(res.headers.get('Retry-After')))
   }
   if (res.status === 204) return undefined as T
@@ -158,6 +163,12 @@ export const api = {
       body: input,
       headers: { 'Idempotency-Key': idempotencyKey },
     }),
+  /** An approved template as a message (outside the 24 h window the only thing WhatsApp Official lets through). */
+  sendTemplate: (conversationId: string, template: TemplateSend, idempotencyKey: string) =>
+    request<Message>('POST', `/api/v1/conversations/${enc(conversationId)}/messages`, {
+      body: { template },
+      headers: { 'Idempotency-Key': idempotencyKey },
+    }),
   retryMessage: (messageId: string) => request<Message>('POST', `/api/v1/messages/${enc(messageId)}/retry`),
   /** AI Assist: a suggestion for the draft. Never sends anything. */
   assist: (conversationId: string, input: AssistRequest, signal?: AbortSignal) =>
@@ -180,6 +191,9 @@ export const api = {
   users: () => request<Items<Agent>>('GET', '/api/v1/users?active=true'),
   teams: () => request<Items<Ref>>('GET', '/api/v1/teams'),
   channels: () => request<Items<Channel>>('GET', '/api/v1/channels'),
+  /** what each kind can do (capabilities.templates: the composer offers templates) */
+  channelKinds: () => request<Items<ChannelKindInfo>>('GET', '/api/v1/channel-kinds'),
+  templates: (channelId: string) => request<Items<MessageTemplate>>('GET', `/api/v1/channels/${enc(channelId)}/templates`),
   quickReplies: () => request<Items<QuickReply>>('GET', '/api/v1/quick-replies'),
   conversationRules: (id: string) => request<Items<RuleTrailEntry>>('GET', `/api/v1/conversations/${enc(id)}/rules`),
   upload: (file: File) => {

@@ -46,6 +46,17 @@ describe('event stream', () => {
     expect(es.closed).toBe(true)
   })
 
+  it('delivers template.updated', () => {
+    FakeEventSource.instances = []
+    const s = openStream({ EventSourceImpl: ES })
+    const got: StreamEvent[] = []
+    s.subscribe((ev) => got.push(ev))
+    const tpl = { id: 'tpl-1', channel_id: 'ch-wa', name: 'pedido_enviado', language: 'pt_BR', category: 'UTILITY', status: 'APPROVED', reason: '', body: 'Olá {{1}}', header: '', footer: '', params: 1, updated_at: '2025-05-01T12:00:00Z' }
+    FakeEventSource.instances[0].fire('template.updated', tpl)
+    expect(got).toEqual([{ type: 'template.updated', data: tpl }])
+    s.close()
+  })
+
   it('delivers message.updated and channel.updated', () => {
     FakeEventSource.instances = []
     const s = openStream({ EventSourceImpl: ES })

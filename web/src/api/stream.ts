@@ -13,6 +13,7 @@ export const EVENT_NAMES = [
   'card.alert',
   'scheduled_message.updated',
   'channel.updated',
+  'template.updated',
 ] as const
 
 export type StreamState = 'connecting' | 'open' | 'reconnecting'

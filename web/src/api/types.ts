@@ -235,6 +235,8 @@ export interface Problem {
   /** Where a rule condition fails to compile (1-based), with field "condition". */
   line?: number
   column?: number
+  /** Some answers put their message here instead of detail; request() copies it into detail. */
+  error?: string
 }
 
 // Realtime events (GET /api/v1/stream).
@@ -284,6 +286,9 @@ export interface ChannelUpdatedEvent {
   activation?: ChannelActivation
 }
 
+/** template.updated: a template was created, synced from Meta or its review status changed (the whole template). */
+export type TemplateUpdatedEvent = MessageTemplate
+
 export type StreamEvent =
   | { type: 'message.created'; data: MessageCreatedEvent }
   | { type: 'message.updated'; data: MessageUpdatedEvent }
@@ -293,6 +298,7 @@ export type StreamEvent =
   | { type: 'card.updated'; data: CardUpdatedEvent }
   | { type: 'card.alert'; data: CardAlertEvent }
   | { type: 'scheduled_message.updated'; data: ScheduledMessage }
+  | { type: 'template.updated'; data: TemplateUpdatedEvent }
 
 // Administration (users, profiles, teams, sessions, API tokens, audit log).
 export interface AdminUser {
@@ -533,6 +539,61 @@ export interface ChannelDetail extends ChannelListItem {
   inbound_token?: string
   /** kinds that receive from the provider by webhook (e.g. Telegram): where it posts */
   webhook_url?: string
+}
+
+// Message templates (WhatsApp Official): outside the 24 h service window only
+// an approved template may be sent; Meta bills each one delivered, by category.
+export type TemplateCategory = 'MARKETING' | 'UTILITY' | 'AUTHENTICATION'
+
+/**
+ * Meta's review statuses, plus two of ours: SUBMITTING (being sent to Meta)
+ * and FAILED (Meta refused the submission itself; reason says why).
+ */
+export type TemplateStatus = 'SUBMITTING' | 'PENDING' | 'APPROVED' | 'REJECTED' | 'PAUSED' | 'DISABLED' | 'FAILED'
+
+/** GET /channels/:id/templates: a channel's template as Meta last reported it. */
+export interface MessageTemplate {
+  id: string
+  channel_id: string
+  /** lowercase letters, digits and underscores */
+  name: string
+  /** Meta's code, e.g. "pt_BR" */
+  language: string
+  /** one of TemplateCategory; an unknown value is shown as sent */
+  category: string
+  /** one of TemplateStatus; an unknown value is shown as sent */
+  status: string
+  /** why it was rejected, paused or refused; may be empty */
+  reason: string
+  /** with Meta's numbered variables {{1}}, {{2}}… */
+  body: string
+  /** plain text, "" when none */
+  header: string
+  footer: string
+  /** how many variables the body has */
+  params: number
+  /** why CHATSPOT cannot send it (a media header, a button with a variable); "" when it can */
+  unsupported?: string
+  updated_at: string
+}
+
+/** The body of POST /channels/:id/templates. */
+export interface NewTemplateInput {
+  name: string
+  language: string
+  category: TemplateCategory
+  body: string
+  header?: string
+  footer?: string
+  /** one sample value per body variable, in order: Meta reviews the template with them */
+  examples: string[]
+}
+
+/** A template to send as a message: {template: {id, params}} on POST /conversations/:id/messages. */
+export interface TemplateSend {
+  id: string
+  /** one value per body variable, {{1}} first */
+  params: string[]
 }
 
 export interface NewChannelInput {

@@ -1,13 +1,15 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { render, screen, waitFor, within } from '@testing-library/react'
+import { act, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { Composer } from './Composer'
 import type { ComposerProps } from './Composer'
 import { draftStore } from './composerLogic'
 import { ApiError } from '../api/client'
 import { I18nProvider } from '../i18n'
-import type { Message, QuickReply } from '../api/types'
-import { msg } from '../test/fakes'
+import type { Message, MessageTemplate, QuickReply } from '../api/types'
+import { StreamContext } from '../session'
+import { fakeStream, msg } from '../test/fakes'
+import type { TemplateOptions } from './TemplatePicker'
 
 const QUICK: QuickReply[] = [
   { id: 'q1', shortcut: 'obrigado', text: 'Obrigado pelo contato! Qualquer dúvida, estamos à disposição.' },
@@ -322,5 +324,145 @@ describe('Composer AI Assist', () => {
   it('has no AI button when no assist is given', () => {
     setup()
     expect(screen.queryByTestId('ai-button')).toBeNull()
+  })
+})
+
+describe('Composer templates (WhatsApp Official)', () => {
+  const tpl = (over: Partial<MessageTemplate>): MessageTemplate => ({
+    id: 'tpl-x',
+    channel_id: 'ch-wa',
+    name: 'x',
+    language: 'pt_BR',
+    category: 'UTILITY',
+    status: 'APPROVED',
+    reason: '',
+    body: 'Olá!',
+    header: '',
+    footer: '',
+    params: 0,
+    updated_at: '2025-05-01T12:00:00Z',
+    ...over,
+  })
+  const TEMPLATES = [
+    tpl({ id: 'tpl-1', name: 'pedido_enviado', header: 'Loja Exemplo', body: 'Olá, {{1}}! Seu pedido {{2}} saiu para entrega.', footer: 'Não responda', params: 2 }),
+    tpl({ id: 'tpl-2', name: 'boleto_pendente', status: 'PENDING', body: '{{1}}, seu boleto vence amanhã.', params: 1 }),
+    tpl({ id: 'tpl-3', name: 'promo', category: 'MARKETING', status: 'REJECTED', reason: 'promo' }),
+    tpl({ id: 'tpl-4', name: 'retomar_contato', category: 'MARKETING', body: 'Podemos continuar o seu atendimento?' }),
+    tpl({ id: 'tpl-5', name: 'de_outro_canal', channel_id: 'ch-2' }),
+  ]
+
+  function setupTemplates(over: Partial<TemplateOptions> = {}, props: Partial<ComposerProps> = {}) {
+    const sendTemplate = vi.fn<TemplateOptions['send']>(async (t) => msg({ direction: 'outbound', body: `rendered ${t.id}`, status: 'queued' }))
+    const load = vi.fn<TemplateOptions['load']>(async () => TEMPLATES)
+    const options: TemplateOptions = { channelId: 'ch-wa', load, send: sendTemplate, contactName: 'Joana Lima', ...over }
+    const s = setup({ templates: options, ...props })
+    return { ...s, sendTemplate: options.send as typeof sendTemplate, load: options.load as typeof load }
+  }
+
+  const option = (id: string) => screen.getAllByTestId('template-option').find((o) => o.getAttribute('data-id') === id)!
+
+  it('lists only approved templates of the channel, fills the variables, previews and sends {id, params}', async () => {
+    const { user, sendTemplate, load, onSent, send } = setupTemplates()
+    await user.click(screen.getByTestId('composer-template'))
+    const picker = screen.getByTestId('template-picker')
+    expect(load).toHaveBeenCalledTimes(1)
+    await waitFor(() => expect(within(picker).getAllByTestId('template-option')).toHaveLength(2))
+    expect(within(picker).getAllByTestId('template-option').map((o) => o.getAttribute('data-id'))).toEqual(['tpl-1', 'tpl-4'])
+
+    await user.click(option('tpl-1'))
+    const params = within(picker).getAllByTestId('template-param') as HTMLInputElement[]
+    expect(params.map((p) => p.getAttribute('data-n'))).toEqual(['1', '2'])
+    // {{1}} greets the customer: their first name is already in
+    expect(params.map((p) => p.value)).toEqual(['Joana', ''])
+    expect(params[0]).toHaveFocus()
+    expect(within(picker).getByTestId('template-preview-body')).toHaveTextContent('Olá, Joana! Seu pedido {{2}} saiu para entrega.')
+    expect(within(picker).getByTestId('template-preview-header')).toHaveTextContent('Loja Exemplo')
+    expect(within(picker).getByTestId('template-preview-footer')).toHaveTextContent('Não responda')
+    expect(within(picker).getByTestId('template-cost')).toHaveTextContent('A Meta cobra por mensagem de template entregue, conforme a categoria (este template: Utilidade).')
+    // not every variable has a value yet
+    expect(within(picker).getByTestId('template-send')).toBeDisabled()
+
+    await user.type(params[1], '12345')
+    expect(within(picker).getByTestId('template-preview-body')).toHaveTextContent('Olá, Joana! Seu pedido 12345 saiu para entrega.')
+    await user.click(within(picker).getByTestId('template-send'))
+
+    expect(sendTemplate).toHaveBeenCalledTimes(1)
+    expect(sendTemplate.mock.calls[0][0]).toEqual({ id: 'tpl-1', params: ['Joana', '12345'] })
+    expect(sendTemplate.mock.calls[0][1]).toMatch(/^[0-9a-f-]{36}$/)
+    expect(send).not.toHaveBeenCalled()
+    await waitFor(() => expect(screen.queryByTestId('template-picker')).toBeNull())
+    expect(onSent).toHaveBeenCalledWith(expect.objectContaining({ body: 'rendered tpl-1' }))
+  })
+
+  it('offers the picker when a free-text send is refused because the 24 h window closed', async () => {
+    const send = vi.fn<ComposerProps['send']>().mockRejectedValue(new ApiError(422, { detail: 'window closed: send an approved template', field: 'body' }))
+    const { user, input, sendTemplate } = setupTemplates({}, { send })
+    await user.type(input, 'Oi, tudo bem?{Enter}')
+    const err = await screen.findByTestId('composer-error')
+    expect(err).toHaveTextContent('window closed: send an approved template')
+    expect(screen.getByTestId('composer-window-closed')).toHaveTextContent('só entrega templates aprovados')
+    expect(screen.queryByTestId('template-picker')).toBeNull()
+
+    await user.click(screen.getByTestId('composer-template-hint'))
+    expect(screen.getByTestId('template-picker')).toBeInTheDocument()
+    await user.click(await screen.findByText('retomar_contato'))
+    // no variables: ready to go
+    await user.click(screen.getByTestId('template-send'))
+    expect(sendTemplate.mock.calls[0][0]).toEqual({ id: 'tpl-4', params: [] })
+    await waitFor(() => expect(screen.queryByTestId('composer-error')).toBeNull())
+    // the draft the agent typed is still there for later
+    expect(input.value).toBe('Oi, tudo bem?')
+  })
+
+  it('shows a refused template send in the picker and retries it with the same Idempotency-Key', async () => {
+    const sendTemplate = vi
+      .fn<TemplateOptions['send']>()
+      .mockRejectedValueOnce(new ApiError(422, { detail: 'template: not approved for this channel', field: 'template' }))
+      .mockResolvedValue(msg({ direction: 'outbound', body: 'ok', status: 'queued' }))
+    const { user } = setupTemplates({ send: sendTemplate })
+    await user.click(screen.getByTestId('composer-template'))
+    await user.click(await screen.findByText('pedido_enviado'))
+    await user.type(screen.getAllByTestId('template-param')[1], '777')
+    await user.click(screen.getByTestId('template-send'))
+    expect(await screen.findByTestId('template-error')).toHaveTextContent('template: not approved for this channel')
+    // the values stay
+    expect((screen.getAllByTestId('template-param') as HTMLInputElement[]).map((p) => p.value)).toEqual(['Joana', '777'])
+    await user.click(screen.getByTestId('template-send'))
+    await waitFor(() => expect(screen.queryByTestId('template-picker')).toBeNull())
+    expect(sendTemplate.mock.calls[1][1]).toBe(sendTemplate.mock.calls[0][1])
+  })
+
+  it('adds a template approved while the picker is open', async () => {
+    const stream = fakeStream()
+    const user = userEvent.setup()
+    const load = vi.fn<TemplateOptions['load']>(async () => TEMPLATES)
+    render(
+      <I18nProvider initial="pt-BR">
+        <StreamContext.Provider value={stream}>
+          <Composer conversationId="c1" quickReplies={[]} send={vi.fn()} templates={{ channelId: 'ch-wa', load, send: vi.fn() }} />
+        </StreamContext.Provider>
+      </I18nProvider>,
+    )
+    await user.click(screen.getByTestId('composer-template'))
+    await waitFor(() => expect(screen.getAllByTestId('template-option')).toHaveLength(2))
+    act(() => stream.emit({ type: 'template.updated', data: { ...TEMPLATES[1], status: 'APPROVED' } }))
+    expect(screen.getAllByTestId('template-option').map((o) => o.getAttribute('data-id'))).toEqual(['tpl-2', 'tpl-1', 'tpl-4'])
+    act(() => stream.emit({ type: 'template.updated', data: { ...TEMPLATES[0], status: 'PAUSED' } }))
+    expect(screen.getAllByTestId('template-option').map((o) => o.getAttribute('data-id'))).toEqual(['tpl-2', 'tpl-4'])
+  })
+
+  it('says so when the channel has no approved template', async () => {
+    const { user } = setupTemplates({ load: async () => [TEMPLATES[1], TEMPLATES[2]] })
+    await user.click(screen.getByTestId('composer-template'))
+    expect(await screen.findByTestId('template-none')).toHaveTextContent('Nenhum template aprovado neste canal')
+  })
+
+  it('has no template button, nor a picker to offer, on channels without templates', async () => {
+    const send = vi.fn<ComposerProps['send']>().mockRejectedValue(new ApiError(422, { detail: 'window closed: send an approved template', field: 'body' }))
+    const { user, input } = setup({ send })
+    expect(screen.queryByTestId('composer-template')).toBeNull()
+    await user.type(input, 'Oi{Enter}')
+    await screen.findByTestId('composer-error')
+    expect(screen.queryByTestId('composer-template-hint')).toBeNull()
   })
 })

@@ -21,6 +21,9 @@ import {
 } from './composerLogic'
 import type { PendingSend, SendIntent } from './composerLogic'
 import { formatSize } from './messageLogic'
+import { isWindowClosed } from '../templates/templateLogic'
+import { TemplatePicker } from './TemplatePicker'
+import type { TemplateOptions } from './TemplatePicker'
 
 export interface ComposerProps {
   conversationId: string
@@ -30,6 +33,8 @@ export interface ComposerProps {
   onSent?: (m: Message) => void
   /** AI Assist; the "IA" button shows only when given (see canUseAssist). It never sends. */
   assist?: (input: AssistRequest, signal: AbortSignal) => Promise<AssistResponse>
+  /** Message templates: the "Template" button shows only when given (the channel's kind has capabilities.templates). */
+  templates?: TemplateOptions
 }
 
 type AssistState =
@@ -48,7 +53,7 @@ interface Upload {
 
 let uploadSeq = 0
 
-export function Composer({ conversationId, quickReplies, send, upload, onSent, assist }: ComposerProps) {
+export function Composer({ conversationId, quickReplies, send, upload, onSent, assist, templates }: ComposerProps) {
   const { t } = useI18n()
   const saved = draftStore.get(conversationId)
   const [text, setText] = useState(saved.text)
@@ -56,6 +61,9 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
   const [uploads, setUploads] = useState<Upload[]>([])
   const [sending, setSending] = useState(false)
   const [error, setError] = useState<string | null>(null)
+  // the last free-text send was refused because the 24 h window is closed
+  const [windowClosed, setWindowClosed] = useState(false)
+  const [templateOpen, setTemplateOpen] = useState(false)
   const [qrIndex, setQrIndex] = useState(0)
   const [qrDismissed, setQrDismissed] = useState(false)
   const [emojiOpen, setEmojiOpen] = useState(false)
@@ -71,6 +79,11 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
 
   // A suggestion in flight is dropped when the composer goes away (another conversation).
   useEffect(() => () => aiAbort.current?.abort(), [])
+
+  // A private note is never a template: the picker closes when the note toggle goes on.
+  useEffect(() => {
+    if (note) setTemplateOpen(false)
+  }, [note])
 
   // Keep the draft when the agent switches to another conversation and back.
   useEffect(() => {
@@ -104,6 +117,7 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
     if (quickReplyQuery(next) === null) setQrDismissed(false)
     setQrIndex(0)
     if (error) setError(null)
+    setWindowClosed(false)
   }
 
   function pickQuickReply(r: QuickReply) {
@@ -160,6 +174,19 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
     setEmojiOpen(false)
   }
 
+  function openTemplates() {
+    setTemplateOpen(true)
+    setEmojiOpen(false)
+    setAiMenuOpen(false)
+  }
+
+  function templateSent(m: Message) {
+    setTemplateOpen(false)
+    setError(null)
+    setWindowClosed(false)
+    onSent?.(m)
+  }
+
   function pickAiOp(op: AssistOperation) {
     if (assistChoices(op)) setAiChoosing(op)
     else void runAssist(op)
@@ -194,6 +221,7 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
       onSent?.(message)
     } catch (err) {
       setError(t('composer.notSent', { detail: errorText(err, t) }))
+      setWindowClosed(isWindowClosed(err))
     } finally {
       setSending(false)
     }
@@ -414,9 +442,24 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
         </ul>
       )}
 
+      {templates && templateOpen && (
+        <TemplatePicker conversationId={conversationId} options={templates} onSent={templateSent} onClose={() => setTemplateOpen(false)} />
+      )}
+
       {error && (
         <div className="composer-error" role="alert" data-testid="composer-error">
           {error}
+          {windowClosed && (
+            <span className="composer-window-hint" data-testid="composer-window-closed">
+              {' '}
+              {templates ? t('composer.windowClosed') : t('composer.windowClosedNoTemplates')}
+              {templates && !templateOpen && !note && (
+                <button type="button" className="btn btn-primary btn-sm" onClick={openTemplates} data-testid="composer-template-hint">
+                  {t('composer.template.open')}
+                </button>
+              )}
+            </span>
+          )}
         </div>
       )}
 
@@ -484,6 +527,19 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
               >
                 {ai.phase === 'loading' && <span className="spinner" aria-hidden="true" />}
                 {t('ai.button')}
+              </button>
+            )}
+            {templates && (
+              <button
+                type="button"
+                className={`btn btn-ghost btn-sm template-button ${templateOpen ? 'is-on' : ''}`}
+                aria-expanded={templateOpen}
+                title={note ? t('composer.template.notInNote') : t('composer.template.title')}
+                disabled={note}
+                data-testid="composer-template"
+                onClick={() => (templateOpen ? setTemplateOpen(false) : openTemplates())}
+              >
+                📋 <span className="hide-xs">{t('composer.template.button')}</span>
               </button>
             )}
             <span className="composer-hint hide-xs">{t('composer.hint')}</span>

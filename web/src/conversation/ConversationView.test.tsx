@@ -3,7 +3,7 @@ import { act, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { ConversationView } from './ConversationView'
 import { api } from '../api/client'
-import type { ConversationDetail, Me, Message } from '../api/types'
+import type { ChannelCapabilities, ChannelKindInfo, ConversationDetail, Me, Message } from '../api/types'
 import { I18nProvider } from '../i18n'
 import { SessionContext, StreamContext } from '../session'
 import { conv, fakeStream, makeMe, msg } from '../test/fakes'
@@ -29,8 +29,8 @@ const HISTORY: Message[] = [
 
 afterEach(() => vi.restoreAllMocks())
 
-function setup(me: Me = makeMe()) {
-  vi.spyOn(api, 'conversation').mockResolvedValue(DETAIL)
+function setup(me: Me = makeMe(), detail: ConversationDetail = DETAIL, kinds: ChannelKindInfo[] = []) {
+  vi.spyOn(api, 'conversation').mockResolvedValue(detail)
   vi.spyOn(api, 'contactMessages').mockResolvedValue({ items: HISTORY, next_cursor: null })
   vi.spyOn(api, 'markRead').mockResolvedValue(undefined)
   const stream = fakeStream()
@@ -43,7 +43,7 @@ function setup(me: Me = makeMe()) {
         <StreamContext.Provider value={stream}>
           <ConversationView
             id="c2"
-            refs={{ users: [], teams: [{ id: 't1', name: 'SAC' }], channels: [], quickReplies: [] }}
+            refs={{ users: [], teams: [{ id: 't1', name: 'SAC' }], channels: [], quickReplies: [], kinds }}
             onSummary={onSummary}
             onSent={onSent}
             onRead={onRead}
@@ -275,6 +275,71 @@ describe('ConversationView', () => {
     await user.click(await screen.findByTestId('ai-accept'))
     expect(screen.getByTestId('composer-input')).toHaveValue('Olá, Joana! Já gero um novo boleto.')
     expect(sendMessage).not.toHaveBeenCalled()
+  })
+
+  it('offers the templates of the channel on WhatsApp Official and sends one to this conversation', async () => {
+    const user = userEvent.setup()
+    const caps: ChannelCapabilities = {
+      window_seconds: 86400,
+      human_agent_window_seconds: 0,
+      media: [],
+      templates: true,
+      receipts: true,
+      threads: false,
+      edits: false,
+      reactions: true,
+      sends_per_second: 80,
+    }
+    const kinds: ChannelKindInfo[] = [
+      { kind: 'whatsapp_official', label: 'WhatsApp (official)', available: true, in_plan: true, activation: true, capabilities: caps, settings: [] },
+      { kind: 'whatsapp', label: 'WhatsApp (QR code)', available: true, in_plan: true, activation: true, capabilities: { ...caps, templates: false }, settings: [] },
+    ]
+    const official: ConversationDetail = { ...DETAIL, channel: { id: 'ch-oficial', kind: 'whatsapp_official', name: 'WhatsApp Oficial' } }
+    const templates = vi.spyOn(api, 'templates').mockResolvedValue({
+      items: [
+        {
+          id: 'tpl-1',
+          channel_id: 'ch-oficial',
+          name: 'retomar_atendimento',
+          language: 'pt_BR',
+          category: 'UTILITY',
+          status: 'APPROVED',
+          reason: '',
+          body: 'Oi {{1}}, podemos continuar seu atendimento?',
+          header: '',
+          footer: '',
+          params: 1,
+          updated_at: '2025-05-01T12:00:00Z',
+        },
+      ],
+    })
+    const sent = msg({ id: 'm9', conversation_id: 'c2', direction: 'outbound', body: 'Oi Joana, podemos continuar seu atendimento?', status: 'queued' })
+    const sendTemplate = vi.spyOn(api, 'sendTemplate').mockResolvedValue(sent)
+    const { onSent } = setup(makeMe(), official, kinds)
+    await user.click(await screen.findByTestId('composer-template'))
+    expect(templates).toHaveBeenCalledWith('ch-oficial')
+    await user.click(await screen.findByText('retomar_atendimento'))
+    expect(screen.getByTestId('template-preview-body')).toHaveTextContent('Oi Joana, podemos continuar seu atendimento?')
+    await user.click(screen.getByTestId('template-send'))
+    expect(sendTemplate).toHaveBeenCalledWith('c2', { id: 'tpl-1', params: ['Joana'] }, expect.stringMatching(/^[0-9a-f-]{36}$/))
+    expect(await screen.findByText('Oi Joana, podemos continuar seu atendimento?', { selector: '[data-testid="message-bubble"] *' })).toBeInTheDocument()
+    expect(onSent).toHaveBeenCalledWith(sent)
+  })
+
+  it('has no template button on a channel kind without templates', async () => {
+    setup(makeMe(), DETAIL, [
+      {
+        kind: 'whatsapp',
+        label: 'WhatsApp (QR code)',
+        available: true,
+        in_plan: true,
+        activation: true,
+        capabilities: { window_seconds: 0, human_agent_window_seconds: 0, media: [], templates: false, receipts: true, threads: false, edits: true, reactions: true, sends_per_second: 1 },
+        settings: [],
+      },
+    ])
+    await screen.findByTestId('composer')
+    expect(screen.queryByTestId('composer-template')).toBeNull()
   })
 
   it('opens the contact panel with phone, e-mail, channels and tickets', async () => {

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import { api } from '../api/client'
-import type { Agent, Channel, ConversationDetail, ConversationSummary, Message, QuickReply, Ref } from '../api/types'
+import type { Agent, Channel, ChannelKindInfo, ConversationDetail, ConversationSummary, Message, QuickReply, Ref } from '../api/types'
 import { useI18n } from '../i18n'
 import { can, useSession, useStreamEvents, useStreamReconnect } from '../session'
 import { channelGlyph, channelLabel, errorText, formatDateTime, initials } from '../format'
@@ -21,6 +21,8 @@ export interface ReferenceData {
   teams: Ref[]
   channels: Channel[]
   quickReplies: QuickReply[]
+  /** GET /channel-kinds: what each kind can do (templates in the composer) */
+  kinds?: ChannelKindInfo[]
 }
 
 export interface ConversationViewProps {
@@ -61,6 +63,7 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
   convRef.current = conv
 
   const canReply = can(me, 'conversations:reply')
+  const kindHasTemplates = !!conv && !!refs.kinds?.find((k) => k.kind === conv.channel.kind)?.capabilities?.templates
   const canSeeRules = can(me, 'rules:manage') || can(me, 'conversations:assign')
 
   // Load the conversation, then the contact's latest messages.
@@ -334,6 +337,16 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
             upload={api.upload}
             onSent={onSent}
             assist={canUseAssist(me) ? (input, signal) => api.assist(conv.id, input, signal) : undefined}
+            templates={
+              kindHasTemplates
+                ? {
+                    channelId: conv.channel.id,
+                    load: () => api.templates(conv.channel.id).then((d) => d.items),
+                    send: (template, key) => api.sendTemplate(conv.id, template, key),
+                    contactName: conv.contact.name,
+                  }
+                : undefined
+            }
           />
         ) : (
           <p className="read-only-note">{t('conv.readOnly')}</p>

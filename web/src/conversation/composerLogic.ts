@@ -1,5 +1,6 @@
 // Pure logic of the composer: quick replies on "/", emoji insertion at the
-// caret, whether a draft may be sent, Idempotency-Key reuse on retry, and the
+// caret, whether a draft may be sent, Idempotency-Key reuse on retry (of a
+// text or a template), and the
 // AI Assist request (who sees it, which operations need a draft or a choice).
 import type {
   AssistAudience,
@@ -9,6 +10,7 @@ import type {
   Me,
   MessageKind,
   QuickReply,
+  TemplateSend,
 } from '../api/types'
 import { uuid } from '../api/client'
 import { can } from '../session'
@@ -85,6 +87,8 @@ export interface SendIntent {
   body: string
   kind: MessageKind
   attachmentIds: string[]
+  /** a template send: the same template with the same values is the same message */
+  template?: TemplateSend
 }
 
 export interface PendingSend {
@@ -93,7 +97,9 @@ export interface PendingSend {
 }
 
 export function fingerprint(i: SendIntent): string {
-  return JSON.stringify([i.conversationId, i.kind, i.body, i.attachmentIds])
+  const parts: unknown[] = [i.conversationId, i.kind, i.body, i.attachmentIds]
+  if (i.template) parts.push(i.template.id, i.template.params)
+  return JSON.stringify(parts)
 }
 
 /**

@@ -62,8 +62,9 @@ export function Inbox({ conversationId }: { conversationId: string | null }) {
       canAssign ? api.teams().catch(() => none) : none,
       api.channels().catch(() => none),
       api.quickReplies().catch(() => none),
-    ]).then(([users, teams, channels, quickReplies]) =>
-      setRefs({ users: users.items, teams: teams.items, channels: channels.items, quickReplies: quickReplies.items }),
+      api.channelKinds().catch(() => none),
+    ]).then(([users, teams, channels, quickReplies, kinds]) =>
+      setRefs({ users: users.items, teams: teams.items, channels: channels.items, quickReplies: quickReplies.items, kinds: kinds.items }),
     )
   }, [canAssign])
 

@@ -62,6 +62,13 @@ func (s *Server) AddTemplate(name, language, category, status, body string) {
 		Components: []map[string]any{{"type": "BODY", "text": body}}})
 }
 
+// AddRawTemplate adds a template as Meta lists it (any components).
+func (s *Server) AddRawTemplate(t Template) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.templates = append(s.templates, t)
+}
+
 // Templates is a copy of the WABA's templates.
 func (s *Server) Templates() []Template {
 	s.mu.Lock()
