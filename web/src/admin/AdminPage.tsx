@@ -20,6 +20,7 @@ import { TeamsTab } from './TeamsTab'
 import { TokensTab } from './TokensTab'
 import { UsersTab } from './UsersTab'
 import { WebhooksTab } from './WebhooksTab'
+import { WhatsAppCostsTab } from './WhatsAppCostsTab'
 
 const TAB_LABEL: Record<AdminTab, MessageKey> = {
   users: 'admin.tab.users',
@@ -33,6 +34,7 @@ const TAB_LABEL: Record<AdminTab, MessageKey> = {
   webhooks: 'admin.tab.webhooks',
   account: 'admin.tab.account',
   audit: 'admin.tab.audit',
+  'whatsapp-costs': 'admin.tab.whatsappCosts',
 }
 
 export function AdminPage({ tab: requested }: { tab: string | null }) {
@@ -92,6 +94,7 @@ export function AdminPage({ tab: requested }: { tab: string | null }) {
         {tab === 'webhooks' && <WebhooksTab />}
         {tab === 'account' && <AccountTab />}
         {tab === 'audit' && <AuditTab />}
+        {tab === 'whatsapp-costs' && <WhatsAppCostsTab />}
       </div>
     </div>
   )

@@ -17,6 +17,7 @@ import type {
   SessionList,
   Team,
   UserPatch,
+  WhatsAppCostReport,
 } from '../api/types'
 
 const enc = encodeURIComponent
@@ -60,6 +61,13 @@ export const adminApi = {
 
   audit: (action: string) =>
     request<Items<AuditEntry>>('GET', `/api/v1/audit${action ? `?action=${enc(action)}` : ''}`),
+
+  /** Template messages per month × channel × category, with the operator's estimate (reports:view). */
+  whatsappCosts: (from: string, to: string, channelId: string) => {
+    const q = new URLSearchParams({ from, to })
+    if (channelId) q.set('channel_id', channelId)
+    return request<WhatsAppCostReport>('GET', `/api/v1/reports/whatsapp-costs?${q.toString()}`)
+  },
 }
 
 export type AdminApi = typeof adminApi

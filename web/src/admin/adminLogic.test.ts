@@ -37,7 +37,7 @@ const VIEW_SCOPES = ['conversations:view:all', 'conversations:view:team', 'conve
 
 describe('tab visibility', () => {
   it('shows every tab to an admin', () => {
-    expect(visibleTabs(ALL)).toEqual(['users', 'profiles', 'teams', 'channels', 'rules', 'quick-replies', 'sessions', 'tokens', 'account', 'audit'])
+    expect(visibleTabs(ALL)).toEqual(['users', 'profiles', 'teams', 'channels', 'rules', 'quick-replies', 'sessions', 'tokens', 'account', 'audit', 'whatsapp-costs'])
     expect(canEnterAdmin(ALL)).toBe(true)
   })
 
@@ -75,7 +75,7 @@ describe('tab visibility', () => {
   })
 
   it('shows webhooks with api:tokens only when the account has the api module', () => {
-    expect(visibleTabs(ALL, ['api'])).toEqual(['users', 'profiles', 'teams', 'channels', 'rules', 'quick-replies', 'sessions', 'tokens', 'webhooks', 'account', 'audit'])
+    expect(visibleTabs(ALL, ['api'])).toEqual(['users', 'profiles', 'teams', 'channels', 'rules', 'quick-replies', 'sessions', 'tokens', 'webhooks', 'account', 'audit', 'whatsapp-costs'])
     expect(visibleTabs(['api:tokens'], ['api', 'crm'])).toEqual(['teams', 'tokens', 'webhooks'])
     expect(visibleTabs(['api:tokens'], ['crm'])).toEqual(['teams', 'tokens'])
     expect(visibleTabs(['users:manage'], ['api'])).not.toContain('webhooks')

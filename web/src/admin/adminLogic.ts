@@ -21,6 +21,7 @@ export type AdminTab =
   | 'webhooks'
   | 'account'
   | 'audit'
+  | 'whatsapp-costs'
 
 export interface AdminTabSpec {
   key: AdminTab
@@ -49,6 +50,8 @@ export const ADMIN_TABS: readonly AdminTabSpec[] = [
   // GET /account answers everyone; the tab (time zone, business hours) is for users:manage, who may PATCH it.
   { key: 'account', view: 'users:manage', edit: 'users:manage' },
   { key: 'audit', view: 'users:manage', edit: 'users:manage' },
+  // A report: read-only, for whoever may see reports.
+  { key: 'whatsapp-costs', view: 'reports:view', edit: 'reports:view' },
 ]
 
 /** Whether the account has the module a tab belongs to. */

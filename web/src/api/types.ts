@@ -143,6 +143,8 @@ export interface Message {
   reply_to_id?: string | null
   /** when the customer edited it */
   edited_at?: string | null
+  /** when the customer deleted it for everyone (the text stays for the agent) */
+  revoked_at?: string
   created_at: string
 }
 
@@ -921,4 +923,31 @@ export interface WebhookAttempt {
 /** GET /webhook-deliveries/:id: the delivery with every attempt. */
 export interface WebhookDeliveryDetail extends WebhookDelivery {
   attempts_log: WebhookAttempt[]
+}
+
+// ---------- reports: WhatsApp costs ----------
+
+export type WhatsAppCostCategory = 'marketing' | 'utility' | 'authentication' | 'service'
+
+/** GET /reports/whatsapp-costs: one month × channel × category. */
+export interface WhatsAppCostRow {
+  month: string
+  channel_id: string
+  category: WhatsAppCostCategory | string
+  /** template messages Meta charges for */
+  billable: number
+  /** free ones (inside the 24 h service window, or a free entry point) */
+  free: number
+  /** the estimate in centavos from the operator's rate card; null: no rate for the category */
+  estimated_cents: number | null
+}
+
+export interface WhatsAppCostReport {
+  from: string
+  to: string
+  /** false: the operator set no rates at all */
+  rates: boolean
+  /** how the estimate was made (English) */
+  basis: string
+  rows: WhatsAppCostRow[]
 }

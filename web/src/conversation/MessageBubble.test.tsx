@@ -49,6 +49,23 @@ describe('MessageBubble', () => {
     expect(marker.getAttribute('title')).toMatch(/^Editada pelo cliente em 01\/03\/2025.*\d\d:07$/)
   })
 
+  it('strikes through a message the customer deleted, keeping the text, with the time in the tooltip', () => {
+    const b = show(msg({ body: 'Pedido 123', revoked_at: '2025-03-01T15:07:00Z' }))
+    const marker = screen.getByTestId('revoked-marker')
+    expect(marker).toHaveTextContent('Apagada pelo cliente')
+    expect(marker.getAttribute('title')).toMatch(/^Apagada pelo cliente em 01\/03\/2025.*\d\d:07$/)
+    expect(b).toHaveClass('is-revoked')
+    const body = within(b).getByText('Pedido 123')
+    expect(body.tagName).toBe('DEL')
+  })
+
+  it('has no revoked marker on a message not deleted', () => {
+    const b = show(msg({ body: 'Pedido 123' }))
+    expect(screen.queryByTestId('revoked-marker')).toBeNull()
+    expect(b).not.toHaveClass('is-revoked')
+    expect(within(b).getByText('Pedido 123').tagName).toBe('DIV')
+  })
+
   it('has no edited marker on a message never edited', () => {
     show(msg({ body: 'Pedido 123' }))
     expect(screen.queryByTestId('edited-marker')).toBeNull()

@@ -101,12 +101,13 @@ export function MessageBubble({ message: m, onRetry, canRetry, replyTo, contactN
   return (
     <div className={`bubble-row row-${side}`}>
       <div
-        className={`bubble bubble-${side} ${m.status === 'failed' ? 'is-failed' : ''}`}
+        className={`bubble bubble-${side} ${m.status === 'failed' ? 'is-failed' : ''}${m.revoked_at ? ' is-revoked' : ''}`}
         data-testid="message-bubble"
         data-id={m.id}
         data-direction={m.direction}
         data-kind={m.kind}
         data-status={m.status}
+        data-revoked={m.revoked_at ? 'true' : undefined}
       >
         {(m.kind === 'note' || (m.direction === 'outbound' && m.author)) && (
           <div className="bubble-author">
@@ -122,7 +123,12 @@ export function MessageBubble({ message: m, onRetry, canRetry, replyTo, contactN
               <span className="reply-quote-text">{t('message.replyEarlier')}</span>
             </div>
           ))}
-        {m.body && <div className="bubble-body">{m.body}</div>}
+        {m.revoked_at && (
+          <div className="revoked-marker" data-testid="revoked-marker" title={t('message.revokedAt', { time: formatDateTime(m.revoked_at, lang) })}>
+            🚫 {t('message.revoked')}
+          </div>
+        )}
+        {m.body && (m.revoked_at ? <del className="bubble-body">{m.body}</del> : <div className="bubble-body">{m.body}</div>)}
         {m.attachments.length > 0 && (
           <ul className="attachments">
             {m.attachments.map((a) => (

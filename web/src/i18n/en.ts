@@ -1039,6 +1039,32 @@ const en: Record<MessageKey, string> = {
   'admin.account.closeBeforeOpen': 'Closing must be after opening.',
   'admin.account.fixHours': 'Fix the business hours before saving.',
   'audit.action.account.updated': 'Account settings changed',
+  'admin.tab.whatsappCosts': 'WhatsApp costs',
+  'costs.title': 'WhatsApp costs',
+  'costs.explain':
+    'Meta charges per delivered template message, by category; messages inside the 24 h window and free entry points are not charged. Amounts estimated with the operator\'s rate card.',
+  'costs.from': 'From',
+  'costs.to': 'To',
+  'costs.channel': 'Channel',
+  'costs.allChannels': 'All official WhatsApp channels',
+  'costs.month': 'Month',
+  'costs.category': 'Category',
+  'costs.billable': 'Billable',
+  'costs.free': 'Free',
+  'costs.estimate': 'Estimate',
+  'costs.monthTotal': 'Total for {month}',
+  'costs.total': 'Total for the period',
+  'costs.empty': 'No template messages in the period.',
+  'costs.noRates':
+    'No rate card: the installation\'s operator can set the rates in CHATSPOT_WHATSAPP_TEMPLATE_RATES to see the estimate.',
+  'costs.unpriced': '“—”: no rate for the category; totals add up only the priced categories.',
+  'costs.partial': 'Leaves out the categories without a rate',
+  'costs.category.marketing': 'Marketing',
+  'costs.category.utility': 'Utility',
+  'costs.category.authentication': 'Authentication',
+  'costs.category.service': 'Service',
+  'message.revoked': 'Deleted by the customer',
+  'message.revokedAt': 'Deleted by the customer on {time}',
 }
 
 export default en

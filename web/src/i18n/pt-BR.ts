@@ -1037,6 +1037,32 @@ const ptBR = {
   'admin.account.closeBeforeOpen': 'O fechamento deve ser depois da abertura.',
   'admin.account.fixHours': 'Corrija os horários de atendimento antes de salvar.',
   'audit.action.account.updated': 'Conta alterada',
+  'admin.tab.whatsappCosts': 'Custos do WhatsApp',
+  'costs.title': 'Custos do WhatsApp',
+  'costs.explain':
+    'A Meta cobra por mensagem de template entregue, conforme a categoria; mensagens dentro da janela de 24 h e pontos de entrada gratuitos não são cobrados. Valores estimados com a tabela do operador.',
+  'costs.from': 'De',
+  'costs.to': 'Até',
+  'costs.channel': 'Canal',
+  'costs.allChannels': 'Todos os canais do WhatsApp oficial',
+  'costs.month': 'Mês',
+  'costs.category': 'Categoria',
+  'costs.billable': 'Cobradas',
+  'costs.free': 'Gratuitas',
+  'costs.estimate': 'Estimativa',
+  'costs.monthTotal': 'Total de {month}',
+  'costs.total': 'Total do período',
+  'costs.empty': 'Nenhuma mensagem de template no período.',
+  'costs.noRates':
+    'Sem tabela de preços: o operador da instalação pode definir as tarifas em CHATSPOT_WHATSAPP_TEMPLATE_RATES para ver a estimativa.',
+  'costs.unpriced': '“—”: sem tarifa para a categoria; os totais somam só as categorias com tarifa.',
+  'costs.partial': 'Sem as categorias sem tarifa',
+  'costs.category.marketing': 'Marketing',
+  'costs.category.utility': 'Utilidade',
+  'costs.category.authentication': 'Autenticação',
+  'costs.category.service': 'Serviço',
+  'message.revoked': 'Apagada pelo cliente',
+  'message.revokedAt': 'Apagada pelo cliente em {time}',
 }
 
 export type MessageKey = keyof typeof ptBR
