@@ -33,7 +33,7 @@ func (s *Server) templateChannel(c *gin.Context) (store.Channel, bool) {
 	return ch, true
 }
 
-// listTemplates answers a channel's templates, approved ones first.
+// listTemplates answers a channel's templates by name and language.
 func (s *Server) listTemplates(c *gin.Context) {
 	ch, ok := s.templateChannel(c)
 	if !ok {
