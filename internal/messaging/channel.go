@@ -30,7 +30,8 @@ func SetChannelStatus(ctx context.Context, db *gorm.DB, bus events.Bus, channelI
 		if err := tx.Model(&ch).Updates(map[string]any{"status": status, "status_reason": reason, "status_at": now}).Error; err != nil {
 			return err
 		}
-		data := map[string]any{"id": ch.ID, "kind": ch.Kind, "name": ch.Name, "active": ch.Active, "status": status, "status_reason": reason}
+		data := map[string]any{"id": ch.ID, "kind": ch.Kind, "name": ch.Name, "active": ch.Active, "status": status, "status_reason": reason,
+			"status_at": now}
 		if err := webhooks.Enqueue(tx, ch.AccountID, webhooks.ChannelStatusChanged, data); err != nil {
 			return err
 		}

@@ -419,6 +419,8 @@ describe('status and activation', () => {
     expect(reauth).toMatchObject({ status: 'needs_reauth', status_reason: 'Error validating access token', activation: ch.activation })
     expect(reauth.status_at).toBeUndefined() // the old time would be wrong
     expect(applyChannelUpdate(reauth, { id: 'ch-wa', status: 'connected' })).toMatchObject({ status: 'connected', status_reason: '' })
+    // the server's time of the change, when the event carries it
+    expect(applyChannelUpdate(ch, { id: 'ch-wa', status: 'banned', status_reason: 'ban', status_at: '2025-05-02T08:00:00Z' }).status_at).toBe('2025-05-02T08:00:00Z')
 
     const running = { state: 'running' as const, steps: [{ name: 'verify_number', state: 'running' as const }, { name: 'subscribe_waba', state: 'pending' as const }] }
     const next = applyChannelUpdate(ch, { id: 'ch-wa', activation: running })

@@ -385,7 +385,8 @@ export function applyChannelUpdate<T extends ChannelListItem>(ch: T, ev: Channel
   if (ev.status !== undefined) {
     next.status = ev.status
     next.status_reason = ev.status_reason ?? ''
-    if (ev.status !== ch.status || next.status_reason !== (ch.status_reason ?? '')) delete next.status_at
+    if (ev.status_at) next.status_at = ev.status_at
+    else if (ev.status !== ch.status || next.status_reason !== (ch.status_reason ?? '')) delete next.status_at
   }
   if (ev.activation) next.activation = ev.activation
   return next

@@ -281,6 +281,8 @@ export interface ChannelUpdatedEvent {
   /** with status_reason, when the health changed (the event also names the channel's kind, name and active) */
   status?: ChannelStatus
   status_reason?: string
+  /** when the health changed (RFC 3339) */
+  status_at?: string
   kind?: string
   name?: string
   active?: boolean
