@@ -123,16 +123,20 @@ describe('ChannelsTab: message templates', () => {
     expect(status('tpl-3')).toHaveAttribute('data-tone', 'wait')
     expect(status('tpl-4')).toHaveTextContent('Falha no envio')
     expect(within(row('tpl-4')).getByTestId('template-reason')).toHaveTextContent('Invalid parameter: example values missing')
+    expect(within(row('tpl-1')).queryByTestId('template-unsupported')).not.toBeInTheDocument()
 
     // Meta approves one, rejects another, and a sync brings one we did not know; another channel's event is ignored
     act(() => stream.emit({ type: 'template.updated', data: { ...TEMPLATES[2], status: 'APPROVED' } }))
     act(() => stream.emit({ type: 'template.updated', data: { ...TEMPLATES[0], status: 'PAUSED', reason: 'Low quality: customers blocked it' } }))
     act(() => stream.emit({ type: 'template.updated', data: tpl({ id: 'tpl-5', name: 'avaliacao', status: 'PENDING' }) }))
+    // one CHATSPOT cannot fill in says why
+    act(() => stream.emit({ type: 'template.updated', data: tpl({ id: 'tpl-6', name: 'com_foto', unsupported: 'its header is a image, which CHATSPOT does not send yet' }) }))
+    await waitFor(() => expect(within(row('tpl-6')).getByTestId('template-unsupported')).toHaveTextContent('O CHATSPOT ainda não envia este template: its header is a image'))
     act(() => stream.emit({ type: 'template.updated', data: tpl({ id: 'tpl-9', channel_id: 'ch-other', name: 'alheio' }) }))
     expect(status('tpl-3')).toHaveTextContent('Aprovado')
     expect(status('tpl-1')).toHaveTextContent('Pausado')
     expect(within(row('tpl-1')).getByTestId('template-reason')).toHaveTextContent('Low quality: customers blocked it')
-    expect(screen.getAllByTestId('template-name').map((n) => n.textContent)).toEqual(['avaliacao', 'boleto_vencendo', 'codigo', 'pedido_enviado', 'promo_natal'])
+    expect(screen.getAllByTestId('template-name').map((n) => n.textContent)).toEqual(['avaliacao', 'boleto_vencendo', 'codigo', 'com_foto', 'pedido_enviado', 'promo_natal'])
   })
 
   it('asks Meta for the templates again with "Sync from Meta"', async () => {

@@ -151,6 +151,11 @@ function TemplateRow({ tpl }: { tpl: MessageTemplate }) {
           {reason}
         </p>
       )}
+      {tpl.unsupported && (
+        <p className="template-reason" data-testid="template-unsupported">
+          {t('templates.unsupported', { why: tpl.unsupported })}
+        </p>
+      )}
       <p className="template-body muted">{tpl.body}</p>
     </li>
   )

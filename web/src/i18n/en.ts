@@ -614,6 +614,7 @@ const en: Record<MessageKey, string> = {
   'templates.new': 'New template',
   'templates.submitted': 'Template {name} sent to Meta for review. Its status updates by itself.',
   'templates.empty': 'No templates yet. Create one, or sync the ones already in your Meta account.',
+  'templates.unsupported': 'CHATSPOT cannot send this template yet: {why}.',
   'templates.noReason': 'Meta gave no reason.',
   'templates.preview': 'What the customer will see',
   'templates.previewEmpty': 'The template text shows here.',

@@ -612,6 +612,7 @@ const ptBR = {
   'templates.new': 'Novo modelo',
   'templates.submitted': 'Modelo {name} enviado para revisão da Meta. O status se atualiza sozinho.',
   'templates.empty': 'Nenhum modelo ainda. Crie um ou sincronize os que já existem na sua conta da Meta.',
+  'templates.unsupported': 'O CHATSPOT ainda não envia este template: {why}.',
   'templates.noReason': 'A Meta não informou o motivo.',
   'templates.preview': 'Como o cliente vai ver',
   'templates.previewEmpty': 'O texto do modelo aparece aqui.',
