@@ -45,8 +45,8 @@ func (k *ChannelKit) SyncTemplates(ctx context.Context, ref ChannelRef) (int, er
 		return 0, err
 	}
 	for _, row := range stored {
-		if !seen[row.ID] && row.Status != "DELETED" {
-			st := channels.TemplateStatus{ProviderID: row.ProviderID, Name: row.Name, Language: row.Language, Status: "DELETED", Reason: "no longer in the WhatsApp account"}
+		if !seen[row.ID] && row.Status != store.TemplateDeleted {
+			st := channels.TemplateStatus{ProviderID: row.ProviderID, Name: row.Name, Language: row.Language, Status: store.TemplateDeleted, Reason: "no longer in the WhatsApp account"}
 			if err := messaging.ApplyTemplateStatus(ctx, k.DB, ch, st); err != nil {
 				return 0, err
 			}

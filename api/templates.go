@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -157,7 +156,7 @@ func (s *Server) submitTemplate(c *gin.Context, ch store.Channel, req createTemp
 		}
 		return events.Append(tx, ch.AccountID, events.TemplateUpdated, nil, row)
 	})
-	if errors.Is(err, gorm.ErrDuplicatedKey) || store.IsDuplicate(err) {
+	if store.IsDuplicate(err) {
 		problem(c, http.StatusConflict, "a template with this name and language exists", "name")
 		return
 	}

@@ -197,20 +197,14 @@ func InboundMedia(ctx workflow.Context, ref activities.MediaRef) error {
 	actx := workflow.WithActivityOptions(ctx, mediaOptions)
 	var q activities.ConnectionQueue
 	if workflow.GetVersion(ctx, "media-on-connection", workflow.DefaultVersion, 1) == 1 {
-		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 10 * time.Second})
-		if err := workflow.ExecuteLocalActivity(lctx, kit.MediaConnectionQueue, ref).Get(ctx, &q); err != nil {
+		var err error
+		if q, err = queueLookup(kit.MediaConnectionQueue, ref)(ctx); err != nil {
 			return err
 		}
 	}
 	var err error
 	if q.Needed {
-		lookup := func(ctx workflow.Context) (activities.ConnectionQueue, error) {
-			var q activities.ConnectionQueue
-			lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 10 * time.Second})
-			err := workflow.ExecuteLocalActivity(lctx, kit.MediaConnectionQueue, ref).Get(ctx, &q)
-			return q, err
-		}
-		err = onConnection(ctx, lookup, mediaOptions, kit.FetchInboundMedia, ref)
+		err = onConnection(ctx, &q, queueLookup(kit.MediaConnectionQueue, ref), mediaOptions, kit.FetchInboundMedia, ref)
 	} else {
 		err = workflow.ExecuteActivity(actx, kit.FetchInboundMedia, ref).Get(ctx, nil)
 	}
@@ -280,18 +274,13 @@ var readOptions = workflow.ActivityOptions{
 // conversation, on the worker holding the channel's connection when the
 // kind sends through it.
 func MarkRead(ctx workflow.Context, in activities.ReadInput) error {
-	lookup := func(ctx workflow.Context) (activities.ConnectionQueue, error) {
-		var q activities.ConnectionQueue
-		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 10 * time.Second})
-		err := workflow.ExecuteLocalActivity(lctx, a.ChannelConnectionQueue, in.ChannelID).Get(ctx, &q)
-		return q, err
-	}
+	lookup := queueLookup(a.ChannelConnectionQueue, in.ChannelID)
 	q, err := lookup(ctx)
 	if err != nil {
 		return err
 	}
 	if q.Needed {
-		return onConnection(ctx, lookup, readOptions, kit.MarkConversationRead, in)
+		return onConnection(ctx, &q, lookup, readOptions, kit.MarkConversationRead, in)
 	}
 	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, readOptions), kit.MarkConversationRead, in).Get(ctx, nil)
 }
@@ -301,21 +290,38 @@ func MarkRead(ctx workflow.Context, in activities.ReadInput) error {
 // looked up again (another worker may hold the connection by then).
 const connectionScheduleTimeout = 30 * time.Second
 
+// queueLookup reads where a channel's connection is held, by a local
+// activity (a ChannelConnectionQueue or MediaConnectionQueue).
+func queueLookup(activity, arg any) func(workflow.Context) (activities.ConnectionQueue, error) {
+	return func(ctx workflow.Context) (activities.ConnectionQueue, error) {
+		var q activities.ConnectionQueue
+		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 10 * time.Second})
+		err := workflow.ExecuteLocalActivity(lctx, activity, arg).Get(ctx, &q)
+		return q, err
+	}
+}
+
 // onConnection runs an activity on the worker holding a channel's live
-// connection: its own task queue, looked up before each attempt, so an
-// attempt follows the connection when it moves to another worker. The
-// attempts and their backoff are opts' retry policy, run here because a
-// retry must be able to change queue; a non-retryable error ends at once.
-func onConnection(ctx workflow.Context, lookup func(workflow.Context) (activities.ConnectionQueue, error), opts workflow.ActivityOptions, activity, arg any) error {
+// connection: its own task queue, looked up before each attempt (first,
+// when the caller has just read it, serves the first one), so an attempt
+// follows the connection when it moves to another worker. The attempts and
+// their backoff are opts' retry policy, run here because a retry must be
+// able to change queue; a non-retryable error ends at once.
+func onConnection(ctx workflow.Context, first *activities.ConnectionQueue, lookup func(workflow.Context) (activities.ConnectionQueue, error), opts workflow.ActivityOptions, activity, arg any) error {
 	policy := opts.RetryPolicy
 	opts.RetryPolicy = &temporal.RetryPolicy{MaximumAttempts: 1}
 	opts.ScheduleToStartTimeout = connectionScheduleTimeout
 	wait := policy.InitialInterval
 	var last error
 	for attempt := int32(1); ; attempt++ {
-		q, err := lookup(ctx)
-		if err != nil {
-			return err
+		var q activities.ConnectionQueue
+		if attempt == 1 && first != nil {
+			q = *first
+		} else {
+			var err error
+			if q, err = lookup(ctx); err != nil {
+				return err
+			}
 		}
 		if q.Queue == "" {
 			last = temporal.NewApplicationError("the channel is not connected", "NotConnected")

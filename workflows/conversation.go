@@ -620,12 +620,7 @@ func (c *conversation) deliverLoop(ctx workflow.Context) {
 		in := activities.DeliverInput{AccountID: c.in.AccountID, MessageID: id}
 		var err error
 		if c.ticket.SendsOnConnection {
-			lookup := func(ctx workflow.Context) (activities.ConnectionQueue, error) {
-				var q activities.ConnectionQueue
-				err := workflow.ExecuteLocalActivity(withLocalActivity(ctx), a.ChannelConnectionQueue, c.in.ChannelID).Get(ctx, &q)
-				return q, err
-			}
-			err = onConnection(ctx, lookup, deliveryOptions, a.DeliverMessage, in)
+			err = onConnection(ctx, nil, queueLookup(a.ChannelConnectionQueue, c.in.ChannelID), deliveryOptions, a.DeliverMessage, in)
 		} else {
 			err = workflow.ExecuteActivity(actx, a.DeliverMessage, in).Get(ctx, nil)
 		}

@@ -172,13 +172,12 @@ func (ib *Inbox) Echo(ctx context.Context, ch store.Channel, in channels.Inbound
 		ext := in.ExternalID
 		msg := store.Message{ID: store.NewID(), AccountID: ch.AccountID, ChannelID: ch.ID, ContactID: contact.ID, ThreadKey: in.ThreadKey,
 			Direction: store.DirectionOutbound, Kind: store.KindText, Body: in.Text, Status: store.MessageSent, ExternalID: &ext, CreatedAt: at.UTC()}
-		var conv store.Conversation
-		err = tx.Where("workflow_id = ? AND status <> ?", workflows.ThreadWorkflowID(ch.ID, contact.ID, in.ThreadKey), store.StatusClosed).
-			Order("created_at DESC").Take(&conv).Error
-		if err == nil {
-			msg.ConversationID = &conv.ID
-		} else if !errors.Is(err, gorm.ErrRecordNotFound) {
+		conv, err := openTicket(tx, ch, contact.ID, in.ThreadKey)
+		if err != nil {
 			return err
+		}
+		if conv != nil {
+			msg.ConversationID = &conv.ID
 		}
 		if err := tx.Create(&msg).Error; err != nil {
 			return err
@@ -188,11 +187,7 @@ func (ib *Inbox) Echo(ctx context.Context, ch store.Channel, in channels.Inbound
 		if err != nil {
 			return err
 		}
-		var convPtr *store.Conversation
-		if msg.ConversationID != nil {
-			convPtr = &conv
-		}
-		return events.Append(tx, ch.AccountID, events.MessageCreated, convPtr, views[0])
+		return events.Append(tx, ch.AccountID, events.MessageCreated, conv, views[0])
 	}
 	if err := ib.DB.WithContext(ctx).Transaction(persist); err != nil {
 		return Result{}, err
@@ -280,23 +275,19 @@ func (ib *Inbox) signal(ctx context.Context, ch store.Channel, msg store.Message
 // publish attaches a new message to the contact's open ticket, if there is
 // one, and appends the event agents' streams carry.
 func publish(ctx context.Context, tx *gorm.DB, ch store.Channel, msg *store.Message) error {
-	var conv store.Conversation
-	err := tx.Where("workflow_id = ? AND status <> ?", workflows.ThreadWorkflowID(ch.ID, msg.ContactID, msg.ThreadKey), store.StatusClosed).
-		Order("created_at DESC").Take(&conv).Error
-	var convPtr *store.Conversation
-	switch {
-	case err == nil:
+	conv, err := openTicket(tx, ch, msg.ContactID, msg.ThreadKey)
+	if err != nil {
+		return err
+	}
+	if conv != nil {
 		msg.ConversationID = &conv.ID
 		if err := tx.Model(msg).Update("conversation_id", conv.ID).Error; err != nil {
 			return err
 		}
-		if err := tx.Model(&conv).Updates(map[string]any{"unread": gorm.Expr("unread + 1"), "last_message_at": msg.CreatedAt,
+		if err := tx.Model(conv).Updates(map[string]any{"unread": gorm.Expr("unread + 1"), "last_message_at": msg.CreatedAt,
 			"last_customer_message_at": msg.CreatedAt, "updated_at": time.Now().UTC()}).Error; err != nil {
 			return err
 		}
-		convPtr = &conv
-	case !errors.Is(err, gorm.ErrRecordNotFound):
-		return err
 	}
 	views, err := store.MessageViews(ctx, tx, []store.Message{*msg})
 	if err != nil {
@@ -305,7 +296,22 @@ func publish(ctx context.Context, tx *gorm.DB, ch store.Channel, msg *store.Mess
 	if err := webhooks.Enqueue(tx, ch.AccountID, webhooks.MessageCreated, views[0]); err != nil {
 		return err
 	}
-	return events.Append(tx, ch.AccountID, events.MessageCreated, convPtr, views[0])
+	return events.Append(tx, ch.AccountID, events.MessageCreated, conv, views[0])
+}
+
+// openTicket is the contact's open ticket on the channel's thread, nil
+// when there is none.
+func openTicket(tx *gorm.DB, ch store.Channel, contactID, threadKey string) (*store.Conversation, error) {
+	var conv store.Conversation
+	err := tx.Where("workflow_id = ? AND status <> ?", workflows.ThreadWorkflowID(ch.ID, contactID, threadKey), store.StatusClosed).
+		Order("created_at DESC").Take(&conv).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &conv, nil
 }
 
 // identify finds the contact behind a channel identity, creating both the

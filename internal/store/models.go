@@ -310,6 +310,7 @@ const (
 	TemplatePending    = "PENDING"
 	TemplateApproved   = "APPROVED"
 	TemplateRejected   = "REJECTED"
+	TemplateDeleted    = "DELETED" // ours: gone from the provider's account
 )
 
 // Message kinds.
