@@ -248,14 +248,7 @@ func (k *ChannelKit) storeSettings(ctx context.Context, ch store.Channel, kind c
 		if err := tx.Take(&row, "id = ?", ch.ID).Error; err != nil {
 			return err
 		}
-		s, err := channels.ParseSettings(row.Settings)
-		if err != nil {
-			return err
-		}
-		for key, v := range set {
-			s[key] = v
-		}
-		sealed, err := channels.Seal(kind, k.Secrets, s)
+		sealed, err := channels.Merge(kind, k.Secrets, row.Settings, set)
 		if err != nil {
 			return err
 		}
@@ -439,4 +432,84 @@ func messageUpdated(ctx context.Context, tx *gorm.DB, messageID string) error {
 		return err
 	}
 	return messaging.AppendEvent(ctx, tx, events.MessageUpdated, msg)
+}
+
+// OAuthInput is the code a provider's consent screen sent back for a
+// channel.
+type OAuthInput struct {
+	ChannelRef
+	RedirectURI, Code string
+}
+
+// ExchangeOAuthCode trades the code for the channel's tokens and stores
+// them (sealed). A refusal (a used or expired code, a wrong secret) is
+// final: the manager connects again.
+func (k *ChannelKit) ExchangeOAuthCode(ctx context.Context, in OAuthInput) error {
+	ch, a, err := k.load(ctx, in.ChannelRef)
+	if err != nil {
+		return err
+	}
+	o, ok := a.(channels.OAuth)
+	if !ok {
+		return temporal.NewNonRetryableApplicationError(ch.Kind+" channels do not connect by OAuth", ErrChannelRefused, nil)
+	}
+	set, err := o.Exchange(ctx, ch, in.RedirectURI, in.Code)
+	var perm *channels.PermanentError
+	if errors.As(err, &perm) {
+		return temporal.NewNonRetryableApplicationError(perm.Reason, ErrChannelRefused, err)
+	}
+	if err != nil {
+		return err
+	}
+	return k.storeSettings(ctx, ch, a.Kind(), set)
+}
+
+// RefreshDue is when a channel's token is to be refreshed.
+type RefreshDue struct {
+	Needed bool
+	At     time.Time
+}
+
+// TokenRefreshDue says when the channel's token needs refreshing: never
+// for kinds without expiring tokens, inactive channels, or channels
+// waiting for the manager to connect again.
+func (k *ChannelKit) TokenRefreshDue(ctx context.Context, ref ChannelRef) (RefreshDue, error) {
+	ch, a, err := k.load(ctx, ref)
+	if err != nil {
+		var app *temporal.ApplicationError
+		if errors.As(err, &app) && app.Type() == ErrChannelRefused {
+			return RefreshDue{}, nil // gone, or a kind no longer built
+		}
+		return RefreshDue{}, err
+	}
+	r, ok := a.(channels.TokenRefresher)
+	if !ok || !ch.Active || ch.Status == store.ChannelNeedsReauth {
+		return RefreshDue{}, nil
+	}
+	at := r.RefreshAt(ch, time.Now())
+	return RefreshDue{Needed: !at.IsZero(), At: at}, nil
+}
+
+// RefreshChannelToken refreshes the channel's token and stores the new
+// one; when the provider refuses, the channel needs the manager to
+// connect again, which is where it is put (and nil is returned: the
+// refresh workflow ends there).
+func (k *ChannelKit) RefreshChannelToken(ctx context.Context, ref ChannelRef) error {
+	ch, a, err := k.load(ctx, ref)
+	if err != nil {
+		return err
+	}
+	r, ok := a.(channels.TokenRefresher)
+	if !ok {
+		return nil
+	}
+	set, err := r.RefreshToken(ctx, ch)
+	var perm *channels.PermanentError
+	if errors.As(err, &perm) {
+		return messaging.SetChannelStatus(ctx, k.DB, k.Bus, ch.ID, store.ChannelNeedsReauth, "the token could not be refreshed: "+perm.Reason)
+	}
+	if err != nil {
+		return err
+	}
+	return k.storeSettings(ctx, ch, a.Kind(), set)
 }

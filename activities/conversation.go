@@ -40,6 +40,9 @@ type Conversations struct {
 	Secrets  *secrets.Box  // opens the credentials sealed in channel settings
 	Temporal client.Client // starts new tickets' distributions
 	NoRules  *NoRules      // lets RecordInbounds tell the workflow there are no message rules to ask for
+	// PublicURL is the app's URL providers reach; "" when none (kinds
+	// that fetch sent files by URL cannot send files then).
+	PublicURL string
 
 	limits sync.Map // channel id -> *rate.Limiter: the kind's declared send rate
 }
@@ -125,10 +128,28 @@ type Ticket struct {
 	IdleSteps []time.Duration
 }
 
+// threadInfo is what a new conversation's thread is known to be before
+// the provider describes it: its kind.
+func (c *Conversations) threadInfo(kind, key string) string {
+	if key == "" || c.Channels == nil {
+		return ""
+	}
+	a, _ := c.Channels.Adapter(kind)
+	d, ok := a.(channels.ThreadDescriber)
+	if !ok {
+		return ""
+	}
+	b, _ := json.Marshal(channels.ThreadInfo{Kind: d.ThreadKind(key), Key: key})
+	return string(b)
+}
+
 // channelTimers are the per-channel settings of the conversation timers.
 type channelTimers struct {
 	AutoCloseAfter   string `json:"auto_close_after"`
 	FirstResponseSLA string `json:"first_response_sla"`
+	// HumanAgentTag: the channel may answer with Meta's human-agent tag
+	// (its longer window applies only then).
+	HumanAgentTag bool `json:"human_agent_tag"`
 }
 
 // OpenConversation creates the conversation row for a workflow run, or
@@ -150,6 +171,7 @@ func (c *Conversations) OpenConversation(ctx context.Context, in OpenConversatio
 		conv = store.Conversation{
 			ID: store.NewID(), AccountID: in.AccountID, ChannelID: in.ChannelID, ContactID: in.ContactID,
 			WorkflowID: in.WorkflowID, RunID: in.RunID, ThreadKey: in.ThreadKey, Status: store.StatusOpen, Priority: "normal",
+			ThreadInfo: c.threadInfo(ch.Kind, in.ThreadKey),
 		}
 		err = c.write(ctx, in.AccountID, func(tx *gorm.DB) error {
 			if err := tx.Create(&conv).Error; err != nil {
@@ -174,7 +196,15 @@ func (c *Conversations) OpenConversation(ctx context.Context, in OpenConversatio
 	t := Ticket{ConversationID: conv.ID, ChannelKind: ch.Kind, Status: conv.Status, Priority: conv.Priority, Tags: store.SplitTags(conv.Tags)}
 	if c.Channels != nil {
 		caps := c.Channels.Capabilities(ch.Kind)
-		t.Window, t.HumanAgentWindow = caps.Window, caps.HumanAgentWindow
+		t.Window = caps.Window
+		if timers.HumanAgentTag {
+			t.HumanAgentWindow = caps.HumanAgentWindow
+		}
+		if caps.Comments && conv.ThreadKey != "" {
+			// A post's comments: a private reply may follow a comment for
+			// its own window; public replies have none.
+			t.Window, t.HumanAgentWindow = caps.CommentReplyWindow, 0
+		}
 		t.SendsOnConnection = caps.SendsOnConnection
 	}
 	t.AutoCloseAfter, _ = time.ParseDuration(timers.AutoCloseAfter)

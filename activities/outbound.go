@@ -24,8 +24,11 @@ type CreateOutboundInput struct {
 	ChannelID      string
 	ContactID      string
 	AuthorID       string
-	Kind           string // text or note
+	Kind           string // text, note, or comment (a public reply to a comment)
 	Body           string
+	// ReplyToID is the message answered; in a thread of comments it
+	// defaults to the latest comment.
+	ReplyToID      string
 	IdempotencyKey string // the same key twice creates one message
 	AttachmentIDs  []string
 	Template       string // JSON channels.TemplateSend; "" for free text
@@ -56,6 +59,9 @@ func (c *Conversations) CreateOutbound(ctx context.Context, in CreateOutboundInp
 	if author == "" {
 		msg.AuthorID = nil
 	}
+	if msg.ReplyToID, err = c.replyTo(ctx, in); err != nil {
+		return "", err
+	}
 	err = c.write(ctx, in.AccountID, func(tx *gorm.DB) error {
 		if err := tx.Create(&msg).Error; err != nil {
 			return err
@@ -65,7 +71,7 @@ func (c *Conversations) CreateOutbound(ctx context.Context, in CreateOutboundInp
 			// without it would mislead the agent.
 			return temporal.NewNonRetryableApplicationError(err.Error(), "AttachmentRefused", err)
 		}
-		if in.Kind == store.KindText {
+		if in.Kind != store.KindNote {
 			if err := tx.Model(&store.Conversation{}).Where("id = ?", conv).
 				Updates(map[string]any{"last_message_at": msg.CreatedAt, "updated_at": time.Now().UTC()}).Error; err != nil {
 				return err
@@ -77,6 +83,34 @@ func (c *Conversations) CreateOutbound(ctx context.Context, in CreateOutboundInp
 		return c.CreateOutbound(ctx, in)
 	}
 	return msg.ID, err
+}
+
+// replyTo is the message an outbound message answers: the one named, if
+// it is the conversation's, else in a thread of comments the latest
+// comment (a reply to a comment must name one).
+func (c *Conversations) replyTo(ctx context.Context, in CreateOutboundInput) (*string, error) {
+	if in.Kind == store.KindNote {
+		return nil, nil
+	}
+	var orig store.Message
+	if in.ReplyToID != "" {
+		err := c.DB.WithContext(ctx).Select("id").Where("id = ? AND conversation_id = ?", in.ReplyToID, in.ConversationID).Take(&orig).Error
+		if err == nil {
+			return &orig.ID, nil
+		}
+		if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, err
+		}
+	}
+	err := c.DB.WithContext(ctx).Select("id").Where("conversation_id = ? AND direction = ? AND kind = ?", in.ConversationID, store.DirectionInbound, store.KindComment).
+		Order("created_at DESC").Take(&orig).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &orig.ID, nil
 }
 
 // DeliverInput names the message to deliver.
@@ -127,8 +161,8 @@ func (c *Conversations) DeliverMessage(ctx context.Context, in DeliverInput) err
 			return err
 		}
 		out := channels.Outbound{MessageID: msg.ID, Channel: ch, To: ident.ExternalID, Text: msg.Body, CreatedAt: msg.CreatedAt, Files: files,
-			Open: c.openFile}
-		if out.ThreadKey, out.ReplyTo, err = c.threadAndReply(ctx, msg); err != nil {
+			Open: c.openFile, Comment: msg.Kind == store.KindComment, PublicURL: c.PublicURL}
+		if err = c.threadAndReply(ctx, msg, &out); err != nil {
 			return err
 		}
 		if msg.Template != "" {
@@ -220,23 +254,27 @@ func (c *Conversations) pace(ctx context.Context, ch store.Channel) error {
 	return l.(*rate.Limiter).Wait(ctx)
 }
 
-// threadAndReply are the conversation's thread key and the provider id of
-// the message this one answers, for the provider.
-func (c *Conversations) threadAndReply(ctx context.Context, msg store.Message) (thread, replyTo string, err error) {
+// threadAndReply fills in the conversation's thread key and when the
+// customer last wrote in it, and the provider id of the message this one
+// answers.
+func (c *Conversations) threadAndReply(ctx context.Context, msg store.Message, out *channels.Outbound) error {
 	if msg.ConversationID != nil {
 		var conv store.Conversation
-		if err := c.DB.WithContext(ctx).Select("thread_key").Take(&conv, "id = ?", *msg.ConversationID).Error; err != nil {
-			return "", "", err
+		if err := c.DB.WithContext(ctx).Select("thread_key, last_customer_message_at").Take(&conv, "id = ?", *msg.ConversationID).Error; err != nil {
+			return err
 		}
-		thread = conv.ThreadKey
+		out.ThreadKey = conv.ThreadKey
+		if conv.LastCustomerMessageAt != nil {
+			out.CustomerWroteAt = *conv.LastCustomerMessageAt
+		}
 	}
 	if msg.ReplyToID != nil {
 		var orig store.Message
 		if err := c.DB.WithContext(ctx).Select("external_id").Take(&orig, "id = ?", *msg.ReplyToID).Error; err == nil && orig.ExternalID != nil {
-			replyTo = *orig.ExternalID
+			out.ReplyTo = *orig.ExternalID
 		}
 	}
-	return thread, replyTo, nil
+	return nil
 }
 
 // openFile reads an attachment's bytes for providers that take uploads.

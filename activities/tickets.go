@@ -41,8 +41,13 @@ type SendRequest struct {
 	Body           string
 	Note           bool
 	IdempotencyKey string
-	HumanAgentTag  bool     // Meta channels: answer up to 7 days after the customer wrote
-	AttachmentIDs  []string // files the agent uploaded for this message
+	HumanAgentTag  bool // Meta channels: answer up to 7 days after the customer wrote
+	// Comment: a public reply to a comment (Instagram), not a private
+	// message; ReplyToID names the message answered ("" in a comment
+	// thread: its latest comment).
+	Comment       bool
+	ReplyToID     string
+	AttachmentIDs []string // files the agent uploaded for this message
 	// Template: send an approved template (JSON channels.TemplateSend),
 	// allowed when the service window has closed; Body is its rendered
 	// text.

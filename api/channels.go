@@ -65,12 +65,15 @@ func (s *Server) channelJSON(ch store.Channel) ChannelJSON {
 
 // KindView is a channel kind as the channel screen lists it.
 type KindView struct {
-	Kind         string           `json:"kind"`
-	Label        string           `json:"label"`
-	Available    bool             `json:"available"` // built: channels of it can be created
-	InPlan       bool             `json:"in_plan"`   // the account's plan includes it
-	Component    string           `json:"component,omitempty"`
-	Activation   bool             `json:"activation"` // creating or enabling runs an activation
+	Kind       string `json:"kind"`
+	Label      string `json:"label"`
+	Available  bool   `json:"available"` // built: channels of it can be created
+	InPlan     bool   `json:"in_plan"`   // the account's plan includes it
+	Component  string `json:"component,omitempty"`
+	Activation bool   `json:"activation"` // creating or enabling runs an activation
+	// OAuth: the channel connects through the provider's consent screen
+	// (POST /channels/:id/oauth answers its URL).
+	OAuth        bool             `json:"oauth"`
 	Capabilities CapabilitiesView `json:"capabilities"`
 	Settings     []channels.Field `json:"settings"`
 }
@@ -85,6 +88,7 @@ type CapabilitiesView struct {
 	Threads                 bool     `json:"threads"`
 	Edits                   bool     `json:"edits"`
 	Reactions               bool     `json:"reactions"`
+	Comments                bool     `json:"comments"` // public comments besides private messages (Instagram)
 	SendsPerSecond          float64  `json:"sends_per_second"`
 }
 
@@ -103,10 +107,11 @@ func (s *Server) listChannelKinds(c *gin.Context) {
 			Settings: k.Settings, Capabilities: CapabilitiesView{
 				WindowSeconds: int64(caps.Window / time.Second), HumanAgentWindowSeconds: int64(caps.HumanAgentWindow / time.Second),
 				Media: caps.Media, Templates: caps.Templates, Receipts: caps.Receipts, Threads: caps.Threads, Edits: caps.Edits,
-				Reactions: caps.Reactions, SendsPerSecond: caps.SendsPerSecond,
+				Reactions: caps.Reactions, Comments: caps.Comments, SendsPerSecond: caps.SendsPerSecond,
 			}}
 		if a, ok := s.channels().Adapter(k.Name); ok {
 			_, v.Activation = a.(channels.Activator)
+			_, v.OAuth = a.(channels.OAuth)
 		}
 		if v.Settings == nil {
 			v.Settings = []channels.Field{}

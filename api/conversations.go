@@ -350,6 +350,9 @@ type sendMessageRequest struct {
 	// Template sends an approved template instead of free text (the only
 	// kind of message once WhatsApp's 24 h window has closed).
 	Template *templateRequest `json:"template"`
+	// ReplyToID is the message answered (in a thread of comments, the
+	// comment; its latest one when absent).
+	ReplyToID string `json:"reply_to_id"`
 }
 
 type templateRequest struct {
@@ -382,8 +385,16 @@ func (s *Server) sendMessage(c *gin.Context) {
 		problem(c, http.StatusUnprocessableEntity, "body must be at most 4096 characters", "body")
 		return
 	}
-	if req.Kind != "" && req.Kind != store.KindText && req.Kind != store.KindNote {
-		problem(c, http.StatusUnprocessableEntity, "kind must be text or note", "kind")
+	if req.Kind != "" && req.Kind != store.KindText && req.Kind != store.KindNote && req.Kind != store.KindComment {
+		problem(c, http.StatusUnprocessableEntity, "kind must be text, note or comment", "kind")
+		return
+	}
+	if req.Kind == store.KindComment && !s.commentThread(c, conv) {
+		problem(c, http.StatusUnprocessableEntity, "kind comment (a public reply) is for conversations about a post's comments", "kind")
+		return
+	}
+	if req.Kind == store.KindComment && len(req.AttachmentIDs) > 0 {
+		problem(c, http.StatusUnprocessableEntity, "a public reply to a comment carries text only", "attachment_ids")
 		return
 	}
 	p := principal(c)
@@ -410,8 +421,11 @@ func (s *Server) sendMessage(c *gin.Context) {
 	// keys from colliding.
 	key = p.ActorID() + ":" + key
 	var res workflows.SendResult
+	// The human-agent tag is the channel's setting: its ticket carries the
+	// longer window only when Meta approved it, so every send may use it.
 	if !s.update(c, conv, workflows.UpdateSend, workflows.SendRequest{UserID: p.UserID, Body: req.Body, Note: req.Kind == store.KindNote,
-		IdempotencyKey: key, HumanAgentTag: req.HumanAgentTag, AttachmentIDs: req.AttachmentIDs, Template: template}, &res) {
+		Comment: req.Kind == store.KindComment, ReplyToID: req.ReplyToID,
+		IdempotencyKey: key, HumanAgentTag: true, AttachmentIDs: req.AttachmentIDs, Template: template}, &res) {
 		return
 	}
 	s.respondMessage(c, http.StatusCreated, res.MessageID)

@@ -35,6 +35,7 @@ func (s *Server) hookRoutes(r *gin.Engine) {
 		s.hooks = append(s.hooks, hookRoute{Kind: k, Path: path})
 	}
 	r.GET("/hooks/api/:channel_id/attachments/:id", s.apiChannelFile)
+	r.GET("/hooks/files/:channel_id/:id", s.signedChannelFile)
 }
 
 // hookRoute is a mounted channel webhook.

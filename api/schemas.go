@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/store"
 )
 
@@ -100,6 +101,10 @@ var responseTypes = map[string]any{
 	"GET /api/v1/contacts/:id/messages":       cursorList[store.MessageView]{},
 	"POST /api/v1/conversations/:id/messages": store.MessageView{},
 	"POST /api/v1/messages/:id/retry":         store.MessageView{},
+	"POST /api/v1/messages/:id/hide":          store.MessageView{},
+	"POST /api/v1/channels/:id/oauth":         oauthStart{},
+	"DELETE /api/v1/messages/:id":             store.MessageView{},
+	"GET /api/v1/conversations/:id/thread":    channels.ThreadInfo{},
 	"GET /api/v1/conversations/:id/rules":     list[store.RuleRun]{},
 	"GET /api/v1/channels":                    list[channelItem]{},
 	"GET /api/v1/channel-kinds":               list[KindView]{},
@@ -248,9 +253,11 @@ var requestTypes = map[string]any{
 	"POST /api/v1/conversations/:id/priority": priorityRequest{},
 	"POST /api/v1/conversations/:id/snooze":   snoozeRequest{},
 	"POST /api/v1/attachments":                multipartFile{},
+	"POST /api/v1/messages/:id/hide":          hideRequest{},
 
 	"POST /api/v1/auth/logout":                   noContent{},
 	"POST /api/v1/channels/:id/rotate-token":     noContent{},
+	"POST /api/v1/channels/:id/oauth":            noContent{},
 	"POST /api/v1/channels/:id/templates":        createTemplateRequest{},
 	"POST /api/v1/channels/:id/templates/sync":   noContent{},
 	"POST /api/v1/rules/:id/dry-run":             noContent{},

@@ -155,6 +155,9 @@ func RegisterWithConnection(r, conn sdkworker.Registry, deps Deps) {
 	r.RegisterWorkflow(workflows.InboundMedia)
 	r.RegisterWorkflow(workflows.InboundSweep)
 	r.RegisterWorkflow(workflows.MarkRead)
+	r.RegisterWorkflow(workflows.ModerateComment)
+	r.RegisterWorkflow(workflows.TokenRefresh)
+	r.RegisterWorkflow(workflows.ChannelOAuth)
 	r.RegisterWorkflow(workflows.TemplateSync)
 	r.RegisterWorkflow(workflows.TemplateSubmit)
 	cache := &rules.Cache{}
@@ -168,7 +171,8 @@ func RegisterWithConnection(r, conn sdkworker.Registry, deps Deps) {
 	if deps.Channels == nil {
 		deps.Channels = Channels(deps.AllowPrivateURLs)
 	}
-	convs := &activities.Conversations{DB: deps.DB, Bus: deps.Bus, Channels: deps.Channels, Secrets: deps.Secrets, Temporal: deps.Temporal, NoRules: noRules}
+	convs := &activities.Conversations{DB: deps.DB, Bus: deps.Bus, Channels: deps.Channels, Secrets: deps.Secrets, Temporal: deps.Temporal, NoRules: noRules,
+		PublicURL: deps.PublicURL}
 	r.RegisterActivity(convs)
 	kit := &activities.ChannelKit{DB: deps.DB, Bus: deps.Bus, Channels: deps.Channels, Secrets: deps.Secrets, PublicURL: deps.PublicURL}
 	r.RegisterActivity(kit)

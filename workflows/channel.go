@@ -101,6 +101,12 @@ func ChannelActivation(ctx workflow.Context, in ChannelActivationInput) error {
 			workflow.GetLogger(ctx).Warn("templates not read after activation", "channel", in.ChannelID, "error", err)
 		}
 	}
+	if workflow.GetVersion(ctx, "token-refresh", workflow.DefaultVersion, 1) == 1 {
+		// Kinds with expiring tokens keep them fresh from now on.
+		if err := startTokenRefresh(ctx, ref); err != nil {
+			return err
+		}
+	}
 	if !connect {
 		return stopConnection(ctx, in.ChannelID) // e.g. polling before, a webhook now
 	}
@@ -348,4 +354,103 @@ func onConnection(ctx workflow.Context, first *activities.ConnectionQueue, looku
 		}
 		wait = min(time.Duration(float64(wait)*policy.BackoffCoefficient), policy.MaximumInterval)
 	}
+}
+
+// ModerationWorkflowID is the business key of an action on a comment:
+// one at a time per comment.
+func ModerationWorkflowID(messageID string) string { return "moderate/" + messageID }
+
+// moderationOptions: the agent waits for the answer, so a few quick tries.
+var moderationOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Second, MaximumAttempts: 3,
+		NonRetryableErrorTypes: []string{activities.ErrModerationRefused}},
+}
+
+// ModerateComment hides, shows or deletes a customer's comment at the
+// provider and records it.
+func ModerateComment(ctx workflow.Context, in activities.ModerationInput) error {
+	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, moderationOptions), kit.ModerateComment, in).Get(ctx, nil)
+}
+
+// TokenRefreshWorkflowID is the business key of a channel's token
+// refresh: one per channel.
+func TokenRefreshWorkflowID(channelID string) string { return "token-refresh/" + channelID }
+
+// ChannelOAuthWorkflowID is the business key of trading a channel's OAuth
+// code: one at a time per channel.
+func ChannelOAuthWorkflowID(channelID string) string { return "oauth/" + channelID }
+
+// refreshOptions retry an unreachable provider for hours (the token has
+// days left); a refusal is handled by the activity.
+var refreshOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: time.Minute,
+	RetryPolicy: &temporal.RetryPolicy{InitialInterval: 10 * time.Second, BackoffCoefficient: 2, MaximumInterval: time.Hour,
+		NonRetryableErrorTypes: []string{activities.ErrChannelRefused}},
+}
+
+// refreshCheck is how often a waiting refresh reads the channel again: a
+// new connection changes the expiry, a deactivation ends the wait.
+const refreshCheck = 24 * time.Hour
+
+// refreshRunLength bounds a run's history: it continues as new after this
+// many waits.
+const refreshRunLength = 30
+
+// TokenRefresh keeps a channel's expiring token fresh (Instagram's 60-day
+// tokens): it waits until the kind says the token is due, refreshes it,
+// and goes on, until the channel is deactivated or needs connecting
+// again (a refused refresh).
+func TokenRefresh(ctx workflow.Context, ref activities.ChannelRef) error {
+	actx := workflow.WithActivityOptions(ctx, refreshOptions)
+	for range refreshRunLength {
+		var due activities.RefreshDue
+		if err := workflow.ExecuteActivity(actx, kit.TokenRefreshDue, ref).Get(ctx, &due); err != nil {
+			return err
+		}
+		if !due.Needed {
+			return nil
+		}
+		if wait := due.At.Sub(workflow.Now(ctx)); wait > 0 {
+			if err := workflow.Sleep(ctx, min(wait, refreshCheck)); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := workflow.ExecuteActivity(actx, kit.RefreshChannelToken, ref).Get(ctx, nil); err != nil {
+			return err
+		}
+	}
+	return workflow.NewContinueAsNewError(ctx, TokenRefresh, ref)
+}
+
+// startTokenRefresh starts the channel's token refresh, or leaves the
+// running one, which reads the new token on its next check.
+func startTokenRefresh(ctx workflow.Context, ref activities.ChannelRef) error {
+	opts := workflow.ChildWorkflowOptions{
+		WorkflowID:            TokenRefreshWorkflowID(ref.ChannelID),
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	}
+	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), TokenRefresh, ref)
+	err := child.GetChildWorkflowExecution().Get(ctx, nil)
+	var started *temporal.ChildWorkflowExecutionAlreadyStartedError
+	if errors.As(err, &started) {
+		return nil
+	}
+	return err
+}
+
+// oauthOptions: a code is single-use and short-lived, so an unreachable
+// provider is tried a few times only.
+var oauthOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Second, MaximumAttempts: 3,
+		NonRetryableErrorTypes: []string{activities.ErrChannelRefused}},
+}
+
+// ChannelOAuth trades the code a provider's consent screen sent back for
+// the channel's tokens and stores them; activation follows.
+func ChannelOAuth(ctx workflow.Context, in activities.OAuthInput) error {
+	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, oauthOptions), kit.ExchangeOAuthCode, in).Get(ctx, nil)
 }

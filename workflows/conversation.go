@@ -561,8 +561,8 @@ func (c *conversation) checkWindow(ctx workflow.Context, r SendRequest) error {
 			window = c.ticket.HumanAgentWindow
 		}
 	}
-	if r.Note || r.Template != "" || window == 0 {
-		return nil // templates are what the window allows once closed
+	if r.Note || r.Comment || r.Template != "" || window == 0 {
+		return nil // templates are what the window allows once closed; public replies to comments have none
 	}
 	if c.state.LastCustomerMessageAt.IsZero() || workflow.Now(ctx).Sub(c.state.LastCustomerMessageAt) > window {
 		return errors.New(channels.WindowClosedReason)
@@ -574,18 +574,21 @@ func (c *conversation) checkWindow(ctx workflow.Context, r SendRequest) error {
 // the background so the agent's screen never waits for the provider.
 func (c *conversation) send(ctx workflow.Context, r SendRequest) (SendResult, error) {
 	kind := store.KindText
-	if r.Note {
+	switch {
+	case r.Note:
 		kind = store.KindNote
+	case r.Comment:
+		kind = store.KindComment
 	}
 	in := activities.CreateOutboundInput{AccountID: c.in.AccountID, ConversationID: c.state.ConversationID, ChannelID: c.in.ChannelID,
 		ContactID: c.in.ContactID, AuthorID: r.UserID, Kind: kind, Body: r.Body, IdempotencyKey: r.IdempotencyKey, AttachmentIDs: r.AttachmentIDs,
-		Template: r.Template}
+		Template: r.Template, ReplyToID: r.ReplyToID}
 	var id string
 	if err := workflow.ExecuteLocalActivity(withLocalActivity(ctx), a.CreateOutbound, in).Get(ctx, &id); err != nil {
 		return SendResult{}, err
 	}
 	c.lastActivity, c.rearm, c.idleStep = workflow.Now(ctx), true, 0
-	if kind == store.KindText && !slices.Contains(c.outbox, id) {
+	if kind != store.KindNote && !slices.Contains(c.outbox, id) {
 		c.outbox = append(c.outbox, id)
 		if c.state.FirstResponseAt.IsZero() {
 			c.state.FirstResponseAt = workflow.Now(ctx)

@@ -44,7 +44,13 @@ type Capabilities struct {
 	Threads          bool          `json:"threads"`
 	Edits            bool          `json:"edits"`
 	Reactions        bool          `json:"reactions"`
-	SendsPerSecond   float64       `json:"sends_per_second"` // the provider's limit per channel; 0: none known
+	// Comments: the channel carries public comments (Instagram posts')
+	// besides private messages.
+	Comments bool `json:"comments"`
+	// CommentReplyWindow is how long after a comment it may be answered
+	// privately (Instagram: 7 days); the window of comment threads.
+	CommentReplyWindow time.Duration `json:"comment_reply_window_seconds"`
+	SendsPerSecond     float64       `json:"sends_per_second"` // the provider's limit per channel; 0: none known
 	// SendsOnConnection: sends and file downloads need the channel's live
 	// connection (a WhatsApp session), so they run on the worker holding
 	// it, on that worker's own task queue.
@@ -269,6 +275,61 @@ type Templater interface {
 	// SubmitTemplate sends a template for review; the answer carries the
 	// provider's id and first status.
 	SubmitTemplate(ctx context.Context, ch store.Channel, t Template) (Template, error)
+}
+
+// Moderator is a kind whose public comments the business can hide or
+// delete at the provider.
+type Moderator interface {
+	HideComment(ctx context.Context, ch store.Channel, commentID string, hidden bool) error
+	DeleteComment(ctx context.Context, ch store.Channel, commentID string) error
+}
+
+// ThreadInfo is what a conversation's thread is about (an Instagram
+// post, a listing), shown above its messages.
+type ThreadInfo struct {
+	Kind      string `json:"kind"` // ThreadPost, ...
+	Key       string `json:"key"`
+	Title     string `json:"title,omitempty"`
+	Caption   string `json:"caption,omitempty"`
+	ImageURL  string `json:"image_url,omitempty"`
+	Link      string `json:"link,omitempty"`
+	MediaType string `json:"media_type,omitempty"`
+}
+
+// Thread kinds.
+const ThreadPost = "post"
+
+// ThreadDescriber is a kind that can say what a thread is about, from the
+// provider.
+type ThreadDescriber interface {
+	// ThreadKind names the kind of a thread key without calling the
+	// provider ("" when the key is not one of its threads).
+	ThreadKind(key string) string
+	DescribeThread(ctx context.Context, ch store.Channel, key string) (ThreadInfo, error)
+}
+
+// OAuth is a kind connected through its provider's consent screen
+// (Instagram Login, Facebook Login): the manager is sent to AuthorizeURL
+// and comes back to CHATSPOT's callback with a code.
+type OAuth interface {
+	// AuthorizeURL is the consent screen for the channel; state comes back
+	// with the code.
+	AuthorizeURL(ch store.Channel, redirectURI, state string) (string, error)
+	// Exchange turns the code into the settings to store (tokens, their
+	// expiry, the account's ids).
+	Exchange(ctx context.Context, ch store.Channel, redirectURI, code string) (Settings, error)
+}
+
+// TokenRefresher is a kind whose token expires and is refreshed before
+// it does (Instagram's 60-day tokens), by the channel's token-refresh
+// workflow.
+type TokenRefresher interface {
+	// RefreshAt is when the channel's token should be refreshed; zero when
+	// it needs no refresh (no token, one that does not expire).
+	RefreshAt(ch store.Channel, now time.Time) time.Time
+	// RefreshToken answers the settings to store (the new token and its
+	// expiry). A PermanentError means the manager must connect again.
+	RefreshToken(ctx context.Context, ch store.Channel) (Settings, error)
 }
 
 // IDAssigner is a kind whose messages carry an id we choose: it is stored

@@ -57,6 +57,9 @@ type Inbound struct {
 	// contact, never sent again and not a customer message. Our own sends
 	// echoed back are recognised by their provider id.
 	FromBusiness bool
+	// Comment: a public comment (on an Instagram post), not a private
+	// message; agents answer it publicly or privately.
+	Comment bool
 	// Media are the provider's files on the message, fetched into
 	// attachment storage after the webhook has been answered.
 	Media []Media
@@ -105,6 +108,11 @@ type Receipt struct {
 	Reason    string
 	At        time.Time
 	Pricing   *Pricing // what the provider charges for the message, when it says
+	// Contact and Until: a watermark receipt (Messenger's reads and
+	// deliveries) of every message sent to the contact (its id on the
+	// channel) up to Until, instead of one ExternalID.
+	Contact string
+	Until   time.Time
 }
 
 // Pricing is a provider's charge category for a message (WhatsApp's
@@ -172,7 +180,17 @@ type Outbound struct {
 	// FirstContact: the contact never wrote on this channel (kinds that
 	// send on a connection are told, to warn before a ban for cold sends).
 	FirstContact bool
-	Files        []OutboundFile
+	// CustomerWroteAt is the customer's last message in the conversation
+	// (zero: never): Meta's human-agent tag is needed past 24 hours.
+	CustomerWroteAt time.Time
+	// Comment: a public reply to the comment ReplyTo (Instagram); a
+	// message that is not one, in a comment thread, is a private reply
+	// to ReplyTo.
+	Comment bool
+	// PublicURL is the app's URL providers reach ("" when none): kinds
+	// whose provider fetches files by URL build FileLinks on it.
+	PublicURL string
+	Files     []OutboundFile
 	// Open reads a file's bytes from attachment storage, for providers
 	// that take uploads.
 	Open func(ctx context.Context, fileID string) ([]byte, error) `json:"-"`

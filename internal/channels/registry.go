@@ -2,7 +2,6 @@ package channels
 
 import (
 	"fmt"
-	"time"
 )
 
 // Registry holds the adapter of every kind that is built, and describes
@@ -76,17 +75,10 @@ func (r *Registry) Kinds() []KindInfo {
 	return out
 }
 
-const (
-	metaWindow       = 24 * time.Hour
-	humanAgentWindow = 7 * 24 * time.Hour
-)
-
 // planned are the kinds not built yet, with what is known of them, so the
 // channel screen can list them as coming and windows apply to any channel
 // row that exists of them.
 var planned = []Kind{
-	{Name: KindInstagram, Label: "Instagram", Capabilities: Capabilities{Window: metaWindow, HumanAgentWindow: humanAgentWindow, Receipts: true}},
-	{Name: KindMessenger, Label: "Facebook Messenger", Capabilities: Capabilities{Window: metaWindow, HumanAgentWindow: humanAgentWindow, Receipts: true}},
 	{Name: KindSMS, Label: "SMS"},
 	{Name: KindEmail, Label: "E-mail", Capabilities: Capabilities{Threads: true}},
 	{Name: KindMercadoLivre, Label: "Mercado Livre", Capabilities: Capabilities{Threads: true}},

@@ -127,6 +127,20 @@ func Apply(a Adapter, box Sealer, change json.RawMessage, stored string) (string
 	return Seal(k, box, out)
 }
 
+// Merge sets keys over a stored settings document (its secrets still
+// sealed) and seals what is new: how adapters' own values (a token from
+// OAuth, a refreshed one) are stored.
+func Merge(k Kind, box Sealer, stored string, set Settings) (string, error) {
+	s, err := ParseSettings(stored)
+	if err != nil {
+		return "", err
+	}
+	for key, v := range set {
+		s[key] = v
+	}
+	return Seal(k, box, s)
+}
+
 // Seal seals the kind's secrets in a settings document and encodes it.
 func Seal(k Kind, box Sealer, s Settings) (string, error) {
 	for _, key := range k.SecretKeys() {

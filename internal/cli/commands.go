@@ -301,7 +301,8 @@ func startHTTP(cfg *config.Config, db *gorm.DB, tc client.Client, bus events.Bus
 // provider URLs.
 func channelKinds(cfg *config.Config, db *gorm.DB, allowPrivateURLs bool) *channels.Registry {
 	return kinds.Registry(kinds.Config{AllowPrivateURLs: allowPrivateURLs, TelegramAPIURL: cfg.TelegramAPIURL,
-		MetaGraphURL: cfg.MetaGraphURL, MetaGraphVersion: cfg.MetaGraphVersion, DB: db})
+		MetaGraphURL: cfg.MetaGraphURL, MetaGraphVersion: cfg.MetaGraphVersion,
+		InstagramGraphURL: cfg.InstagramGraphURL, InstagramAPIURL: cfg.InstagramAPIURL, DB: db})
 }
 
 // waitAndShutdown blocks until a signal or a server error, then gives

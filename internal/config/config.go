@@ -34,15 +34,17 @@ type Config struct {
 	DBMaxConns         int // PostgreSQL connections per process
 	// AllowPrivateURLs: nil means the command's default (dev allows
 	// private addresses, serve and worker refuse them).
-	AllowPrivateURLs *bool
-	AI               AIConfig
-	SessionIdle      time.Duration
-	SessionMaxAge    time.Duration
-	ShutdownGrace    time.Duration
-	EventRetention   time.Duration // how long the agents' event log keeps events
-	TelegramAPIURL   string        // "" is Telegram's Bot API
-	MetaGraphURL     string        // "" is Meta's Graph API
-	MetaGraphVersion string
+	AllowPrivateURLs  *bool
+	AI                AIConfig
+	SessionIdle       time.Duration
+	SessionMaxAge     time.Duration
+	ShutdownGrace     time.Duration
+	EventRetention    time.Duration // how long the agents' event log keeps events
+	TelegramAPIURL    string        // "" is Telegram's Bot API
+	MetaGraphURL      string        // "" is Meta's Graph API
+	InstagramGraphURL string        // "" is the Instagram Graph API
+	InstagramAPIURL   string        // "" is api.instagram.com
+	MetaGraphVersion  string
 	// TemplateRates are what Meta charges per delivered WhatsApp template
 	// message, by category, in ten-thousandths of a real (the operator's
 	// rate card); empty: costs are counted, not priced.
@@ -126,8 +128,12 @@ var Settings = []Setting{
 		func(c *Config, v string) error { c.AI.BaseURL = v; return checkURL(v) }},
 	{"telegram-api-url", "CHATSPOT_TELEGRAM_API_URL", "", "dev, serve, worker", "Base URL of Telegram's Bot API (a local Bot API server, tests); empty: https://api.telegram.org.",
 		func(c *Config, v string) error { c.TelegramAPIURL = strings.TrimRight(v, "/"); return checkURL(v) }},
-	{"meta-graph-url", "CHATSPOT_META_GRAPH_URL", "", "dev, serve, worker", "Base URL of Meta's Graph API (WhatsApp Official; tests); empty: https://graph.facebook.com.",
+	{"meta-graph-url", "CHATSPOT_META_GRAPH_URL", "", "dev, serve, worker", "Base URL of Meta's Graph API (WhatsApp Official, Messenger; tests); empty: https://graph.facebook.com.",
 		func(c *Config, v string) error { c.MetaGraphURL = strings.TrimRight(v, "/"); return checkURL(v) }},
+	{"instagram-graph-url", "CHATSPOT_INSTAGRAM_GRAPH_URL", "", "dev, serve, worker", "Base URL of the Instagram Graph API (Instagram Login; tests); empty: https://graph.instagram.com.",
+		func(c *Config, v string) error { c.InstagramGraphURL = strings.TrimRight(v, "/"); return checkURL(v) }},
+	{"instagram-api-url", "CHATSPOT_INSTAGRAM_API_URL", "", "dev, serve, worker", "Base URL of Instagram Login's code exchange (tests); empty: https://api.instagram.com.",
+		func(c *Config, v string) error { c.InstagramAPIURL = strings.TrimRight(v, "/"); return checkURL(v) }},
 	{"meta-graph-version", "CHATSPOT_META_GRAPH_VERSION", "v25.0", "dev, serve, worker", "Graph API version CHATSPOT calls (v25.0 or newer; Meta retires old versions).",
 		func(c *Config, v string) error {
 			c.MetaGraphVersion = v

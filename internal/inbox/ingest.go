@@ -165,6 +165,12 @@ func (ib *Inbox) Echo(ctx context.Context, ch store.Channel, in channels.Inbound
 		if err != nil {
 			return err
 		}
+		if sending, err := pendingSend(tx, ch, contact.ID, in); err != nil || sending != nil {
+			if sending != nil {
+				res = Result{Message: *sending, Duplicate: true}
+			}
+			return err
+		}
 		at := in.At
 		if at.IsZero() {
 			at = time.Now()
@@ -196,6 +202,30 @@ func (ib *Inbox) Echo(ctx context.Context, ch store.Channel, in channels.Inbound
 		ib.Bus.Notify(ch.AccountID)
 	}
 	return res, nil
+}
+
+// echoWindow is how long after an agent's message its echo may be its
+// own, arriving before the send's answer was stored.
+const echoWindow = 10 * time.Minute
+
+// pendingSend is our own message being sent whose echo came back before
+// the provider's answer (with its id) was stored: the echo is matched by
+// contact and text and gives the message its provider id. Providers whose
+// echoes carry our id (Messenger's metadata) never get here.
+func pendingSend(tx *gorm.DB, ch store.Channel, contactID string, in channels.Inbound) (*store.Message, error) {
+	var msg store.Message
+	err := tx.Where("channel_id = ? AND direction = 'outbound' AND contact_id = ? AND external_id IS NULL AND status = ? AND body = ? AND created_at > ?",
+		ch.ID, contactID, store.MessageQueued, in.Text, time.Now().Add(-echoWindow).UTC()).Order("created_at").Take(&msg).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Model(&msg).Update("external_id", in.ExternalID).Error; err != nil {
+		return nil, err
+	}
+	return &msg, nil
 }
 
 // Receive ingests what one webhook request or connection event carried:
@@ -371,6 +401,9 @@ func insertMessage(ctx context.Context, tx *gorm.DB, ch store.Channel, contact s
 		ID: store.NewID(), AccountID: ch.AccountID, ChannelID: ch.ID, ContactID: contact.ID, ThreadKey: in.ThreadKey,
 		Direction: store.DirectionInbound, Kind: store.KindText, Body: in.Text, Status: store.MessageReceived,
 		ExternalID: &ext, CreatedAt: at.UTC(),
+	}
+	if in.Comment {
+		msg.Kind = store.KindComment
 	}
 	if in.ReplyTo != "" {
 		var orig store.Message

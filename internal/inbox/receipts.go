@@ -27,7 +27,12 @@ func ApplyReceipt(ctx context.Context, db *gorm.DB, bus events.Bus, ch store.Cha
 	// direction is a literal so that both databases can use the partial
 	// index (messages_outbound_external).
 	q := db.WithContext(ctx).Where("channel_id = ? AND direction = 'outbound'", ch.ID)
-	if r.MessageID != "" {
+	if r.ExternalID == "" && r.Contact != "" {
+		// A watermark: every message to the contact up to then that has
+		// not reached the status yet.
+		q = q.Where("contact_id IN (SELECT contact_id FROM contact_identities WHERE channel_id = ? AND external_id = ?)", ch.ID, r.Contact).
+			Where("created_at <= ? AND status IN ?", r.Until, []string{store.MessageSent, store.MessageDelivered})
+	} else if r.MessageID != "" {
 		q = q.Where("(external_id = ? OR id = ?)", r.ExternalID, r.MessageID)
 	} else {
 		q = q.Where("external_id = ?", r.ExternalID)

@@ -216,6 +216,8 @@ type Conversation struct {
 	WorkflowID            string
 	RunID                 string
 	ThreadKey             string // "" for the contact's one conversation on the channel
+	ThreadInfo            string // JSON channels.ThreadInfo: what the thread is about, "" until described
+	ThreadInfoAt          *time.Time
 	Status                string
 	AssigneeID            *string
 	TeamID                *string
@@ -267,7 +269,8 @@ type Message struct {
 	ThreadKey      string     // inbound: the conversation thread it belongs to
 	ReplyToID      *string    // the message this one answers
 	EditedAt       *time.Time // the sender edited it
-	RevokedAt      *time.Time // the sender deleted it for everyone
+	RevokedAt      *time.Time // the sender deleted it for everyone (or the business deleted a comment)
+	HiddenAt       *time.Time // the business hid the comment at the provider
 	// What the provider charges for an outbound message, from its
 	// statuses (WhatsApp: type regular or free_*, category marketing, ...).
 	PricingType     string
@@ -317,6 +320,9 @@ const (
 const (
 	KindText = "text"
 	KindNote = "note"
+	// KindComment is a public comment (an Instagram post's), the
+	// customer's or the business's public reply.
+	KindComment = "comment"
 )
 
 // Event is one entry of the realtime log the agent stream replays.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -46,8 +47,11 @@ type ConversationView struct {
 	WorkflowID   string       `json:"workflow_id"`
 	SnoozedUntil *time.Time   `json:"snoozed_until"`
 	SLABreached  bool         `json:"sla_breached"`
-	CreatedAt    time.Time    `json:"created_at"`
-	UpdatedAt    time.Time    `json:"updated_at"`
+	// Thread is what the conversation's thread is about (an Instagram
+	// post), nil for a contact's one conversation on the channel.
+	Thread    *ThreadView `json:"thread"`
+	CreatedAt time.Time   `json:"created_at"`
+	UpdatedAt time.Time   `json:"updated_at"`
 }
 
 // SplitTags parses the stored comma-separated tags.
@@ -127,7 +131,7 @@ func ConversationViews(ctx context.Context, db *gorm.DB, convs []Conversation) (
 			Channel: ChannelRef{ID: ch.ID, Kind: ch.Kind, Name: ch.Name},
 			Contact: Ref{ID: ct.ID, Name: contactName(ct)}, Unread: c.Unread, WorkflowID: c.WorkflowID,
 			SnoozedUntil: c.SnoozedUntil, SLABreached: c.SLABreachedAt != nil, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
-			LastMessage: last[c.ID],
+			LastMessage: last[c.ID], Thread: threadView(c),
 		}
 		if c.AssigneeID != nil {
 			v.Assignee = &Ref{ID: *c.AssigneeID, Name: names["u"+*c.AssigneeID]}
@@ -147,6 +151,29 @@ func ConversationViewOf(ctx context.Context, db *gorm.DB, c Conversation) (Conve
 		return ConversationView{}, err
 	}
 	return vs[0], nil
+}
+
+// ThreadView is channels.ThreadInfo as the conversation shows it (the
+// store cannot import the kit).
+type ThreadView struct {
+	Kind      string `json:"kind"`
+	Key       string `json:"key"`
+	Title     string `json:"title,omitempty"`
+	Caption   string `json:"caption,omitempty"`
+	ImageURL  string `json:"image_url,omitempty"`
+	Link      string `json:"link,omitempty"`
+	MediaType string `json:"media_type,omitempty"`
+}
+
+func threadView(c Conversation) *ThreadView {
+	if c.ThreadKey == "" {
+		return nil
+	}
+	v := &ThreadView{Key: c.ThreadKey}
+	if c.ThreadInfo != "" {
+		_ = json.Unmarshal([]byte(c.ThreadInfo), v) // unreadable: the key alone
+	}
+	return v
 }
 
 func contactName(c Contact) string {
@@ -200,6 +227,7 @@ type MessageView struct {
 	ReplyToID    *string       `json:"reply_to_id,omitempty"` // the message this one answers
 	EditedAt     *time.Time    `json:"edited_at,omitempty"`   // the customer edited it
 	RevokedAt    *time.Time    `json:"revoked_at,omitempty"`  // the customer deleted it for everyone
+	HiddenAt     *time.Time    `json:"hidden_at,omitempty"`   // the business hid the comment
 	CreatedAt    time.Time     `json:"created_at"`
 }
 
@@ -249,7 +277,7 @@ func MessageViews(ctx context.Context, db *gorm.DB, msgs []Message) ([]MessageVi
 		}
 		v := MessageView{ID: m.ID, ConversationID: m.ConversationID, ContactID: m.ContactID, Direction: m.Direction, Kind: m.Kind,
 			Body: m.Body, Status: m.Status, FailureReason: m.FailureReason, Attachments: att, PendingFiles: pending[m.ID],
-			ReplyToID: m.ReplyToID, EditedAt: m.EditedAt, RevokedAt: m.RevokedAt, CreatedAt: m.CreatedAt}
+			ReplyToID: m.ReplyToID, EditedAt: m.EditedAt, RevokedAt: m.RevokedAt, HiddenAt: m.HiddenAt, CreatedAt: m.CreatedAt}
 		if m.AuthorID != nil {
 			v.Author = &Ref{ID: *m.AuthorID, Name: names[*m.AuthorID]}
 		}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/channels/apichannel"
+	"github.com/chatspot/chatspot/internal/channels/instagram"
+	"github.com/chatspot/chatspot/internal/channels/messenger"
 	"github.com/chatspot/chatspot/internal/channels/telegram"
 	"github.com/chatspot/chatspot/internal/channels/webchat"
 	"github.com/chatspot/chatspot/internal/channels/whatsappcloud"
@@ -27,6 +29,12 @@ type Config struct {
 	// MetaGraphURL and MetaGraphVersion address Meta's Graph API; "" is
 	// https://graph.facebook.com and meta.DefaultVersion.
 	MetaGraphURL, MetaGraphVersion string
+	// InstagramGraphURL addresses the Instagram Graph API (Instagram
+	// Login); "" is https://graph.instagram.com.
+	InstagramGraphURL string
+	// InstagramAPIURL is Instagram Login's code exchange host; "" is
+	// https://api.instagram.com.
+	InstagramAPIURL string
 	// DB is the app database, where WhatsApp (QR code) devices keep their
 	// keys; nil in processes that neither pair nor connect (the API).
 	DB *gorm.DB
@@ -42,6 +50,8 @@ func Registry(cfg Config) *channels.Registry {
 		telegram.Adapter{APIURL: cfg.TelegramAPIURL, HTTP: &http.Client{Timeout: 60 * time.Second}},
 		whatsappcloud.Adapter{BaseURL: cfg.MetaGraphURL, Version: cfg.MetaGraphVersion, HTTP: &http.Client{Timeout: 60 * time.Second}},
 		&whatsappqr.Adapter{Devices: whatsAppDevices(cfg)},
+		&instagram.Adapter{BaseURL: cfg.InstagramGraphURL, APIURL: cfg.InstagramAPIURL, Version: cfg.MetaGraphVersion, HTTP: &http.Client{Timeout: 60 * time.Second}},
+		&messenger.Adapter{BaseURL: cfg.MetaGraphURL, Version: cfg.MetaGraphVersion, HTTP: &http.Client{Timeout: 60 * time.Second}},
 	)
 }
 

@@ -164,25 +164,37 @@ func (c Client) Do(ctx context.Context, method, path string, body any, contentTy
 
 // Download fetches a media URL Meta handed out, with the token.
 func (c Client) Download(ctx context.Context, mediaURL string, limit int64) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, mediaURL, nil)
+	data, _, err := c.get(ctx, mediaURL, limit)
+	return data, err
+}
+
+// get fetches a URL (with the token, when the client has one) and answers
+// its bytes and content type.
+func (c Client) get(ctx context.Context, rawURL string, limit int64) ([]byte, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return nil, err
+		return nil, "", &channels.PermanentError{Reason: "the file's URL is invalid: " + err.Error()}
 	}
-	req.Header.Set("Authorization", "Bearer "+c.Token)
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
 	res, err := c.client().Do(req)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("media download answered %d", res.StatusCode)
+	switch {
+	case res.StatusCode == http.StatusNotFound || res.StatusCode == http.StatusForbidden || res.StatusCode == http.StatusGone:
+		return nil, "", &channels.PermanentError{Reason: fmt.Sprintf("the file is no longer available at Meta (%d)", res.StatusCode)}
+	case res.StatusCode != http.StatusOK:
+		return nil, "", fmt.Errorf("media download answered %d", res.StatusCode)
 	}
 	data, err := io.ReadAll(io.LimitReader(res.Body, limit+1))
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if int64(len(data)) > limit {
-		return nil, &channels.PermanentError{Reason: fmt.Sprintf("the file is larger than %d MiB", limit>>20)}
+		return nil, "", &channels.PermanentError{Reason: fmt.Sprintf("the file is larger than %d MiB", limit>>20)}
 	}
-	return data, nil
+	return data, res.Header.Get("Content-Type"), nil
 }

@@ -232,7 +232,7 @@ func (a Adapter) RunStep(ctx context.Context, env channels.Env, ch store.Channel
 			VerifiedName       string `json:"verified_name"`
 		}
 		if err := g.Do(ctx, http.MethodGet, s.String(keyPhoneNumberID)+"?fields=display_phone_number,verified_name,quality_rating", nil, "", &num); err != nil {
-			return channels.StepResult{}, activationError(err)
+			return channels.StepResult{}, meta.ActivationError(err)
 		}
 		return channels.StepResult{Detail: strings.TrimSpace(num.DisplayPhoneNumber + " " + num.VerifiedName),
 			Set: channels.Settings{keyDisplayPhone: num.DisplayPhoneNumber, keyVerifiedName: num.VerifiedName}}, nil
@@ -245,7 +245,7 @@ func (a Adapter) RunStep(ctx context.Context, env channels.Env, ch store.Channel
 			detail, mode = env.HookURL, stepWebhookOverride
 		}
 		if err := g.Do(ctx, http.MethodPost, s.String(keyWABAID)+"/subscribed_apps", body, "", nil); err != nil {
-			return channels.StepResult{}, activationError(err)
+			return channels.StepResult{}, meta.ActivationError(err)
 		}
 		return channels.StepResult{Detail: detail, Set: channels.Settings{keyWebhook: mode}}, nil
 	}
@@ -262,14 +262,5 @@ func (a Adapter) Deactivate(ctx context.Context, _ channels.Env, ch store.Channe
 	if s.String(keyWebhook) != stepWebhookOverride {
 		return nil
 	}
-	return activationError(g.Do(ctx, http.MethodPost, s.String(keyWABAID)+"/subscribed_apps", map[string]any{}, "", nil))
-}
-
-// activationError: Meta's 4xx answers are refusals shown on the step.
-func activationError(err error) error {
-	var me *meta.Error
-	if errors.As(err, &me) && me.Status >= 400 && me.Status < 500 && me.Status != http.StatusTooManyRequests {
-		return &channels.PermanentError{Reason: me.Error(), Reauth: me.Code == meta.CodeTokenInvalid}
-	}
-	return err
+	return meta.ActivationError(g.Do(ctx, http.MethodPost, s.String(keyWABAID)+"/subscribed_apps", map[string]any{}, "", nil))
 }
