@@ -95,8 +95,12 @@ func TestChannelKindsAndGenericSettings(t *testing.T) {
 	if w := byKind["whatsapp_official"]; w["available"] != true || w["capabilities"].(map[string]any)["window_seconds"] != float64(86400) {
 		t.Errorf("whatsapp_official: %v", w)
 	}
-	if ig := byKind["instagram"]; ig["available"] != false || ig["capabilities"].(map[string]any)["human_agent_window_seconds"] != float64(7*86400) {
-		t.Errorf("instagram (not built): %v", ig)
+	if ig := byKind["instagram"]; ig["available"] != true || ig["oauth"] != true || ig["capabilities"].(map[string]any)["comments"] != true ||
+		ig["capabilities"].(map[string]any)["human_agent_window_seconds"] != float64(7*86400) {
+		t.Errorf("instagram: %v", ig)
+	}
+	if sms := byKind["sms"]; sms["available"] != false || sms["oauth"] != false {
+		t.Errorf("sms (not built): %v", sms)
 	}
 	if byKind["webchat"]["component"] != "webchat" || byKind["api"]["component"] != "api" {
 		t.Errorf("bespoke editors: %v %v", byKind["webchat"]["component"], byKind["api"]["component"])

@@ -98,6 +98,10 @@ type hideRequest struct {
 // hideComment hides a customer's comment at the provider, or shows it
 // again.
 func (s *Server) hideComment(c *gin.Context) {
+	msg, ok := s.commentOf(c)
+	if !ok {
+		return
+	}
 	var req hideRequest
 	if !bindJSON(c, &req) {
 		return
@@ -110,29 +114,39 @@ func (s *Server) hideComment(c *gin.Context) {
 	if *req.Hidden {
 		action = activities.ModerateHide
 	}
-	s.moderate(c, action)
+	s.moderate(c, msg, action)
 }
 
 // deleteComment deletes a customer's comment at the provider; it stays
 // for agents, marked deleted.
-func (s *Server) deleteComment(c *gin.Context) { s.moderate(c, activities.ModerateDelete) }
+func (s *Server) deleteComment(c *gin.Context) {
+	if msg, ok := s.commentOf(c); ok {
+		s.moderate(c, msg, activities.ModerateDelete)
+	}
+}
 
-// moderate runs a moderation workflow on a comment of a conversation the
-// caller sees, and answers the message as it is then.
-func (s *Server) moderate(c *gin.Context, action string) {
+// commentOf is the customer's comment named by the path, in a
+// conversation the caller sees.
+func (s *Server) commentOf(c *gin.Context) (store.Message, bool) {
 	var msg store.Message
 	err := s.DB.WithContext(c).Take(&msg, "id = ? AND account_id = ?", c.Param("id"), principal(c).AccountID).Error
 	if err != nil || msg.ConversationID == nil {
 		problem(c, http.StatusNotFound, "no such message", "id")
-		return
+		return msg, false
 	}
 	if _, ok := s.visibleConversation(c, *msg.ConversationID); !ok {
-		return
+		return msg, false
 	}
 	if msg.Kind != store.KindComment || msg.Direction != store.DirectionInbound {
 		problem(c, http.StatusUnprocessableEntity, "only a customer's comment can be hidden or deleted", "id")
-		return
+		return msg, false
 	}
+	return msg, true
+}
+
+// moderate runs a moderation workflow on a comment and answers the
+// message as it is then.
+func (s *Server) moderate(c *gin.Context, msg store.Message, action string) {
 	ctx, cancel := context.WithTimeout(c, 45*time.Second)
 	defer cancel()
 	run, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.ModerationWorkflowID(msg.ID), TaskQueue: s.Inbox.Queue(),

@@ -50,6 +50,9 @@ type Message struct {
 	Text      string `expr:"text"`
 	Direction string `expr:"direction"` // inbound or outbound
 	Note      bool   `expr:"note"`
+	// Comment: a public comment on a post (Instagram), not a private
+	// message; a rule's reply to it goes privately, as a DM.
+	Comment bool `expr:"comment"`
 }
 
 // Channel is the inbox the conversation came through.

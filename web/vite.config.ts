@@ -35,6 +35,8 @@ export default defineConfig({
     proxy: {
       '/api': { target: backend },
       '/hooks': { target: backend },
+      // the provider's OAuth callback (Instagram, Facebook), which sends the browser back to /admin/channels
+      '/oauth': { target: backend },
       '/healthz': { target: backend },
     },
   },

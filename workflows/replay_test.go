@@ -34,6 +34,9 @@ func TestReplayCommittedHistories(t *testing.T) {
 		r.RegisterWorkflow(workflows.MarkRead)
 		r.RegisterWorkflow(workflows.TemplateSync)
 		r.RegisterWorkflow(workflows.TemplateSubmit)
+		r.RegisterWorkflow(workflows.ModerateComment)
+		r.RegisterWorkflow(workflows.TokenRefresh)
+		r.RegisterWorkflow(workflows.ChannelOAuth)
 		if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}

@@ -301,6 +301,9 @@ func saveHistory(t *testing.T, tc client.Client, wfID, runID, name string) {
 	replayer.RegisterWorkflow(workflows.MarkRead)
 	replayer.RegisterWorkflow(workflows.TemplateSync)
 	replayer.RegisterWorkflow(workflows.TemplateSubmit)
+	replayer.RegisterWorkflow(workflows.ModerateComment)
+	replayer.RegisterWorkflow(workflows.TokenRefresh)
+	replayer.RegisterWorkflow(workflows.ChannelOAuth)
 	if err := replayer.ReplayWorkflowHistory(nil, &hist); err != nil {
 		t.Fatalf("replaying the run just recorded: %v", err)
 	}

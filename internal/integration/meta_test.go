@@ -316,3 +316,198 @@ func testMessenger(t *testing.T, dialect string) {
 		return nil
 	})
 }
+
+func igComment(owner, commentID, from, username, mediaID, text, parent string) map[string]any {
+	v := map[string]any{"id": commentID, "text": text, "from": map[string]any{"id": from, "username": username},
+		"media": map[string]any{"id": mediaID, "media_product_type": "FEED"}}
+	if parent != "" {
+		v["parent_id"] = parent
+	}
+	return map[string]any{"id": owner, "time": time.Now().Unix(), "changes": []any{map[string]any{"field": "comments", "value": v}}}
+}
+
+// Instagram against a local Instagram Graph API: the manager connects by
+// Instagram Login (code to short-lived to long-lived token, stored sealed,
+// activation follows and subscribes the account); a DM with a story
+// mention comes in with its file; a comment opens a conversation of its
+// post, marked as a comment, with the post described; the agent answers
+// the latest comment publicly, then privately (one DM to the commenter);
+// a DM's file goes by a signed link Instagram fetches; comments are hidden
+// and deleted at Instagram; our own public replies echoed as comments are
+// not taken as the customer's.
+func TestInstagramEndToEnd(t *testing.T) {
+	for _, dialect := range storetest.Dialects() {
+		t.Run(dialect, func(t *testing.T) { testInstagram(t, dialect) })
+	}
+}
+
+func testInstagram(t *testing.T, dialect string) {
+	m := newMetaStack(t, dialect)
+	fake, db := m.fake, m.db
+	m.create(t, "instagram", map[string]any{"app_id": fake.AppID, "app_secret": metaSecret})
+	m.waitStatus(t, store.ChannelDisconnected) // no token yet: connect first
+
+	// Connect with Instagram.
+	st, start := m.admin.call(http.MethodPost, "/api/v1/channels/"+m.id+"/oauth", nil, nil)
+	if st != http.StatusOK {
+		t.Fatalf("oauth: %d %v", st, start)
+	}
+	consent, _ := url.Parse(start["url"].(string))
+	q := consent.Query()
+	if consent.Host != "www.instagram.com" || q.Get("client_id") != fake.AppID || q.Get("redirect_uri") != m.url+"/oauth/callback" ||
+		!strings.Contains(q.Get("scope"), "instagram_business_manage_comments") {
+		t.Fatalf("consent screen %s", consent)
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	callback := func(query url.Values) (int, string) {
+		res, err := noRedirect.Get(m.url + "/oauth/callback?" + query.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode, res.Header.Get("Location")
+	}
+	if st, _ := callback(url.Values{"code": {"x"}, "state": {q.Get("state") + "tampered"}}); st != http.StatusBadRequest {
+		t.Errorf("tampered state: %d", st)
+	}
+	if st, loc := callback(url.Values{"code": {"unknown-code"}, "state": {q.Get("state")}}); st != http.StatusFound || !strings.Contains(loc, "oauth_error=") {
+		t.Errorf("a used code: %d %s", st, loc)
+	}
+	fake.AddCode("code-1#_", "IGAA-short-1")
+	st, loc := callback(url.Values{"code": {"code-1#_"}, "state": {q.Get("state")}})
+	want := "/admin/channels?" + url.Values{"channel": {m.id}, "oauth": {"connected"}}.Encode()
+	if st != http.StatusFound || loc != want {
+		t.Fatalf("callback: %d %s", st, loc)
+	}
+	ch := m.waitStatus(t, store.ChannelConnected)
+	settings := ch["settings"].(map[string]any)
+	var row store.Channel
+	db.Take(&row, "id = ?", m.id)
+	if settings["username"] != "lojadaana" || settings["ig_user_id"] != fake.IGUserID || settings["access_token"] != "********" ||
+		strings.Contains(row.Settings, "IGAA-long") || settings["token_expires_at"] == nil {
+		t.Fatalf("settings after connecting %v / stored %s", settings, row.Settings)
+	}
+	if fields, _ := fake.Subscribed("me"); !strings.Contains(fields, "comments") || !strings.Contains(fields, "messaging_seen") {
+		t.Errorf("subscribed %q", fields)
+	}
+	saveHistory(t, m.tc, workflows.ChannelOAuthWorkflowID(m.id), "", "channel-oauth.json")
+	saveHistory(t, m.tc, workflows.ChannelActivationWorkflowID(m.id), "", "channel-activation-token-refresh.json")
+
+	own := fake.IGUserID
+	// A DM mentioning the account in a story.
+	fake.AddProfile("7001", map[string]string{"name": "Bia Costa", "username": "biacosta"})
+	story := map[string]any{"sender": map[string]any{"id": "7001"}, "recipient": map[string]any{"id": own}, "timestamp": time.Now().UnixMilli(),
+		"message": map[string]any{"mid": "aWdfZAG1-story", "attachments": []any{map[string]any{"type": "story_mention",
+			"payload": map[string]any{"url": m.url + "/healthz"}}}}}
+	if st := m.post(t, "instagram", messaging(own, story), metaSecret); st != http.StatusOK {
+		t.Fatalf("story mention: %d", st)
+	}
+	bia := m.contact(t, "7001")
+	dmConv := waitConversation(t, db, workflows.ConversationWorkflowID(m.id, bia.ContactID), 1)
+	var contact store.Contact
+	db.Take(&contact, "id = ?", bia.ContactID)
+	var storyMsg store.Message
+	db.Where("conversation_id = ?", dmConv.ID).Take(&storyMsg)
+	if contact.Name != "Bia Costa (@biacosta)" || !strings.Contains(storyMsg.Body, "story") || storyMsg.Kind != store.KindText {
+		t.Errorf("contact %q, story message %+v", contact.Name, storyMsg)
+	}
+
+	// Bia comments on a post, twice: one conversation of that post.
+	fake.AddMedia("17890000000000001", map[string]string{"caption": "Coleção de verão ☀️", "media_type": "IMAGE",
+		"media_url": "https://scontent.cdninstagram.com/v/verao.jpg", "permalink": "https://www.instagram.com/p/Cverao/"})
+	m.post(t, "instagram", igComment(own, "17850000000000001", "7001", "biacosta", "17890000000000001", "Qual o preço?", ""), metaSecret)
+	m.post(t, "instagram", igComment(own, "17850000000000002", "7001", "biacosta", "17890000000000001", "Tem no P?", ""), metaSecret)
+	postConv := waitConversation(t, db, workflows.ThreadWorkflowID(m.id, bia.ContactID, "post:17890000000000001"), 2)
+	var comments []store.Message
+	db.Where("conversation_id = ?", postConv.ID).Order("created_at").Find(&comments)
+	if len(comments) != 2 || comments[0].Kind != store.KindComment || postConv.ID == dmConv.ID {
+		t.Fatalf("comments %+v", comments)
+	}
+	_, view := m.admin.call(http.MethodGet, "/api/v1/conversations/"+postConv.ID, nil, nil)
+	if thread, _ := view["thread"].(map[string]any); thread["kind"] != "post" {
+		t.Errorf("conversation's thread %v", view["thread"])
+	}
+	st, thread := m.admin.call(http.MethodGet, "/api/v1/conversations/"+postConv.ID+"/thread", nil, nil)
+	if st != http.StatusOK || thread["caption"] != "Coleção de verão ☀️" || thread["link"] != "https://www.instagram.com/p/Cverao/" || thread["kind"] != "post" {
+		t.Errorf("thread: %d %v", st, thread)
+	}
+
+	// A public reply answers the latest comment.
+	st, msg := m.send(t, postConv.ID, map[string]any{"body": "Temos do P ao GG!", "kind": "comment"}, "ig-public")
+	if st != http.StatusCreated {
+		t.Fatalf("public reply: %d %v", st, msg)
+	}
+	public := m.waitSent(t, msg["id"].(string))
+	replies := fake.Replies()
+	if len(replies) != 1 || replies[0].CommentID != "17850000000000002" || replies[0].Message != "Temos do P ao GG!" || *public.ExternalID != replies[0].ID || public.Kind != store.KindComment {
+		t.Fatalf("replies %+v, message %+v", replies, public)
+	}
+	// Instagram tells us of our own reply as a comment: not the customer's.
+	m.post(t, "instagram", igComment(own, replies[0].ID, own, "lojadaana", "17890000000000001", "Temos do P ao GG!", "17850000000000002"), metaSecret)
+	if st, body := m.send(t, postConv.ID, map[string]any{"body": "x", "kind": "comment", "attachment_ids": []string{"a"}}, "ig-bad"); st != http.StatusUnprocessableEntity {
+		t.Errorf("a public reply with a file: %d %v", st, body)
+	}
+	if st, body := m.send(t, dmConv.ID, map[string]any{"body": "x", "kind": "comment"}, "ig-bad-2"); st != http.StatusUnprocessableEntity {
+		t.Errorf("a public reply in a DM conversation: %d %v", st, body)
+	}
+
+	// A private reply to the first comment: a DM to the commenter.
+	st, msg = m.send(t, postConv.ID, map[string]any{"body": "Te mandei os preços por Direct 😉", "reply_to_id": comments[0].ID}, "ig-private")
+	if st != http.StatusCreated {
+		t.Fatalf("private reply: %d %v", st, msg)
+	}
+	m.waitSent(t, msg["id"].(string))
+	out := fake.Sent()
+	if len(out) != 1 || out[0].Path != "me/messages" || out[0].Recipient["comment_id"] != "17850000000000001" || out[0].Type != "" {
+		t.Fatalf("private reply sent as %+v", out)
+	}
+
+	// A DM with a file: Instagram fetches it from a signed link.
+	hdr := map[string]string{"X-CSRF-Token": m.admin.csrf}
+	st, file := upload(t, m.admin.http, m.url+"/api/v1/attachments", hdr, "tabela.png", pngBytes)
+	if st != http.StatusCreated {
+		t.Fatalf("upload: %d", st)
+	}
+	st, msg = m.send(t, dmConv.ID, map[string]any{"body": "Segue a tabela", "attachment_ids": []string{file["id"].(string)}}, "ig-file")
+	if st != http.StatusCreated {
+		t.Fatalf("send a file: %d %v", st, msg)
+	}
+	m.waitSent(t, msg["id"].(string))
+	out = fake.Sent()
+	last := out[len(out)-1]
+	link, _ := last.Message["attachment"].(map[string]any)["payload"].(map[string]any)["url"].(string)
+	if len(out) != 3 || out[1].Message["text"] != "Segue a tabela" || !bytes.Equal(last.File, pngBytes) || !strings.HasPrefix(link, "https://chatspot.example.com/hooks/files/") {
+		t.Fatalf("DM with a file: %+v", out)
+	}
+	if res, err := http.Get(m.url + strings.TrimPrefix(link, "https://chatspot.example.com") + "0"); err != nil || res.StatusCode != http.StatusForbidden {
+		t.Errorf("a link with a wrong signature: %v %v", res.StatusCode, err)
+	}
+
+	// Hide, show and delete comments at Instagram.
+	path := "/api/v1/messages/" + comments[0].ID
+	if st, body := m.admin.call(http.MethodPost, path+"/hide", map[string]any{"hidden": true}, nil); st != http.StatusOK || body["hidden_at"] == nil || !fake.Hidden("17850000000000001") {
+		t.Fatalf("hide: %d %v", st, body)
+	}
+	saveHistory(t, m.tc, workflows.ModerationWorkflowID(comments[0].ID), "", "moderate-comment.json")
+	if st, body := m.admin.call(http.MethodPost, path+"/hide", map[string]any{"hidden": false}, nil); st != http.StatusOK || body["hidden_at"] != nil || fake.Hidden("17850000000000001") {
+		t.Errorf("show: %d %v", st, body)
+	}
+	fake.FailNext(metatest.Error{Code: 100, Subcode: 33, Message: "Unsupported delete request"})
+	if st, body := m.admin.call(http.MethodDelete, "/api/v1/messages/"+comments[1].ID, nil, nil); st != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(body), "Unsupported delete") {
+		t.Errorf("a refused delete: %d %v", st, body)
+	}
+	if st, body := m.admin.call(http.MethodDelete, "/api/v1/messages/"+comments[1].ID, nil, nil); st != http.StatusOK || body["revoked_at"] == nil {
+		t.Errorf("delete: %d %v", st, body)
+	}
+	if d := fake.Deleted(); len(d) != 1 || d[0] != "17850000000000002" {
+		t.Errorf("deleted %v", d)
+	}
+	if st, _ := m.admin.call(http.MethodPost, "/api/v1/messages/"+storyMsg.ID+"/hide", map[string]any{"hidden": true}, nil); st != http.StatusUnprocessableEntity {
+		t.Errorf("hiding a DM: %d", st)
+	}
+	var n int64
+	db.Model(&store.Message{}).Where("conversation_id = ? AND direction = ?", postConv.ID, store.DirectionInbound).Count(&n)
+	if n != 2 {
+		t.Errorf("%d customer comments, want 2 (our own reply is not one)", n)
+	}
+}

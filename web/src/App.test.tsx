@@ -8,10 +8,10 @@ import { conv, makeMe } from './test/fakes'
 const me = makeMe()
 const c9 = conv({ id: 'c9', contact: { id: 'ct9', name: 'Rita Moraes' }, assignee: { id: me.user.id, name: me.user.name } })
 const c10 = conv({ id: 'c10', channel: { id: 'ch-of', kind: 'whatsapp_official', name: 'WhatsApp Oficial' }, contact: { id: 'ct10', name: 'Caio Prado' } })
-const noCaps = { window_seconds: 0, human_agent_window_seconds: 0, media: [], templates: false, receipts: true, threads: false, edits: false, reactions: false, sends_per_second: 1 }
+const noCaps = { window_seconds: 0, human_agent_window_seconds: 0, media: [], templates: false, receipts: true, threads: false, edits: false, reactions: false, comments: false, sends_per_second: 1 }
 const KINDS = [
-  { kind: 'whatsapp', label: 'WhatsApp', available: true, in_plan: true, activation: true, capabilities: noCaps, settings: [] },
-  { kind: 'whatsapp_official', label: 'WhatsApp (official)', available: true, in_plan: true, activation: true, capabilities: { ...noCaps, window_seconds: 86400, templates: true }, settings: [] },
+  { kind: 'whatsapp', label: 'WhatsApp', available: true, in_plan: true, activation: true, oauth: false, capabilities: noCaps, settings: [] },
+  { kind: 'whatsapp_official', label: 'WhatsApp (official)', available: true, in_plan: true, activation: true, oauth: false, capabilities: { ...noCaps, window_seconds: 86400, templates: true }, settings: [] },
 ]
 let signedIn = false
 

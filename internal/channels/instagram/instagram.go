@@ -112,7 +112,7 @@ func (a *Adapter) graph(ch store.Channel) (meta.Client, channels.Settings, error
 		return meta.Client{}, nil, err
 	}
 	if s.String(keyToken) == "" {
-		return meta.Client{}, nil, &channels.PermanentError{Reason: "the Instagram channel has no access token: connect it again", Reauth: true}
+		return meta.Client{}, nil, &channels.PermanentError{Reason: "the Instagram account is not connected: use \"Connect with Instagram\"", Reauth: true}
 	}
 	base := a.BaseURL
 	if base == "" {

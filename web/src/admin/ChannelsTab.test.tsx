@@ -22,11 +22,12 @@ const caps: ChannelCapabilities = {
   threads: false,
   edits: false,
   reactions: false,
+  comments: false,
   sends_per_second: 0,
 }
 
 const KINDS: ChannelKindInfo[] = [
-  { kind: 'webchat', label: 'Webchat', available: true, in_plan: true, component: 'webchat', activation: false, capabilities: caps, settings: [] },
+  { kind: 'webchat', label: 'Webchat', available: true, in_plan: true, component: 'webchat', activation: false, oauth: false, capabilities: caps, settings: [] },
   {
     kind: 'api',
     label: 'API',
@@ -34,6 +35,7 @@ const KINDS: ChannelKindInfo[] = [
     in_plan: true,
     component: 'api',
     activation: false,
+    oauth: false,
     capabilities: caps,
     settings: [
       { name: 'outbound_url', label: 'Outbound URL', type: 'url', required: false },
@@ -46,11 +48,12 @@ const KINDS: ChannelKindInfo[] = [
     available: true,
     in_plan: true,
     activation: true,
+    oauth: false,
     capabilities: { ...caps, media: ['image', 'audio', 'video', 'document'], receipts: false, edits: true, reactions: true, sends_per_second: 30 },
     settings: [{ name: 'bot_token', label: 'Bot token', type: 'secret', required: true, help: 'Create a bot with @BotFather and paste the token it sends you.' }],
   },
-  { kind: 'whatsapp_official', label: 'WhatsApp (official)', available: false, in_plan: true, activation: true, capabilities: caps, settings: [] },
-  { kind: 'instagram', label: 'Instagram', available: true, in_plan: false, activation: true, capabilities: caps, settings: [] },
+  { kind: 'whatsapp_official', label: 'WhatsApp (official)', available: false, in_plan: true, activation: true, oauth: false, capabilities: caps, settings: [] },
+  { kind: 'instagram', label: 'Instagram', available: true, in_plan: false, activation: true, oauth: true, capabilities: caps, settings: [] },
 ]
 
 const siteDetail: ChannelDetail = {
@@ -410,6 +413,7 @@ describe('ChannelsTab', () => {
       available: true,
       in_plan: true,
       activation: false,
+      oauth: false,
       capabilities: caps,
       settings: [
         { name: 'account_sid', label: 'Account SID', type: 'text', required: true },
@@ -710,6 +714,7 @@ describe('ChannelsTab: WhatsApp (QR code)', () => {
     available: true,
     in_plan: true,
     activation: true,
+    oauth: false,
     capabilities: { ...caps, media: ['image', 'document', 'voice'], receipts: true, edits: true, reactions: true },
     settings: [
       { name: 'pair_with', label: 'Pair with', type: 'select', required: false, options: ['qr', 'phone'], help: 'Scan a QR code with the phone (WhatsApp > Linked devices), or type a code on it.' },
@@ -944,5 +949,233 @@ describe('ChannelsTab: WhatsApp (QR code)', () => {
     // a revoked bot token needs a new one, not a new run
     expect(screen.queryByTestId('channel-pair-again')).not.toBeInTheDocument()
     expect(screen.getByTestId('activation-step-detail')).toHaveTextContent(/^@loja_bot$/)
+  })
+})
+
+describe('ChannelsTab: connecting by OAuth (Instagram, Messenger)', () => {
+  const metaFields = (appLabel: string): ChannelKindInfo['settings'] => [
+    { name: 'access_token', label: 'Access token', type: 'secret', required: false },
+    { name: 'app_id', label: appLabel, type: 'text', required: true },
+    { name: 'app_secret', label: 'App secret', type: 'secret', required: true },
+    { name: 'verify_token', label: 'Verify token', type: 'text', required: false },
+  ]
+  const IG_KIND: ChannelKindInfo = {
+    kind: 'instagram',
+    label: 'Instagram',
+    available: true,
+    in_plan: true,
+    activation: true,
+    oauth: true,
+    capabilities: { ...caps, comments: true, threads: true },
+    settings: metaFields('Instagram app ID'),
+  }
+  const FB_KIND: ChannelKindInfo = { ...IG_KIND, kind: 'messenger', label: 'Facebook Messenger', capabilities: caps, settings: metaFields('App ID') }
+  const OAUTH_KINDS = [...KINDS.filter((k) => k.kind !== 'instagram'), IG_KIND, FB_KIND]
+  const CONSENT = 'https://www.instagram.com/oauth/authorize?client_id=1234567890&redirect_uri=http%3A%2F%2Flocalhost%2Foauth%2Fcallback&state=abc.def'
+
+  const ig: ChannelDetail = {
+    id: 'ch-ig',
+    kind: 'instagram',
+    name: 'Instagram da loja',
+    active: false,
+    status: 'pending',
+    status_reason: '',
+    settings: { app_id: '1234567890', app_secret: '********', verify_token: 'vt-abc' },
+  }
+  const fb: ChannelDetail = {
+    id: 'ch-fb',
+    kind: 'messenger',
+    name: 'Página da loja',
+    active: true,
+    status: 'needs_reauth',
+    status_reason: 'Error validating access token: the user changed their password',
+    settings: { page_id: '998877', access_token: '********', app_id: '5556667770', app_secret: '********' },
+  }
+  const tg: ChannelDetail = { id: 'ch-tg', kind: 'telegram', name: 'Telegram', active: true, status: 'connected', settings: { bot_token: '********' } }
+
+  function oauthServer(extra: (c: Call) => Reply = () => undefined) {
+    return server(
+      (c) => {
+        const r = extra(c)
+        if (r) return r
+        if (c.method === 'GET' && c.path === '/api/v1/channels/ch-ig') return { status: 200, body: ig }
+        if (c.method === 'GET' && c.path === '/api/v1/channels/ch-fb') return { status: 200, body: fb }
+        if (c.method === 'GET' && c.path === '/api/v1/channels/ch-tg') return { status: 200, body: tg }
+        return undefined
+      },
+      [fb, ig, site, tg],
+      OAUTH_KINDS,
+    )
+  }
+
+  /** window.location with assign() recorded instead of leaving the page. */
+  function stubAssign() {
+    const assign = vi.fn()
+    const { origin, href, pathname, search, hash, host, hostname, protocol, port } = window.location
+    vi.stubGlobal('location', { origin, href, pathname, search, hash, host, hostname, protocol, port, assign, replace: vi.fn(), reload: vi.fn() })
+    return assign
+  }
+
+  async function openChannel(user: ReturnType<typeof userEvent.setup>, id: string) {
+    const row = (await screen.findAllByTestId('channel-row')).find((r) => r.getAttribute('data-id') === id)!
+    await user.click(within(row).getByTestId('channel-open'))
+    const editor = await screen.findByTestId('channel-editor')
+    await waitFor(() => expect(editor).toHaveAttribute('data-id', id))
+    return editor
+  }
+
+  afterEach(() => {
+    window.history.replaceState(null, '', '/')
+  })
+
+  it('shows the connect button only on saved channels of kinds that connect by OAuth, with the callback URL to register', async () => {
+    const user = userEvent.setup()
+    oauthServer()
+    renderAdmin(<ChannelsTab />, me)
+
+    const editor = await openChannel(user, 'ch-ig')
+    const box = within(editor).getByTestId('channel-oauth')
+    expect(box).toHaveAttribute('data-reauth', 'false')
+    expect(within(box).getByTestId('channel-oauth-connect')).toHaveTextContent(/^Conectar com Instagram$/)
+    const uri = within(box).getByTestId('channel-oauth-redirect-uri')
+    expect(uri).toHaveValue(`${window.location.origin}/oauth/callback`)
+    expect(box).toHaveTextContent('URI de redirecionamento OAuth válida')
+    await user.click(within(box).getByTestId('channel-oauth-redirect-uri-copy'))
+    expect(await navigator.clipboard.readText()).toBe(`${window.location.origin}/oauth/callback`)
+    // the kind's fields in Portuguese
+    expect(within(editor).getByTestId('channel-field-app_id').closest('label')).toHaveTextContent('ID do app do Instagram')
+
+    // kinds without oauth have none
+    await openChannel(user, 'ch-tg')
+    expect(screen.queryByTestId('channel-oauth')).not.toBeInTheDocument()
+    await openChannel(user, 'ch-web')
+    expect(screen.queryByTestId('channel-oauth')).not.toBeInTheDocument()
+
+    // nor has a channel not created yet
+    await user.click(screen.getByTestId('channel-create-open'))
+    await user.selectOptions(screen.getByTestId('channel-kind'), 'instagram')
+    expect(within(screen.getByTestId('channel-create-dialog')).queryByTestId('channel-oauth-connect')).not.toBeInTheDocument()
+  })
+
+  it('asks the server for the consent screen (POST, no body) and sends the browser there', async () => {
+    const user = userEvent.setup()
+    const calls = oauthServer((c) =>
+      c.method === 'POST' && c.path === '/api/v1/channels/ch-ig/oauth'
+        ? { status: 200, body: { url: CONSENT, redirect_uri: `${window.location.origin}/oauth/callback` } }
+        : undefined,
+    )
+    const assign = stubAssign()
+    renderAdmin(<ChannelsTab />, me)
+    const editor = await openChannel(user, 'ch-ig')
+    await user.click(within(editor).getByTestId('channel-oauth-connect'))
+
+    await waitFor(() => expect(assign).toHaveBeenCalledWith(CONSENT))
+    expect(assign).toHaveBeenCalledTimes(1)
+    const post = calls.filter((c) => c.method === 'POST')
+    expect(post).toEqual([{ method: 'POST', path: '/api/v1/channels/ch-ig/oauth', body: undefined }])
+    // nothing saved on the way
+    expect(calls.some((c) => c.method === 'PATCH')).toBe(false)
+    // while the browser leaves
+    expect(within(editor).getByTestId('channel-oauth-connect')).toBeDisabled()
+    expect(within(editor).getByTestId('channel-oauth-connect')).toHaveTextContent('Abrindo o Instagram…')
+  })
+
+  it("shows the server's refusal: no secret key (503) by the button, the app's id and secret (422) also under the field", async () => {
+    const user = userEvent.setup()
+    let round = 0
+    oauthServer((c) => {
+      if (c.method !== 'POST' || c.path !== '/api/v1/channels/ch-ig/oauth') return undefined
+      round++
+      return round === 1
+        ? { status: 503, body: { status: 503, detail: 'no secret key is configured (CHATSPOT_SECRET_KEY): tokens cannot be stored' } }
+        : { status: 422, body: { status: 422, detail: "the Instagram app's id and secret are needed to connect", field: 'settings.app_id' } }
+    })
+    const assign = stubAssign()
+    renderAdmin(<ChannelsTab />, me)
+    const editor = await openChannel(user, 'ch-ig')
+
+    await user.click(within(editor).getByTestId('channel-oauth-connect'))
+    expect(await within(editor).findByTestId('channel-oauth-error')).toHaveTextContent('no secret key is configured (CHATSPOT_SECRET_KEY)')
+    expect(within(editor).queryByTestId('field-error')).not.toBeInTheDocument()
+    expect(within(editor).getByTestId('channel-oauth-connect')).toBeEnabled()
+
+    await user.click(within(editor).getByTestId('channel-oauth-connect'))
+    await waitFor(() => expect(within(editor).getByTestId('channel-oauth-error')).toHaveTextContent("the Instagram app's id and secret are needed to connect"))
+    const field = within(editor).getByTestId('field-error')
+    expect(field).toHaveAttribute('data-field', 'settings.app_id')
+    expect(field).toHaveTextContent("the Instagram app's id and secret are needed to connect")
+    expect(field.closest('label')).toContainElement(within(editor).getByTestId('channel-field-app_id'))
+    expect(assign).not.toHaveBeenCalled()
+  })
+
+  it('asks to save unsaved settings first, then connects with the saved ones', async () => {
+    const user = userEvent.setup()
+    const calls = oauthServer((c) => {
+      if (c.method === 'PATCH' && c.path === '/api/v1/channels/ch-ig') return { status: 200, body: { ...ig, settings: { ...ig.settings, app_id: '1112223334' } } }
+      if (c.method === 'POST' && c.path === '/api/v1/channels/ch-ig/oauth') return { status: 200, body: { url: CONSENT, redirect_uri: 'x' } }
+      return undefined
+    })
+    const assign = stubAssign()
+    renderAdmin(<ChannelsTab />, me)
+    const editor = await openChannel(user, 'ch-ig')
+    await user.clear(within(editor).getByTestId('channel-field-app_id'))
+    await user.type(within(editor).getByTestId('channel-field-app_id'), '1112223334')
+
+    await user.click(within(editor).getByTestId('channel-oauth-connect'))
+    expect(within(editor).getByTestId('channel-oauth-error')).toHaveTextContent('Salve as alterações antes de conectar')
+    expect(calls.some((c) => c.method === 'POST')).toBe(false)
+
+    await user.click(within(editor).getByTestId('channel-save'))
+    await within(editor).findByTestId('channel-saved')
+    expect(within(editor).queryByTestId('channel-oauth-error')).not.toBeInTheDocument()
+    await user.click(within(editor).getByTestId('channel-oauth-connect'))
+    await waitFor(() => expect(assign).toHaveBeenCalledWith(CONSENT))
+    expect(calls.filter((c) => c.method !== 'GET').map((c) => `${c.method} ${c.path}`)).toEqual(['PATCH /api/v1/channels/ch-ig', 'POST /api/v1/channels/ch-ig/oauth'])
+  })
+
+  it('makes a Facebook connection the provider dropped (needs_reauth) prominent, with "Reconectar com Facebook"', async () => {
+    const user = userEvent.setup()
+    const calls = oauthServer((c) =>
+      c.method === 'POST' && c.path === '/api/v1/channels/ch-fb/oauth' ? { status: 200, body: { url: 'https://www.facebook.com/dialog/oauth?x=1', redirect_uri: 'x' } } : undefined,
+    )
+    const assign = stubAssign()
+    renderAdmin(<ChannelsTab />, me)
+    const editor = await openChannel(user, 'ch-fb')
+    expect(within(editor).getByTestId('channel-status-reason')).toHaveTextContent('the user changed their password')
+    const box = within(editor).getByTestId('channel-oauth')
+    expect(box).toHaveAttribute('data-reauth', 'true')
+    expect(within(box).getByTestId('channel-oauth-reauth')).toHaveTextContent('O Facebook não aceita mais a conexão desta conta')
+    await user.click(within(box).getByRole('button', { name: 'Reconectar com Facebook' }))
+    await waitFor(() => expect(assign).toHaveBeenCalledWith('https://www.facebook.com/dialog/oauth?x=1'))
+    expect(calls.some((c) => c.method === 'POST' && c.path === '/api/v1/channels/ch-fb/oauth')).toBe(true)
+  })
+
+  it('back from the provider connected: opens the channel with a notice and cleans the address', async () => {
+    window.history.replaceState(null, '', '/admin/channels?channel=ch-ig&oauth=connected')
+    oauthServer()
+    renderAdmin(<ChannelsTab />, me)
+    const notice = await screen.findByTestId('channel-oauth-notice')
+    expect(notice).toHaveAttribute('data-outcome', 'connected')
+    expect(notice).toHaveTextContent('Conta conectada. A ativação está em andamento.')
+    const editor = await screen.findByTestId('channel-editor')
+    expect(editor).toHaveAttribute('data-id', 'ch-ig')
+    await waitFor(() => expect(window.location.search).toBe(''))
+    expect(window.location.pathname).toBe('/admin/channels')
+    const row = (await screen.findAllByTestId('channel-row')).find((r) => r.getAttribute('data-id') === 'ch-ig')!
+    expect(row).toHaveClass('is-selected')
+  })
+
+  it("back from the provider with an error: shows the reason, keeps the address's other parameters", async () => {
+    const reason = 'the provider did not connect the account: Permissions error'
+    window.history.replaceState(null, '', `/admin/channels?channel=ch-ig&oauth_error=${encodeURIComponent(reason)}&keep=1`)
+    oauthServer()
+    renderAdmin(<ChannelsTab />, me)
+    const notice = await screen.findByTestId('channel-oauth-notice')
+    expect(notice).toHaveAttribute('data-outcome', 'error')
+    expect(notice).toHaveAttribute('role', 'alert')
+    expect(notice).toHaveTextContent(`A conta não foi conectada: ${reason}`)
+    expect(await screen.findByTestId('channel-editor')).toHaveAttribute('data-id', 'ch-ig')
+    await waitFor(() => expect(window.location.search).toBe('?keep=1'))
+    expect(window.location.pathname).toBe('/admin/channels')
   })
 })

@@ -10,6 +10,12 @@
 // event is missed, and asks again for everything after the stream comes back.
 // A step waiting for the manager shows its prompt (WhatsApp's QR code, or
 // the code to type on the phone: PairingPrompt). Inbound tokens are shown once.
+// Kinds with `oauth` (Instagram, Messenger) connect their account through the
+// provider's consent screen: the editor's "Connect with …" button sends the
+// browser there (POST /channels/:id/oauth), and the provider's callback
+// brings it back to /admin/channels?channel=<id>&oauth=connected (or
+// &oauth_error=<reason>), which this screen reads once, opening the channel
+// with a notice, and then removes from the address.
 // Kinds with capabilities.templates (WhatsApp Official) add the channel's
 // message templates below the editor (TemplatesSection).
 import { useEffect, useState } from 'react'
@@ -18,6 +24,7 @@ import type { ChannelActivation, ChannelDetail, ChannelKindInfo, ChannelListItem
 import { channelGlyph, errorText, formatDateTime } from '../format'
 import { hasKey, useI18n } from '../i18n'
 import type { MessageKey } from '../i18n'
+import { navigate } from '../router'
 import { useSession, useStreamEvents, useStreamReconnect } from '../session'
 import { channelsApi } from './channelsApi'
 import {
@@ -28,6 +35,8 @@ import {
   apiSettingsBody,
   applyChannelUpdate,
   channelFieldKeys,
+  connectLabel,
+  connectsByOAuth,
   createFields,
   DEFAULT_TIMEZONE,
   defaultKind,
@@ -46,6 +55,9 @@ import {
   kindOptions,
   listItem,
   newChannelBody,
+  oauthProvider,
+  oauthRedirectUri,
+  oauthReturn,
   oneTimeToken,
   optionLabel,
   pairsAgain,
@@ -66,9 +78,10 @@ import {
   webchatForm,
   webchatSettings,
   WEEKDAYS,
+  withoutOAuthReturn,
   withoutToken,
 } from './channelsLogic'
-import type { ApiForm, GenericForm, GenericValue, HoursForm, WebchatForm, Weekday } from './channelsLogic'
+import type { ApiForm, GenericForm, GenericValue, HoursForm, OAuthReturn, WebchatForm, Weekday } from './channelsLogic'
 import { formErrors, NO_ERRORS } from './adminLogic'
 import type { FormErrors } from './adminLogic'
 import { ConfirmDialog, Dialog, FieldError, FormError, LoadState, useLoad } from './ui'
@@ -90,7 +103,9 @@ export function ChannelsTab() {
   const { t } = useI18n()
   const loaded = useLoad(() => channelsApi.list())
   const kinds = useLoad(() => channelsApi.kinds())
-  const [selected, setSelected] = useState<string | null>(null)
+  // back from the provider's consent screen: the channel it was for, and how it went
+  const [oauthBack] = useState<OAuthReturn | null>(() => oauthReturn(window.location.search))
+  const [selected, setSelected] = useState<string | null>(() => oauthBack?.channel ?? null)
   // the newest answer for a channel that came from outside its editor (a
   // poll of its activation, the list's switch), handed to the open editor
   const [live, setLive] = useState<ChannelDetail | null>(null)
@@ -100,6 +115,13 @@ export function ChannelsTab() {
   const [pollRound, setPollRound] = useState(0)
   const items = loaded.data?.items ?? []
   const kindList = kinds.data?.items ?? null
+
+  // read once: the address loses the callback's parameters (a reload shows no notice again)
+  useEffect(() => {
+    if (!oauthBack) return
+    const { pathname, search, hash } = window.location
+    navigate(pathname + withoutOAuthReturn(search) + hash, { replace: true })
+  }, [])
 
   function upsert(ch: ChannelListItem) {
     const row = listItem(ch)
@@ -183,6 +205,7 @@ export function ChannelsTab() {
       <p className="muted">{t('admin.channels.intro')}</p>
       <LoadState loaded={loaded} />
       {kinds.error != null && <LoadState loaded={kinds} />}
+      {oauthBack && <OAuthNotice back={oauthBack} />}
       {toggleError && (
         <div className="alert alert-error" role="alert" data-testid="channel-toggle-error">
           {toggleError}
@@ -258,6 +281,23 @@ export function ChannelsTab() {
       )}
       {secret && <ChannelTokenDialog {...secret} onClose={() => setSecret(null)} />}
     </section>
+  )
+}
+
+/** What the provider's callback reported, above the channel it opened. */
+function OAuthNotice({ back }: { back: OAuthReturn }) {
+  const { t } = useI18n()
+  if (back.connected) {
+    return (
+      <p className="alert alert-ok" role="status" data-testid="channel-oauth-notice" data-outcome="connected">
+        {t('admin.channels.oauth.connected')}
+      </p>
+    )
+  }
+  return (
+    <div className="alert alert-error" role="alert" data-testid="channel-oauth-notice" data-outcome="error">
+      {back.error ? t('admin.channels.oauth.failed', { reason: back.error }) : t('admin.channels.oauth.failedNoReason')}
+    </div>
   )
 }
 
@@ -436,8 +476,21 @@ function ChannelForm({
   const [busy, setBusy] = useState(false)
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS)
   const [saved, setSaved] = useState(false)
+  // changes not saved yet: connecting (OAuth) uses the stored settings
+  const [dirty, setDirty] = useState(false)
   const [rotating, setRotating] = useState(false)
   const [retrying, setRetrying] = useState(false)
+  const [connecting, setConnecting] = useState(false)
+  const [connectError, setConnectError] = useState<string | null>(null)
+  const oauth = connectsByOAuth(info) && editor !== 'none'
+  // back from the consent screen by the browser's Back button (page restored from its cache): the button works again
+  useEffect(() => {
+    const restored = (e: PageTransitionEvent) => {
+      if (e.persisted) setConnecting(false)
+    }
+    window.addEventListener('pageshow', restored)
+    return () => window.removeEventListener('pageshow', restored)
+  }, [])
   // a logged-out phone comes back by pairing again (a failed or running activation has its own say)
   const canPairAgain =
     channel.status === 'needs_reauth' && pairsAgain(channel.kind) && channel.activation?.state !== 'failed' && !activationRunning(channel)
@@ -446,6 +499,7 @@ function ChannelForm({
 
   function touched() {
     setSaved(false)
+    setDirty(true)
   }
 
   async function submit(e: FormEvent) {
@@ -473,11 +527,39 @@ function ChannelForm({
       if (editor === 'api') setApi(apiForm(ch.settings))
       if (editor === 'generic') setGen(genericForm(fields, ch.settings))
       setSaved(true)
+      setDirty(false)
+      setConnectError(null)
       onSaved(ch)
     } catch (err) {
       setErrors(formErrors(err, channelFieldKeys(fields), t))
     }
     setBusy(false)
+  }
+
+  /**
+   * Sends the browser to the provider's consent screen; it comes back to
+   * this screen by the server's callback. A problem (the app's id and
+   * secret missing: 422 on settings.app_id; no secret key: 503) shows by
+   * the button and, when it names a field, under that field too.
+   */
+  async function connect() {
+    if (dirty) {
+      setConnectError(t('admin.channels.oauth.saveFirst'))
+      return
+    }
+    setConnecting(true)
+    setConnectError(null)
+    setErrors(NO_ERRORS)
+    try {
+      const { url } = await channelsApi.oauth(channel.id)
+      window.location.assign(url)
+      // still "opening…" while the browser leaves
+    } catch (err) {
+      const problem = formErrors(err, channelFieldKeys(fields), t)
+      setErrors({ fields: problem.fields, top: null })
+      setConnectError(problem.top ?? Object.values(problem.fields)[0] ?? errorText(err, t))
+      setConnecting(false)
+    }
   }
 
   /** Runs the activation again (pairs again, for WhatsApp): switching the channel on starts it. */
@@ -503,6 +585,16 @@ function ChannelForm({
       {channel.status && <ChannelStatusLine channel={channel} onPairAgain={canPairAgain ? retry : undefined} retrying={retrying} />}
       {channel.activation && (
         <ActivationProgress kind={channel.kind} settings={channel.settings} activation={channel.activation} retrying={retrying} onRetry={retry} />
+      )}
+      {oauth && (
+        <OAuthConnect
+          kind={channel.kind}
+          status={channel.status}
+          label={info?.label}
+          busy={connecting}
+          error={connectError}
+          onConnect={connect}
+        />
       )}
       <FormError errors={errors} />
       {saved && (
@@ -628,6 +720,62 @@ function ChannelStatusLine({ channel, onPairAgain, retrying }: { channel: Channe
         </span>
       )}
     </div>
+  )
+}
+
+/**
+ * Connecting the channel's account through the provider (Instagram Login,
+ * Facebook Login): the button, prominent when the provider asked for a new
+ * login (needs_reauth), and the callback address to register in Meta's app.
+ */
+function OAuthConnect({
+  kind,
+  status,
+  label,
+  busy,
+  error,
+  onConnect,
+}: {
+  kind: string
+  status: string
+  label?: string
+  busy: boolean
+  error: string | null
+  onConnect: () => void
+}) {
+  const { t } = useI18n()
+  const provider = oauthProvider(kind, t, label)
+  const reauth = status === 'needs_reauth'
+  const redirectUri = oauthRedirectUri(window.location.origin)
+  return (
+    <section className={`oauth-connect${reauth ? ' is-reauth' : ''}`} data-testid="channel-oauth" data-reauth={reauth ? 'true' : 'false'}>
+      <h4>{t('admin.channels.oauth.title')}</h4>
+      {reauth ? (
+        <p className="alert alert-error" data-testid="channel-oauth-reauth">
+          {t('admin.channels.oauth.helpReauth', { provider })}
+        </p>
+      ) : (
+        <p className="field-help muted">{t('admin.channels.oauth.help', { provider })}</p>
+      )}
+      {error && (
+        <div className="alert alert-error" role="alert" data-testid="channel-oauth-error">
+          {error}
+        </div>
+      )}
+      <div className="oauth-connect-actions">
+        <button type="button" className="btn btn-primary" onClick={onConnect} disabled={busy} data-testid="channel-oauth-connect">
+          {busy ? t('admin.channels.oauth.opening', { provider }) : connectLabel(kind, status, t, label)}
+        </button>
+      </div>
+      <div className="field">
+        <span>{t('admin.channels.oauth.redirectUri')}</span>
+        <span className="secret-box">
+          <input className="mono" readOnly value={redirectUri} onFocus={(e) => e.target.select()} data-testid="channel-oauth-redirect-uri" />
+          <CopyButton text={redirectUri} testId="channel-oauth-redirect-uri-copy" selectTestId="channel-oauth-redirect-uri" />
+        </span>
+        <span className="field-help muted">{t('admin.channels.oauth.redirectHelp', { provider })}</span>
+      </div>
+    </section>
   )
 }
 

@@ -18,6 +18,7 @@ const caps: ChannelCapabilities = {
   threads: false,
   edits: false,
   reactions: false,
+  comments: false,
   sends_per_second: 0,
 }
 
@@ -28,6 +29,7 @@ const KINDS: ChannelKindInfo[] = [
     available: true,
     in_plan: true,
     activation: true,
+    oauth: false,
     capabilities: { ...caps, window_seconds: 86400, templates: true, receipts: true },
     settings: [{ name: 'phone_number_id', label: 'Phone number ID', type: 'text', required: true }],
   },
@@ -37,6 +39,7 @@ const KINDS: ChannelKindInfo[] = [
     available: true,
     in_plan: true,
     activation: true,
+    oauth: false,
     capabilities: caps,
     settings: [{ name: 'bot_token', label: 'Bot token', type: 'secret', required: true }],
   },

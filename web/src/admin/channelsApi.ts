@@ -11,6 +11,7 @@ import type {
   MessageTemplate,
   NewChannelInput,
   NewTemplateInput,
+  OAuthStart,
 } from '../api/types'
 
 const enc = encodeURIComponent
@@ -23,6 +24,8 @@ export const channelsApi = {
   create: (input: NewChannelInput) => request<ChannelDetail>('POST', '/api/v1/channels', { body: input }),
   update: (id: string, patch: ChannelPatch) => request<ChannelDetail>('PATCH', `/api/v1/channels/${enc(id)}`, { body: patch }),
   rotateToken: (id: string) => request<ChannelDetail>('POST', `/api/v1/channels/${enc(id)}/rotate-token`),
+  /** kinds with oauth: the provider's consent screen to send the browser to (it comes back to /admin/channels?channel=…&oauth=…) */
+  oauth: (id: string) => request<OAuthStart>('POST', `/api/v1/channels/${enc(id)}/oauth`),
   /** kinds with capabilities.templates (WhatsApp Official): the channel's message templates */
   templates: (id: string) => request<Items<MessageTemplate>>('GET', `/api/v1/channels/${enc(id)}/templates`),
   /** submits a template to Meta's review; it comes back SUBMITTING and template.updated events follow */

@@ -9,6 +9,8 @@ import {
   apiFormProblems,
   apiSettingsBody,
   channelFieldKeys,
+  connectLabel,
+  connectsByOAuth,
   createFields,
   defaultKind,
   displayPhone,
@@ -24,6 +26,9 @@ import {
   kindOptions,
   listItem,
   newChannelBody,
+  oauthProvider,
+  oauthRedirectUri,
+  oauthReturn,
   optionLabel,
   pairedNumber,
   pairsAgain,
@@ -47,6 +52,7 @@ import {
   textColorOn,
   webchatForm,
   webchatSettings,
+  withoutOAuthReturn,
   withoutToken,
 } from './channelsLogic'
 
@@ -178,11 +184,12 @@ const caps: ChannelCapabilities = {
   threads: false,
   edits: false,
   reactions: false,
+  comments: false,
   sends_per_second: 0,
 }
 
 function kind(k: string, over: Partial<ChannelKindInfo> = {}): ChannelKindInfo {
-  return { kind: k, label: k.toUpperCase(), available: true, in_plan: true, activation: false, capabilities: caps, settings: [], ...over }
+  return { kind: k, label: k.toUpperCase(), available: true, in_plan: true, activation: false, oauth: false, capabilities: caps, settings: [], ...over }
 }
 
 const BOT_TOKEN: ChannelSettingField = { name: 'bot_token', label: 'Bot token', type: 'secret', required: true, help: 'Create a bot with @BotFather.' }
@@ -428,6 +435,44 @@ describe('status and activation', () => {
     expect(ch.activation?.state).toBe('done') // not mutated
 
     expect(applyChannelUpdate(ch, { id: 'other', status: 'banned' })).toBe(ch)
+  })
+})
+
+describe('connecting by OAuth', () => {
+  it('is for the kinds the server marks oauth', () => {
+    expect(connectsByOAuth(kind('instagram', { oauth: true }))).toBe(true)
+    expect(connectsByOAuth(kind('telegram'))).toBe(false)
+    expect(connectsByOAuth(undefined)).toBe(false)
+  })
+
+  it('names the provider on the button, "Reconectar" once it asked for a new login', () => {
+    expect(connectLabel('instagram', 'pending', t)).toBe('Conectar com Instagram')
+    expect(connectLabel('messenger', 'connected', t)).toBe('Conectar com Facebook')
+    expect(connectLabel('instagram', 'needs_reauth', t)).toBe('Reconectar com Instagram')
+    expect(connectLabel('messenger', 'needs_reauth', t)).toBe('Reconectar com Facebook')
+    // a kind without its own provider name: the kind's label
+    expect(oauthProvider('tiktok', t, 'TikTok')).toBe('TikTok')
+    expect(connectLabel('tiktok', 'pending', (k, p) => translate('en', k, p), 'TikTok')).toBe('Connect with TikTok')
+  })
+
+  it('registers the callback on this site', () => {
+    expect(oauthRedirectUri('https://chat.loja.com.br')).toBe('https://chat.loja.com.br/oauth/callback')
+    expect(oauthRedirectUri('http://localhost:5173/')).toBe('http://localhost:5173/oauth/callback')
+  })
+
+  it("reads the callback's outcome from the address", () => {
+    expect(oauthReturn('?channel=ch-ig&oauth=connected')).toEqual({ channel: 'ch-ig', connected: true })
+    expect(oauthReturn('?channel=ch-ig&oauth_error=the+provider+sent+no+code')).toEqual({ channel: 'ch-ig', connected: false, error: 'the provider sent no code' })
+    expect(oauthReturn('?channel=ch-ig&oauth_error=')).toEqual({ channel: 'ch-ig', connected: false, error: '' })
+    expect(oauthReturn('')).toBeNull()
+    expect(oauthReturn('?oauth=connected')).toBeNull()
+    expect(oauthReturn('?channel=ch-ig')).toBeNull()
+  })
+
+  it("drops only the callback's parameters", () => {
+    expect(withoutOAuthReturn('?channel=ch-ig&oauth=connected')).toBe('')
+    expect(withoutOAuthReturn('?a=1&channel=ch-ig&oauth_error=x&b=2')).toBe('?a=1&b=2')
+    expect(withoutOAuthReturn('')).toBe('')
   })
 })
 

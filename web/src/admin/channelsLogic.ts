@@ -1,7 +1,8 @@
 // Pure logic of the channel screens: which kinds the create dialog offers
 // (from GET /channel-kinds), the generic settings form a kind's schema
 // describes, channel status and activation progress (with the QR code or
-// code a pairing step asks the manager for), the webchat settings
+// code a pairing step asks the manager for), connecting by the provider's
+// consent screen (OAuth) and what its callback reports, the webchat settings
 // form (business hours per weekday, allowed origins, pre-chat fields,
 // colours), the API channel's outbound settings with the stored-secret
 // placeholder, and the one-time inbound token. No React here, so it is
@@ -297,6 +298,61 @@ export function pairsAgain(kind: string): boolean {
 export function statusHelp(kind: string, status: string, t: Translate): string {
   const key = `admin.channels.statusHelp.${kind}.${status}`
   return hasKey(key) ? t(key) : ''
+}
+
+// ---------- OAuth: connecting by the provider's consent screen ----------
+
+/** The kind connects its account through the provider (GET /channel-kinds says oauth: Instagram, Messenger). */
+export function connectsByOAuth(info: ChannelKindInfo | undefined): boolean {
+  return info?.oauth === true
+}
+
+/** Where the provider sends the browser back; the server's answer names the same address. */
+export const OAUTH_CALLBACK_PATH = '/oauth/callback'
+
+/** The redirect URI to register in the provider's app, for this site's address. */
+export function oauthRedirectUri(origin: string): string {
+  return `${origin.replace(/\/+$/, '')}${OAUTH_CALLBACK_PATH}`
+}
+
+/** Whose consent screen a kind opens ("Facebook" for Messenger), for the connect button. */
+export function oauthProvider(kind: string, t: Translate, fallback?: string): string {
+  const key = `admin.channels.oauth.provider.${kind}`
+  return hasKey(key) ? t(key) : kindLabel(kind, t, fallback)
+}
+
+/** "Conectar com Instagram", or "Reconectar com Instagram" once the provider asked for a new login (needs_reauth). */
+export function connectLabel(kind: string, status: string | undefined, t: Translate, fallback?: string): string {
+  const provider = oauthProvider(kind, t, fallback)
+  return t(status === 'needs_reauth' ? 'admin.channels.oauth.reconnect' : 'admin.channels.oauth.connect', { provider })
+}
+
+/** The query parameters the server's callback sends the browser back with. */
+export const OAUTH_RETURN_PARAMS = ['channel', 'oauth', 'oauth_error'] as const
+
+/** What the provider's callback reported: the channel, and connected or the reason it did not. */
+export type OAuthReturn = { channel: string; connected: true } | { channel: string; connected: false; error: string }
+
+/**
+ * The outcome in /admin/channels?channel=<id>&oauth=connected (or
+ * &oauth_error=<reason>), from location.search; null when the page was
+ * not opened by the callback.
+ */
+export function oauthReturn(search: string): OAuthReturn | null {
+  const q = new URLSearchParams(search)
+  const channel = q.get('channel')?.trim() ?? ''
+  if (!channel) return null
+  if (q.has('oauth_error')) return { channel, connected: false, error: q.get('oauth_error')?.trim() ?? '' }
+  if (q.get('oauth') === 'connected') return { channel, connected: true }
+  return null
+}
+
+/** The query string without the callback's parameters ("" or "?…" with the others kept). */
+export function withoutOAuthReturn(search: string): string {
+  const q = new URLSearchParams(search)
+  for (const k of OAUTH_RETURN_PARAMS) q.delete(k)
+  const rest = q.toString()
+  return rest ? `?${rest}` : ''
 }
 
 // ---------- pairing: a step's prompt ----------

@@ -9,6 +9,7 @@ import type {
   ChannelKindInfo,
   ConversationDetail,
   ConversationSummary,
+  ConversationThread,
   Items,
   Me,
   Message,
@@ -139,8 +140,11 @@ const enc = encodeURIComponent
 
 export interface SendMessageInput {
   body: string
+  /** "comment": a public answer on the post; "text" in a comment conversation: a private reply (Direct) */
   kind: MessageKind
   attachment_ids?: string[]
+  /** the message answered (a comment); without it a reply in a comment conversation answers the latest comment */
+  reply_to_id?: string
 }
 
 export const api = {
@@ -170,6 +174,13 @@ export const api = {
       headers: { 'Idempotency-Key': idempotencyKey },
     }),
   retryMessage: (messageId: string) => request<Message>('POST', `/api/v1/messages/${enc(messageId)}/retry`),
+  /** Hide (or show again) a customer's comment on Instagram; answers the message as it is now. */
+  hideMessage: (messageId: string, hidden: boolean) =>
+    request<Message>('POST', `/api/v1/messages/${enc(messageId)}/hide`, { body: { hidden } }),
+  /** Delete a customer's comment on Instagram; answers the message with revoked_at set. */
+  deleteMessage: (messageId: string) => request<Message>('DELETE', `/api/v1/messages/${enc(messageId)}`),
+  /** The conversation's thread (an Instagram post: caption, image, link), fetched from the provider when not yet known. */
+  conversationThread: (id: string) => request<ConversationThread>('GET', `/api/v1/conversations/${enc(id)}/thread`),
   /** AI Assist: a suggestion for the draft. Never sends anything. */
   assist: (conversationId: string, input: AssistRequest, signal?: AbortSignal) =>
     request<AssistResponse>('POST', `/api/v1/conversations/${enc(conversationId)}/assist`, { body: input, signal }),

@@ -83,6 +83,28 @@ export interface ConversationSummary {
   /** The first-response SLA was missed. */
   sla_breached?: boolean
   created_at?: string
+  /** What the conversation is about, when it is one thread of the contact's (e.g. an Instagram post's comments); null for a plain chat. */
+  thread?: ConversationThread | null
+}
+
+/**
+ * A conversation's thread (GET /conversations/:id/thread answers it whole).
+ * Kind "post": the comments on an Instagram post; caption, image_url and link
+ * come from Instagram and may be missing until that call has fetched them.
+ */
+export interface ConversationThread {
+  /** "post", or another kind shown as sent (i18n "thread.kind.<kind>") */
+  kind: 'post' | (string & {})
+  /** the provider's id of the post (or listing, e-mail thread…) */
+  key: string
+  caption?: string
+  /** a thumbnail of the post */
+  image_url?: string
+  /** the post on the provider's site */
+  link?: string
+  /** the provider's media type, e.g. IMAGE, VIDEO, CAROUSEL_ALBUM */
+  media_type?: string
+  title?: string
 }
 
 export interface Identity {
@@ -105,7 +127,12 @@ export interface ConversationDetail extends Omit<ConversationSummary, 'contact'>
 }
 
 export type Direction = 'inbound' | 'outbound'
-export type MessageKind = 'text' | 'note'
+/**
+ * "comment": a public comment on an Instagram post (inbound: the customer's;
+ * outbound: the business's public answer). An outbound "text" in a comment
+ * conversation is a private reply, in the commenter's Direct.
+ */
+export type MessageKind = 'text' | 'note' | 'comment'
 export type MessageStatus = 'received' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed'
 
 export interface Attachment {
@@ -143,8 +170,10 @@ export interface Message {
   reply_to_id?: string | null
   /** when the customer edited it */
   edited_at?: string | null
-  /** when the customer deleted it for everyone (the text stays for the agent) */
+  /** when the customer deleted it for everyone (the text stays for the agent); a comment: when it was deleted on Instagram */
   revoked_at?: string
+  /** a comment the business hid on Instagram (only its author and the business see it there) */
+  hidden_at?: string | null
   created_at: string
 }
 
@@ -478,6 +507,8 @@ export interface ChannelCapabilities {
   threads: boolean
   edits: boolean
   reactions: boolean
+  /** the kind receives public comments (Instagram posts): its conversations may be a post's comments or a DM */
+  comments: boolean
   sends_per_second: number
 }
 
@@ -494,6 +525,8 @@ export interface ChannelKindInfo {
   component?: 'webchat' | 'api'
   /** the kind runs an activation workflow when created or switched on */
   activation: boolean
+  /** the kind connects through the provider's consent screen (Instagram, Facebook): POST /channels/:id/oauth */
+  oauth: boolean
   capabilities: ChannelCapabilities
   settings: ChannelSettingField[]
 }
@@ -598,6 +631,14 @@ export interface TemplateSend {
   id: string
   /** one value per body variable, {{1}} first */
   params: string[]
+}
+
+/** POST /channels/:id/oauth: where to send the browser to connect the channel's account. */
+export interface OAuthStart {
+  /** the provider's consent screen */
+  url: string
+  /** our callback, to register in the provider's app ("Valid OAuth redirect URIs") */
+  redirect_uri: string
 }
 
 export interface NewChannelInput {

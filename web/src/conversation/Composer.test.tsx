@@ -466,3 +466,96 @@ describe('Composer templates (WhatsApp Official)', () => {
     expect(screen.queryByTestId('composer-template-hint')).toBeNull()
   })
 })
+
+describe('Composer on a post (public and private replies)', () => {
+  const comment = msg({ id: 'k1', kind: 'comment', body: 'Qual o valor do frete?\npara Campinas' })
+
+  function setupPost(replyTo: Message | null = null, extra: Partial<ComposerProps> = {}) {
+    const onClearReply = vi.fn()
+    const upload = vi.fn(async (f: File) => ({ id: 'att-1', name: f.name, size: f.size, content_type: f.type, url: '/x' }))
+    const ctx = setup({ comments: { replyTo, onClearReply, contactName: 'Bia Rocha' }, upload, ...extra })
+    return { ...ctx, onClearReply }
+  }
+
+  it('answers the chosen comment publicly, then forgets it; privately it goes as text', async () => {
+    const { send, user, input, onClearReply } = setupPost(comment)
+    expect(screen.getByTestId('composer-reply-to')).toHaveTextContent('Qual o valor do frete?')
+    expect(screen.getByTestId('composer-reply-to')).not.toHaveTextContent('para Campinas')
+    await user.type(input, 'Frete grátis!{Enter}')
+    expect(send.mock.calls[0][0]).toEqual({ body: 'Frete grátis!', kind: 'comment', reply_to_id: 'k1' })
+    await waitFor(() => expect(onClearReply).toHaveBeenCalledTimes(1))
+
+    await user.click(screen.getByTestId('composer-reply-private'))
+    expect(input).toHaveAttribute('placeholder', 'Resposta privada — vai para o Direct do cliente')
+    await user.type(input, 'Te mando o código{Enter}')
+    expect(send.mock.calls[1][0]).toEqual({ body: 'Te mando o código', kind: 'text', reply_to_id: 'k1' })
+  })
+
+  it('sends a new Idempotency-Key when the same text answers another comment', async () => {
+    const send = vi.fn<ComposerProps['send']>().mockRejectedValue(new ApiError(0, {}))
+    const onClearReply = vi.fn()
+    const view = (replyTo: Message | null) => (
+      <I18nProvider initial="pt-BR">
+        <Composer conversationId="c1" quickReplies={[]} send={send} comments={{ replyTo, onClearReply, contactName: 'Bia' }} />
+      </I18nProvider>
+    )
+    const user = userEvent.setup()
+    const { rerender } = render(view(comment))
+    await user.type(screen.getByTestId('composer-input'), 'Sim!{Enter}')
+    await screen.findByTestId('composer-error')
+    rerender(view(msg({ id: 'k9', kind: 'comment', body: 'E pra Santos?' })))
+    await user.click(screen.getByTestId('composer-send'))
+    await waitFor(() => expect(send).toHaveBeenCalledTimes(2))
+    expect(send.mock.calls[1][0].reply_to_id).toBe('k9')
+    expect(send.mock.calls[1][1]).not.toBe(send.mock.calls[0][1])
+  })
+
+  it('takes no files in a public reply', async () => {
+    const { send, user } = setupPost()
+    expect(screen.getByTestId('composer-attach')).toBeDisabled()
+    await user.click(screen.getByTestId('composer-reply-private'))
+    expect(screen.getByTestId('composer-attach')).toBeEnabled()
+    await user.upload(screen.getByTestId('composer-file'), new File(['%PDF'], 'tabela.pdf', { type: 'application/pdf' }))
+    await screen.findByText(/tabela\.pdf/)
+
+    // back to public with a file waiting: not sent until it is removed or the reply is private
+    await user.click(screen.getByTestId('composer-reply-public'))
+    expect(screen.getByTestId('composer-files-refused')).toHaveTextContent('Respostas públicas não levam arquivos')
+    expect(screen.getByTestId('composer-send')).toBeDisabled()
+    await user.type(screen.getByTestId('composer-input'), 'segue{Enter}')
+    expect(send).not.toHaveBeenCalled()
+    await user.click(screen.getByTestId('composer-reply-private'))
+    await user.click(screen.getByTestId('composer-send'))
+    expect(send.mock.calls[0][0]).toEqual({ body: 'segue', kind: 'text', attachment_ids: ['att-1'] })
+  })
+
+  it('keeps a private note private: no comment, no answered comment', async () => {
+    const { send, user, input } = setupPost(comment)
+    await user.click(screen.getByTestId('composer-note-toggle'))
+    expect(screen.getByTestId('composer-reply-public')).toBeDisabled()
+    expect(screen.queryByTestId('composer-reply-to')).toBeNull()
+    await user.type(input, 'cliente pediu desconto{Enter}')
+    expect(send.mock.calls[0][0]).toEqual({ body: 'cliente pediu desconto', kind: 'note' })
+  })
+
+  it('comes back in private mode after the agent switched conversations', async () => {
+    const user = userEvent.setup()
+    const send = vi.fn<ComposerProps['send']>()
+    const view = (id: string) => (
+      <I18nProvider initial="pt-BR">
+        <Composer key={id} conversationId={id} quickReplies={[]} send={send} comments={{ replyTo: null, onClearReply: () => {}, contactName: 'Bia' }} />
+      </I18nProvider>
+    )
+    const { rerender } = render(view('c1'))
+    await user.click(screen.getByTestId('composer-reply-private'))
+    rerender(view('c2'))
+    expect(screen.getByTestId('composer-reply-public')).toHaveAttribute('aria-pressed', 'true')
+    rerender(view('c1'))
+    expect(screen.getByTestId('composer-reply-private')).toHaveAttribute('aria-pressed', 'true')
+  })
+
+  it('has no reply modes outside a post', () => {
+    setup()
+    expect(screen.queryByTestId('composer-reply-mode')).toBeNull()
+  })
+})

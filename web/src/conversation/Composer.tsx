@@ -20,7 +20,9 @@ import {
   quickReplyQuery,
 } from './composerLogic'
 import type { PendingSend, SendIntent } from './composerLogic'
-import { formatSize } from './messageLogic'
+import { firstLine, formatSize } from './messageLogic'
+import { sendKind } from './commentLogic'
+import type { ReplyMode } from './commentLogic'
 import { isWindowClosed } from '../templates/templateLogic'
 import { TemplatePicker } from './TemplatePicker'
 import type { TemplateOptions } from './TemplatePicker'
@@ -35,6 +37,17 @@ export interface ComposerProps {
   assist?: (input: AssistRequest, signal: AbortSignal) => Promise<AssistResponse>
   /** Message templates: the "Template" button shows only when given (the channel's kind has capabilities.templates). */
   templates?: TemplateOptions
+  /** A post's comments: the composer answers publicly (a comment, the default) or privately (Direct). */
+  comments?: CommentReplyOptions
+}
+
+export interface CommentReplyOptions {
+  /** The comment the next send answers (a bubble's "Responder"); null: the server answers the latest comment. */
+  replyTo: Message | null
+  /** Forget the comment answered (the agent cancelled, or the answer was sent). */
+  onClearReply: () => void
+  /** The commenter's name, to say whom the answer is for. */
+  contactName: string
 }
 
 type AssistState =
@@ -53,11 +66,12 @@ interface Upload {
 
 let uploadSeq = 0
 
-export function Composer({ conversationId, quickReplies, send, upload, onSent, assist, templates }: ComposerProps) {
+export function Composer({ conversationId, quickReplies, send, upload, onSent, assist, templates, comments }: ComposerProps) {
   const { t } = useI18n()
   const saved = draftStore.get(conversationId)
   const [text, setText] = useState(saved.text)
   const [note, setNote] = useState(saved.note)
+  const [mode, setMode] = useState<ReplyMode>(saved.mode ?? 'public')
   const [uploads, setUploads] = useState<Upload[]>([])
   const [sending, setSending] = useState(false)
   const [error, setError] = useState<string | null>(null)
@@ -86,9 +100,16 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
   }, [note])
 
   // Keep the draft when the agent switches to another conversation and back.
+  const hasComments = !!comments
   useEffect(() => {
-    draftStore.set(conversationId, { text, note, pending: pending.current })
-  }, [conversationId, text, note, sending])
+    draftStore.set(conversationId, { text, note, pending: pending.current, mode: hasComments ? mode : undefined })
+  }, [conversationId, text, note, sending, mode, hasComments])
+
+  // Answering a comment: the agent types next.
+  const replyToId = comments?.replyTo?.id
+  useEffect(() => {
+    if (replyToId) textarea.current?.focus()
+  }, [replyToId])
 
   useLayoutEffect(() => {
     const el = textarea.current
@@ -110,7 +131,18 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
   const activeIndex = Math.min(qrIndex, Math.max(0, matches.length - 1))
   const uploading = uploads.some((u) => !u.attachment && !u.error)
   const readyIds = uploads.flatMap((u) => (u.attachment ? [u.attachment.id] : []))
-  const sendable = canSend(text, readyIds.length) && !uploading
+  const replyMode = comments ? mode : null
+  const kind = sendKind(note, replyMode)
+  // a public answer is a comment on the post: text only
+  const filesRefused = kind === 'comment' && uploads.length > 0
+  const sendable = canSend(text, readyIds.length) && !uploading && !filesRefused
+  const placeholder = note
+    ? t('composer.notePlaceholder')
+    : replyMode === 'public'
+      ? t('composer.publicPlaceholder')
+      : replyMode === 'private'
+        ? t('composer.privatePlaceholder')
+        : t('composer.placeholder')
 
   function changeText(next: string) {
     setText(next)
@@ -202,19 +234,22 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
   }
 
   async function submit() {
-    if (sending || uploading) return
+    if (sending || uploading || filesRefused) return
     const body = text.trim()
     if (!canSend(body, readyIds.length)) return
-    const intent: SendIntent = { conversationId, body, kind: note ? 'note' : 'text', attachmentIds: readyIds }
+    const answering = kind !== 'note' ? replyToId : undefined
+    const intent: SendIntent = { conversationId, body, kind, attachmentIds: readyIds, replyToId: answering }
     const attempt = keyForSend(pending.current, intent)
     pending.current = attempt
     setSending(true)
     setError(null)
     try {
-      const input: SendMessageInput = { body, kind: intent.kind }
+      const input: SendMessageInput = { body, kind }
       if (readyIds.length) input.attachment_ids = readyIds
+      if (answering) input.reply_to_id = answering
       const message = await send(input, attempt.key)
       pending.current = null
+      if (answering) comments?.onClearReply()
       // Clear what was sent, not what the agent typed meanwhile.
       setText((current) => (current.trim() === body ? '' : current))
       setUploads((list) => list.filter((u) => !u.attachment || !readyIds.includes(u.attachment.id)))
@@ -277,7 +312,7 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
   }
 
   return (
-    <div className={`composer ${note ? 'composer-note' : ''}`} data-testid="composer">
+    <div className={`composer ${note ? 'composer-note' : kind === 'comment' ? 'composer-public' : ''}`} data-testid="composer">
       {qrOpen && (
         <div className="popover quick-replies" data-testid="quick-replies">
           <div className="popover-title">{t('composer.quickReplies')}</div>
@@ -422,6 +457,26 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
         </div>
       )}
 
+      {comments && <ReplyModeToggle mode={mode} onMode={setMode} disabled={note} />}
+
+      {comments?.replyTo && !note && (
+        <div className="composer-reply-to" data-testid="composer-reply-to" data-reply-to={comments.replyTo.id}>
+          <div className="reply-quote">
+            <span className="reply-quote-author">{t('composer.replyingTo', { name: comments.contactName })}</span>
+            <span className="reply-quote-text">{firstLine(comments.replyTo.body)}</span>
+          </div>
+          <button type="button" className="chip-x" aria-label={t('composer.cancelReply')} title={t('composer.cancelReply')} data-testid="composer-cancel-reply" onClick={comments.onClearReply}>
+            ×
+          </button>
+        </div>
+      )}
+
+      {filesRefused && (
+        <p className="composer-files-refused" data-testid="composer-files-refused">
+          {t('composer.noFilesInPublic')}
+        </p>
+      )}
+
       {uploads.length > 0 && (
         <ul className="composer-uploads">
           {uploads.map((u) => (
@@ -469,8 +524,8 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
           data-testid="composer-input"
           rows={1}
           value={text}
-          placeholder={note ? t('composer.notePlaceholder') : t('composer.placeholder')}
-          aria-label={note ? t('composer.notePlaceholder') : t('composer.placeholder')}
+          placeholder={placeholder}
+          aria-label={placeholder}
           onChange={(e) => changeText(e.target.value)}
           onKeyDown={onKeyDown}
         />
@@ -505,7 +560,8 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
                   type="button"
                   className="btn btn-ghost btn-sm"
                   aria-label={t('composer.attach')}
-                  title={t('composer.attach')}
+                  title={kind === 'comment' ? t('composer.noFilesInPublic') : t('composer.attach')}
+                  disabled={kind === 'comment'}
                   data-testid="composer-attach"
                   onClick={() => fileInput.current?.click()}
                 >
@@ -555,6 +611,29 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
           </button>
         </div>
       </div>
+    </div>
+  )
+}
+
+/** Public (a comment on the post, everyone sees it) or private (the commenter's Direct). */
+function ReplyModeToggle({ mode, onMode, disabled }: { mode: ReplyMode; onMode: (m: ReplyMode) => void; disabled: boolean }) {
+  const { t } = useI18n()
+  const option = (value: ReplyMode, label: string) => (
+    <button
+      type="button"
+      className={`reply-mode-option ${mode === value ? 'is-on' : ''}`}
+      aria-pressed={mode === value}
+      disabled={disabled}
+      data-testid={`composer-reply-${value}`}
+      onClick={() => onMode(value)}
+    >
+      {label}
+    </button>
+  )
+  return (
+    <div className="reply-mode" role="group" aria-label={t('composer.replyMode')} data-testid="composer-reply-mode">
+      {option('public', `💬 ${t('composer.replyPublic')}`)}
+      {option('private', `✉ ${t('composer.replyPrivate')}`)}
     </div>
   )
 }

@@ -288,11 +288,12 @@ describe('ConversationView', () => {
       threads: false,
       edits: false,
       reactions: true,
+      comments: false,
       sends_per_second: 80,
     }
     const kinds: ChannelKindInfo[] = [
-      { kind: 'whatsapp_official', label: 'WhatsApp (official)', available: true, in_plan: true, activation: true, capabilities: caps, settings: [] },
-      { kind: 'whatsapp', label: 'WhatsApp (QR code)', available: true, in_plan: true, activation: true, capabilities: { ...caps, templates: false }, settings: [] },
+      { kind: 'whatsapp_official', label: 'WhatsApp (official)', available: true, in_plan: true, activation: true, oauth: false, capabilities: caps, settings: [] },
+      { kind: 'whatsapp', label: 'WhatsApp (QR code)', available: true, in_plan: true, activation: true, oauth: false, capabilities: { ...caps, templates: false }, settings: [] },
     ]
     const official: ConversationDetail = { ...DETAIL, channel: { id: 'ch-oficial', kind: 'whatsapp_official', name: 'WhatsApp Oficial' } }
     const templates = vi.spyOn(api, 'templates').mockResolvedValue({
@@ -334,7 +335,8 @@ describe('ConversationView', () => {
         available: true,
         in_plan: true,
         activation: true,
-        capabilities: { window_seconds: 0, human_agent_window_seconds: 0, media: [], templates: false, receipts: true, threads: false, edits: true, reactions: true, sends_per_second: 1 },
+        oauth: false,
+        capabilities: { window_seconds: 0, human_agent_window_seconds: 0, media: [], templates: false, receipts: true, threads: false, edits: true, reactions: true, comments: false, sends_per_second: 1 },
         settings: [],
       },
     ])

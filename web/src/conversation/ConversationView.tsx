@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import { api } from '../api/client'
-import type { Agent, Channel, ChannelKindInfo, ConversationDetail, ConversationSummary, Message, QuickReply, Ref } from '../api/types'
+import type { Agent, Channel, ChannelKindInfo, ConversationDetail, ConversationSummary, ConversationThread, Message, QuickReply, Ref } from '../api/types'
 import { useI18n } from '../i18n'
 import { can, useSession, useStreamEvents, useStreamReconnect } from '../session'
 import { channelGlyph, channelLabel, errorText, formatDateTime, initials } from '../format'
 import { usePageVisible } from '../inbox/useInbox'
+import { toSummary } from '../inbox/inboxLogic'
 import { conversationPath, navigate } from '../router'
 import { Composer } from './Composer'
 import { canUseAssist } from './composerLogic'
@@ -15,13 +16,16 @@ import { RuleTrail } from './RuleTrail'
 import { ConversationCrm } from '../crm/ConversationCrm'
 import { canUseCrm } from '../crm/crmLogic'
 import { applyStatusChange, mergeMessages, replaceMessage, threadItems, tickets } from './messageLogic'
+import { CommentActions } from './CommentActions'
+import { isModeratable, isPostThread, isPrivateReply, mergeThread } from './commentLogic'
+import { PostCard, ThreadBadge } from './PostThread'
 
 export interface ReferenceData {
   users: Agent[]
   teams: Ref[]
   channels: Channel[]
   quickReplies: QuickReply[]
-  /** GET /channel-kinds: what each kind can do (templates in the composer) */
+  /** GET /channel-kinds: what each kind can do (templates in the composer, comments in the header badge) */
   kinds?: ChannelKindInfo[]
 }
 
@@ -40,7 +44,7 @@ export interface ConversationViewProps {
 type ScrollMode = 'bottom' | 'keep' | 'stick' | 'none'
 
 function mergeSummary(prev: ConversationDetail, s: ConversationSummary): ConversationDetail {
-  return { ...prev, ...s, contact: { ...prev.contact, name: s.contact.name } }
+  return { ...prev, ...s, contact: { ...prev.contact, name: s.contact.name }, thread: mergeThread(prev.thread, s.thread) }
 }
 
 export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRead, onBack }: ConversationViewProps) {
@@ -55,6 +59,8 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
   const [actionError, setActionError] = useState<string | null>(null)
   const [contactOpen, setContactOpen] = useState(() => typeof window !== 'undefined' && window.innerWidth >= 1280)
   const [reloadTick, setReloadTick] = useState(0)
+  // the comment the composer's next send answers (a bubble's "Responder")
+  const [replyToId, setReplyToId] = useState<string | null>(null)
   const thread = useRef<HTMLDivElement>(null)
   const scrollMode = useRef<ScrollMode>('bottom')
   const prevScrollHeight = useRef(0)
@@ -193,6 +199,28 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
     setMessages((list) => mergeMessages(list, [updated]))
   }, [])
 
+  // Moderation answers the comment as it is now (the stream's message.updated brings the same).
+  const hideComment = useCallback(async (m: Message, hidden: boolean) => {
+    const updated = await api.hideMessage(m.id, hidden)
+    setMessages((list) => replaceMessage(list, updated))
+  }, [])
+  const deleteComment = useCallback(async (m: Message) => {
+    const updated = await api.deleteMessage(m.id)
+    setMessages((list) => replaceMessage(list, updated))
+  }, [])
+
+  // The post as Instagram describes it: on the header, the card and the list's row.
+  const onThread = useCallback(
+    (thread: ConversationThread) => {
+      const c = convRef.current
+      if (!c) return
+      const next = { ...c, thread: mergeThread(c.thread, thread) }
+      setConv(next)
+      onSummary(toSummary(next))
+    },
+    [onSummary],
+  )
+
   const jumpTo = (conversationId: string) => {
     const sel = typeof CSS !== 'undefined' && CSS.escape ? CSS.escape(conversationId) : conversationId
     const el = thread.current?.querySelector(`[data-ticket="${sel}"]`)
@@ -215,6 +243,10 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
   const items = useMemo(() => threadItems(messages), [messages])
   const byId = useMemo(() => new Map(messages.map((m) => [m.id, m])), [messages])
   const ticketList = useMemo(() => tickets(messages), [messages])
+  // a comment deleted meanwhile is no longer answered
+  const replyTarget = replyToId ? byId.get(replyToId) : undefined
+  const replyTo = replyTarget && isModeratable(replyTarget) ? replyTarget : null
+  const answerComment = useCallback((m: Message) => setReplyToId(m.id), [])
 
   if (loadError != null && !conv) {
     return (
@@ -253,6 +285,7 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
               <span>
                 {conv.channel.name} · {channelLabel(conv.channel.kind, t)}
               </span>
+              <ThreadBadge conversation={conv} kinds={refs.kinds} />
               <span className={`status-pill st-${conv.status}`} data-testid="conversation-status" data-status={conv.status}>
                 {t(`status.${conv.status}`)}
               </span>
@@ -294,6 +327,8 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
           </div>
         )}
 
+        {isPostThread(conv.thread) && <PostCard key={`post-${conv.id}`} conversationId={conv.id} thread={conv.thread} onThread={onThread} />}
+
         <div className="thread" ref={thread} data-testid="message-thread">
           {cursor && (
             <button type="button" className="btn btn-ghost btn-sm load-older" data-testid="load-older" onClick={loadOlder} disabled={loadingOlder}>
@@ -323,6 +358,17 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
                 replyTo={item.message.reply_to_id ? (byId.get(item.message.reply_to_id) ?? null) : undefined}
                 contactName={conv.contact.name}
                 onJump={jumpToMessage}
+                privateReply={isPrivateReply(item.message, conv)}
+                actions={
+                  canReply && isModeratable(item.message) ? (
+                    <CommentActions
+                      message={item.message}
+                      onReply={item.message.conversation_id === conv.id ? answerComment : undefined}
+                      onHide={hideComment}
+                      onDelete={deleteComment}
+                    />
+                  ) : undefined
+                }
               />
             ),
           )}
@@ -347,6 +393,7 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
                   }
                 : undefined
             }
+            comments={isPostThread(conv.thread) ? { replyTo, onClearReply: () => setReplyToId(null), contactName: conv.contact.name } : undefined}
           />
         ) : (
           <p className="read-only-note">{t('conv.readOnly')}</p>

@@ -120,4 +120,32 @@ describe('MessageBubble', () => {
     expect(quote).toHaveAttribute('data-missing', 'true')
     expect(quote).toHaveTextContent('Reply to an earlier message')
   })
+
+  it('marks a public comment and a comment hidden on Instagram, with the time in the tooltip', () => {
+    const b = show(msg({ kind: 'comment', body: 'Quanto custa?', hidden_at: '2025-03-01T15:07:00Z' }))
+    expect(b).toHaveClass('bubble-comment')
+    expect(b).toHaveClass('is-hidden')
+    expect(within(b).getByTestId('message-label')).toHaveTextContent('Comentário público')
+    const marker = within(b).getByTestId('hidden-marker')
+    expect(marker).toHaveTextContent('Oculto no Instagram')
+    expect(marker.getAttribute('title')).toMatch(/^Oculto no Instagram em 01\/03\/2025/)
+  })
+
+  it('says a deleted comment was deleted from Instagram, not by the customer', () => {
+    const b = show(msg({ kind: 'comment', body: 'Golpe!', revoked_at: '2025-03-01T15:07:00Z', hidden_at: '2025-03-01T15:00:00Z' }))
+    expect(within(b).getByTestId('revoked-marker')).toHaveTextContent('Excluído do Instagram')
+    expect(b).not.toHaveTextContent('Apagada pelo cliente')
+    expect(within(b).queryByTestId('hidden-marker')).toBeNull()
+  })
+
+  it('labels a private reply to a comment', () => {
+    const b = show(msg({ direction: 'outbound', status: 'sent', body: 'Te chamei no Direct', author: { id: 'u', name: 'Ana' } }), 'pt-BR', { privateReply: true })
+    expect(within(b).getByTestId('message-label')).toHaveTextContent('Resposta privada (Direct)')
+    expect(b).not.toHaveClass('bubble-comment')
+  })
+
+  it('has no comment label on a plain message', () => {
+    const b = show(msg({ body: 'Oi' }))
+    expect(within(b).queryByTestId('message-label')).toBeNull()
+  })
 })

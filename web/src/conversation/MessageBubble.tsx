@@ -1,4 +1,5 @@
 import { useState } from 'react'
+import type { ReactNode } from 'react'
 import type { Message } from '../api/types'
 import { useI18n } from '../i18n'
 import { errorText, formatDateTime, formatTime } from '../format'
@@ -50,6 +51,20 @@ export interface MessageBubbleProps {
   contactName?: string
   /** Scroll to a message of the thread (a quote's target). */
   onJump?: (id: string) => void
+  /** The business's private answer (Direct) in a post's comment conversation. */
+  privateReply?: boolean
+  /** Actions under the message (a comment's: answer, hide, delete). */
+  actions?: ReactNode
+}
+
+/** "Comentário público" / "Resposta privada (Direct)" above a comment or a private reply to one. */
+function CommentLabel({ kind }: { kind: 'comment' | 'private_reply' }) {
+  const { t } = useI18n()
+  return (
+    <div className={`bubble-label label-${kind}`} data-testid="message-label" data-label={kind}>
+      {kind === 'comment' ? `💬 ${t('message.comment')}` : `✉ ${t('message.privateReply')}`}
+    </div>
+  )
 }
 
 /** The answered message as a compact quote: who wrote it and its first line. */
@@ -77,13 +92,17 @@ function ReplyQuote({ message: q, contactName, onJump }: { message: Message; con
   )
 }
 
-export function MessageBubble({ message: m, onRetry, canRetry, replyTo, contactName, onJump }: MessageBubbleProps) {
+export function MessageBubble({ message: m, onRetry, canRetry, replyTo, contactName, onJump, privateReply, actions }: MessageBubbleProps) {
   const { t, lang } = useI18n()
   const [retrying, setRetrying] = useState(false)
   const [retryError, setRetryError] = useState<string | null>(null)
   const tick = statusTick(m)
   const side = m.kind === 'note' ? 'note' : m.direction === 'inbound' ? 'in' : 'out'
   const pending = m.pending_files ?? []
+  const comment = m.kind === 'comment'
+  const classes = ['bubble', `bubble-${side}`, m.status === 'failed' && 'is-failed', m.revoked_at && 'is-revoked', comment && 'bubble-comment', m.hidden_at && 'is-hidden']
+    .filter(Boolean)
+    .join(' ')
 
   async function retry() {
     if (!onRetry || retrying) return
@@ -101,14 +120,16 @@ export function MessageBubble({ message: m, onRetry, canRetry, replyTo, contactN
   return (
     <div className={`bubble-row row-${side}`}>
       <div
-        className={`bubble bubble-${side} ${m.status === 'failed' ? 'is-failed' : ''}${m.revoked_at ? ' is-revoked' : ''}`}
+        className={classes}
         data-testid="message-bubble"
         data-id={m.id}
         data-direction={m.direction}
         data-kind={m.kind}
         data-status={m.status}
         data-revoked={m.revoked_at ? 'true' : undefined}
+        data-hidden={m.hidden_at ? 'true' : undefined}
       >
+        {(comment || privateReply) && <CommentLabel kind={comment ? 'comment' : 'private_reply'} />}
         {(m.kind === 'note' || (m.direction === 'outbound' && m.author)) && (
           <div className="bubble-author">
             {m.kind === 'note' && <span className="note-label">🔒 {t('message.note')} · </span>}
@@ -124,8 +145,17 @@ export function MessageBubble({ message: m, onRetry, canRetry, replyTo, contactN
             </div>
           ))}
         {m.revoked_at && (
-          <div className="revoked-marker" data-testid="revoked-marker" title={t('message.revokedAt', { time: formatDateTime(m.revoked_at, lang) })}>
-            🚫 {t('message.revoked')}
+          <div
+            className="revoked-marker"
+            data-testid="revoked-marker"
+            title={t(comment ? 'message.commentDeletedAt' : 'message.revokedAt', { time: formatDateTime(m.revoked_at, lang) })}
+          >
+            🚫 {t(comment ? 'message.commentDeleted' : 'message.revoked')}
+          </div>
+        )}
+        {m.hidden_at && !m.revoked_at && (
+          <div className="hidden-marker" data-testid="hidden-marker" title={t('message.hiddenAt', { time: formatDateTime(m.hidden_at, lang) })}>
+            🙈 {t('message.hidden')}
           </div>
         )}
         {m.body && (m.revoked_at ? <del className="bubble-body">{m.body}</del> : <div className="bubble-body">{m.body}</div>)}
@@ -200,6 +230,7 @@ export function MessageBubble({ message: m, onRetry, canRetry, replyTo, contactN
             {retryError && <span className="retry-error">{retryError}</span>}
           </div>
         )}
+        {actions}
       </div>
     </div>
   )

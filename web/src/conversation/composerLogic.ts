@@ -14,6 +14,7 @@ import type {
 } from '../api/types'
 import { uuid } from '../api/client'
 import { can } from '../session'
+import type { ReplyMode } from './commentLogic'
 
 /** Common emoji for the built-in picker (no library). */
 export const EMOJI = [
@@ -89,6 +90,8 @@ export interface SendIntent {
   attachmentIds: string[]
   /** a template send: the same template with the same values is the same message */
   template?: TemplateSend
+  /** the comment answered: the same text to another comment is another message */
+  replyToId?: string
 }
 
 export interface PendingSend {
@@ -99,6 +102,7 @@ export interface PendingSend {
 export function fingerprint(i: SendIntent): string {
   const parts: unknown[] = [i.conversationId, i.kind, i.body, i.attachmentIds]
   if (i.template) parts.push(i.template.id, i.template.params)
+  if (i.replyToId) parts.push({ reply_to: i.replyToId })
   return JSON.stringify(parts)
 }
 
@@ -113,15 +117,23 @@ export function keyForSend(pending: PendingSend | null, intent: SendIntent, gen:
   return { key: gen(), fingerprint: fp }
 }
 
+export interface Draft {
+  text: string
+  note: boolean
+  pending: PendingSend | null
+  /** a post's comments: a private reply being written must not come back as a public one */
+  mode?: ReplyMode
+}
+
 /** Drafts survive switching conversations (in memory, per conversation). */
-const drafts = new Map<string, { text: string; note: boolean; pending: PendingSend | null }>()
+const drafts = new Map<string, Draft>()
 
 export const draftStore = {
-  get(conversationId: string) {
+  get(conversationId: string): Draft {
     return drafts.get(conversationId) ?? { text: '', note: false, pending: null }
   },
-  set(conversationId: string, d: { text: string; note: boolean; pending: PendingSend | null }) {
-    if (!d.text && !d.note && !d.pending) drafts.delete(conversationId)
+  set(conversationId: string, d: Draft) {
+    if (!d.text && !d.note && !d.pending && d.mode !== 'private') drafts.delete(conversationId)
     else drafts.set(conversationId, d)
   },
   clear() {

@@ -84,6 +84,7 @@ export function Inbox({ conversationId }: { conversationId: string | null }) {
           hasMore={inbox.hasMore}
           onLoadMore={inbox.loadMore}
           openId={conversationId}
+          kinds={refs.kinds}
         />
       </aside>
       <section className="conversation-pane">

@@ -170,3 +170,46 @@ describe('Inbox list (live)', () => {
     })
   })
 })
+
+describe('Inbox list badges (comments and Direct)', () => {
+  const caps = { window_seconds: 0, human_agent_window_seconds: 0, media: [], templates: false, receipts: false, threads: true, edits: false, reactions: false, sends_per_second: 0 }
+  const KINDS = [
+    { kind: 'instagram', label: 'Instagram', available: true, in_plan: true, activation: true, oauth: true, capabilities: { ...caps, comments: true }, settings: [] },
+    { kind: 'whatsapp', label: 'WhatsApp', available: true, in_plan: true, activation: true, oauth: false, capabilities: { ...caps, comments: false }, settings: [] },
+  ]
+  const ig = { id: 'ch-ig', kind: 'instagram', name: 'Instagram Loja' }
+
+  it('tells a comment on a post (with its caption) from a Direct message at a glance', () => {
+    const items = [
+      conv({ id: 'post', channel: ig, thread: { kind: 'post', key: '1789', caption: 'Promoção de Dia das Mães: 20% em todas as bolsas de couro até domingo' } }),
+      conv({ id: 'post-unknown', channel: ig, thread: { kind: 'post', key: '1790' } }),
+      conv({ id: 'dm', channel: ig, thread: null }),
+      conv({ id: 'wa' }),
+    ]
+    render(
+      <I18nProvider initial="pt-BR">
+        <InboxList
+          filters={DEFAULT_FILTERS}
+          onFilters={() => {}}
+          views={['mine']}
+          channels={[]}
+          items={items}
+          loading={false}
+          error={null}
+          hasMore={false}
+          onLoadMore={() => {}}
+          openId={null}
+          kinds={KINDS}
+        />
+      </I18nProvider>,
+    )
+    const badgeOf = (id: string) => within(screen.getAllByTestId('conversation-row').find((r) => r.getAttribute('data-id') === id)!).queryByTestId('thread-badge')
+    expect(badgeOf('post')).toHaveAttribute('data-badge', 'comment')
+    expect(badgeOf('post')).toHaveTextContent('Comentário · “Promoção de Dia das Mães: 20% em todas…”')
+    expect(badgeOf('post')).toHaveAttribute('title', 'Promoção de Dia das Mães: 20% em todas as bolsas de couro até domingo')
+    expect(badgeOf('post-unknown')).toHaveTextContent(/^💬 Comentário$/)
+    expect(badgeOf('dm')).toHaveAttribute('data-badge', 'direct')
+    expect(badgeOf('dm')).toHaveTextContent('Direct')
+    expect(badgeOf('wa')).toBeNull()
+  })
+})

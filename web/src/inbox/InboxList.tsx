@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'react'
 import type { MouseEvent } from 'react'
-import type { Channel, ConversationSummary, View } from '../api/types'
+import type { Channel, ChannelKindInfo, ConversationSummary, View } from '../api/types'
 import { useI18n } from '../i18n'
 import { conversationPath, navigate } from '../router'
 import { channelGlyph, channelLabel, errorText, initials } from '../format'
 import { DEFAULT_FILTERS, PRIORITIES, STATUSES, relativeTime } from './inboxLogic'
+import { ThreadBadge } from '../conversation/PostThread'
 import type { InboxFilters } from './inboxLogic'
 
 export interface InboxListProps {
@@ -18,6 +19,8 @@ export interface InboxListProps {
   hasMore: boolean
   onLoadMore: () => void
   openId: string | null
+  /** GET /channel-kinds: kinds with comments tell a post's comments from a Direct conversation */
+  kinds?: ChannelKindInfo[]
 }
 
 /** Re-render every 30 s so relative times stay right. */
@@ -161,7 +164,7 @@ export function InboxList(props: InboxListProps) {
   )
 }
 
-function ConversationRows({ items, loading, error, hasMore, onLoadMore, openId }: InboxListProps) {
+function ConversationRows({ items, loading, error, hasMore, onLoadMore, openId, kinds }: InboxListProps) {
   const { t, lang } = useI18n()
   const now = useNow()
 
@@ -220,6 +223,7 @@ function ConversationRows({ items, loading, error, hasMore, onLoadMore, openId }
                   </span>
                   <span className="conv-meta">
                     <span className="channel-label">{channelLabel(c.channel.kind, t)}</span>
+                    <ThreadBadge conversation={c} kinds={kinds} />
                     {urgent && (
                       <span className={`priority-marker prio-${c.priority}`} data-testid="priority-marker" data-priority={c.priority}>
                         {t(`priority.${c.priority}`)}

@@ -124,6 +124,14 @@ describe('live message.created', () => {
 })
 
 describe('live conversation.updated', () => {
+  it("keeps a post's caption already fetched when an update of the row leaves it out", () => {
+    const all = { ...DEFAULT_FILTERS, view: 'all' as const }
+    const a = conv({ id: 'a', thread: { kind: 'post', key: '1789', caption: 'Bolsas novas', image_url: 'https://x/1789.jpg' } })
+    const [next] = upsertConversation([a], { ...a, tags: ['vip'], thread: { kind: 'post', key: '1789' } }, all, ctx)
+    expect(next.tags).toEqual(['vip'])
+    expect(next.thread).toMatchObject({ kind: 'post', key: '1789', caption: 'Bolsas novas', image_url: 'https://x/1789.jpg' })
+  })
+
   it('removes a conversation from "Mine" once it is assigned to someone else', () => {
     const mine = { ...DEFAULT_FILTERS, view: 'mine' as const }
     const a = conv({ id: 'a', assignee: { id: ME, name: 'Ana' } })

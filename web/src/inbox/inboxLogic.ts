@@ -8,6 +8,7 @@ import type {
   Priority,
   View,
 } from '../api/types'
+import { mergeThread } from '../conversation/commentLogic'
 
 export interface InboxFilters {
   view: View
@@ -138,6 +139,8 @@ export function upsertConversation(
     if (prev.last_message && (!next.last_message || activityTime(prev) > Date.parse(next.last_message.created_at))) {
       next.last_message = prev.last_message
     }
+    // A post's caption fetched once stays when a later copy leaves it out.
+    next.thread = mergeThread(prev.thread, next.thread)
   }
   if (ctx.openId === next.id) next = { ...next, unread: 0 }
   const rest = known ? list.filter((c) => c.id !== incoming.id) : list
