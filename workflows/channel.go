@@ -126,12 +126,18 @@ func reasonOf(err error) string {
 // running one, which reads the channel's new settings on its next
 // attempt.
 func startConnection(ctx workflow.Context, ref activities.ChannelRef) error {
+	return startChannelChild(ctx, ChannelConnectionWorkflowID(ref.ChannelID), ChannelConnection, ref)
+}
+
+// startChannelChild starts a channel's long-lived workflow that outlives
+// this one, or leaves the one already running.
+func startChannelChild(ctx workflow.Context, id string, wf any, ref activities.ChannelRef) error {
 	opts := workflow.ChildWorkflowOptions{
-		WorkflowID:            ChannelConnectionWorkflowID(ref.ChannelID),
+		WorkflowID:            id,
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 	}
-	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), ChannelConnection, ref)
+	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), wf, ref)
 	err := child.GetChildWorkflowExecution().Get(ctx, nil)
 	var started *temporal.ChildWorkflowExecutionAlreadyStartedError
 	if errors.As(err, &started) {
@@ -427,18 +433,7 @@ func TokenRefresh(ctx workflow.Context, ref activities.ChannelRef) error {
 // startTokenRefresh starts the channel's token refresh, or leaves the
 // running one, which reads the new token on its next check.
 func startTokenRefresh(ctx workflow.Context, ref activities.ChannelRef) error {
-	opts := workflow.ChildWorkflowOptions{
-		WorkflowID:            TokenRefreshWorkflowID(ref.ChannelID),
-		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-	}
-	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), TokenRefresh, ref)
-	err := child.GetChildWorkflowExecution().Get(ctx, nil)
-	var started *temporal.ChildWorkflowExecutionAlreadyStartedError
-	if errors.As(err, &started) {
-		return nil
-	}
-	return err
+	return startChannelChild(ctx, TokenRefreshWorkflowID(ref.ChannelID), TokenRefresh, ref)
 }
 
 // oauthOptions: a code is single-use and short-lived, so an unreachable

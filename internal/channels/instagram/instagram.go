@@ -36,8 +36,8 @@ const (
 	keyToken        = "access_token" // secret: the account's long-lived token
 	keyTokenExpires = "token_expires_at"
 	keyAppID        = "app_id"
-	keyAppSecret    = "app_secret"   // secret: signs every webhook
-	keyVerifyToken  = "verify_token" // answers Meta's verification request
+	keyAppSecret    = "app_secret" // secret: signs every webhook
+	keyVerifyToken  = meta.KeyVerifyToken
 	keyHumanAgent   = meta.KeyHumanAgent
 )
 
@@ -79,8 +79,7 @@ func (*Adapter) Kind() channels.Kind {
 				Help: "Meta app → Instagram → API setup with Instagram login."},
 			{Name: keyAppSecret, Label: "Instagram app secret", Type: channels.FieldSecret, Required: true,
 				Help: "Same page; every webhook is checked against it."},
-			{Name: keyVerifyToken, Label: "Verify token", Type: channels.FieldText,
-				Help: "Paste it in the app's webhook settings; generated when left empty."},
+			meta.VerifyTokenField,
 			meta.HumanAgentField,
 		},
 		Secrets: []string{channels.KeyFileLinks},

@@ -24,8 +24,8 @@ const (
 	keyPageID      = "page_id"
 	keyToken       = "access_token" // secret: the page's token
 	keyAppID       = "app_id"
-	keyAppSecret   = "app_secret"   // secret: signs every webhook
-	keyVerifyToken = "verify_token" // answers Meta's verification request
+	keyAppSecret   = "app_secret" // secret: signs every webhook
+	keyVerifyToken = meta.KeyVerifyToken
 	keyHumanAgent  = meta.KeyHumanAgent
 	keyPageName    = "page_name"
 )
@@ -61,8 +61,7 @@ func (*Adapter) Kind() channels.Kind {
 				Help: "The Meta app CHATSPOT sends through: its echoes are recognised as CHATSPOT's own."},
 			{Name: keyAppSecret, Label: "App secret", Type: channels.FieldSecret, Required: true,
 				Help: "Meta app → App settings → Basic; every webhook is checked against it."},
-			{Name: keyVerifyToken, Label: "Verify token", Type: channels.FieldText,
-				Help: "Paste it in the Meta app's webhook settings; generated when left empty."},
+			meta.VerifyTokenField,
 			meta.HumanAgentField,
 		},
 		Capabilities: channels.Capabilities{

@@ -34,6 +34,14 @@ const KeyHumanAgent = "human_agent_tag"
 var HumanAgentField = channels.Field{Name: KeyHumanAgent, Label: "Human agent tag (7 days)", Type: channels.FieldBool,
 	Help: "Answer up to 7 days after the customer's last message. Turn on only once Meta approved the app's Human Agent permission."}
 
+// KeyVerifyToken is the setting that answers Meta's webhook verification
+// request, and VerifyTokenField its form field (generated when empty, by
+// EnsureVerifyToken).
+const KeyVerifyToken = "verify_token"
+
+var VerifyTokenField = channels.Field{Name: KeyVerifyToken, Label: "Verify token", Type: channels.FieldText,
+	Help: "Paste it in the Meta app's webhook settings; generated when left empty."}
+
 // NeedsHumanAgentTag: the channel has the tag enabled and the 24-hour
 // window has passed (inside it, a message is a plain RESPONSE).
 func NeedsHumanAgentTag(s channels.Settings, customerWroteAt, now time.Time) bool {

@@ -183,6 +183,10 @@ func MessagingBatch(channelID string, own Own, events []Event) channels.Batch {
 				continue
 			}
 			in.FromBusiness = m.IsEcho || ev.Sender.ID == own.ID
+			if in.FromBusiness && in.Text == "" && len(in.Media) > 0 {
+				// The business's own files are not downloaded: named only.
+				in.Text = "📎 " + in.Media[0].Name
+			}
 			b.Messages = append(b.Messages, in)
 		case ev.Edit != nil && ev.Edit.Mid != "":
 			b.Messages = append(b.Messages, channels.Inbound{ChannelID: channelID, ExternalID: ev.Edit.Mid, Text: ev.Edit.Text, Edit: true,

@@ -11,8 +11,6 @@
 package whatsappcloud
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"regexp"
 	"strings"
@@ -29,7 +27,7 @@ const (
 	keyWABAID        = "waba_id"
 	keyToken         = "access_token" // secret
 	keyAppSecret     = "app_secret"   // secret: signs every webhook
-	keyVerifyToken   = "verify_token" // answers Meta's verification request
+	keyVerifyToken   = meta.KeyVerifyToken
 	keyDisplayPhone  = "display_phone_number"
 	keyVerifiedName  = "verified_name"
 	keyWebhook       = "webhook" // "override" when activation pointed the WABA's webhooks here
@@ -61,8 +59,7 @@ func (Adapter) Kind() channels.Kind {
 				Help: "A system user's permanent token with whatsapp_business_messaging and whatsapp_business_management."},
 			{Name: keyAppSecret, Label: "App secret", Type: channels.FieldSecret, Required: true,
 				Help: "Meta app → App settings → Basic; every webhook is checked against it."},
-			{Name: keyVerifyToken, Label: "Verify token", Type: channels.FieldText,
-				Help: "Paste it in the Meta app's webhook settings; generated when left empty."},
+			meta.VerifyTokenField,
 		},
 		Capabilities: channels.Capabilities{
 			Window:    24 * time.Hour,
@@ -84,11 +81,7 @@ func (Adapter) Validate(s channels.Settings) (channels.Settings, error) {
 		}
 		s[key] = v
 	}
-	if strings.TrimSpace(s.String(keyVerifyToken)) == "" {
-		b := make([]byte, 16)
-		_, _ = rand.Read(b)
-		s[keyVerifyToken] = "cs_" + hex.EncodeToString(b)
-	}
+	meta.EnsureVerifyToken(s, keyVerifyToken)
 	return s, nil
 }
 
