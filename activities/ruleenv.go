@@ -46,7 +46,8 @@ func RuleEnv(ctx context.Context, db *gorm.DB, event string, conv store.Conversa
 		return rules.ConversationEnv{Conversation: rc, Contact: rcontact, Channel: rch, Assignee: assignee, Clock: clock}, contact.Name, nil
 	}
 	var last store.Message
-	db.Where("conversation_id = ? AND direction = ? AND kind = ?", conv.ID, store.DirectionInbound, store.KindText).Order("created_at DESC").Take(&last)
+	db.Where("conversation_id = ? AND direction = ? AND kind IN ?", conv.ID, store.DirectionInbound, []string{store.KindText, store.KindComment}).
+		Order("created_at DESC").Take(&last)
 	msg := rules.Message{Text: last.Body, Direction: last.Direction, Note: last.Kind == store.KindNote, Comment: last.Kind == store.KindComment}
 	return rules.MessageEnv{Conversation: rc, Contact: rcontact, Message: msg, Channel: rch, Assignee: assignee, Clock: clock}, contact.Name, nil
 }

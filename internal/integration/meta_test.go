@@ -393,6 +393,14 @@ func testInstagram(t *testing.T, dialect string) {
 	saveHistory(t, m.tc, workflows.ChannelOAuthWorkflowID(m.id), "", "channel-oauth.json")
 	saveHistory(t, m.tc, workflows.ChannelActivationWorkflowID(m.id), "", "channel-activation-token-refresh.json")
 
+	// A rule answers price questions in comments privately (created before
+	// any message: a new rule applies within seconds).
+	rule := map[string]any{"kind": "automation", "name": "Preço no Direct", "event": "message.created",
+		"condition": `message.comment and message.text contains "preço"`,
+		"actions":   []map[string]any{{"type": "send_message", "text": "Oi! Te mandei os preços no Direct."}}}
+	if st, r := m.admin.call(http.MethodPost, "/api/v1/rules", rule, nil); st != http.StatusCreated {
+		t.Fatalf("rule: %d %v", st, r)
+	}
 	own := fake.IGUserID
 	// A DM mentioning the account in a story.
 	fake.AddProfile("7001", map[string]string{"name": "Bia Costa", "username": "biacosta"})
@@ -416,10 +424,16 @@ func testInstagram(t *testing.T, dialect string) {
 	fake.AddMedia("17890000000000001", map[string]string{"caption": "Coleção de verão ☀️", "media_type": "IMAGE",
 		"media_url": "https://scontent.cdninstagram.com/v/verao.jpg", "permalink": "https://www.instagram.com/p/Cverao/"})
 	m.post(t, "instagram", igComment(own, "17850000000000001", "7001", "biacosta", "17890000000000001", "Qual o preço?", ""), metaSecret)
+	eventually(t, 20*time.Second, func() error {
+		if out := fake.Sent(); len(out) != 1 || out[0].Recipient["comment_id"] != "17850000000000001" || out[0].Message["text"] != "Oi! Te mandei os preços no Direct." {
+			return fmt.Errorf("the rule's private reply: %+v", out)
+		}
+		return nil
+	})
 	m.post(t, "instagram", igComment(own, "17850000000000002", "7001", "biacosta", "17890000000000001", "Tem no P?", ""), metaSecret)
 	postConv := waitConversation(t, db, workflows.ThreadWorkflowID(m.id, bia.ContactID, "post:17890000000000001"), 2)
 	var comments []store.Message
-	db.Where("conversation_id = ?", postConv.ID).Order("created_at").Find(&comments)
+	db.Where("conversation_id = ? AND direction = ?", postConv.ID, store.DirectionInbound).Order("created_at").Find(&comments)
 	if len(comments) != 2 || comments[0].Kind != store.KindComment || postConv.ID == dmConv.ID {
 		t.Fatalf("comments %+v", comments)
 	}
@@ -458,7 +472,7 @@ func testInstagram(t *testing.T, dialect string) {
 	}
 	m.waitSent(t, msg["id"].(string))
 	out := fake.Sent()
-	if len(out) != 1 || out[0].Path != "me/messages" || out[0].Recipient["comment_id"] != "17850000000000001" || out[0].Type != "" {
+	if len(out) != 2 || out[1].Path != "me/messages" || out[1].Recipient["comment_id"] != "17850000000000001" || out[1].Type != "" {
 		t.Fatalf("private reply sent as %+v", out)
 	}
 
@@ -476,7 +490,7 @@ func testInstagram(t *testing.T, dialect string) {
 	out = fake.Sent()
 	last := out[len(out)-1]
 	link, _ := last.Message["attachment"].(map[string]any)["payload"].(map[string]any)["url"].(string)
-	if len(out) != 3 || out[1].Message["text"] != "Segue a tabela" || !bytes.Equal(last.File, pngBytes) || !strings.HasPrefix(link, "https://chatspot.example.com/hooks/files/") {
+	if len(out) != 4 || out[2].Message["text"] != "Segue a tabela" || !bytes.Equal(last.File, pngBytes) || !strings.HasPrefix(link, "https://chatspot.example.com/hooks/files/") {
 		t.Fatalf("DM with a file: %+v", out)
 	}
 	if res, err := http.Get(m.url + strings.TrimPrefix(link, "https://chatspot.example.com") + "0"); err != nil || res.StatusCode != http.StatusForbidden {

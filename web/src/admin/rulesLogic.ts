@@ -97,6 +97,7 @@ export const CHANNEL_KINDS = [
 const MESSAGE_FIELDS: FieldSpec[] = [
   { key: 'message.text', type: 'text' },
   { key: 'message.direction', type: 'enum', options: ['inbound', 'outbound'] },
+  { key: 'message.comment', type: 'bool' },
 ]
 
 const CONVERSATION_FIELDS: FieldSpec[] = [

@@ -810,6 +810,7 @@ const ptBR = {
   'rules.event.scheduled': 'Agendado',
   'rules.field.message.text': 'Texto da mensagem',
   'rules.field.message.direction': 'Direção da mensagem',
+  'rules.field.message.comment': 'É um comentário público (post do Instagram)',
   'rules.field.conversation.priority': 'Prioridade',
   'rules.field.conversation.tags': 'Etiquetas da conversa',
   'rules.field.conversation.unread': 'Não lidas',
