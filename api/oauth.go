@@ -40,7 +40,9 @@ type oauthState struct {
 	Expires int64  `json:"e"`
 }
 
-func (s *Server) oauthRedirectURI() string { return strings.TrimRight(s.BaseURL, "/") + "/oauth/callback" }
+func (s *Server) oauthRedirectURI() string {
+	return strings.TrimRight(s.BaseURL, "/") + "/oauth/callback"
+}
 
 func (s *Server) signState(st oauthState) string {
 	payload, _ := json.Marshal(st)

@@ -525,3 +525,50 @@ func testInstagram(t *testing.T, dialect string) {
 		t.Errorf("%d customer comments, want 2 (our own reply is not one)", n)
 	}
 }
+
+// Connecting Messenger with Facebook Login: the consent screen of the
+// channel's app; the code traded for the person's token, made long-lived,
+// and the token of their page stored; activation follows and subscribes
+// the page.
+func TestMessengerFacebookLogin(t *testing.T) {
+	m := newMetaStack(t, "sqlite")
+	fake := m.fake
+	fake.SetPageToken(fbPageToken)
+	m.create(t, "messenger", map[string]any{"app_id": fake.AppID, "app_secret": metaSecret})
+	m.waitStatus(t, store.ChannelDisconnected)
+	st, start := m.admin.call(http.MethodPost, "/api/v1/channels/"+m.id+"/oauth", nil, nil)
+	if st != http.StatusOK {
+		t.Fatalf("oauth: %d %v", st, start)
+	}
+	consent, _ := url.Parse(start["url"].(string))
+	q := consent.Query()
+	if consent.Host != "www.facebook.com" || consent.Path != "/v25.0/dialog/oauth" || q.Get("client_id") != fake.AppID || !strings.Contains(q.Get("scope"), "pages_messaging") {
+		t.Fatalf("consent screen %s", consent)
+	}
+	fake.AddCode("fb-code-1", "EAAG-user-short")
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noRedirect.Get(m.url + "/oauth/callback?" + url.Values{"code": {"fb-code-1"}, "state": {q.Get("state")}}.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusFound || !strings.Contains(loc, "oauth=connected") {
+		t.Fatalf("callback: %d %s", res.StatusCode, loc)
+	}
+	ch := m.waitStatus(t, store.ChannelConnected)
+	if s := ch["settings"].(map[string]any); s["page_id"] != fake.PageID || s["page_name"] != "Loja da Ana" || s["access_token"] != "********" {
+		t.Errorf("settings %v", s)
+	}
+	if fields, _ := fake.Subscribed("page"); !strings.Contains(fields, "messages") {
+		t.Errorf("subscribed %q", fields)
+	}
+	// The manager declines on Facebook's screen: told so on the channel.
+	res, err = noRedirect.Get(m.url + "/oauth/callback?" + url.Values{"error": {"access_denied"}, "error_description": {"Permissions error"}, "state": {q.Get("state")}}.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if loc := res.Header.Get("Location"); !strings.Contains(loc, "oauth_error=") || !strings.Contains(loc, "Permissions+error") {
+		t.Errorf("declined: %s", loc)
+	}
+}

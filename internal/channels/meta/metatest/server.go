@@ -62,6 +62,7 @@ type Server struct {
 	codes      map[string]string            // OAuth code -> short-lived token
 	refreshed  int
 	next       int
+	pageToken  string // what /me/accounts answers as the page's token
 }
 
 // Error is a Graph API error to answer.
@@ -110,6 +111,14 @@ func (s *Server) AddCode(code, shortToken string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.codes[code] = shortToken
+}
+
+// SetPageToken is the page token /me/accounts answers to the person who
+// logged in with Facebook.
+func (s *Server) SetPageToken(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pageToken = token
 }
 
 // FailNext makes the next calls of the Send API (and comment endpoints)
@@ -208,6 +217,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, Error{Code: 2500, Message: "Unknown path components: /" + path})
 		return
 	}
+	if rest == "oauth/access_token" { // Facebook Login's code and token exchange
+		s.facebookToken(w, r)
+		return
+	}
 	s.mu.Lock()
 	valid := s.tokens[s.token(r)]
 	s.mu.Unlock()
@@ -219,6 +232,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case len(parts) == 2 && parts[1] == "messages":
 		s.send(w, r, rest)
+	case rest == "me/accounts":
+		s.mu.Lock()
+		page := s.pageToken
+		s.mu.Unlock()
+		writeJSON(w, http.StatusOK, map[string]any{"data": []any{map[string]any{"id": s.PageID, "name": s.PageName, "access_token": page,
+			"category": "Loja", "tasks": []string{"MESSAGING", "MODERATE"}}}})
 	case len(parts) == 2 && parts[1] == "subscribed_apps":
 		who := "page"
 		if parts[0] == "me" {
@@ -424,6 +443,37 @@ func (s *Server) longLived(w http.ResponseWriter, r *http.Request, path string) 
 		s.refreshed++
 		delete(s.tokens, q.Get("access_token"))
 	}
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": token, "token_type": "bearer", "expires_in": 5183944})
+}
+
+// facebookToken answers GET /{v}/oauth/access_token: a code (with
+// client_id, client_secret, redirect_uri) for a person's token, or
+// grant_type=fb_exchange_token for a long-lived one.
+func (s *Server) facebookToken(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if q.Get("client_id") != s.AppID || q.Get("client_secret") != s.AppSecret {
+		writeError(w, Error{Code: 1, Message: "Error validating client secret."})
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var token string
+	if q.Get("grant_type") == "fb_exchange_token" {
+		if !s.tokens[q.Get("fb_exchange_token")] {
+			writeError(w, Error{Code: 190, Message: "Invalid OAuth access token."})
+			return
+		}
+		token = "EAAG-user-long"
+	} else {
+		user, ok := s.codes[q.Get("code")]
+		delete(s.codes, q.Get("code"))
+		if !ok || q.Get("redirect_uri") == "" {
+			writeError(w, Error{Code: 100, Subcode: 36009, Message: "This authorization code has been used."})
+			return
+		}
+		token = user
+	}
+	s.tokens[token] = true
 	writeJSON(w, http.StatusOK, map[string]any{"access_token": token, "token_type": "bearer", "expires_in": 5183944})
 }
 
