@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 
 import { crmSteps } from './lib/crm.mjs'
+import { instagramSteps, startFakeInstagram } from './lib/instagram.mjs'
 import { writeFixtures } from './lib/files.mjs'
 import { Run, fail, fmt, hidden, visible, waitUntil } from './lib/harness.mjs'
 import { startChatspot } from './lib/server.mjs'
@@ -45,6 +46,7 @@ let server = null
 let browser = null
 const pages = {} // agent, visitor
 const diagnostics = [] // failed requests and page errors, printed on failure
+let instagram = null // the local Instagram Graph API
 let fixtures = null // {dir, png, pdf, exe}: the files the attachment steps send
 
 async function main() {
@@ -60,6 +62,8 @@ async function main() {
   if (widgetFile) process.stdout.write(`widget.js: served from ${widgetFile} (E2E_WIDGET_FILE), not from the binary\n`)
 
   await run.step('start chatspot dev', async () => {
+    instagram = await startFakeInstagram()
+    process.env.CHATSPOT_INSTAGRAM_GRAPH_URL = instagram.url // read by the dev process
     server = await startChatspot({ bin, logFile: path.join(artifacts, 'chatspot.log') })
     process.stdout.write(`  app ${server.base}, demo ${server.demoUrl}, admin ${server.adminEmail}\n`)
   })
@@ -404,6 +408,9 @@ async function main() {
   // 15-19. CRM: a card from the conversation, a stage's entry message, a scheduled message.
   await crmSteps(run, { agent: () => pages.agent, base: server?.base, contactName: VISITOR.name, artifacts, T, agentBubble })
 
+  // 20-23. Instagram: a post's comment, told from a DM, answered publicly and hidden.
+  await instagramSteps(run, { agent: () => pages.agent, base: server?.base, fake: instagram, T, agentBubble })
+
   return run
 }
 
@@ -477,6 +484,8 @@ async function cleanup() {
   browser = null
   if (server) await server.stop().catch(() => {})
   server = null
+  if (instagram) await instagram.close().catch(() => {})
+  instagram = null
 }
 
 for (const sig of ['SIGINT', 'SIGTERM']) {
