@@ -343,8 +343,10 @@ func rejection(err error) string {
 
 // sendMessageRequest is the body sendMessage accepts.
 type sendMessageRequest struct {
-	Body          string   `json:"body"`
-	Kind          string   `json:"kind"`
+	Body string `json:"body"`
+	Kind string `json:"kind"`
+	// HumanAgentTag is ignored: the channel's human-agent setting decides
+	// (kept so older clients' requests still validate).
 	HumanAgentTag bool     `json:"human_agent_tag"`
 	AttachmentIDs []string `json:"attachment_ids"`
 	// Template sends an approved template instead of free text (the only

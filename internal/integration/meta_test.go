@@ -497,6 +497,24 @@ func testInstagram(t *testing.T, dialect string) {
 		t.Errorf("a link with a wrong signature: %v %v", res.StatusCode, err)
 	}
 
+	// An echo that arrives before our send's answer was stored is matched to
+	// the queued message (Instagram's echoes carry no id of ours), not
+	// stored as another business message.
+	queued := store.Message{ID: store.NewID(), AccountID: m.f.Account.ID, ChannelID: m.id, ContactID: bia.ContactID, ConversationID: &dmConv.ID,
+		Direction: store.DirectionOutbound, Kind: store.KindText, Body: "Chegou sim!", Status: store.MessageQueued}
+	db.Create(&queued)
+	echo := map[string]any{"sender": map[string]any{"id": own}, "recipient": map[string]any{"id": "7001"}, "timestamp": time.Now().UnixMilli(),
+		"message": map[string]any{"mid": "aWdfZAG1-echo-early", "text": "Chegou sim!", "is_echo": true}}
+	if st := m.post(t, "instagram", messaging(own, echo), metaSecret); st != http.StatusOK {
+		t.Fatalf("echo: %d", st)
+	}
+	db.Take(&queued, "id = ?", queued.ID)
+	var echoes int64
+	db.Model(&store.Message{}).Where("conversation_id = ? AND body = ?", dmConv.ID, "Chegou sim!").Count(&echoes)
+	if queued.ExternalID == nil || *queued.ExternalID != "aWdfZAG1-echo-early" || echoes != 1 {
+		t.Errorf("early echo: queued message's id %v, %d messages with its text", queued.ExternalID, echoes)
+	}
+
 	// Hide, show and delete comments at Instagram.
 	path := "/api/v1/messages/" + comments[0].ID
 	if st, body := m.admin.call(http.MethodPost, path+"/hide", map[string]any{"hidden": true}, nil); st != http.StatusOK || body["hidden_at"] == nil || !fake.Hidden("17850000000000001") {

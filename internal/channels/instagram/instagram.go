@@ -128,19 +128,7 @@ func (a *Adapter) Receive(ctx context.Context, ch store.Channel, r channels.Requ
 		return channels.Batch{}, reply, err
 	}
 	own := meta.Own{ID: s.String(keyUserID), AppID: s.String(keyAppID)}
-	var b channels.Batch
-	for _, e := range n.Entry {
-		if own.ID != "" && e.ID != "" && e.ID != own.ID {
-			continue // another account's events, sent to the app's one callback
-		}
-		part := meta.MessagingBatch(ch.ID, own, e.Messaging)
-		b.Messages, b.Receipts = append(b.Messages, part.Messages...), append(b.Receipts, part.Receipts...)
-		for _, c := range e.FieldChanges() {
-			if in, ok := commentInbound(ch.ID, own.ID, c); ok {
-				b.Messages = append(b.Messages, in)
-			}
-		}
-	}
+	b := n.Batch(ch.ID, own, func(c meta.Change) (channels.Inbound, bool) { return commentInbound(ch.ID, own.ID, c) })
 	if g, _, err := a.graph(ch); err == nil {
 		a.names.Fill(ctx, ch.ID, b.Messages, func(ctx context.Context, id string) (string, error) {
 			var p struct {

@@ -105,14 +105,7 @@ func (a *Adapter) Receive(ctx context.Context, ch store.Channel, r channels.Requ
 		return channels.Batch{}, reply, err
 	}
 	own := meta.Own{ID: s.String(keyPageID), AppID: s.String(keyAppID)}
-	var b channels.Batch
-	for _, e := range n.Entry {
-		if e.ID != "" && e.ID != own.ID {
-			continue // another page's events, sent to the app's one callback
-		}
-		part := meta.MessagingBatch(ch.ID, own, e.Messaging)
-		b.Messages, b.Receipts = append(b.Messages, part.Messages...), append(b.Receipts, part.Receipts...)
-	}
+	b := n.Batch(ch.ID, own, nil)
 	if g, _, err := a.graph(ch); err == nil {
 		a.names.Fill(ctx, ch.ID, b.Messages, func(ctx context.Context, id string) (string, error) {
 			var p struct {

@@ -153,6 +153,30 @@ type Own struct {
 	AppID string
 }
 
+// Batch is what a notification carries for the business own: every
+// entry's messaging events, and what changes (a field other than
+// messaging, Instagram's comments) turns into messages. Entries of other
+// pages or accounts (the app has one callback for all) are skipped.
+func (n Notification) Batch(channelID string, own Own, change func(Change) (channels.Inbound, bool)) channels.Batch {
+	var b channels.Batch
+	for _, e := range n.Entry {
+		if own.ID != "" && e.ID != "" && e.ID != own.ID {
+			continue
+		}
+		part := MessagingBatch(channelID, own, e.Messaging)
+		b.Messages, b.Receipts = append(b.Messages, part.Messages...), append(b.Receipts, part.Receipts...)
+		if change == nil {
+			continue
+		}
+		for _, c := range e.FieldChanges() {
+			if in, ok := change(c); ok {
+				b.Messages = append(b.Messages, in)
+			}
+		}
+	}
+	return b
+}
+
 // MessagingBatch turns an entry's messaging events into the kit's batch.
 // Echoes of our own sends become receipts for their message; echoes of
 // messages the business sent from Meta's apps become its messages;
