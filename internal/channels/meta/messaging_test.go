@@ -30,8 +30,11 @@ func TestMessagingBatchMessengerExamples(t *testing.T) {
 	n := readNotification(t, "messenger_messages.json")
 	own := Own{ID: "682498302938465", AppID: "1517776481860111"}
 	b := MessagingBatch("ch1", own, n.Entry[0].Messaging)
-	if len(b.Messages) != 6 {
+	if len(b.Messages) != 7 {
 		t.Fatalf("%d messages: %+v", len(b.Messages), b.Messages)
+	}
+	if edit := b.Messages[6]; !edit.Edit || edit.ExternalID != "m_1457764197618:41d102a3e1ae206a38" || edit.Text != "hello, world! (edited)" {
+		t.Errorf("edit %+v", edit)
 	}
 	text, reply, image, inbox, reaction, postback := b.Messages[0], b.Messages[1], b.Messages[2], b.Messages[3], b.Messages[4], b.Messages[5]
 	if text.Text != "hello, world!" || text.Contact.ExternalID != "1254938275682919" || text.ExternalID != "mid.1457764197618:41d102a3e1ae206a38" ||
