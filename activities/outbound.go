@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -165,6 +166,11 @@ func (c *Conversations) DeliverMessage(ctx context.Context, in DeliverInput) err
 		if err = c.threadAndReply(ctx, msg, &out); err != nil {
 			return err
 		}
+		if c.Channels.Capabilities(ch.Kind).Subjects {
+			if err := c.mailContext(ctx, msg, &out); err != nil {
+				return err
+			}
+		}
 		if msg.Template != "" {
 			out.Template = &channels.TemplateSend{}
 			if err := json.Unmarshal([]byte(msg.Template), out.Template); err != nil {
@@ -273,6 +279,43 @@ func (c *Conversations) threadAndReply(ctx context.Context, msg store.Message, o
 		if err := c.DB.WithContext(ctx).Select("external_id").Take(&orig, "id = ?", *msg.ReplyToID).Error; err == nil && orig.ExternalID != nil {
 			out.ReplyTo = *orig.ExternalID
 		}
+	}
+	return nil
+}
+
+// maxReferences bounds the References an e-mail reply carries: the
+// thread's first message and its latest ones, as mail clients do.
+const maxReferences = 20
+
+// mailContext fills in an e-mail reply's subject, copies and references
+// from its conversation: the latest subject, the copies of the customer's
+// latest mail, the provider ids of the messages so far.
+func (c *Conversations) mailContext(ctx context.Context, msg store.Message, out *channels.Outbound) error {
+	if msg.ConversationID == nil {
+		return nil
+	}
+	var thread []store.Message
+	err := c.DB.WithContext(ctx).Select("external_id, direction, subject, cc").
+		Where("conversation_id = ? AND id <> ? AND external_id IS NOT NULL AND kind <> ?", *msg.ConversationID, msg.ID, store.KindNote).
+		Order("created_at").Find(&thread).Error
+	if err != nil {
+		return err
+	}
+	cc := ""
+	for _, m := range thread {
+		out.References = append(out.References, *m.ExternalID)
+		if m.Subject != "" {
+			out.Subject = m.Subject
+		}
+		if m.Direction == store.DirectionInbound {
+			cc = m.CC
+		}
+	}
+	if n := len(out.References); n > maxReferences {
+		out.References = append(out.References[:1], out.References[n-maxReferences+1:]...)
+	}
+	if cc != "" {
+		out.CC = strings.Split(cc, ",")
 	}
 	return nil
 }

@@ -55,6 +55,9 @@ type Capabilities struct {
 	// connection (a WhatsApp session), so they run on the worker holding
 	// it, on that worker's own task queue.
 	SendsOnConnection bool `json:"sends_on_connection"`
+	// Subjects: messages carry a subject, copies and references (e-mail);
+	// replies are sent with the thread's.
+	Subjects bool `json:"subjects"`
 }
 
 // WindowFor is the window for a send with or without the human-agent tag.
@@ -249,6 +252,11 @@ type Sink interface {
 	Deliver(ctx context.Context, b Batch) error
 	// Status records the connection's health (store.ChannelConnected, ...).
 	Status(ctx context.Context, status, reason string) error
+	// Cursor reads where the connection's sync stood ("" the first time);
+	// SaveCursor records it, after what it covers was delivered, so a
+	// restart resumes there and takes nothing twice.
+	Cursor(ctx context.Context, name string) (string, error)
+	SaveCursor(ctx context.Context, name, value string) error
 }
 
 // Connector is implemented by kinds that hold a connection open (long

@@ -66,6 +66,17 @@ type Inbound struct {
 	// AttachmentIDs are files the sender uploaded beforehand (webchat);
 	// they must have been uploaded by Contact.ExternalID.
 	AttachmentIDs []string
+	// References are the provider ids of earlier messages this one
+	// follows (an e-mail's In-Reply-To and References, nearest last): when
+	// one of them is stored, the message joins that message's thread
+	// instead of ThreadKey's.
+	References []string
+	// Subject, HTML and CC are an e-mail's: its subject, its HTML body
+	// already sanitised (Text is the plain text agents read first), and the
+	// other addresses it was sent to.
+	Subject string
+	HTML    string
+	CC      []string
 }
 
 // InboundContact is the sender as the channel knows them.
@@ -93,6 +104,10 @@ type Media struct {
 	Name        string
 	ContentType string
 	Size        int64 // as announced; 0 unknown
+	// Data is the file itself when the provider delivered it with the
+	// message (an e-mail's parts): stored with the message, nothing to
+	// fetch.
+	Data []byte `json:"-"`
 }
 
 // Receipt is a provider's report on an outbound message, by the id the
@@ -190,7 +205,14 @@ type Outbound struct {
 	// PublicURL is the app's URL providers reach ("" when none): kinds
 	// whose provider fetches files by URL build FileLinks on it.
 	PublicURL string
-	Files     []OutboundFile
+	// Subject, CC and References are an e-mail reply's (kinds with
+	// Capabilities.Subjects): the thread's subject, the addresses the
+	// customer's last mail was copied to, and the provider ids of the
+	// thread's messages, oldest first.
+	Subject    string
+	CC         []string
+	References []string
+	Files      []OutboundFile
 	// Open reads a file's bytes from attachment storage, for providers
 	// that take uploads.
 	Open func(ctx context.Context, fileID string) ([]byte, error) `json:"-"`

@@ -302,7 +302,8 @@ func startHTTP(cfg *config.Config, db *gorm.DB, tc client.Client, bus events.Bus
 func channelKinds(cfg *config.Config, db *gorm.DB, allowPrivateURLs bool) *channels.Registry {
 	return kinds.Registry(kinds.Config{AllowPrivateURLs: allowPrivateURLs, TelegramAPIURL: cfg.TelegramAPIURL,
 		MetaGraphURL: cfg.MetaGraphURL, MetaGraphVersion: cfg.MetaGraphVersion,
-		InstagramGraphURL: cfg.InstagramGraphURL, InstagramAPIURL: cfg.InstagramAPIURL, DB: db})
+		InstagramGraphURL: cfg.InstagramGraphURL, InstagramAPIURL: cfg.InstagramAPIURL, DB: db,
+		GoogleAuthURL: cfg.GoogleAuthURL, GoogleTokenURL: cfg.GoogleTokenURL, MicrosoftLoginURL: cfg.MicrosoftLoginURL})
 }
 
 // waitAndShutdown blocks until a signal or a server error, then gives

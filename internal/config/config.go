@@ -44,6 +44,8 @@ type Config struct {
 	MetaGraphURL      string        // "" is Meta's Graph API
 	InstagramGraphURL string        // "" is the Instagram Graph API
 	InstagramAPIURL   string        // "" is api.instagram.com
+	// E-mail OAuth endpoints; "" are Google's and Microsoft's.
+	GoogleAuthURL, GoogleTokenURL, MicrosoftLoginURL string
 	MetaGraphVersion  string
 	// TemplateRates are what Meta charges per delivered WhatsApp template
 	// message, by category, in ten-thousandths of a real (the operator's
@@ -134,6 +136,12 @@ var Settings = []Setting{
 		func(c *Config, v string) error { c.InstagramGraphURL = strings.TrimRight(v, "/"); return checkURL(v) }},
 	{"instagram-api-url", "CHATSPOT_INSTAGRAM_API_URL", "", "dev, serve, worker", "Base URL of Instagram Login's code exchange (tests); empty: https://api.instagram.com.",
 		func(c *Config, v string) error { c.InstagramAPIURL = strings.TrimRight(v, "/"); return checkURL(v) }},
+	{"google-auth-url", "CHATSPOT_GOOGLE_AUTH_URL", "", "dev, serve, worker", "Google's OAuth consent screen for Gmail mailboxes (tests); empty: https://accounts.google.com/o/oauth2/v2/auth.",
+		func(c *Config, v string) error { c.GoogleAuthURL = strings.TrimRight(v, "/"); return checkURL(v) }},
+	{"google-token-url", "CHATSPOT_GOOGLE_TOKEN_URL", "", "dev, serve, worker", "Google's OAuth token endpoint (tests); empty: https://oauth2.googleapis.com/token.",
+		func(c *Config, v string) error { c.GoogleTokenURL = strings.TrimRight(v, "/"); return checkURL(v) }},
+	{"microsoft-login-url", "CHATSPOT_MICROSOFT_LOGIN_URL", "", "dev, serve, worker", "Base URL of Microsoft's identity platform for Microsoft 365 mailboxes (tests); empty: https://login.microsoftonline.com.",
+		func(c *Config, v string) error { c.MicrosoftLoginURL = strings.TrimRight(v, "/"); return checkURL(v) }},
 	{"meta-graph-version", "CHATSPOT_META_GRAPH_VERSION", "v25.0", "dev, serve, worker", "Graph API version CHATSPOT calls (v25.0 or newer; Meta retires old versions).",
 		func(c *Config, v string) error {
 			c.MetaGraphVersion = v

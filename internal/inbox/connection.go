@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/chatspot/chatspot/activities"
 	"github.com/chatspot/chatspot/internal/channels"
@@ -125,4 +127,21 @@ func (s *sink) Deliver(ctx context.Context, b channels.Batch) error {
 
 func (s *sink) Status(ctx context.Context, status, reason string) error {
 	return messaging.SetChannelStatus(ctx, s.inbox.DB, s.inbox.Bus, s.ch.ID, status, reason)
+}
+
+func (s *sink) Cursor(ctx context.Context, name string) (string, error) {
+	var c store.ChannelCursor
+	err := s.inbox.DB.WithContext(ctx).Where("channel_id = ? AND name = ?", s.ch.ID, name).Take(&c).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", nil
+	}
+	return c.Value, err
+}
+
+func (s *sink) SaveCursor(ctx context.Context, name, value string) error {
+	c := store.ChannelCursor{ChannelID: s.ch.ID, Name: name, Value: value, UpdatedAt: time.Now().UTC()}
+	return s.inbox.DB.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "channel_id"}, {Name: "name"}},
+		DoUpdates: clause.AssignmentColumns([]string{"value", "updated_at"}),
+	}).Create(&c).Error
 }

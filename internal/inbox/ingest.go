@@ -4,10 +4,12 @@
 package inbox
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -105,6 +107,9 @@ func (ib *Inbox) Ingest(ctx context.Context, ch store.Channel, in channels.Inbou
 	persist := func(tx *gorm.DB) error {
 		contact, err := identify(tx, ch, in.Contact)
 		if err != nil {
+			return err
+		}
+		if in.ThreadKey, err = referencedThread(tx, ch, in); err != nil {
 			return err
 		}
 		res, media, err = insertMessage(ctx, tx, ch, contact, in)
@@ -400,7 +405,7 @@ func insertMessage(ctx context.Context, tx *gorm.DB, ch store.Channel, contact s
 	msg := store.Message{
 		ID: store.NewID(), AccountID: ch.AccountID, ChannelID: ch.ID, ContactID: contact.ID, ThreadKey: in.ThreadKey,
 		Direction: store.DirectionInbound, Kind: store.KindText, Body: in.Text, Status: store.MessageReceived,
-		ExternalID: &ext, CreatedAt: at.UTC(),
+		ExternalID: &ext, CreatedAt: at.UTC(), Subject: in.Subject, HTML: in.HTML, CC: strings.Join(in.CC, ","),
 	}
 	if in.Comment {
 		msg.Kind = store.KindComment
@@ -418,10 +423,22 @@ func insertMessage(ctx context.Context, tx *gorm.DB, ch store.Channel, contact s
 	for _, m := range in.Media {
 		row := store.InboundMedia{ID: store.NewID(), AccountID: ch.AccountID, ChannelID: ch.ID, MessageID: msg.ID, Ref: m.Ref, Kind: m.Kind,
 			Name: m.Name, ContentType: m.ContentType, Size: m.Size, Status: store.MediaPending}
+		if m.Data != nil {
+			refusal, err := storeInline(tx, msg, m)
+			if err != nil {
+				return Result{}, nil, err
+			}
+			if refusal == "" {
+				continue
+			}
+			row.Status, row.Error = store.MediaFailed, "the file "+refusal
+		}
 		if err := tx.Create(&row).Error; err != nil {
 			return Result{}, nil, err
 		}
-		media = append(media, row)
+		if row.Status == store.MediaPending {
+			media = append(media, row)
+		}
 	}
 	return Result{Message: msg}, media, attachments.Link(tx, ch.AccountID, in.Contact.ExternalID, msg.ID, in.AttachmentIDs)
 }
@@ -448,4 +465,47 @@ func editMessage(ctx context.Context, tx *gorm.DB, msg store.Message, text strin
 	}
 	msg.Body, msg.EditedAt = text, &now
 	return Result{Message: msg, Edited: true}, nil, messaging.AppendEvent(ctx, tx, events.MessageUpdated, msg)
+}
+
+// storeInline stores a file the provider delivered with the message (an
+// e-mail's attachment) and links it. A file attachment storage refuses (a
+// type not accepted, too large) answers the reason: the message keeps a
+// note of it.
+func storeInline(tx *gorm.DB, msg store.Message, m channels.Media) (refusal string, err error) {
+	att, err := attachments.Save(tx, msg.AccountID, "", m.Name, bytes.NewReader(m.Data))
+	var refused *channels.FieldError
+	switch {
+	case errors.As(err, &refused):
+		return refused.Reason, nil
+	case err != nil:
+		return "", err
+	}
+	return "", tx.Model(&att).Update("message_id", msg.ID).Error
+}
+
+// referencedThread is the thread of the stored message an inbound one
+// follows (an e-mail reply's In-Reply-To or References), nearest first;
+// the message's own thread key when none is stored.
+func referencedThread(tx *gorm.DB, ch store.Channel, in channels.Inbound) (string, error) {
+	if len(in.References) == 0 {
+		return in.ThreadKey, nil
+	}
+	var rows []struct {
+		ExternalID string
+		ThreadKey  string
+	}
+	err := tx.Table("messages").Select("messages.external_id, COALESCE(conversations.thread_key, messages.thread_key) AS thread_key").
+		Joins("LEFT JOIN conversations ON conversations.id = messages.conversation_id").
+		Where("messages.channel_id = ? AND messages.external_id IN ?", ch.ID, in.References).Scan(&rows).Error
+	if err != nil {
+		return "", err
+	}
+	for i := len(in.References) - 1; i >= 0; i-- {
+		for _, r := range rows {
+			if r.ExternalID == in.References[i] {
+				return r.ThreadKey, nil
+			}
+		}
+	}
+	return in.ThreadKey, nil
 }

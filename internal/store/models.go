@@ -149,6 +149,15 @@ const (
 	ChannelInactive     = "inactive"
 )
 
+// ChannelCursor is where a stateful connection's sync stands (an IMAP
+// folder's UIDVALIDITY and last UID), saved after what it covers is stored.
+type ChannelCursor struct {
+	ChannelID string `gorm:"primaryKey"`
+	Name      string `gorm:"primaryKey"`
+	Value     string
+	UpdatedAt time.Time
+}
+
 // InboundMedia is a provider's file on an inbound message, fetched into
 // attachment storage by an activity after the webhook answered.
 type InboundMedia struct {
@@ -271,6 +280,11 @@ type Message struct {
 	EditedAt       *time.Time // the sender edited it
 	RevokedAt      *time.Time // the sender deleted it for everyone (or the business deleted a comment)
 	HiddenAt       *time.Time // the business hid the comment at the provider
+	// E-mail: the subject, the HTML body as sanitised on the way in ("" for
+	// plain-text mail), and the addresses copied, comma-separated.
+	Subject string
+	HTML    string `gorm:"column:html"`
+	CC      string `gorm:"column:cc"`
 	// What the provider charges for an outbound message, from its
 	// statuses (WhatsApp: type regular or free_*, category marketing, ...).
 	PricingType     string

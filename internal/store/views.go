@@ -228,6 +228,11 @@ type MessageView struct {
 	EditedAt     *time.Time    `json:"edited_at,omitempty"`   // the customer edited it
 	RevokedAt    *time.Time    `json:"revoked_at,omitempty"`  // the customer deleted it for everyone
 	HiddenAt     *time.Time    `json:"hidden_at,omitempty"`   // the business hid the comment
+	// E-mail: the subject, the sanitised HTML body (remote images not
+	// loaded until the agent asks) and the addresses copied.
+	Subject string   `json:"subject,omitempty"`
+	HTML    string   `json:"html,omitempty"`
+	CC      []string `json:"cc,omitempty"`
 	CreatedAt    time.Time     `json:"created_at"`
 }
 
@@ -277,7 +282,8 @@ func MessageViews(ctx context.Context, db *gorm.DB, msgs []Message) ([]MessageVi
 		}
 		v := MessageView{ID: m.ID, ConversationID: m.ConversationID, ContactID: m.ContactID, Direction: m.Direction, Kind: m.Kind,
 			Body: m.Body, Status: m.Status, FailureReason: m.FailureReason, Attachments: att, PendingFiles: pending[m.ID],
-			ReplyToID: m.ReplyToID, EditedAt: m.EditedAt, RevokedAt: m.RevokedAt, HiddenAt: m.HiddenAt, CreatedAt: m.CreatedAt}
+			ReplyToID: m.ReplyToID, EditedAt: m.EditedAt, RevokedAt: m.RevokedAt, HiddenAt: m.HiddenAt, CreatedAt: m.CreatedAt,
+			Subject: m.Subject, HTML: m.HTML, CC: splitList(m.CC)}
 		if m.AuthorID != nil {
 			v.Author = &Ref{ID: *m.AuthorID, Name: names[*m.AuthorID]}
 		}
@@ -326,4 +332,12 @@ func AttachmentViews(ctx context.Context, db *gorm.DB, messageIDs []string) (map
 		out[*a.MessageID] = append(out[*a.MessageID], AttachmentView{ID: a.ID, Name: a.Name, Size: a.Size, ContentType: a.ContentType, URL: "/api/v1/attachments/" + a.ID})
 	}
 	return out, nil
+}
+
+// splitList reads a comma-separated column; "" is none.
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }

@@ -3,6 +3,7 @@
 package kinds
 
 import (
+	"crypto/tls"
 	"net/http"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/channels/apichannel"
+	"github.com/chatspot/chatspot/internal/channels/email"
 	"github.com/chatspot/chatspot/internal/channels/instagram"
 	"github.com/chatspot/chatspot/internal/channels/messenger"
 	"github.com/chatspot/chatspot/internal/channels/telegram"
@@ -35,6 +37,12 @@ type Config struct {
 	// InstagramAPIURL is Instagram Login's code exchange host; "" is
 	// https://api.instagram.com.
 	InstagramAPIURL string
+	// GoogleAuthURL, GoogleTokenURL and MicrosoftLoginURL are the e-mail
+	// OAuth endpoints; "" are Google's and Microsoft's.
+	GoogleAuthURL, GoogleTokenURL, MicrosoftLoginURL string
+	// EmailTLS is the TLS configuration of IMAP and SMTP connections
+	// (tests trust their own certificate); nil is the system's.
+	EmailTLS *tls.Config
 	// DB is the app database, where WhatsApp (QR code) devices keep their
 	// keys; nil in processes that neither pair nor connect (the API).
 	DB *gorm.DB
@@ -52,6 +60,8 @@ func Registry(cfg Config) *channels.Registry {
 		&whatsappqr.Adapter{Devices: whatsAppDevices(cfg)},
 		&instagram.Adapter{BaseURL: cfg.InstagramGraphURL, APIURL: cfg.InstagramAPIURL, Version: cfg.MetaGraphVersion, HTTP: &http.Client{Timeout: 60 * time.Second}},
 		&messenger.Adapter{BaseURL: cfg.MetaGraphURL, Version: cfg.MetaGraphVersion, HTTP: &http.Client{Timeout: 60 * time.Second}},
+		&email.Adapter{TLS: cfg.EmailTLS, GoogleAuthURL: cfg.GoogleAuthURL, GoogleTokenURL: cfg.GoogleTokenURL, MicrosoftURL: cfg.MicrosoftLoginURL,
+			HTTP: &http.Client{Timeout: 30 * time.Second}},
 	)
 }
 
