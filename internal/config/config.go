@@ -46,7 +46,7 @@ type Config struct {
 	InstagramAPIURL   string        // "" is api.instagram.com
 	// E-mail OAuth endpoints; "" are Google's and Microsoft's.
 	GoogleAuthURL, GoogleTokenURL, MicrosoftLoginURL string
-	MetaGraphVersion  string
+	MetaGraphVersion                                 string
 	// TemplateRates are what Meta charges per delivered WhatsApp template
 	// message, by category, in ten-thousandths of a real (the operator's
 	// rate card); empty: costs are counted, not priced.

@@ -230,10 +230,10 @@ type MessageView struct {
 	HiddenAt     *time.Time    `json:"hidden_at,omitempty"`   // the business hid the comment
 	// E-mail: the subject, the sanitised HTML body (remote images not
 	// loaded until the agent asks) and the addresses copied.
-	Subject string   `json:"subject,omitempty"`
-	HTML    string   `json:"html,omitempty"`
-	CC      []string `json:"cc,omitempty"`
-	CreatedAt    time.Time     `json:"created_at"`
+	Subject   string    `json:"subject,omitempty"`
+	HTML      string    `json:"html,omitempty"`
+	CC        []string  `json:"cc,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // PendingFile is an inbound file not in attachment storage (yet).
