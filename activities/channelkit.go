@@ -74,6 +74,24 @@ func (k *ChannelKit) load(ctx context.Context, ref ChannelRef) (store.Channel, c
 	return ch, a, nil
 }
 
+// ConnectionWanted reports whether the channel needs its connection held
+// open: active, of a kind that connects, and not waiting for new
+// credentials. A connection canceled by a deactivation asks it before
+// ending, as the channel may have been activated again meanwhile.
+func (k *ChannelKit) ConnectionWanted(ctx context.Context, ref ChannelRef) (bool, error) {
+	var ch store.Channel
+	err := k.DB.WithContext(ctx).Select("kind, active, status").Take(&ch, "id = ? AND account_id = ?", ref.ChannelID, ref.AccountID).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	a, ok := k.Channels.Adapter(ch.Kind)
+	_, connects := a.(channels.Connector)
+	return ok && connects && ch.Active && ch.Status != store.ChannelNeedsReauth && ch.Status != store.ChannelInactive, nil
+}
+
 // StartActivation lists the kind's activation steps and stores them as
 // pending on the channel, for its screen to show.
 func (k *ChannelKit) StartActivation(ctx context.Context, ref ChannelRef) ([]string, error) {

@@ -158,6 +158,23 @@ func stopConnection(ctx workflow.Context, channelID string) error {
 	return nil
 }
 
+// reconnectAfterCancel ends a canceled connection, unless the channel was
+// activated again while the cancellation reached the attempt (a quick
+// off and on): then the connection starts over in a new run, since the
+// activation found this one still running and did not start another.
+func reconnectAfterCancel(ctx workflow.Context, ref activities.ChannelRef) error {
+	if workflow.GetVersion(ctx, "reconnect-after-cancel", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	var wanted bool
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(dctx, stepOptions), kit.ConnectionWanted, ref).Get(dctx, &wanted)
+	if err != nil || !wanted {
+		return nil
+	}
+	return workflow.NewContinueAsNewError(dctx, ChannelConnection, ref)
+}
+
 // ConnectionResult is how a connection attempt ended.
 type ConnectionResult struct {
 	// Done: the channel no longer needs a connection (deactivated, a
@@ -184,7 +201,7 @@ func ChannelConnection(ctx workflow.Context, ref activities.ChannelRef) error {
 		var res ConnectionResult
 		err := workflow.ExecuteActivity(actx, RunConnectionActivity, ref).Get(ctx, &res)
 		if temporal.IsCanceledError(err) || ctx.Err() != nil {
-			return nil
+			return reconnectAfterCancel(ctx, ref)
 		}
 		if err != nil {
 			return err

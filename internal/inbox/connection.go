@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -47,6 +48,7 @@ func (c *Connections) RunConnection(ctx context.Context, ref activities.ChannelR
 	if !ok || !stateful || !ch.Active {
 		return workflows.ConnectionResult{Done: true}, nil
 	}
+	stored := ch.Settings
 	opened, err := c.Secrets.OpenJSON(ch.Settings)
 	if err != nil {
 		return workflows.ConnectionResult{}, err
@@ -55,8 +57,11 @@ func (c *Connections) RunConnection(ctx context.Context, ref activities.ChannelR
 	// End this attempt a little before its StartToClose, so the workflow
 	// starts the next one instead of the server timing this one out.
 	deadline := activity.GetInfo(ctx).Deadline
-	cctx, cancel := context.WithDeadline(ctx, deadline.Add(-time.Minute))
-	defer cancel()
+	dctx, stopDeadline := context.WithDeadline(ctx, deadline.Add(-time.Minute))
+	defer stopDeadline()
+	cctx, supersede := context.WithCancel(dctx)
+	defer supersede()
+	sink := &sink{inbox: c.Inbox, ch: ch}
 	go func() {
 		t := time.NewTicker(heartbeatEvery)
 		defer t.Stop()
@@ -66,6 +71,9 @@ func (c *Connections) RunConnection(ctx context.Context, ref activities.ChannelR
 				return
 			case <-t.C:
 				activity.RecordHeartbeat(ctx)
+				if c.superseded(cctx, ch.ID, stored, sink) {
+					supersede()
+				}
 			}
 		}
 	}()
@@ -76,7 +84,6 @@ func (c *Connections) RunConnection(ctx context.Context, ref activities.ChannelR
 		}
 		defer release()
 	}
-	sink := &sink{inbox: c.Inbox, ch: ch}
 	err = conn.Connect(cctx, c.env(ch), ch, sink)
 	var perm *channels.PermanentError
 	switch {
@@ -87,9 +94,24 @@ func (c *Connections) RunConnection(ctx context.Context, ref activities.ChannelR
 	case err != nil:
 		return workflows.ConnectionResult{}, err
 	case cctx.Err() != nil:
-		return workflows.ConnectionResult{}, nil // the attempt's time is up: go on in a new one
+		// The attempt's time is up, or the channel changed under it: go on
+		// in a new attempt, which reads the channel again.
+		return workflows.ConnectionResult{}, nil
 	}
 	return workflows.ConnectionResult{Done: true}, nil // nothing to hold open
+}
+
+// superseded reports whether the channel changed under a running
+// connection so that it must start over with the channel as it is now:
+// deactivated, its settings changed (a new password), or activated again
+// (the status is back to pending after this connection reported
+// connected: a quick off and on that never reached it as a cancel).
+func (c *Connections) superseded(ctx context.Context, channelID, stored string, s *sink) bool {
+	var now store.Channel
+	if err := c.Inbox.DB.WithContext(ctx).Select("active, status, settings").Take(&now, "id = ?", channelID).Error; err != nil {
+		return false // unreachable database: keep the connection, the next check decides
+	}
+	return !now.Active || now.Settings != stored || (now.Status == store.ChannelPending && s.connected.Load())
 }
 
 // hold records this worker's queue as where the channel's sends go; the
@@ -116,8 +138,9 @@ func (c *Connections) env(ch store.Channel) channels.Env {
 
 // sink is what a connection delivers to.
 type sink struct {
-	inbox *Inbox
-	ch    store.Channel
+	inbox     *Inbox
+	ch        store.Channel
+	connected atomic.Bool // the connection reported connected
 }
 
 func (s *sink) Deliver(ctx context.Context, b channels.Batch) error {
@@ -126,6 +149,9 @@ func (s *sink) Deliver(ctx context.Context, b channels.Batch) error {
 }
 
 func (s *sink) Status(ctx context.Context, status, reason string) error {
+	if status == store.ChannelConnected {
+		s.connected.Store(true)
+	}
 	return messaging.SetChannelStatus(ctx, s.inbox.DB, s.inbox.Bus, s.ch.ID, status, reason)
 }
 
