@@ -126,9 +126,9 @@ func TestParseSkipsAutomatic(t *testing.T) {
 		"auto-submitted": "From: a@b.com\nAuto-Submitted: auto-replied\nSubject: Ausente\n\nEstou de férias.\n",
 		"x-autoreply":    "From: a@b.com\nX-Autoreply: yes\nSubject: Out of office\n\nAway.\n",
 		"precedence":     "From: a@b.com\nPrecedence: auto_reply\nSubject: Recebido\n\nRecebemos.\n",
-		"dsn": "From: MAILER-DAEMON@mx.b.com\nSubject: Undelivered\nContent-Type: multipart/report; report-type=delivery-status; boundary=x\n\n--x\nContent-Type: text/plain\n\nfailed\n--x--\n",
-		"daemon": "From: postmaster@b.com\nSubject: Delivery failure\n\nfailed\n",
-		"own":    "From: Suporte <suporte@loja.com.br>\nSubject: Re: x\n\nolá\n",
+		"dsn":            "From: MAILER-DAEMON@mx.b.com\nSubject: Undelivered\nContent-Type: multipart/report; report-type=delivery-status; boundary=x\n\n--x\nContent-Type: text/plain\n\nfailed\n--x--\n",
+		"daemon":         "From: postmaster@b.com\nSubject: Delivery failure\n\nfailed\n",
+		"own":            "From: Suporte <suporte@loja.com.br>\nSubject: Re: x\n\nolá\n",
 	}
 	for name, raw := range cases {
 		_, err := Parse("ch1", "suporte@loja.com.br", crlf(raw), Envelope{})

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -77,7 +78,7 @@ func TestUpdatesParseToInboundMessages(t *testing.T) {
 		switch {
 		case c.media == nil && len(m.Media) > 0:
 			t.Errorf("%s: unexpected media %+v", c.file, m.Media)
-		case c.media != nil && (len(m.Media) != 1 || m.Media[0] != *c.media):
+		case c.media != nil && (len(m.Media) != 1 || !reflect.DeepEqual(m.Media[0], *c.media)):
 			t.Errorf("%s: media %+v, want %+v", c.file, m.Media, *c.media)
 		}
 	}

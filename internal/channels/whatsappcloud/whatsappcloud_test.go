@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -81,7 +82,7 @@ func TestMessagesParse(t *testing.T) {
 		switch {
 		case c.media == nil && len(m.Media) > 0:
 			t.Errorf("%s: media %+v", c.file, m.Media)
-		case c.media != nil && (len(m.Media) != 1 || m.Media[0] != *c.media):
+		case c.media != nil && (len(m.Media) != 1 || !reflect.DeepEqual(m.Media[0], *c.media)):
 			t.Errorf("%s: media %+v, want %+v", c.file, m.Media, *c.media)
 		}
 	}

@@ -549,6 +549,10 @@ func (s *sink) Status(_ context.Context, status, reason string) error {
 	return nil
 }
 
+func (s *sink) Cursor(context.Context, string) (string, error) { return "", nil }
+
+func (s *sink) SaveCursor(context.Context, string, string) error { return nil }
+
 func (s *sink) fail(err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
