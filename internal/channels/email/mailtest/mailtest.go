@@ -34,6 +34,7 @@ type Servers struct {
 	sent   []Mail
 	refuse *smtp.SMTPError // the next DATA's answer
 	logins int
+	close  func()
 }
 
 // Mail is what the SMTP server received.
@@ -47,11 +48,21 @@ type Mail struct {
 // Sent.
 func Start(t testing.TB, user, password string) *Servers {
 	t.Helper()
+	s, err := New(user, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// New runs both servers on loopback until Close.
+func New(user, password string) (*Servers, error) {
 	s := &Servers{User: user, Password: password, tokens: map[string]bool{}}
 	s.user = imapmemserver.NewUser(user, password)
 	for _, name := range []string{"INBOX", "Sent"} {
 		if err := s.user.Create(name, nil); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 	}
 	imapSrv := imapserver.New(&imapserver.Options{
@@ -64,7 +75,7 @@ func Start(t testing.TB, user, password string) *Servers {
 	})
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	go imapSrv.Serve(l)
 	s.IMAPAddr = l.Addr().String()
@@ -76,16 +87,20 @@ func Start(t testing.TB, user, password string) *Servers {
 	smtpSrv.WriteTimeout = 30 * time.Second
 	sl, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		imapSrv.Close()
+		return nil, err
 	}
 	go smtpSrv.Serve(sl)
 	s.SMTPAddr = sl.Addr().String()
-	t.Cleanup(func() {
+	s.close = func() {
 		imapSrv.Close()
 		smtpSrv.Close()
-	})
-	return s
+	}
+	return s, nil
 }
+
+// Close stops both servers.
+func (s *Servers) Close() { s.close() }
 
 // AcceptToken makes a bearer token valid for XOAUTH2 on both servers.
 func (s *Servers) AcceptToken(token string) {
@@ -103,11 +118,17 @@ func (s *Servers) tokenValid(token string) bool {
 // Deliver appends a raw mail to a folder, as mail arriving.
 func (s *Servers) Deliver(t testing.TB, folder string, raw string) {
 	t.Helper()
-	raw = strings.ReplaceAll(strings.ReplaceAll(raw, "\r\n", "\n"), "\n", "\r\n")
-	sess := imapmemserver.NewUserSession(s.user)
-	if _, err := sess.Append(folder, literal{bytes.NewReader([]byte(raw)), int64(len(raw))}, &imap.AppendOptions{Time: time.Now()}); err != nil {
+	if err := s.Append(folder, raw); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Append appends a raw mail (line ends made CRLF) to a folder.
+func (s *Servers) Append(folder string, raw string) error {
+	raw = strings.ReplaceAll(strings.ReplaceAll(raw, "\r\n", "\n"), "\n", "\r\n")
+	sess := imapmemserver.NewUserSession(s.user)
+	_, err := sess.Append(folder, literal{bytes.NewReader([]byte(raw)), int64(len(raw))}, &imap.AppendOptions{Time: time.Now()})
+	return err
 }
 
 // Recreate deletes and creates a folder again, empty, as a server that
