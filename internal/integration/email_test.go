@@ -2,10 +2,15 @@ package integration
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -232,4 +237,120 @@ func testEmail(t *testing.T, dialect string) {
 	if dialect == "sqlite" {
 		saveHistory(t, s.tc, workflows.ChannelConnectionWorkflowID(channelID), "", "channel-connection-email.json")
 	}
+}
+
+// A Gmail mailbox connected by OAuth through the API: the consent
+// screen's code is traded for tokens, XOAUTH2 signs in on IMAP, the
+// token-refresh workflow renews the access token before it ends and the
+// connection signs in again with the new one.
+func TestEmailGmailOAuth(t *testing.T) {
+	srv := mailtest.Start(t, "joao@gmail.com", "unused")
+	var mu sync.Mutex
+	var grants []string
+	tokens := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		mu.Lock()
+		grants = append(grants, r.Form.Get("grant_type"))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.Form.Get("client_secret") != "segredo":
+			w.WriteHeader(http.StatusUnauthorized)
+			_ = json.NewEncoder(w).Encode(map[string]any{"error": "invalid_client"})
+		case r.Form.Get("grant_type") == "authorization_code" && r.Form.Get("code") == "4/c0de":
+			// Due for renewal in a second (five minutes before its end).
+			_ = json.NewEncoder(w).Encode(map[string]any{"access_token": "ya29.first", "expires_in": 301, "refresh_token": "1//refresh", "token_type": "Bearer"})
+		case r.Form.Get("grant_type") == "refresh_token" && r.Form.Get("refresh_token") == "1//refresh":
+			_ = json.NewEncoder(w).Encode(map[string]any{"access_token": "ya29.second", "expires_in": 3599, "token_type": "Bearer"})
+		default:
+			w.WriteHeader(http.StatusBadRequest)
+			_ = json.NewEncoder(w).Encode(map[string]any{"error": "invalid_grant"})
+		}
+	}))
+	defer tokens.Close()
+	srv.AcceptToken("ya29.first")
+	srv.AcceptToken("ya29.second")
+	db := storetest.Open(t, "sqlite")
+	_, f := seedAPIChannel(t, db)
+	s := newStackWith(t, db, stackOptions{Channels: kinds.Registry(kinds.Config{AllowPrivateURLs: true,
+		GoogleAuthURL: "https://accounts.google.example/o/oauth2/v2/auth", GoogleTokenURL: tokens.URL})})
+	s.srv.BaseURL = s.url
+	u, err := auth.CreateUser(t.Context(), db, f.Account.ID, auth.NewUser{Email: "admin-gmail@example.com", Name: "Ana",
+		Password: "correct-horse-42", ProfileID: f.Profiles[auth.ProfileAdmin].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := login(t, s.url, u.Email)
+	ih, ip, _ := net.SplitHostPort(srv.IMAPAddr)
+	sh, sp, _ := net.SplitHostPort(srv.SMTPAddr)
+	st, ch := admin.call(http.MethodPost, "/api/v1/channels", map[string]any{"kind": "email", "name": "Gmail", "settings": map[string]any{
+		"address": "joao@gmail.com", "auth": "google", "oauth_client_id": "cid.apps.googleusercontent.com", "oauth_client_secret": "segredo",
+		"imap_host": ih, "imap_port": ip, "imap_tls": "none", "smtp_host": sh, "smtp_port": sp, "smtp_tls": "none"}}, nil)
+	if st != http.StatusCreated {
+		t.Fatalf("create: %d %v", st, ch)
+	}
+	id := ch["id"].(string)
+	channel := func() map[string]any {
+		_, got := admin.call(http.MethodGet, "/api/v1/channels/"+id, nil, nil)
+		return got
+	}
+	eventually(t, 30*time.Second, func() error {
+		if got := channel(); got["status"] == store.ChannelConnected || !strings.Contains(fmt.Sprint(got["status_reason"]), "Connect") {
+			return fmt.Errorf("before connecting: status %v (%v)", got["status"], got["status_reason"])
+		}
+		return nil
+	})
+
+	st, start := admin.call(http.MethodPost, "/api/v1/channels/"+id+"/oauth", nil, nil)
+	if st != http.StatusOK {
+		t.Fatalf("oauth: %d %v", st, start)
+	}
+	consent, _ := url.Parse(start["url"].(string))
+	q := consent.Query()
+	if consent.Host != "accounts.google.example" || q.Get("scope") != email.GoogleScope || q.Get("access_type") != "offline" ||
+		q.Get("redirect_uri") != s.url+"/oauth/callback" || q.Get("login_hint") != "joao@gmail.com" {
+		t.Fatalf("consent screen %s", consent)
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noRedirect.Get(s.url + "/oauth/callback?" + url.Values{"code": {"4/c0de"}, "state": {q.Get("state")}}.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusFound || !strings.Contains(loc, "oauth=connected") {
+		t.Fatalf("callback: %d %s", res.StatusCode, loc)
+	}
+	eventually(t, time.Minute, func() error {
+		if got := channel(); got["status"] != store.ChannelConnected {
+			return fmt.Errorf("status %v (%v) activation %v", got["status"], got["status_reason"], got["activation"])
+		}
+		return nil
+	})
+	var row store.Channel
+	db.Take(&row, "id = ?", id)
+	if strings.Contains(row.Settings, "ya29.") || strings.Contains(row.Settings, "1//refresh") {
+		t.Errorf("tokens stored in clear: %s", row.Settings)
+	}
+	// The refresh renews the token; the connection starts over with it.
+	logins := srv.Logins()
+	eventually(t, time.Minute, func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		if !slices.Contains(grants, "refresh_token") {
+			return fmt.Errorf("grants %v", grants)
+		}
+		if srv.Logins() <= logins {
+			return fmt.Errorf("no sign-in after the refresh")
+		}
+		return nil
+	})
+	srv.Deliver(t, "INBOX", "From: Cliente <cliente@exemplo.com.br>\nTo: joao@gmail.com\nSubject: Orçamento\nMessage-ID: <orc1@exemplo.com.br>\n\nQuanto custa?\n")
+	eventually(t, 30*time.Second, func() error {
+		var n int64
+		db.Model(&store.Message{}).Where("channel_id = ? AND external_id = ?", id, "orc1@exemplo.com.br").Count(&n)
+		if n != 1 {
+			return fmt.Errorf("%d messages", n)
+		}
+		return nil
+	})
 }
