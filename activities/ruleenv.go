@@ -48,7 +48,8 @@ func RuleEnv(ctx context.Context, db *gorm.DB, event string, conv store.Conversa
 	var last store.Message
 	db.Where("conversation_id = ? AND direction = ? AND kind IN ?", conv.ID, store.DirectionInbound, []string{store.KindText, store.KindComment}).
 		Order("created_at DESC").Take(&last)
-	msg := rules.Message{Text: last.Body, Direction: last.Direction, Note: last.Kind == store.KindNote, Comment: last.Kind == store.KindComment}
+	msg := rules.Message{Text: last.Body, Direction: last.Direction, Note: last.Kind == store.KindNote, Comment: last.Kind == store.KindComment,
+		Subject: last.Subject}
 	return rules.MessageEnv{Conversation: rc, Contact: rcontact, Message: msg, Channel: rch, Assignee: assignee, Clock: clock}, contact.Name, nil
 }
 

@@ -53,6 +53,8 @@ type Message struct {
 	// Comment: a public comment on a post (Instagram), not a private
 	// message; a rule's reply to it goes privately, as a DM.
 	Comment bool `expr:"comment"`
+	// Subject is an e-mail's subject ("" for other channels).
+	Subject string `expr:"subject"`
 }
 
 // Channel is the inbox the conversation came through.

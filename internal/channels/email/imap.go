@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -86,6 +87,11 @@ func loginError(proto string, c config, err error) error {
 	detail := err.Error()
 	if errors.As(err, &imapErr) {
 		detail = imapErr.Text
+	}
+	if c.oauth() && !c.TokenExpires.IsZero() && time.Now().After(c.TokenExpires) {
+		// The access token ran out before its renewal (a worker down for an
+		// hour): retried, and the renewed token is read on the next try.
+		return fmt.Errorf("%s refused the expired access token of %s: waiting for its renewal", proto, c.Username)
 	}
 	if c.oauth() {
 		return &channels.PermanentError{Reason: fmt.Sprintf("%s refused the OAuth sign-in of %s (%s): connect the mailbox again", proto, c.Username, detail), Reauth: true}

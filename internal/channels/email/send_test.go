@@ -205,6 +205,13 @@ func TestOAuthGoogle(t *testing.T) {
 	if !errors.As(err, &perm) || !perm.Reauth {
 		t.Errorf("a refused token must ask to reconnect: %v", err)
 	}
+	// An access token that ran out before its renewal is retried, not a
+	// reason to reconnect.
+	expired := merge(ch, channels.Settings{keyTokenExpires: time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)})
+	_, err = a.Send(t.Context(), channels.Outbound{MessageID: "m3", Channel: expired, To: "cliente@x.com", Text: "oi"})
+	if err == nil || errors.As(err, &perm) {
+		t.Errorf("an expired token must be retried: %v", err)
+	}
 	ch = merge(ch, channels.Settings{keyRefreshToken: "revoked"})
 	if _, err := a.RefreshToken(t.Context(), ch); !errors.As(err, &perm) || !perm.Reauth {
 		t.Errorf("revoked grant: %v", err)

@@ -37,6 +37,7 @@ import {
   channelFieldKeys,
   connectLabel,
   connectsByOAuth,
+  createDialogFields,
   createFields,
   DEFAULT_TIMEZONE,
   defaultKind,
@@ -58,6 +59,8 @@ import {
   oauthProvider,
   oauthRedirectUri,
   oauthReturn,
+  problemSetting,
+  redirectHelp,
   oneTimeToken,
   optionLabel,
   pairsAgain,
@@ -325,8 +328,12 @@ function ChannelCreateForm({
   const options = kindOptions(kinds)
   const [kind, setKind] = useState<string>(() => defaultKind(kinds))
   const info = kindInfo(kinds, kind)
-  const fields = createFields(info)
-  const [values, setValues] = useState<GenericForm>(() => genericForm(fields))
+  // every setting once asked for; those the server's refusal named (a mailbox's password)
+  const [all, setAll] = useState(false)
+  const [named, setNamed] = useState<string[]>([])
+  const fields = createDialogFields(info, { all, named })
+  const more = !!info && !info.component && info.settings.length > fields.length
+  const [values, setValues] = useState<GenericForm>(() => genericForm(createFields(info)))
   const [name, setName] = useState('')
   const [busy, setBusy] = useState(false)
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS)
@@ -335,8 +342,18 @@ function ChannelCreateForm({
 
   function pick(k: string) {
     setKind(k)
+    setAll(false)
+    setNamed([])
     setValues(genericForm(createFields(kindInfo(kinds, k))))
     setErrors(NO_ERRORS)
+  }
+
+  /** Fields coming into the dialog start from their defaults (a required select's first option). */
+  function reveal(next: { all?: boolean; named?: string[] }) {
+    const shown = createDialogFields(info, { all: next.all ?? all, named: next.named ?? named })
+    setValues((v) => ({ ...genericForm(shown), ...v }))
+    if (next.all !== undefined) setAll(next.all)
+    if (next.named) setNamed(next.named)
   }
 
   async function submit(e: FormEvent) {
@@ -350,9 +367,15 @@ function ChannelCreateForm({
     setBusy(true)
     setErrors(NO_ERRORS)
     try {
-      onCreated(await channelsApi.create(newChannelBody(info, name, values)))
+      onCreated(await channelsApi.create(newChannelBody(info, name, values, fields)))
     } catch (err) {
-      setErrors(formErrors(err, channelFieldKeys(info.settings), t))
+      const problem = formErrors(err, channelFieldKeys(info.settings), t)
+      // a setting the dialog does not show yet comes in, with the server's words under it
+      const missing = Object.keys(problem.fields)
+        .map((f) => problemSetting(info, f))
+        .filter((n): n is string => !!n && !fields.some((f) => f.name === n))
+      if (missing.length > 0) reveal({ named: [...named, ...missing] })
+      setErrors(problem)
       setBusy(false)
     }
   }
@@ -399,6 +422,11 @@ function ChannelCreateForm({
           onChange={(v) => setValues({ ...values, [f.name]: v })}
         />
       ))}
+      {more && (
+        <button type="button" className="btn btn-ghost btn-sm" onClick={() => reveal({ all: true })} data-testid="channel-create-more">
+          {t('admin.channels.moreSettings')}
+        </button>
+      )}
       <FieldError errors={errors} field="settings" />
       <div className="modal-actions">
         <button type="button" className="btn btn-ghost" onClick={onCancel}>
@@ -482,7 +510,8 @@ function ChannelForm({
   const [retrying, setRetrying] = useState(false)
   const [connecting, setConnecting] = useState(false)
   const [connectError, setConnectError] = useState<string | null>(null)
-  const oauth = connectsByOAuth(info) && editor !== 'none'
+  // the saved settings decide (a mailbox signing in with a password has nothing to connect)
+  const oauth = connectsByOAuth(info, channel.settings) && editor !== 'none'
   // back from the consent screen by the browser's Back button (page restored from its cache): the button works again
   useEffect(() => {
     const restored = (e: PageTransitionEvent) => {
@@ -591,6 +620,7 @@ function ChannelForm({
           kind={channel.kind}
           status={channel.status}
           label={info?.label}
+          settings={channel.settings}
           busy={connecting}
           error={connectError}
           onConnect={connect}
@@ -732,6 +762,7 @@ function OAuthConnect({
   kind,
   status,
   label,
+  settings,
   busy,
   error,
   onConnect,
@@ -739,12 +770,14 @@ function OAuthConnect({
   kind: string
   status: string
   label?: string
+  /** the saved settings: a mailbox names the provider it signs in with */
+  settings?: Record<string, unknown>
   busy: boolean
   error: string | null
   onConnect: () => void
 }) {
   const { t } = useI18n()
-  const provider = oauthProvider(kind, t, label)
+  const provider = oauthProvider(kind, t, label, settings)
   const reauth = status === 'needs_reauth'
   const redirectUri = oauthRedirectUri(window.location.origin)
   return (
@@ -764,7 +797,7 @@ function OAuthConnect({
       )}
       <div className="oauth-connect-actions">
         <button type="button" className="btn btn-primary" onClick={onConnect} disabled={busy} data-testid="channel-oauth-connect">
-          {busy ? t('admin.channels.oauth.opening', { provider }) : connectLabel(kind, status, t, label)}
+          {busy ? t('admin.channels.oauth.opening', { provider }) : connectLabel(kind, status, t, label, settings)}
         </button>
       </div>
       <div className="field">
@@ -773,7 +806,7 @@ function OAuthConnect({
           <input className="mono" readOnly value={redirectUri} onFocus={(e) => e.target.select()} data-testid="channel-oauth-redirect-uri" />
           <CopyButton text={redirectUri} testId="channel-oauth-redirect-uri-copy" selectTestId="channel-oauth-redirect-uri" />
         </span>
-        <span className="field-help muted">{t('admin.channels.oauth.redirectHelp', { provider })}</span>
+        <span className="field-help muted">{redirectHelp(kind, provider, t)}</span>
       </div>
     </section>
   )

@@ -120,6 +120,24 @@ export function createFields(info: ChannelKindInfo | undefined): ChannelSettingF
   return info.settings.filter((f) => f.required)
 }
 
+/**
+ * The create dialog's fields, in the schema's order: the required ones,
+ * every one once the manager asked for them all, and any the server's
+ * answer pointed at (a mailbox's password, required only with some sign-in
+ * methods, is not marked required).
+ */
+export function createDialogFields(info: ChannelKindInfo | undefined, opts: { all?: boolean; named?: readonly string[] } = {}): ChannelSettingField[] {
+  if (!info || info.component) return []
+  return info.settings.filter((f) => f.required || opts.all || opts.named?.includes(f.name))
+}
+
+/** The setting a field key of a problem+json names ("settings.password" → "password"), when it is one of the kind's. */
+export function problemSetting(info: ChannelKindInfo | undefined, field: string): string | null {
+  if (!info || !field.startsWith('settings.')) return null
+  const name = field.slice('settings.'.length)
+  return info.settings.some((f) => f.name === name) ? name : null
+}
+
 /** The form for stored settings (a stored secret comes as the placeholder and stays so). */
 export function genericForm(fields: readonly ChannelSettingField[], settings?: Record<string, unknown> | null): GenericForm {
   const s = settings ?? {}
@@ -221,9 +239,9 @@ export function genericFormProblems(
   return out
 }
 
-/** The POST body of a new channel: a generic kind's required settings, none for bespoke kinds. */
-export function newChannelBody(info: ChannelKindInfo, name: string, form: GenericForm): NewChannelInput {
-  return { kind: info.kind, name: name.trim(), settings: genericSettingsBody(createFields(info), form) }
+/** The POST body of a new channel: the settings of the dialog's fields (a generic kind's required ones by default), none for bespoke kinds. */
+export function newChannelBody(info: ChannelKindInfo, name: string, form: GenericForm, fields: readonly ChannelSettingField[] = createFields(info)): NewChannelInput {
+  return { kind: info.kind, name: name.trim(), settings: genericSettingsBody(fields, form) }
 }
 
 /** What the server fills in on its own for some kinds (Telegram): shown as text, never sent. */
@@ -302,9 +320,30 @@ export function statusHelp(kind: string, status: string, t: Translate): string {
 
 // ---------- OAuth: connecting by the provider's consent screen ----------
 
-/** The kind connects its account through the provider (GET /channel-kinds says oauth: Instagram, Messenger). */
-export function connectsByOAuth(info: ChannelKindInfo | undefined): boolean {
-  return info?.oauth === true
+/** The setting a kind with more than one way to sign in keeps it in (e-mail: password, google, microsoft). */
+export const SIGN_IN_SETTING = 'auth'
+/** The sign-in that needs no provider's consent screen. */
+export const PASSWORD_SIGN_IN = 'password'
+
+/** How the channel's saved settings sign in ("" when the kind has no choice or none is saved). */
+export function signIn(settings: Record<string, unknown> | null | undefined): string {
+  const v = settings?.[SIGN_IN_SETTING]
+  return typeof v === 'string' ? v.trim() : ''
+}
+
+/**
+ * The kind connects its account through the provider (GET /channel-kinds
+ * says oauth: Instagram, Messenger, e-mail). A kind whose schema offers a
+ * choice of sign-in (a select named "auth") connects so only when its saved
+ * settings chose a provider: a mailbox signing in with a password (or with
+ * nothing saved yet, whose default is the password) has nothing to connect.
+ */
+export function connectsByOAuth(info: ChannelKindInfo | undefined, settings?: Record<string, unknown> | null): boolean {
+  if (info?.oauth !== true) return false
+  const auth = signIn(settings)
+  if (auth === PASSWORD_SIGN_IN) return false
+  if (auth === '' && info.settings?.some((f) => f.name === SIGN_IN_SETTING)) return false
+  return true
 }
 
 /** Where the provider sends the browser back; the server's answer names the same address. */
@@ -315,16 +354,29 @@ export function oauthRedirectUri(origin: string): string {
   return `${origin.replace(/\/+$/, '')}${OAUTH_CALLBACK_PATH}`
 }
 
-/** Whose consent screen a kind opens ("Facebook" for Messenger), for the connect button. */
-export function oauthProvider(kind: string, t: Translate, fallback?: string): string {
+/**
+ * Whose consent screen a kind opens ("Facebook" for Messenger; for a
+ * mailbox, the provider its settings sign in with: "Google"), for the
+ * connect button.
+ */
+export function oauthProvider(kind: string, t: Translate, fallback?: string, settings?: Record<string, unknown> | null): string {
+  const auth = signIn(settings)
+  const byAuth = `admin.channels.oauth.provider.${kind}.${auth}`
+  if (auth && hasKey(byAuth)) return t(byAuth)
   const key = `admin.channels.oauth.provider.${kind}`
   return hasKey(key) ? t(key) : kindLabel(kind, t, fallback)
 }
 
 /** "Conectar com Instagram", or "Reconectar com Instagram" once the provider asked for a new login (needs_reauth). */
-export function connectLabel(kind: string, status: string | undefined, t: Translate, fallback?: string): string {
-  const provider = oauthProvider(kind, t, fallback)
+export function connectLabel(kind: string, status: string | undefined, t: Translate, fallback?: string, settings?: Record<string, unknown> | null): string {
+  const provider = oauthProvider(kind, t, fallback, settings)
   return t(status === 'needs_reauth' ? 'admin.channels.oauth.reconnect' : 'admin.channels.oauth.connect', { provider })
+}
+
+/** Where to register the callback, in the kind's words when it has its own ("the Meta app" otherwise). */
+export function redirectHelp(kind: string, provider: string, t: Translate): string {
+  const key = `admin.channels.oauth.redirectHelp.${kind}`
+  return hasKey(key) ? t(key, { provider }) : t('admin.channels.oauth.redirectHelp', { provider })
 }
 
 /** The query parameters the server's callback sends the browser back with. */

@@ -174,6 +174,16 @@ export interface Message {
   revoked_at?: string
   /** a comment the business hid on Instagram (only its author and the business see it there) */
   hidden_at?: string | null
+  /** e-mail: the mail's subject */
+  subject?: string
+  /**
+   * e-mail: the whole mail as HTML (with the quoted history), sanitised by
+   * the server; remote images come as data-remote-src (not loaded), inline
+   * ones as data: URIs. body is then only what the customer wrote this time.
+   */
+  html?: string
+  /** e-mail: the addresses copied */
+  cc?: string[]
   created_at: string
 }
 
@@ -509,6 +519,8 @@ export interface ChannelCapabilities {
   reactions: boolean
   /** the kind receives public comments (Instagram posts): its conversations may be a post's comments or a DM */
   comments: boolean
+  /** messages carry a subject and copies (e-mail) */
+  subjects?: boolean
   sends_per_second: number
 }
 

@@ -19,6 +19,7 @@ import { applyStatusChange, mergeMessages, replaceMessage, threadItems, tickets 
 import { CommentActions } from './CommentActions'
 import { isModeratable, isPostThread, isPrivateReply, mergeThread } from './commentLogic'
 import { PostCard, ThreadBadge } from './PostThread'
+import { subjectsToShow, threadSubject } from './emailLogic'
 
 export interface ReferenceData {
   users: Agent[]
@@ -243,6 +244,9 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
   const items = useMemo(() => threadItems(messages), [messages])
   const byId = useMemo(() => new Map(messages.map((m) => [m.id, m])), [messages])
   const ticketList = useMemo(() => tickets(messages), [messages])
+  // e-mail: the subject above a thread's first mail (and a changed one), the latest in the header
+  const subjects = useMemo(() => subjectsToShow(messages), [messages])
+  const subject = useMemo(() => (conv ? threadSubject(messages, conv.id) : null), [messages, conv?.id])
   // a comment deleted meanwhile is no longer answered
   const replyTarget = replyToId ? byId.get(replyToId) : undefined
   const replyTo = replyTarget && isModeratable(replyTarget) ? replyTarget : null
@@ -281,6 +285,11 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
           </span>
           <div className="conv-title">
             <h2 data-testid="conversation-contact-name">{conv.contact.name}</h2>
+            {subject && (
+              <div className="conv-subject" data-testid="conversation-subject" title={subject}>
+                {subject}
+              </div>
+            )}
             <div className="conv-sub">
               <span>
                 {conv.channel.name} · {channelLabel(conv.channel.kind, t)}
@@ -359,6 +368,7 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
                 contactName={conv.contact.name}
                 onJump={jumpToMessage}
                 privateReply={isPrivateReply(item.message, conv)}
+                showSubject={subjects.has(item.message.id)}
                 actions={
                   canReply && isModeratable(item.message) ? (
                     <CommentActions

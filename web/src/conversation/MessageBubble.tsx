@@ -4,6 +4,7 @@ import type { Message } from '../api/types'
 import { useI18n } from '../i18n'
 import { errorText, formatDateTime, formatTime } from '../format'
 import { firstLine, formatSize, statusTick } from './messageLogic'
+import { EmailCc, EmailFullMessage, EmailSubject } from './EmailParts'
 import type { TickKind } from './messageLogic'
 
 function TickIcon({ kind }: { kind: TickKind }) {
@@ -55,6 +56,8 @@ export interface MessageBubbleProps {
   privateReply?: boolean
   /** Actions under the message (a comment's: answer, hide, delete). */
   actions?: ReactNode
+  /** E-mail: show the message's subject (the thread view shows the first of a thread, or a changed one); default: when it has one. */
+  showSubject?: boolean
 }
 
 /** "Comentário público" / "Resposta privada (Direct)" above a comment or a private reply to one. */
@@ -92,7 +95,7 @@ function ReplyQuote({ message: q, contactName, onJump }: { message: Message; con
   )
 }
 
-export function MessageBubble({ message: m, onRetry, canRetry, replyTo, contactName, onJump, privateReply, actions }: MessageBubbleProps) {
+export function MessageBubble({ message: m, onRetry, canRetry, replyTo, contactName, onJump, privateReply, actions, showSubject }: MessageBubbleProps) {
   const { t, lang } = useI18n()
   const [retrying, setRetrying] = useState(false)
   const [retryError, setRetryError] = useState<string | null>(null)
@@ -100,7 +103,9 @@ export function MessageBubble({ message: m, onRetry, canRetry, replyTo, contactN
   const side = m.kind === 'note' ? 'note' : m.direction === 'inbound' ? 'in' : 'out'
   const pending = m.pending_files ?? []
   const comment = m.kind === 'comment'
-  const classes = ['bubble', `bubble-${side}`, m.status === 'failed' && 'is-failed', m.revoked_at && 'is-revoked', comment && 'bubble-comment', m.hidden_at && 'is-hidden']
+  const subject = (showSubject ?? true) ? m.subject?.trim() : ''
+  const cc = (m.cc ?? []).filter((a) => a.trim() !== '')
+  const classes = ['bubble', `bubble-${side}`, m.html && 'bubble-email', m.status === 'failed' && 'is-failed', m.revoked_at && 'is-revoked', comment && 'bubble-comment', m.hidden_at && 'is-hidden']
     .filter(Boolean)
     .join(' ')
 
@@ -144,6 +149,8 @@ export function MessageBubble({ message: m, onRetry, canRetry, replyTo, contactN
               <span className="reply-quote-text">{t('message.replyEarlier')}</span>
             </div>
           ))}
+        {subject && <EmailSubject subject={subject} />}
+        {cc.length > 0 && <EmailCc cc={cc} />}
         {m.revoked_at && (
           <div
             className="revoked-marker"
@@ -159,6 +166,7 @@ export function MessageBubble({ message: m, onRetry, canRetry, replyTo, contactN
           </div>
         )}
         {m.body && (m.revoked_at ? <del className="bubble-body">{m.body}</del> : <div className="bubble-body">{m.body}</div>)}
+        {m.html && <EmailFullMessage key={m.id} message={m} initiallyOpen={!(m.body ?? '').trim()} />}
         {m.attachments.length > 0 && (
           <ul className="attachments">
             {m.attachments.map((a) => (
