@@ -2,7 +2,8 @@
 // Browser end-to-end test: an agent (agent UI) and a website visitor (the
 // webchat widget on the demo shop page) talk to each other through a real
 // `chatspot dev` process; then the agent works the conversation in the CRM
-// (e2e/lib/crm.mjs). See e2e/README.md.
+// (e2e/lib/crm.mjs), answers an Instagram comment (e2e/lib/instagram.mjs)
+// and a customer's HTML mail (e2e/lib/email.mjs). See e2e/README.md.
 //
 //   make build && cd web && npm run e2e
 //
@@ -19,6 +20,7 @@ import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 
 import { crmSteps } from './lib/crm.mjs'
+import { emailSteps, startMailServers } from './lib/email.mjs'
 import { instagramSteps, startFakeInstagram } from './lib/instagram.mjs'
 import { writeFixtures } from './lib/files.mjs'
 import { Run, fail, fmt, hidden, visible, waitUntil } from './lib/harness.mjs'
@@ -47,13 +49,14 @@ let browser = null
 const pages = {} // agent, visitor
 const diagnostics = [] // failed requests and page errors, printed on failure
 let instagram = null // the local Instagram Graph API
+let mail = null // the test IMAP and SMTP servers (go run …/mailserve)
 let fixtures = null // {dir, png, pdf, exe}: the files the attachment steps send
 
 async function main() {
   await mkdir(artifacts, { recursive: true })
   // No stale pictures from an earlier run.
   for (const f of ['inbox.png', 'conversation.png', 'widget.png', 'widget-mobile.png', 'attachments.png', 'attachments-agent.png',
-    'crm-board.png', 'crm-conversation.png', 'failure-agent.png', 'failure-visitor.png', 'chatspot.log']) {
+    'crm-board.png', 'crm-conversation.png', 'email-conversation.png', 'failure-agent.png', 'failure-visitor.png', 'chatspot.log', 'mailserve.log']) {
     await rm(path.join(artifacts, f), { force: true })
   }
   const run = new Run({ onFailure: saveFailureArtifacts })
@@ -62,6 +65,8 @@ async function main() {
   if (widgetFile) process.stdout.write(`widget.js: served from ${widgetFile} (E2E_WIDGET_FILE), not from the binary\n`)
 
   await run.step('start chatspot dev', async () => {
+    // compiled while chatspot starts; the e-mail steps wait for its addresses
+    mail = startMailServers({ repo, logFile: path.join(artifacts, 'mailserve.log') })
     instagram = await startFakeInstagram()
     process.env.CHATSPOT_INSTAGRAM_GRAPH_URL = instagram.url // read by the dev process
     server = await startChatspot({ bin, logFile: path.join(artifacts, 'chatspot.log') })
@@ -411,6 +416,9 @@ async function main() {
   // 20-23. Instagram: a post's comment, told from a DM, answered publicly and hidden.
   await instagramSteps(run, { agent: () => pages.agent, base: server?.base, fake: instagram, T, agentBubble })
 
+  // 24-27. E-mail: a mailbox over IMAP/SMTP, an HTML mail shown safely, a reply in the same thread.
+  await emailSteps(run, { agent: () => pages.agent, base: server?.base, mail, artifacts, T, agentBubble })
+
   return run
 }
 
@@ -470,6 +478,7 @@ async function saveFailureArtifacts(step) {
   }
   if (diagnostics.length) process.stdout.write(`  browser diagnostics:\n    ${diagnostics.slice(-40).join('\n    ')}\n`)
   if (server) process.stdout.write(`  chatspot log: ${path.relative(repo, path.join(artifacts, 'chatspot.log'))}; last lines:\n${indent(server.tail().split('\n').slice(-25).join('\n'))}\n`)
+  if (mail && /^2[4-7]\./.test(step)) process.stdout.write(`  mailserve log: ${path.relative(repo, path.join(artifacts, 'mailserve.log'))}; last lines:\n${indent(mail.tail() || '(nothing)')}\n`)
   void step
 }
 
@@ -486,6 +495,8 @@ async function cleanup() {
   server = null
   if (instagram) await instagram.close().catch(() => {})
   instagram = null
+  if (mail) await mail.stop().catch(() => {})
+  mail = null
 }
 
 for (const sig of ['SIGINT', 'SIGTERM']) {

@@ -1179,3 +1179,182 @@ describe('ChannelsTab: connecting by OAuth (Instagram, Messenger)', () => {
     expect(window.location.pathname).toBe('/admin/channels')
   })
 })
+
+describe('ChannelsTab: an e-mail mailbox', () => {
+  const TLS = ['tls', 'starttls', 'none']
+  const EMAIL_KIND: ChannelKindInfo = {
+    kind: 'email',
+    label: 'E-mail',
+    available: true,
+    in_plan: true,
+    activation: true,
+    oauth: true,
+    capabilities: { ...caps, media: ['image', 'audio', 'video', 'document'], threads: true, subjects: true },
+    settings: [
+      { name: 'address', label: 'E-mail address', type: 'text', required: true },
+      { name: 'from_name', label: 'Sender name', type: 'text', required: false },
+      { name: 'auth', label: 'Sign-in', type: 'select', required: false, options: ['password', 'google', 'microsoft'] },
+      { name: 'username', label: 'User name', type: 'text', required: false },
+      { name: 'password', label: 'Password or app password', type: 'secret', required: false },
+      { name: 'imap_host', label: 'IMAP server', type: 'text', required: false },
+      { name: 'imap_port', label: 'IMAP port', type: 'number', required: false },
+      { name: 'imap_tls', label: 'IMAP security', type: 'select', required: false, options: TLS },
+      { name: 'smtp_host', label: 'SMTP server', type: 'text', required: false },
+      { name: 'smtp_port', label: 'SMTP port', type: 'number', required: false },
+      { name: 'smtp_tls', label: 'SMTP security', type: 'select', required: false, options: TLS },
+      { name: 'oauth_client_id', label: 'OAuth client ID', type: 'text', required: false },
+      { name: 'oauth_client_secret', label: 'OAuth client secret', type: 'secret', required: false },
+    ],
+  }
+  const MAIL_KINDS = [...KINDS, EMAIL_KIND]
+  const stored = {
+    address: 'suporte@loja.com.br',
+    from_name: 'SAC Loja',
+    auth: 'password',
+    username: 'suporte',
+    password: '********',
+    imap_host: 'imap.loja.com.br',
+    imap_port: 1143,
+    imap_tls: 'none',
+    smtp_host: 'smtp.loja.com.br',
+    smtp_port: 587,
+    smtp_tls: 'starttls',
+  }
+  const pw: ChannelDetail = { id: 'ch-mail', kind: 'email', name: 'SAC por e-mail', active: true, status: 'connected', settings: stored }
+  const gmail: ChannelDetail = {
+    id: 'ch-gmail',
+    kind: 'email',
+    name: 'Gmail da loja',
+    active: true,
+    status: 'needs_reauth',
+    status_reason: 'the mailbox is not connected: use "Connect" to sign in with google',
+    settings: { address: 'loja@gmail.com', auth: 'google', imap_host: 'imap.gmail.com', imap_port: 993, imap_tls: 'tls', oauth_client_id: 'cid.apps.googleusercontent.com', oauth_client_secret: '********' },
+  }
+
+  function mailServer(extra: (c: Call) => Reply = () => undefined) {
+    return server(
+      (c) => {
+        const r = extra(c)
+        if (r) return r
+        if (c.method === 'GET' && c.path === '/api/v1/channels/ch-mail') return { status: 200, body: pw }
+        if (c.method === 'GET' && c.path === '/api/v1/channels/ch-gmail') return { status: 200, body: gmail }
+        return undefined
+      },
+      [gmail, pw, site],
+      MAIL_KINDS,
+    )
+  }
+
+  async function openChannel(user: ReturnType<typeof userEvent.setup>, id: string) {
+    const row = (await screen.findAllByTestId('channel-row')).find((r) => r.getAttribute('data-id') === id)!
+    await user.click(within(row).getByTestId('channel-open'))
+    const editor = await screen.findByTestId('channel-editor')
+    await waitFor(() => expect(editor).toHaveAttribute('data-id', id))
+    return editor
+  }
+
+  it('offers the OAuth connection only when the saved sign-in is a provider, named after it', async () => {
+    const user = userEvent.setup()
+    mailServer()
+    renderAdmin(<ChannelsTab />, me)
+
+    // a password: nothing to connect (the server would answer 422)
+    const editor = await openChannel(user, 'ch-mail')
+    expect(within(editor).queryByTestId('channel-oauth')).not.toBeInTheDocument()
+    expect(within(editor).queryByTestId('channel-oauth-connect')).not.toBeInTheDocument()
+
+    // Google: connect (again, the provider asked), with Google's name and the OAuth app's callback help
+    const g = await openChannel(user, 'ch-gmail')
+    const box = within(g).getByTestId('channel-oauth')
+    expect(box).toHaveAttribute('data-reauth', 'true')
+    expect(within(box).getByTestId('channel-oauth-connect')).toHaveTextContent(/^Reconectar com Google$/)
+    expect(box).toHaveTextContent('app OAuth do Google (Google Cloud ou Microsoft Entra)')
+    expect(box).not.toHaveTextContent('app da Meta')
+  })
+
+  it('edits ports as numbers and security as a choice; switching to a provider shows the connect button once saved', async () => {
+    const user = userEvent.setup()
+    const calls = mailServer((c) => {
+      if (c.method !== 'PATCH' || c.path !== '/api/v1/channels/ch-mail') return undefined
+      const b = c.body as { settings: Record<string, unknown> }
+      return { status: 200, body: { ...pw, settings: { ...stored, ...b.settings, password: '********' } } }
+    })
+    renderAdmin(<ChannelsTab />, me)
+    const editor = await openChannel(user, 'ch-mail')
+
+    const port = within(editor).getByTestId('channel-field-imap_port')
+    expect(port).toHaveAttribute('type', 'number')
+    expect(port).toHaveValue(1143)
+    expect(port.closest('label')).toHaveTextContent('Porta IMAP')
+    const tls = within(editor).getByTestId('channel-field-imap_tls')
+    expect(tls.tagName).toBe('SELECT')
+    expect(tls).toHaveValue('none')
+    expect(within(tls).getAllByRole('option').map((o) => o.textContent)).toEqual(['—', 'TLS', 'STARTTLS', 'Nenhuma (só em rede privada)'])
+    expect(within(editor).getByTestId('channel-field-smtp_tls')).toHaveValue('starttls')
+    expect(within(editor).getByTestId('channel-field-auth')).toHaveValue('password')
+    expect(within(editor).getByTestId('channel-field-password')).toHaveValue('********')
+
+    await user.clear(port)
+    await user.type(port, '993')
+    await user.selectOptions(tls, 'tls')
+    await user.selectOptions(within(editor).getByTestId('channel-field-auth'), 'google')
+    // not saved yet: the stored password sign-in still decides
+    expect(within(editor).queryByTestId('channel-oauth')).not.toBeInTheDocument()
+    await user.click(within(editor).getByTestId('channel-save'))
+    await within(editor).findByTestId('channel-saved')
+
+    const patch = calls.find((c) => c.method === 'PATCH')!
+    const sent = (patch.body as { settings: Record<string, unknown> }).settings
+    expect(sent.imap_port).toBe(993)
+    expect(sent.smtp_port).toBe(587)
+    expect(sent.imap_tls).toBe('tls')
+    expect(sent.auth).toBe('google')
+    // the stored password is kept: not sent back
+    expect(sent).not.toHaveProperty('password')
+    expect(within(editor).getByTestId('channel-oauth-connect')).toHaveTextContent('Conectar com Google')
+  })
+
+  it('asks for every setting on request, and for one the server found missing', async () => {
+    const user = userEvent.setup()
+    let round = 0
+    const calls = mailServer((c) => {
+      if (c.method !== 'POST' || c.path !== '/api/v1/channels') return undefined
+      round++
+      if (round === 1) return { status: 422, body: { status: 422, detail: 'settings.password: is required to sign in with a password', field: 'settings.password' } }
+      return { status: 201, body: { ...pw, id: 'ch-new', name: 'Contato' } }
+    })
+    renderAdmin(<ChannelsTab />, me)
+    await user.click(await screen.findByTestId('channel-create-open'))
+    const dialog = screen.getByTestId('channel-create-dialog')
+    await user.selectOptions(within(dialog).getByTestId('channel-kind'), 'email')
+    expect(within(dialog).getByTestId('channel-field-address')).toBeInTheDocument()
+    expect(within(dialog).queryByTestId('channel-field-password')).not.toBeInTheDocument()
+    await user.type(within(dialog).getByTestId('channel-name'), 'Contato')
+    await user.type(within(dialog).getByTestId('channel-field-address'), 'contato@loja.com.br')
+    await user.click(within(dialog).getByTestId('channel-create-submit'))
+
+    // the refused setting comes into the dialog with the server's words under it
+    const password = await within(dialog).findByTestId('channel-field-password')
+    const error = within(dialog).getByTestId('field-error')
+    expect(error).toHaveAttribute('data-field', 'settings.password')
+    expect(error).toHaveTextContent('is required to sign in with a password')
+    expect(error.closest('label')).toContainElement(password)
+    expect(within(dialog).getByTestId('channel-field-address')).toHaveValue('contato@loja.com.br')
+
+    await user.click(within(dialog).getByTestId('channel-create-more'))
+    expect(within(dialog).queryByTestId('channel-create-more')).not.toBeInTheDocument()
+    await user.type(password, 's3nha')
+    await user.type(within(dialog).getByTestId('channel-field-imap_host'), 'imap.loja.com.br')
+    await user.type(within(dialog).getByTestId('channel-field-imap_port'), '1143')
+    await user.selectOptions(within(dialog).getByTestId('channel-field-imap_tls'), 'none')
+    await user.click(within(dialog).getByTestId('channel-create-submit'))
+    await waitFor(() => expect(screen.queryByTestId('channel-create-dialog')).not.toBeInTheDocument())
+
+    const posts = calls.filter((c) => c.method === 'POST')
+    expect(posts[0].body).toEqual({ kind: 'email', name: 'Contato', settings: { address: 'contato@loja.com.br' } })
+    const second = posts[1].body as { settings: Record<string, unknown> }
+    expect(second.settings).toMatchObject({ address: 'contato@loja.com.br', password: 's3nha', imap_host: 'imap.loja.com.br', imap_port: 1143, imap_tls: 'none' })
+    expect(second.settings).not.toHaveProperty('smtp_port')
+    expect(second.settings).not.toHaveProperty('oauth_client_secret')
+  })
+})

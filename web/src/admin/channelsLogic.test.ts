@@ -11,6 +11,7 @@ import {
   channelFieldKeys,
   connectLabel,
   connectsByOAuth,
+  createDialogFields,
   createFields,
   defaultKind,
   displayPhone,
@@ -27,6 +28,8 @@ import {
   listItem,
   newChannelBody,
   oauthProvider,
+  problemSetting,
+  redirectHelp,
   oauthRedirectUri,
   oauthReturn,
   optionLabel,
@@ -245,6 +248,32 @@ describe('channel kinds', () => {
     expect(createFields(undefined)).toEqual([])
   })
 
+  it('asks for every setting on request, and for those a refusal named, in the schema order', () => {
+    const fields: ChannelSettingField[] = [
+      { name: 'address', label: 'Address', type: 'text', required: true },
+      { name: 'password', label: 'Password', type: 'secret', required: false },
+      { name: 'imap_port', label: 'IMAP port', type: 'number', required: false },
+      { name: 'imap_tls', label: 'IMAP security', type: 'select', required: false, options: ['tls', 'starttls', 'none'] },
+    ]
+    const email = kind('email', { settings: fields })
+    expect(createDialogFields(email).map((f) => f.name)).toEqual(['address'])
+    expect(createDialogFields(email, { named: ['imap_port', 'password'] }).map((f) => f.name)).toEqual(['address', 'password', 'imap_port'])
+    expect(createDialogFields(email, { all: true }).map((f) => f.name)).toEqual(['address', 'password', 'imap_port', 'imap_tls'])
+    expect(createDialogFields(kind('webchat', { component: 'webchat', settings: fields }), { all: true })).toEqual([])
+    expect(problemSetting(email, 'settings.password')).toBe('password')
+    expect(problemSetting(email, 'settings.nope')).toBeNull()
+    expect(problemSetting(email, 'name')).toBeNull()
+    // the body holds the dialog's fields: a port as a number, a select's choice, an empty select left out
+    const shown = createDialogFields(email, { all: true })
+    const form = { ...genericForm(shown), address: 'sac@loja.com.br', password: 's3nha', imap_port: '1143' }
+    expect(newChannelBody(email, 'SAC', form, shown)).toEqual({
+      kind: 'email',
+      name: 'SAC',
+      settings: { address: 'sac@loja.com.br', password: 's3nha', imap_port: 1143 },
+    })
+    expect(newChannelBody(email, 'SAC', { ...form, imap_tls: 'none' }, shown).settings).toEqual({ address: 'sac@loja.com.br', password: 's3nha', imap_port: 1143, imap_tls: 'none' })
+  })
+
   it('builds the creation body: a Telegram bot token, nothing for webchat', () => {
     const form = { ...genericForm(createFields(telegram)), bot_token: ' 123:abc ' }
     expect(newChannelBody(telegram, ' Suporte ', form)).toEqual({ kind: 'telegram', name: 'Suporte', settings: { bot_token: '123:abc' } })
@@ -453,6 +482,31 @@ describe('connecting by OAuth', () => {
     // a kind without its own provider name: the kind's label
     expect(oauthProvider('tiktok', t, 'TikTok')).toBe('TikTok')
     expect(connectLabel('tiktok', 'pending', (k, p) => translate('en', k, p), 'TikTok')).toBe('Connect with TikTok')
+  })
+
+  const AUTH: ChannelSettingField = { name: 'auth', label: 'Sign-in', type: 'select', required: false, options: ['password', 'google', 'microsoft'] }
+  const email = kind('email', { oauth: true, activation: true, settings: [{ name: 'address', label: 'Address', type: 'text', required: true }, AUTH] })
+
+  it("connects a kind with a choice of sign-in only when its saved settings chose a provider", () => {
+    expect(connectsByOAuth(email, { address: 'sac@loja.com.br', auth: 'google' })).toBe(true)
+    expect(connectsByOAuth(email, { auth: 'microsoft' })).toBe(true)
+    expect(connectsByOAuth(email, { auth: 'password' })).toBe(false)
+    // nothing saved: the password, the default
+    expect(connectsByOAuth(email, {})).toBe(false)
+    expect(connectsByOAuth(email, undefined)).toBe(false)
+    // kinds without the choice connect whatever their settings hold; a password sign-in never does
+    expect(connectsByOAuth(kind('instagram', { oauth: true }), { app_id: '1' })).toBe(true)
+    expect(connectsByOAuth(kind('instagram', { oauth: true }), { auth: 'password' })).toBe(false)
+    expect(connectsByOAuth(kind('telegram'), { auth: 'google' })).toBe(false)
+  })
+
+  it("names a mailbox's provider after its sign-in, with its own place to register the callback", () => {
+    expect(connectLabel('email', 'pending', t, 'E-mail', { auth: 'google' })).toBe('Conectar com Google')
+    expect(connectLabel('email', 'needs_reauth', t, 'E-mail', { auth: 'microsoft' })).toBe('Reconectar com Microsoft')
+    expect(oauthProvider('email', t, 'E-mail', {})).toBe('E-mail')
+    expect(oauthProvider('instagram', t, 'Instagram', { auth: 'google' })).toBe('Instagram')
+    expect(redirectHelp('email', 'Google', t)).toContain('app OAuth do Google (Google Cloud ou Microsoft Entra)')
+    expect(redirectHelp('instagram', 'Instagram', t)).toBe('Cadastre este endereço no app da Meta, nas configurações de login do Instagram (URIs de redirecionamento do OAuth válidas).')
   })
 
   it('registers the callback on this site', () => {

@@ -29,9 +29,9 @@ const HISTORY: Message[] = [
 
 afterEach(() => vi.restoreAllMocks())
 
-function setup(me: Me = makeMe(), detail: ConversationDetail = DETAIL, kinds: ChannelKindInfo[] = []) {
+function setup(me: Me = makeMe(), detail: ConversationDetail = DETAIL, kinds: ChannelKindInfo[] = [], history: Message[] = HISTORY) {
   vi.spyOn(api, 'conversation').mockResolvedValue(detail)
-  vi.spyOn(api, 'contactMessages').mockResolvedValue({ items: HISTORY, next_cursor: null })
+  vi.spyOn(api, 'contactMessages').mockResolvedValue({ items: history, next_cursor: null })
   vi.spyOn(api, 'markRead').mockResolvedValue(undefined)
   const stream = fakeStream()
   const onSummary = vi.fn()
@@ -379,5 +379,56 @@ describe('ConversationView', () => {
     await user.click(screen.getByTestId('action-contact'))
     expect(screen.getByTestId('contact-panel')).toBeInTheDocument()
     expect(screen.queryByTestId('rule-trail-toggle')).toBeNull()
+  })
+
+  describe('an e-mail thread', () => {
+    const MAIL_DETAIL: ConversationDetail = { ...DETAIL, channel: { id: 'ch-mail', kind: 'email', name: 'SAC' }, thread: { kind: '', key: 'mail:1f2e3d4c5b6a7988' } }
+    const MAILS: Message[] = [
+      msg({ id: 'old1', conversation_id: 'c1', subject: 'Nota fiscal', body: 'Cadê a nota?', created_at: '2025-01-10T10:00:00Z' }),
+      msg({ id: 'e1', conversation_id: 'c2', subject: 'Troca do pedido 123', body: 'Quero trocar o tamanho.', created_at: '2025-03-01T12:00:00Z' }),
+      msg({ id: 'e2', conversation_id: 'c2', direction: 'outbound', status: 'sent', body: 'Claro! Qual tamanho?', author: { id: 'u-ana', name: 'Ana' }, created_at: '2025-03-01T12:01:00Z' }),
+      msg({
+        id: 'e3',
+        conversation_id: 'c2',
+        subject: 'Re: Troca do pedido 123',
+        body: 'O M, por favor.',
+        html: '<p>O M, por favor.</p><blockquote>Em 1 de mar., SAC escreveu:<br>Claro! Qual tamanho?</blockquote><img data-remote-src="https://example.com/t.gif">',
+        cc: ['marido@cliente.com.br'],
+        created_at: '2025-03-01T12:05:00Z',
+      }),
+    ]
+
+    it("heads the conversation with the thread's subject and shows a subject once per thread", async () => {
+      const { stream } = setup(makeMe(), MAIL_DETAIL, [], MAILS)
+      await screen.findByText('O M, por favor.')
+      expect(screen.getByTestId('conversation-subject')).toHaveTextContent(/^Re: Troca do pedido 123$/)
+      // the earlier thread's and this one's first mail; not the agent's reply, not the "Re:"
+      expect(within(bubble('old1')).getByTestId('message-subject')).toHaveTextContent('Nota fiscal')
+      expect(within(bubble('e1')).getByTestId('message-subject')).toHaveTextContent('Troca do pedido 123')
+      expect(within(bubble('e2')).queryByTestId('message-subject')).toBeNull()
+      expect(within(bubble('e3')).queryByTestId('message-subject')).toBeNull()
+      expect(within(bubble('e3')).getByTestId('message-cc')).toHaveTextContent('Cc: marido@cliente.com.br')
+      // the whole mail on request; the agent's reply has none
+      expect(within(bubble('e3')).getByTestId('message-html-toggle')).toHaveTextContent('Mostrar mensagem completa')
+      expect(within(bubble('e2')).queryByTestId('message-html-toggle')).toBeNull()
+      expect(screen.queryByTestId('message-html')).toBeNull()
+
+      // a later mail of the thread moves the header's subject along
+      act(() =>
+        stream.emit({
+          type: 'message.created',
+          data: { ...msg({ id: 'e4', conversation_id: 'c2', subject: 'Re: Troca do pedido 123 (urgente)', body: 'Alguma novidade?', created_at: '2025-03-01T13:00:00Z' }), contact_id: 'ct-joana' },
+        }),
+      )
+      expect(screen.getByTestId('conversation-subject')).toHaveTextContent('Re: Troca do pedido 123 (urgente)')
+      expect(within(bubble('e4')).getByTestId('message-subject')).toHaveTextContent('Re: Troca do pedido 123 (urgente)')
+    })
+
+    it('shows no subject line on conversations without subjects', async () => {
+      setup()
+      await screen.findByText('Meu boleto venceu')
+      expect(screen.queryByTestId('conversation-subject')).toBeNull()
+      expect(screen.queryByTestId('message-subject')).toBeNull()
+    })
   })
 })

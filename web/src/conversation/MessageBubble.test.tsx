@@ -148,4 +148,91 @@ describe('MessageBubble', () => {
     const b = show(msg({ body: 'Oi' }))
     expect(within(b).queryByTestId('message-label')).toBeNull()
   })
+
+  describe('e-mail', () => {
+    const HTML =
+      '<div><p>Quero trocar o tamanho do pedido 123.</p><img data-remote-src="https://example.com/track.gif" width="1" height="1">' +
+      '<blockquote><p>Em 1 de mar., SAC escreveu:</p><p>antigo</p></blockquote></div>'
+    const mail = (over: Partial<Message> = {}) =>
+      msg({ subject: 'Troca do pedido 123', body: 'Quero trocar o tamanho do pedido 123.', html: HTML, cc: ['marido@cliente.com.br', 'financeiro@cliente.com.br'], ...over })
+
+    it('shows the subject above the body and the addresses copied', () => {
+      const b = show(mail())
+      const subject = within(b).getByTestId('message-subject')
+      expect(subject).toHaveTextContent(/^Troca do pedido 123$/)
+      expect(subject).toHaveClass('bubble-subject')
+      // above the body
+      const body = within(b).getByText('Quero trocar o tamanho do pedido 123.')
+      expect(subject.compareDocumentPosition(body) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy()
+      expect(within(b).getByTestId('message-cc')).toHaveTextContent(/^Cc: marido@cliente\.com\.br, financeiro@cliente\.com\.br$/)
+    })
+
+    it('leaves the subject out when the thread already shows it, and shows no Cc line without copies', () => {
+      const b = show(mail({ cc: [] }), 'pt-BR', { showSubject: false })
+      expect(within(b).queryByTestId('message-subject')).toBeNull()
+      expect(within(b).queryByTestId('message-cc')).toBeNull()
+    })
+
+    it('shows the whole mail on request in a sandboxed frame that loads nothing', async () => {
+      const user = userEvent.setup()
+      const b = show(mail())
+      // only what the customer wrote this time, until asked
+      expect(within(b).queryByTestId('message-html')).toBeNull()
+      expect(b).not.toHaveTextContent('antigo')
+      const toggle = within(b).getByTestId('message-html-toggle')
+      expect(toggle).toHaveTextContent('Mostrar mensagem completa')
+      expect(toggle).toHaveAttribute('aria-expanded', 'false')
+      await user.click(toggle)
+
+      const frame = within(b).getByTestId('message-html')
+      expect(frame.tagName).toBe('IFRAME')
+      // sandboxed with no permission at all: no scripts, no same origin, no popups, no navigation
+      expect(frame).toHaveAttribute('sandbox', '')
+      expect(frame).toHaveAttribute('referrerpolicy', 'no-referrer')
+      const doc = frame.getAttribute('srcdoc') ?? ''
+      expect(doc.startsWith(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">`)).toBe(true)
+      expect(doc).toContain('Em 1 de mar., SAC escreveu:')
+      expect(doc).toContain('data-remote-src="https://example.com/track.gif"')
+      expect(doc).not.toMatch(/<img[^>]*\ssrc="https?:/)
+      expect(frame).toHaveAttribute('data-remote-images', 'blocked')
+      expect(toggle).toHaveTextContent('Ocultar mensagem completa')
+      expect(toggle).toHaveAttribute('aria-expanded', 'true')
+
+      await user.click(toggle)
+      expect(within(b).queryByTestId('message-html')).toBeNull()
+    })
+
+    it('loads the remote images when asked: src back and the policy letting them in', async () => {
+      const user = userEvent.setup()
+      const b = show(mail(), 'en')
+      await user.click(within(b).getByRole('button', { name: 'Show full message' }))
+      const load = within(b).getByTestId('message-load-images')
+      expect(load).toHaveTextContent('Load images')
+      await user.click(load)
+
+      const frame = within(b).getByTestId('message-html')
+      expect(frame).toHaveAttribute('sandbox', '')
+      expect(frame).toHaveAttribute('data-remote-images', 'loaded')
+      const doc = frame.getAttribute('srcdoc') ?? ''
+      expect(doc.startsWith(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data: https: http:; style-src 'unsafe-inline'">`)).toBe(true)
+      expect(doc).toContain('<img src="https://example.com/track.gif" width="1" height="1">')
+      expect(doc).not.toContain('data-remote-src')
+      expect(within(b).queryByTestId('message-load-images')).toBeNull()
+    })
+
+    it('offers no image loading for a mail without remote images, and opens a mail with no text of its own at once', () => {
+      const b = show(mail({ body: '', html: '<p>Só HTML</p><img src="data:image/png;base64,AAAA" alt="x">' }))
+      const frame = within(b).getByTestId('message-html')
+      expect(frame).toHaveAttribute('data-remote-images', 'none')
+      expect(within(b).queryByTestId('message-load-images')).toBeNull()
+    })
+
+    it("renders the agent's own reply as any message: its text, no frame", () => {
+      const b = show(msg({ direction: 'outbound', status: 'sent', body: 'Claro, já troco.', author: { id: 'u', name: 'Ana' } }))
+      expect(b).toHaveTextContent('Claro, já troco.')
+      expect(within(b).queryByTestId('message-html-toggle')).toBeNull()
+      expect(within(b).queryByTestId('message-subject')).toBeNull()
+      expect(b.querySelector('iframe')).toBeNull()
+    })
+  })
 })
