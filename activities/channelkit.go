@@ -457,6 +457,9 @@ func messageUpdated(ctx context.Context, tx *gorm.DB, messageID string) error {
 type OAuthInput struct {
 	ChannelRef
 	RedirectURI, Code string
+	// State and Verifier: the consent's signed state and its PKCE code
+	// verifier (empty in workflows started before PKCE).
+	State, Verifier string
 }
 
 // ExchangeOAuthCode trades the code for the channel's tokens and stores
@@ -471,7 +474,7 @@ func (k *ChannelKit) ExchangeOAuthCode(ctx context.Context, in OAuthInput) error
 	if !ok {
 		return temporal.NewNonRetryableApplicationError(ch.Kind+" channels do not connect by OAuth", ErrChannelRefused, nil)
 	}
-	set, err := o.Exchange(ctx, ch, in.RedirectURI, in.Code)
+	set, err := o.Exchange(ctx, ch, channels.OAuthFlow{RedirectURI: in.RedirectURI, State: in.State, Verifier: in.Verifier}, in.Code)
 	var perm *channels.PermanentError
 	if errors.As(err, &perm) {
 		return temporal.NewNonRetryableApplicationError(perm.Reason, ErrChannelRefused, err)

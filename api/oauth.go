@@ -44,6 +44,15 @@ func (s *Server) oauthRedirectURI() string {
 	return strings.TrimRight(s.BaseURL, "/") + "/oauth/callback"
 }
 
+// oauthFlow is the consent of a state, with its PKCE verifier: derived
+// from the state with the secret key, so it never travels and needs no
+// storage between the consent and the callback.
+func (s *Server) oauthFlow(state string) channels.OAuthFlow {
+	mac := hmac.New(sha256.New, s.SecretKey)
+	mac.Write([]byte("oauth-pkce\n" + state))
+	return channels.OAuthFlow{RedirectURI: s.oauthRedirectURI(), State: state, Verifier: base64.RawURLEncoding.EncodeToString(mac.Sum(nil))}
+}
+
 func (s *Server) signState(st oauthState) string {
 	payload, _ := json.Marshal(st)
 	p := base64.RawURLEncoding.EncodeToString(payload)
@@ -101,7 +110,7 @@ func (s *Server) startOAuth(c *gin.Context) {
 	}
 	ch.Settings = opened
 	state := s.signState(oauthState{Channel: ch.ID, Account: ch.AccountID, User: p.UserID, Expires: time.Now().Add(oauthStateTTL).Unix()})
-	u, err := o.AuthorizeURL(ch, s.oauthRedirectURI(), state)
+	u, err := o.AuthorizeURL(ch, s.oauthFlow(state))
 	var fe *channels.FieldError
 	if errors.As(err, &fe) {
 		problem(c, http.StatusUnprocessableEntity, fe.Reason, fe.Field)
@@ -145,7 +154,7 @@ func (s *Server) oauthCallback(c *gin.Context) {
 		problem(c, http.StatusNotFound, "the channel no longer exists", "state")
 		return
 	}
-	if err := s.exchangeCode(c, ch, code); err != nil {
+	if err := s.exchangeCode(c, ch, c.Query("state"), code); err != nil {
 		back("oauth_error", err.Error())
 		return
 	}
@@ -157,13 +166,15 @@ func (s *Server) oauthCallback(c *gin.Context) {
 
 // exchangeCode runs the channel-oauth workflow and waits for it; the
 // error is the provider's refusal as the manager should read it.
-func (s *Server) exchangeCode(c *gin.Context, ch store.Channel, code string) error {
+func (s *Server) exchangeCode(c *gin.Context, ch store.Channel, state, code string) error {
 	if s.Temporal == nil {
 		return errors.New("the workflow engine is not reachable; try again")
 	}
 	ctx, cancel := context.WithTimeout(c, 45*time.Second)
 	defer cancel()
-	in := activities.OAuthInput{ChannelRef: activities.ChannelRef{AccountID: ch.AccountID, ChannelID: ch.ID}, RedirectURI: s.oauthRedirectURI(), Code: code}
+	flow := s.oauthFlow(state)
+	in := activities.OAuthInput{ChannelRef: activities.ChannelRef{AccountID: ch.AccountID, ChannelID: ch.ID}, RedirectURI: flow.RedirectURI, Code: code,
+		State: flow.State, Verifier: flow.Verifier}
 	run, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.ChannelOAuthWorkflowID(ch.ID), TaskQueue: s.Inbox.Queue(),
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING, WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE},
 		workflows.ChannelOAuth, in)

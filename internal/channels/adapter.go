@@ -2,6 +2,8 @@ package channels
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"net"
 	"net/http"
 	"net/url"
@@ -317,15 +319,31 @@ type ThreadDescriber interface {
 }
 
 // OAuth is a kind connected through its provider's consent screen
-// (Instagram Login, Facebook Login): the manager is sent to AuthorizeURL
-// and comes back to CHATSPOT's callback with a code.
+// (Instagram Login, Facebook Login, Google, Microsoft, Mercado Livre): the
+// manager is sent to AuthorizeURL and comes back to CHATSPOT's callback
+// with a code.
 type OAuth interface {
-	// AuthorizeURL is the consent screen for the channel; state comes back
-	// with the code.
-	AuthorizeURL(ch store.Channel, redirectURI, state string) (string, error)
+	// AuthorizeURL is the consent screen for the channel; flow.State comes
+	// back with the code.
+	AuthorizeURL(ch store.Channel, flow OAuthFlow) (string, error)
 	// Exchange turns the code into the settings to store (tokens, their
 	// expiry, the account's ids).
-	Exchange(ctx context.Context, ch store.Channel, redirectURI, code string) (Settings, error)
+	Exchange(ctx context.Context, ch store.Channel, flow OAuthFlow, code string) (Settings, error)
+}
+
+// OAuthFlow is one consent: where the provider sends the browser back,
+// the signed state, and a PKCE code verifier (RFC 7636) the kit derives
+// from the state with the installation's key, for providers that want a
+// proof key: its Challenge goes with AuthorizeURL, the verifier with the
+// code's exchange.
+type OAuthFlow struct {
+	RedirectURI, State, Verifier string
+}
+
+// Challenge is the S256 code challenge of the flow's verifier.
+func (f OAuthFlow) Challenge() string {
+	sum := sha256.Sum256([]byte(f.Verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 // TokenRefresher is a kind whose token expires and is refreshed before

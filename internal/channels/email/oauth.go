@@ -68,14 +68,14 @@ func oauthConfig(ch store.Channel) (config, error) {
 }
 
 // AuthorizeURL is the provider's consent screen for the mailbox.
-func (a *Adapter) AuthorizeURL(ch store.Channel, redirectURI, state string) (string, error) {
+func (a *Adapter) AuthorizeURL(ch store.Channel, flow channels.OAuthFlow) (string, error) {
 	c, err := oauthConfig(ch)
 	if err != nil {
 		return "", err
 	}
 	authURL, _, scope := a.endpoints(c)
-	q := url.Values{"client_id": {c.ClientID}, "redirect_uri": {redirectURI}, "response_type": {"code"}, "scope": {scope},
-		"state": {state}, "login_hint": {c.Username}}
+	q := url.Values{"client_id": {c.ClientID}, "redirect_uri": {flow.RedirectURI}, "response_type": {"code"}, "scope": {scope},
+		"state": {flow.State}, "login_hint": {c.Username}}
 	if c.Auth == AuthGoogle {
 		// offline + consent: Google sends a refresh token only then.
 		q.Set("access_type", "offline")
@@ -87,13 +87,13 @@ func (a *Adapter) AuthorizeURL(ch store.Channel, redirectURI, state string) (str
 }
 
 // Exchange trades the consent screen's code for the tokens.
-func (a *Adapter) Exchange(ctx context.Context, ch store.Channel, redirectURI, code string) (channels.Settings, error) {
+func (a *Adapter) Exchange(ctx context.Context, ch store.Channel, flow channels.OAuthFlow, code string) (channels.Settings, error) {
 	c, err := oauthConfig(ch)
 	if err != nil {
 		return nil, err
 	}
 	_, _, scope := a.endpoints(c)
-	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}}
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {flow.RedirectURI}}
 	if c.Auth == AuthMicrosoft {
 		form.Set("scope", scope)
 	}

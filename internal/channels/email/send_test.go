@@ -166,11 +166,11 @@ func TestOAuthGoogle(t *testing.T) {
 	a := &Adapter{Timeout: 5 * time.Second, GoogleAuthURL: "https://accounts.example/auth", GoogleTokenURL: tokens.URL}
 	ch := mailbox(t, srv, channels.Settings{keyAuth: AuthGoogle, keyAddress: "joao@gmail.com", keyUsername: "joao@gmail.com",
 		keyClientID: "cid.apps.googleusercontent.com", keyClientSecret: "segredo", keyPassword: ""})
-	u, err := a.AuthorizeURL(ch, "https://app.example/oauth/callback", "st")
+	u, err := a.AuthorizeURL(ch, channels.OAuthFlow{RedirectURI: "https://app.example/oauth/callback", State: "st"})
 	if err != nil || !strings.Contains(u, "access_type=offline") || !strings.Contains(u, "scope=https%3A%2F%2Fmail.google.com%2F") {
 		t.Errorf("authorize URL %q %v", u, err)
 	}
-	set, err := a.Exchange(t.Context(), ch, "https://app.example/oauth/callback", "c0de")
+	set, err := a.Exchange(t.Context(), ch, channels.OAuthFlow{RedirectURI: "https://app.example/oauth/callback"}, "c0de")
 	if err != nil {
 		t.Fatal(err)
 	}

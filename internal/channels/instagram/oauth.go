@@ -40,7 +40,7 @@ const refreshBefore = 10 * 24 * time.Hour
 const minTokenAge = 24 * time.Hour
 
 // AuthorizeURL is Instagram's consent screen for the channel's app.
-func (a *Adapter) AuthorizeURL(ch store.Channel, redirectURI, state string) (string, error) {
+func (a *Adapter) AuthorizeURL(ch store.Channel, flow channels.OAuthFlow) (string, error) {
 	s, err := channels.ParseSettings(ch.Settings)
 	if err != nil {
 		return "", err
@@ -52,19 +52,19 @@ func (a *Adapter) AuthorizeURL(ch store.Channel, redirectURI, state string) (str
 	if base == "" {
 		base = DefaultAuthorizeURL
 	}
-	q := url.Values{"client_id": {s.String(keyAppID)}, "redirect_uri": {redirectURI}, "response_type": {"code"}, "scope": {Scopes}, "state": {state}}
+	q := url.Values{"client_id": {s.String(keyAppID)}, "redirect_uri": {flow.RedirectURI}, "response_type": {"code"}, "scope": {Scopes}, "state": {flow.State}}
 	return base + "?" + q.Encode(), nil
 }
 
 // Exchange turns the code into a long-lived token, and learns its expiry
 // and the account's id.
-func (a *Adapter) Exchange(ctx context.Context, ch store.Channel, redirectURI, code string) (channels.Settings, error) {
+func (a *Adapter) Exchange(ctx context.Context, ch store.Channel, flow channels.OAuthFlow, code string) (channels.Settings, error) {
 	s, err := channels.ParseSettings(ch.Settings)
 	if err != nil {
 		return nil, err
 	}
 	form := url.Values{"client_id": {s.String(keyAppID)}, "client_secret": {s.String(keyAppSecret)}, "grant_type": {"authorization_code"},
-		"redirect_uri": {redirectURI}, "code": {code}}
+		"redirect_uri": {flow.RedirectURI}, "code": {code}}
 	api := a.APIURL
 	if api == "" {
 		api = DefaultAPIURL

@@ -24,7 +24,7 @@ const DefaultDialogURL = "https://www.facebook.com"
 const Scopes = "pages_show_list,pages_messaging,pages_manage_metadata"
 
 // AuthorizeURL is Facebook Login's consent screen for the channel's app.
-func (a *Adapter) AuthorizeURL(ch store.Channel, redirectURI, state string) (string, error) {
+func (a *Adapter) AuthorizeURL(ch store.Channel, flow channels.OAuthFlow) (string, error) {
 	s, err := channels.ParseSettings(ch.Settings)
 	if err != nil {
 		return "", err
@@ -39,13 +39,13 @@ func (a *Adapter) AuthorizeURL(ch store.Channel, redirectURI, state string) (str
 	if v == "" {
 		v = meta.DefaultVersion
 	}
-	q := url.Values{"client_id": {s.String(keyAppID)}, "redirect_uri": {redirectURI}, "state": {state}, "scope": {Scopes}, "response_type": {"code"}}
+	q := url.Values{"client_id": {s.String(keyAppID)}, "redirect_uri": {flow.RedirectURI}, "state": {flow.State}, "scope": {Scopes}, "response_type": {"code"}}
 	return base + "/" + v + "/dialog/oauth?" + q.Encode(), nil
 }
 
 // Exchange turns the code into the page's token: the page named in the
 // settings, or the person's only page.
-func (a *Adapter) Exchange(ctx context.Context, ch store.Channel, redirectURI, code string) (channels.Settings, error) {
+func (a *Adapter) Exchange(ctx context.Context, ch store.Channel, flow channels.OAuthFlow, code string) (channels.Settings, error) {
 	s, err := channels.ParseSettings(ch.Settings)
 	if err != nil {
 		return nil, err
@@ -54,7 +54,7 @@ func (a *Adapter) Exchange(ctx context.Context, ch store.Channel, redirectURI, c
 	var user struct {
 		AccessToken string `json:"access_token"`
 	}
-	q := url.Values{"client_id": {s.String(keyAppID)}, "client_secret": {s.String(keyAppSecret)}, "redirect_uri": {redirectURI}, "code": {code}}
+	q := url.Values{"client_id": {s.String(keyAppID)}, "client_secret": {s.String(keyAppSecret)}, "redirect_uri": {flow.RedirectURI}, "code": {code}}
 	if err := g.Do(ctx, http.MethodGet, "oauth/access_token?"+q.Encode(), nil, "", &user); err != nil {
 		return nil, oauthError(err)
 	}
