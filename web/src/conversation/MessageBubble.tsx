@@ -105,7 +105,7 @@ export function MessageBubble({ message: m, onRetry, canRetry, replyTo, contactN
   const comment = m.kind === 'comment'
   const subject = (showSubject ?? true) ? m.subject?.trim() : ''
   const cc = (m.cc ?? []).filter((a) => a.trim() !== '')
-  const classes = ['bubble', `bubble-${side}`, m.html && 'bubble-email', m.status === 'failed' && 'is-failed', m.revoked_at && 'is-revoked', comment && 'bubble-comment', m.hidden_at && 'is-hidden']
+  const classes = ['bubble', `bubble-${side}`, m.status === 'failed' && 'is-failed', m.revoked_at && 'is-revoked', comment && 'bubble-comment', m.hidden_at && 'is-hidden']
     .filter(Boolean)
     .join(' ')
 
@@ -166,7 +166,7 @@ export function MessageBubble({ message: m, onRetry, canRetry, replyTo, contactN
           </div>
         )}
         {m.body && (m.revoked_at ? <del className="bubble-body">{m.body}</del> : <div className="bubble-body">{m.body}</div>)}
-        {m.html && <EmailFullMessage key={m.id} message={m} initiallyOpen={!(m.body ?? '').trim()} />}
+        {m.html && <EmailFullMessage message={m} initiallyOpen={!(m.body ?? '').trim()} />}
         {m.attachments.length > 0 && (
           <ul className="attachments">
             {m.attachments.map((a) => (
