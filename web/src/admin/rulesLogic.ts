@@ -98,6 +98,7 @@ const MESSAGE_FIELDS: FieldSpec[] = [
   { key: 'message.text', type: 'text' },
   { key: 'message.direction', type: 'enum', options: ['inbound', 'outbound'] },
   { key: 'message.comment', type: 'bool' },
+  { key: 'message.subject', type: 'text' },
 ]
 
 const CONVERSATION_FIELDS: FieldSpec[] = [

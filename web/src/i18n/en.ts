@@ -870,6 +870,7 @@ const en: Record<MessageKey, string> = {
   'rules.field.message.text': 'Message text',
   'rules.field.message.direction': 'Message direction',
   'rules.field.message.comment': 'Is a public comment (Instagram post)',
+  'rules.field.message.subject': 'E-mail subject',
   'rules.field.conversation.priority': 'Priority',
   'rules.field.conversation.tags': 'Conversation tags',
   'rules.field.conversation.unread': 'Unread',

@@ -868,6 +868,7 @@ const ptBR = {
   'rules.field.message.text': 'Texto da mensagem',
   'rules.field.message.direction': 'Direção da mensagem',
   'rules.field.message.comment': 'É um comentário público (post do Instagram)',
+  'rules.field.message.subject': 'Assunto do e-mail',
   'rules.field.conversation.priority': 'Prioridade',
   'rules.field.conversation.tags': 'Etiquetas da conversa',
   'rules.field.conversation.unread': 'Não lidas',
