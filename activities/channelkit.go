@@ -336,6 +336,13 @@ func (k *ChannelKit) MarkConversationRead(ctx context.Context, in ReadInput) err
 	return err
 }
 
+// ResourceRef names a provider resource to fetch for a channel (a
+// notification's Fetch).
+type ResourceRef struct {
+	ChannelRef
+	Ref string
+}
+
 // MediaRef names an inbound file to fetch.
 type MediaRef struct {
 	AccountID, MediaID string

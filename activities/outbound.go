@@ -88,7 +88,8 @@ func (c *Conversations) CreateOutbound(ctx context.Context, in CreateOutboundInp
 
 // replyTo is the message an outbound message answers: the one named, if
 // it is the conversation's, else in a thread of comments the latest
-// comment (a reply to a comment must name one).
+// comment (a reply to a comment must name one), on a question channel the
+// latest question.
 func (c *Conversations) replyTo(ctx context.Context, in CreateOutboundInput) (*string, error) {
 	if in.Kind == store.KindNote {
 		return nil, nil
@@ -103,7 +104,12 @@ func (c *Conversations) replyTo(ctx context.Context, in CreateOutboundInput) (*s
 			return nil, err
 		}
 	}
-	err := c.DB.WithContext(ctx).Select("id").Where("conversation_id = ? AND direction = ? AND kind = ?", in.ConversationID, store.DirectionInbound, store.KindComment).
+	answered := []string{store.KindComment}
+	var ch store.Channel
+	if err := c.DB.WithContext(ctx).Select("kind").Take(&ch, "id = ?", in.ChannelID).Error; err == nil && c.Channels.Capabilities(ch.Kind).Questions {
+		answered = append(answered, store.KindText) // a question channel: the latest question
+	}
+	err := c.DB.WithContext(ctx).Select("id").Where("conversation_id = ? AND direction = ? AND kind IN ?", in.ConversationID, store.DirectionInbound, answered).
 		Order("created_at DESC").Take(&orig).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -387,6 +388,10 @@ func (s *Server) sendMessage(c *gin.Context) {
 		problem(c, http.StatusUnprocessableEntity, "body must be at most 4096 characters", "body")
 		return
 	}
+	if limit := s.maxText(c, conv); limit > 0 && req.Kind != store.KindNote && len([]rune(req.Body)) > limit {
+		problem(c, http.StatusUnprocessableEntity, fmt.Sprintf("body must be at most %d characters on this channel", limit), "body")
+		return
+	}
 	if req.Kind != "" && req.Kind != store.KindText && req.Kind != store.KindNote && req.Kind != store.KindComment {
 		problem(c, http.StatusUnprocessableEntity, "kind must be text, note or comment", "kind")
 		return
@@ -745,4 +750,14 @@ type channelItem struct {
 	Active       bool   `json:"active"`
 	Status       string `json:"status"` // see ChannelJSON
 	StatusReason string `json:"status_reason"`
+}
+
+// maxText is the longest text the conversation's channel takes; 0: no
+// limit known.
+func (s *Server) maxText(c *gin.Context, conv store.Conversation) int {
+	var ch store.Channel
+	if s.DB.WithContext(c).Select("kind").Take(&ch, "id = ?", conv.ChannelID).Error != nil {
+		return 0
+	}
+	return s.channels().Capabilities(ch.Kind).MaxText
 }

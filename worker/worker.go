@@ -153,6 +153,7 @@ func RegisterWithConnection(r, conn sdkworker.Registry, deps Deps) {
 	r.RegisterWorkflow(workflows.ChannelActivation)
 	r.RegisterWorkflow(workflows.ChannelConnection)
 	r.RegisterWorkflow(workflows.InboundMedia)
+	r.RegisterWorkflow(workflows.ResourceFetch)
 	r.RegisterWorkflow(workflows.InboundSweep)
 	r.RegisterWorkflow(workflows.MarkRead)
 	r.RegisterWorkflow(workflows.ModerateComment)
@@ -184,5 +185,6 @@ func RegisterWithConnection(r, conn sdkworker.Registry, deps Deps) {
 	env := func(ch store.Channel) channels.Env { return activities.ChannelEnv(deps.PublicURL, ch) }
 	conns := &inbox.Connections{Inbox: ib, Channels: deps.Channels, Secrets: deps.Secrets, Env: env, Queue: deps.ConnectionQueue}
 	r.RegisterActivityWithOptions(conns.RunConnection, activity.RegisterOptions{Name: workflows.RunConnectionActivity})
+	r.RegisterActivityWithOptions(conns.FetchResource, activity.RegisterOptions{Name: workflows.FetchResourceActivity})
 	r.RegisterActivityWithOptions(ib.SweepInbound, activity.RegisterOptions{Name: workflows.SweepInboundActivity})
 }

@@ -20,6 +20,11 @@ func ChannelActivationWorkflowID(channelID string) string { return "channel-acti
 // stateful connection (long polling, a WhatsApp session, IMAP IDLE).
 func ChannelConnectionWorkflowID(channelID string) string { return "channel-connection/" + channelID }
 
+// ResourceFetchWorkflowID is the business key of reading the resource a
+// provider's notification named: its id makes a repeated notification a
+// no-op.
+func ResourceFetchWorkflowID(channelID, key string) string { return "fetch/" + channelID + "/" + key }
+
 // InboundMediaWorkflowID is the business key of fetching one inbound
 // file.
 func InboundMediaWorkflowID(mediaID string) string { return "inbound-media/" + mediaID }
@@ -40,6 +45,7 @@ const (
 // this one: the connection runs there, next to the ingestion it feeds.
 const (
 	RunConnectionActivity = "RunConnection"
+	FetchResourceActivity = "FetchResource"
 	SweepInboundActivity  = "SweepInbound"
 )
 
@@ -465,4 +471,19 @@ var oauthOptions = workflow.ActivityOptions{
 // the channel's tokens and stores them; activation follows.
 func ChannelOAuth(ctx workflow.Context, in activities.OAuthInput) error {
 	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, oauthOptions), kit.ExchangeOAuthCode, in).Get(ctx, nil)
+}
+
+// fetchOptions retry a provider for about an hour (a notification is the
+// only news of a question); its refusal (the resource is gone, a revoked
+// token) ends the fetch.
+var fetchOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: time.Minute,
+	RetryPolicy: &temporal.RetryPolicy{InitialInterval: 2 * time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Minute, MaximumAttempts: 12,
+		NonRetryableErrorTypes: []string{activities.ErrChannelRefused}},
+}
+
+// ResourceFetch reads the resource a notification named and ingests what
+// it holds, after the webhook answered.
+func ResourceFetch(ctx workflow.Context, ref activities.ResourceRef) error {
+	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, fetchOptions), FetchResourceActivity, ref).Get(ctx, nil)
 }

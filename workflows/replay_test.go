@@ -37,6 +37,7 @@ func TestReplayCommittedHistories(t *testing.T) {
 		r.RegisterWorkflow(workflows.ModerateComment)
 		r.RegisterWorkflow(workflows.TokenRefresh)
 		r.RegisterWorkflow(workflows.ChannelOAuth)
+		r.RegisterWorkflow(workflows.ResourceFetch)
 		if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}

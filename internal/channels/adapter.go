@@ -60,6 +60,13 @@ type Capabilities struct {
 	// Subjects: messages carry a subject, copies and references (e-mail);
 	// replies are sent with the thread's.
 	Subjects bool `json:"subjects"`
+	// Questions: each customer message is a question answered publicly,
+	// once (Mercado Livre): an agent's message answers the one chosen,
+	// else the latest.
+	Questions bool `json:"questions"`
+	// MaxText is the longest text the provider takes (characters); 0: no
+	// limit known. The composer counts down to it; longer is refused.
+	MaxText int `json:"max_text"`
 }
 
 // WindowFor is the window for a send with or without the human-agent tag.
@@ -157,6 +164,13 @@ type File struct {
 	Name        string
 	ContentType string
 	Data        []byte
+}
+
+// ResourceFetcher is implemented by kinds whose notifications name a
+// resource instead of carrying it (Batch.Fetches): the fetch-resource
+// workflow reads it into what it holds, after the webhook answered.
+type ResourceFetcher interface {
+	FetchResource(ctx context.Context, ch store.Channel, ref string) (Batch, error)
 }
 
 // MediaFetcher is implemented by kinds whose inbound messages carry
@@ -307,7 +321,10 @@ type ThreadInfo struct {
 }
 
 // Thread kinds.
-const ThreadPost = "post"
+const (
+	ThreadPost    = "post"    // an Instagram post's comments
+	ThreadListing = "listing" // a Mercado Livre listing's questions
+)
 
 // ThreadDescriber is a kind that can say what a thread is about, from the
 // provider.

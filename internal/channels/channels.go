@@ -144,6 +144,17 @@ type Batch struct {
 	Messages  []Inbound
 	Receipts  []Receipt
 	Templates []TemplateStatus
+	// Fetches are resources a notification only names, read after the
+	// webhook answered (the kind's ResourceFetcher).
+	Fetches []Fetch
+}
+
+// Fetch is a provider resource a notification names (Mercado Livre's carry
+// only the path of the question: they must be answered within 500 ms).
+// Key is the notification's id: the same key twice is fetched once.
+type Fetch struct {
+	Key string
+	Ref string
 }
 
 // Template is a message template as its provider knows it.

@@ -80,7 +80,6 @@ func (r *Registry) Kinds() []KindInfo {
 // row that exists of them.
 var planned = []Kind{
 	{Name: KindSMS, Label: "SMS"},
-	{Name: KindMercadoLivre, Label: "Mercado Livre", Capabilities: Capabilities{Threads: true}},
 	{Name: KindLinkedIn, Label: "LinkedIn"},
 	{Name: KindOLX, Label: "OLX PRO", Capabilities: Capabilities{Threads: true}},
 }

@@ -303,7 +303,8 @@ func channelKinds(cfg *config.Config, db *gorm.DB, allowPrivateURLs bool) *chann
 	return kinds.Registry(kinds.Config{AllowPrivateURLs: allowPrivateURLs, TelegramAPIURL: cfg.TelegramAPIURL,
 		MetaGraphURL: cfg.MetaGraphURL, MetaGraphVersion: cfg.MetaGraphVersion,
 		InstagramGraphURL: cfg.InstagramGraphURL, InstagramAPIURL: cfg.InstagramAPIURL, DB: db,
-		GoogleAuthURL: cfg.GoogleAuthURL, GoogleTokenURL: cfg.GoogleTokenURL, MicrosoftLoginURL: cfg.MicrosoftLoginURL})
+		GoogleAuthURL: cfg.GoogleAuthURL, GoogleTokenURL: cfg.GoogleTokenURL, MicrosoftLoginURL: cfg.MicrosoftLoginURL,
+		MercadoLivreAPIURL: cfg.MercadoLivreAPIURL, MercadoLivreAuthURL: cfg.MercadoLivreAuthURL})
 }
 
 // waitAndShutdown blocks until a signal or a server error, then gives

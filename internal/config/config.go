@@ -46,7 +46,9 @@ type Config struct {
 	InstagramAPIURL   string        // "" is api.instagram.com
 	// E-mail OAuth endpoints; "" are Google's and Microsoft's.
 	GoogleAuthURL, GoogleTokenURL, MicrosoftLoginURL string
-	MetaGraphVersion                                 string
+	// Mercado Livre's API and consent screen; "" are Mercado Livre's.
+	MercadoLivreAPIURL, MercadoLivreAuthURL string
+	MetaGraphVersion                        string
 	// TemplateRates are what Meta charges per delivered WhatsApp template
 	// message, by category, in ten-thousandths of a real (the operator's
 	// rate card); empty: costs are counted, not priced.
@@ -142,6 +144,10 @@ var Settings = []Setting{
 		func(c *Config, v string) error { c.GoogleTokenURL = strings.TrimRight(v, "/"); return checkURL(v) }},
 	{"microsoft-login-url", "CHATSPOT_MICROSOFT_LOGIN_URL", "", "dev, serve, worker", "Base URL of Microsoft's identity platform for Microsoft 365 mailboxes (tests); empty: https://login.microsoftonline.com.",
 		func(c *Config, v string) error { c.MicrosoftLoginURL = strings.TrimRight(v, "/"); return checkURL(v) }},
+	{"mercadolivre-api-url", "CHATSPOT_MERCADOLIVRE_API_URL", "", "dev, serve, worker", "Base URL of Mercado Livre's API (tests); empty: https://api.mercadolibre.com.",
+		func(c *Config, v string) error { c.MercadoLivreAPIURL = strings.TrimRight(v, "/"); return checkURL(v) }},
+	{"mercadolivre-auth-url", "CHATSPOT_MERCADOLIVRE_AUTH_URL", "", "dev, serve, worker", "Mercado Livre's OAuth consent screen (tests); empty: https://auth.mercadolivre.com.br/authorization.",
+		func(c *Config, v string) error { c.MercadoLivreAuthURL = strings.TrimRight(v, "/"); return checkURL(v) }},
 	{"meta-graph-version", "CHATSPOT_META_GRAPH_VERSION", "v25.0", "dev, serve, worker", "Graph API version CHATSPOT calls (v25.0 or newer; Meta retires old versions).",
 		func(c *Config, v string) error {
 			c.MetaGraphVersion = v

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -99,6 +100,42 @@ func (c *Connections) RunConnection(ctx context.Context, ref activities.ChannelR
 		return workflows.ConnectionResult{}, nil
 	}
 	return workflows.ConnectionResult{Done: true}, nil // nothing to hold open
+}
+
+// FetchResource reads the resource a notification named (the
+// ResourceFetch workflow's activity) and ingests what it holds. The
+// provider's refusal ends the fetch; a revoked token marks the channel.
+func (c *Connections) FetchResource(ctx context.Context, ref activities.ResourceRef) error {
+	var ch store.Channel
+	if err := c.Inbox.DB.WithContext(ctx).Take(&ch, "id = ? AND account_id = ?", ref.ChannelID, ref.AccountID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil // deleted meanwhile
+		}
+		return err
+	}
+	a, _ := c.Channels.Adapter(ch.Kind)
+	f, ok := a.(channels.ResourceFetcher)
+	if !ok || !ch.Active {
+		return nil
+	}
+	opened, err := c.Secrets.OpenJSON(ch.Settings)
+	if err != nil {
+		return err
+	}
+	ch.Settings = opened
+	b, err := f.FetchResource(ctx, ch, ref.Ref)
+	var perm *channels.PermanentError
+	if errors.As(err, &perm) {
+		if perm.Reauth {
+			_ = messaging.SetChannelStatus(ctx, c.Inbox.DB, c.Inbox.Bus, ch.ID, store.ChannelNeedsReauth, perm.Reason)
+		}
+		return temporal.NewNonRetryableApplicationError(perm.Reason, activities.ErrChannelRefused, err)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = c.Inbox.Receive(ctx, ch, b)
+	return err
 }
 
 // superseded reports whether the channel changed under a running

@@ -263,7 +263,31 @@ func (ib *Inbox) Receive(ctx context.Context, ch store.Channel, b channels.Batch
 	if len(b.Templates) > 0 && ib.Bus != nil {
 		ib.Bus.Notify(ch.AccountID)
 	}
+	for _, f := range b.Fetches {
+		if err := ib.fetchResource(ctx, ch, f); err != nil {
+			return out, err
+		}
+	}
 	return out, nil
+}
+
+// fetchResource starts the workflow that reads a resource a notification
+// named; a repeated notification finds it started and is a no-op.
+func (ib *Inbox) fetchResource(ctx context.Context, ch store.Channel, f channels.Fetch) error {
+	opts := client.StartWorkflowOptions{
+		ID: workflows.ResourceFetchWorkflowID(ch.ID, f.Key), TaskQueue: ib.Queue(),
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}
+	ref := activities.ResourceRef{ChannelRef: activities.ChannelRef{AccountID: ch.AccountID, ChannelID: ch.ID}, Ref: f.Ref}
+	_, err := ib.Temporal.ExecuteWorkflow(ctx, opts, workflows.ResourceFetch, ref)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("fetch the notified resource: %w", err)
+	}
+	return nil
 }
 
 func (ib *Inbox) log() *slog.Logger {

@@ -304,6 +304,7 @@ func saveHistory(t *testing.T, tc client.Client, wfID, runID, name string) {
 	replayer.RegisterWorkflow(workflows.ModerateComment)
 	replayer.RegisterWorkflow(workflows.TokenRefresh)
 	replayer.RegisterWorkflow(workflows.ChannelOAuth)
+	replayer.RegisterWorkflow(workflows.ResourceFetch)
 	if err := replayer.ReplayWorkflowHistory(nil, &hist); err != nil {
 		t.Fatalf("replaying the run just recorded: %v", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/chatspot/chatspot/internal/channels/apichannel"
 	"github.com/chatspot/chatspot/internal/channels/email"
 	"github.com/chatspot/chatspot/internal/channels/instagram"
+	"github.com/chatspot/chatspot/internal/channels/mercadolivre"
 	"github.com/chatspot/chatspot/internal/channels/messenger"
 	"github.com/chatspot/chatspot/internal/channels/telegram"
 	"github.com/chatspot/chatspot/internal/channels/webchat"
@@ -40,6 +41,9 @@ type Config struct {
 	// GoogleAuthURL, GoogleTokenURL and MicrosoftLoginURL are the e-mail
 	// OAuth endpoints; "" are Google's and Microsoft's.
 	GoogleAuthURL, GoogleTokenURL, MicrosoftLoginURL string
+	// MercadoLivreAPIURL and MercadoLivreAuthURL are Mercado Livre's API
+	// and consent screen; "" are Mercado Livre's.
+	MercadoLivreAPIURL, MercadoLivreAuthURL string
 	// EmailTLS is the TLS configuration of IMAP and SMTP connections
 	// (tests trust their own certificate); nil is the system's.
 	EmailTLS *tls.Config
@@ -62,6 +66,7 @@ func Registry(cfg Config) *channels.Registry {
 		&messenger.Adapter{BaseURL: cfg.MetaGraphURL, Version: cfg.MetaGraphVersion, HTTP: &http.Client{Timeout: 60 * time.Second}},
 		&email.Adapter{TLS: cfg.EmailTLS, GoogleAuthURL: cfg.GoogleAuthURL, GoogleTokenURL: cfg.GoogleTokenURL, MicrosoftURL: cfg.MicrosoftLoginURL,
 			HTTP: &http.Client{Timeout: 30 * time.Second}},
+		&mercadolivre.Adapter{APIURL: cfg.MercadoLivreAPIURL, AuthURL: cfg.MercadoLivreAuthURL, HTTP: &http.Client{Timeout: 30 * time.Second}},
 	)
 }
 
