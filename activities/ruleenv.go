@@ -34,7 +34,7 @@ func RuleEnv(ctx context.Context, db *gorm.DB, event string, conv store.Conversa
 	if conv.LastMessageAt != nil {
 		idle = int(time.Since(*conv.LastMessageAt).Minutes())
 	}
-	rc := rules.Conversation{ID: conv.ID, Status: conv.Status, Priority: conv.Priority, Tags: store.SplitTags(conv.Tags), Unread: conv.Unread,
+	rc := rules.Conversation{ID: conv.ID, Thread: conv.ThreadKey, Status: conv.Status, Priority: conv.Priority, Tags: store.SplitTags(conv.Tags), Unread: conv.Unread,
 		Assigned: conv.AssigneeID != nil, IdleMinutes: idle}
 	if conv.TeamID != nil {
 		rc.TeamID = *conv.TeamID

@@ -35,6 +35,10 @@ type Conversation struct {
 	Assigned    bool     `expr:"assigned"`
 	TeamID      string   `expr:"team_id"`
 	IdleMinutes int      `expr:"idle_minutes"`
+	// Thread is what the conversation is about on channels with parallel
+	// threads: "item:<listing id>" (Mercado Livre), "post:<media id>"
+	// (Instagram comments), "mail:…" (an e-mail thread); "" for none.
+	Thread string `expr:"thread"`
 }
 
 // Contact is the customer.
