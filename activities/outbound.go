@@ -88,8 +88,8 @@ func (c *Conversations) CreateOutbound(ctx context.Context, in CreateOutboundInp
 
 // replyTo is the message an outbound message answers: the one named, if
 // it is the conversation's, else in a thread of comments the latest
-// comment (a reply to a comment must name one), on a question channel the
-// latest question.
+// comment (a reply to a comment must name one), on channels whose sends
+// answer a message (Capabilities.AnswersLatest) the latest.
 func (c *Conversations) replyTo(ctx context.Context, in CreateOutboundInput) (*string, error) {
 	if in.Kind == store.KindNote {
 		return nil, nil
@@ -106,8 +106,8 @@ func (c *Conversations) replyTo(ctx context.Context, in CreateOutboundInput) (*s
 	}
 	answered := []string{store.KindComment}
 	var ch store.Channel
-	if err := c.DB.WithContext(ctx).Select("kind").Take(&ch, "id = ?", in.ChannelID).Error; err == nil && c.Channels.Capabilities(ch.Kind).Questions {
-		answered = append(answered, store.KindText) // a question channel: the latest question
+	if err := c.DB.WithContext(ctx).Select("kind").Take(&ch, "id = ?", in.ChannelID).Error; err == nil && c.Channels.Capabilities(ch.Kind).AnswersLatest {
+		answered = append(answered, store.KindText) // the customer's latest message
 	}
 	err := c.DB.WithContext(ctx).Select("id").Where("conversation_id = ? AND direction = ? AND kind IN ?", in.ConversationID, store.DirectionInbound, answered).
 		Order("created_at DESC").Take(&orig).Error
@@ -192,6 +192,11 @@ func (c *Conversations) DeliverMessage(ctx context.Context, in DeliverInput) err
 			out.FirstContact = errors.Is(err, gorm.ErrRecordNotFound)
 		}
 		providerID, err = sender.Send(ctx, out)
+		if err == nil && providerID == "" {
+			// The provider answers no id (OLX): the echo, matched by its
+			// text, gives the message its id.
+			return c.setStatus(ctx, msg, store.MessageSent, "", nil)
+		}
 		if err == nil {
 			return c.setStatus(ctx, msg, store.MessageSent, "", &providerID)
 		}

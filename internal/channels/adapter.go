@@ -64,6 +64,10 @@ type Capabilities struct {
 	// once (Mercado Livre): an agent's message answers the one chosen,
 	// else the latest.
 	Questions bool `json:"questions"`
+	// AnswersLatest: an outbound message names the customer's message it
+	// answers, the latest when the agent chose none (Mercado Livre's
+	// questions, OLX's chat).
+	AnswersLatest bool `json:"answers_latest"`
 	// MaxText is the longest text the provider takes (characters); 0: no
 	// limit known. The composer counts down to it; longer is refused.
 	MaxText int `json:"max_text"`
@@ -324,6 +328,7 @@ type ThreadInfo struct {
 const (
 	ThreadPost    = "post"    // an Instagram post's comments
 	ThreadListing = "listing" // a Mercado Livre listing's questions
+	ThreadAd      = "ad"      // an OLX ad's chat
 )
 
 // ThreadDescriber is a kind that can say what a thread is about, from the

@@ -81,5 +81,4 @@ func (r *Registry) Kinds() []KindInfo {
 var planned = []Kind{
 	{Name: KindSMS, Label: "SMS"},
 	{Name: KindLinkedIn, Label: "LinkedIn"},
-	{Name: KindOLX, Label: "OLX PRO", Capabilities: Capabilities{Threads: true}},
 }

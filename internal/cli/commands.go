@@ -304,7 +304,8 @@ func channelKinds(cfg *config.Config, db *gorm.DB, allowPrivateURLs bool) *chann
 		MetaGraphURL: cfg.MetaGraphURL, MetaGraphVersion: cfg.MetaGraphVersion,
 		InstagramGraphURL: cfg.InstagramGraphURL, InstagramAPIURL: cfg.InstagramAPIURL, DB: db,
 		GoogleAuthURL: cfg.GoogleAuthURL, GoogleTokenURL: cfg.GoogleTokenURL, MicrosoftLoginURL: cfg.MicrosoftLoginURL,
-		MercadoLivreAPIURL: cfg.MercadoLivreAPIURL, MercadoLivreAuthURL: cfg.MercadoLivreAuthURL})
+		MercadoLivreAPIURL: cfg.MercadoLivreAPIURL, MercadoLivreAuthURL: cfg.MercadoLivreAuthURL,
+		OLXAuthURL: cfg.OLXAuthURL, OLXAPIURL: cfg.OLXAPIURL})
 }
 
 // waitAndShutdown blocks until a signal or a server error, then gives

@@ -48,7 +48,9 @@ type Config struct {
 	GoogleAuthURL, GoogleTokenURL, MicrosoftLoginURL string
 	// Mercado Livre's API and consent screen; "" are Mercado Livre's.
 	MercadoLivreAPIURL, MercadoLivreAuthURL string
-	MetaGraphVersion                        string
+	// OLX's auth and chat API hosts; "" are OLX's.
+	OLXAuthURL, OLXAPIURL string
+	MetaGraphVersion      string
 	// TemplateRates are what Meta charges per delivered WhatsApp template
 	// message, by category, in ten-thousandths of a real (the operator's
 	// rate card); empty: costs are counted, not priced.
@@ -148,6 +150,10 @@ var Settings = []Setting{
 		func(c *Config, v string) error { c.MercadoLivreAPIURL = strings.TrimRight(v, "/"); return checkURL(v) }},
 	{"mercadolivre-auth-url", "CHATSPOT_MERCADOLIVRE_AUTH_URL", "", "dev, serve, worker", "Mercado Livre's OAuth consent screen (tests); empty: https://auth.mercadolivre.com.br/authorization.",
 		func(c *Config, v string) error { c.MercadoLivreAuthURL = strings.TrimRight(v, "/"); return checkURL(v) }},
+	{"olx-auth-url", "CHATSPOT_OLX_AUTH_URL", "", "dev, serve, worker", "Base URL of OLX's OAuth host (tests); empty: https://auth.olx.com.br.",
+		func(c *Config, v string) error { c.OLXAuthURL = strings.TrimRight(v, "/"); return checkURL(v) }},
+	{"olx-api-url", "CHATSPOT_OLX_API_URL", "", "dev, serve, worker", "Base URL of OLX's chat API (tests); empty: https://apps.olx.com.br.",
+		func(c *Config, v string) error { c.OLXAPIURL = strings.TrimRight(v, "/"); return checkURL(v) }},
 	{"meta-graph-version", "CHATSPOT_META_GRAPH_VERSION", "v25.0", "dev, serve, worker", "Graph API version CHATSPOT calls (v25.0 or newer; Meta retires old versions).",
 		func(c *Config, v string) error {
 			c.MetaGraphVersion = v

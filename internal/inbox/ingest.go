@@ -213,14 +213,15 @@ func (ib *Inbox) Echo(ctx context.Context, ch store.Channel, in channels.Inbound
 // own, arriving before the send's answer was stored.
 const echoWindow = 10 * time.Minute
 
-// pendingSend is our own message being sent whose echo came back before
-// the provider's answer (with its id) was stored: the echo is matched by
-// contact and text and gives the message its provider id. Providers whose
-// echoes carry our id (Messenger's metadata) never get here.
+// pendingSend is our own message whose echo came back before the
+// provider's answer (with its id) was stored, or from a provider that
+// answers no id (OLX): the echo is matched by contact and text and gives
+// the message its provider id. Providers whose echoes carry our id
+// (Messenger's metadata) never get here.
 func pendingSend(tx *gorm.DB, ch store.Channel, contactID string, in channels.Inbound) (*store.Message, error) {
 	var msg store.Message
-	err := tx.Where("channel_id = ? AND direction = 'outbound' AND contact_id = ? AND external_id IS NULL AND status = ? AND body = ? AND created_at > ?",
-		ch.ID, contactID, store.MessageQueued, in.Text, time.Now().Add(-echoWindow).UTC()).Order("created_at").Take(&msg).Error
+	err := tx.Where("channel_id = ? AND direction = 'outbound' AND contact_id = ? AND external_id IS NULL AND status IN ? AND body = ? AND created_at > ?",
+		ch.ID, contactID, []string{store.MessageQueued, store.MessageSent}, in.Text, time.Now().Add(-echoWindow).UTC()).Order("created_at").Take(&msg).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/chatspot/chatspot/internal/channels/instagram"
 	"github.com/chatspot/chatspot/internal/channels/mercadolivre"
 	"github.com/chatspot/chatspot/internal/channels/messenger"
+	"github.com/chatspot/chatspot/internal/channels/olx"
 	"github.com/chatspot/chatspot/internal/channels/telegram"
 	"github.com/chatspot/chatspot/internal/channels/webchat"
 	"github.com/chatspot/chatspot/internal/channels/whatsappcloud"
@@ -44,6 +45,9 @@ type Config struct {
 	// MercadoLivreAPIURL and MercadoLivreAuthURL are Mercado Livre's API
 	// and consent screen; "" are Mercado Livre's.
 	MercadoLivreAPIURL, MercadoLivreAuthURL string
+	// OLXAuthURL and OLXAPIURL are OLX's auth and chat API hosts; "" are
+	// OLX's.
+	OLXAuthURL, OLXAPIURL string
 	// EmailTLS is the TLS configuration of IMAP and SMTP connections
 	// (tests trust their own certificate); nil is the system's.
 	EmailTLS *tls.Config
@@ -67,6 +71,7 @@ func Registry(cfg Config) *channels.Registry {
 		&email.Adapter{TLS: cfg.EmailTLS, GoogleAuthURL: cfg.GoogleAuthURL, GoogleTokenURL: cfg.GoogleTokenURL, MicrosoftURL: cfg.MicrosoftLoginURL,
 			HTTP: &http.Client{Timeout: 30 * time.Second}},
 		&mercadolivre.Adapter{APIURL: cfg.MercadoLivreAPIURL, AuthURL: cfg.MercadoLivreAuthURL, HTTP: &http.Client{Timeout: 30 * time.Second}},
+		&olx.Adapter{AuthURL: cfg.OLXAuthURL, APIURL: cfg.OLXAPIURL, HTTP: &http.Client{Timeout: 30 * time.Second}},
 	)
 }
 

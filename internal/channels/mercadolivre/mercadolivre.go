@@ -73,7 +73,7 @@ func (*Adapter) Kind() channels.Kind {
 		Secrets: []string{keyAccessToken, keyRefreshToken},
 		Hidden:  []string{keyAccessToken, keyRefreshToken},
 		Capabilities: channels.Capabilities{
-			Threads: true, Questions: true, MaxText: MaxAnswer,
+			Threads: true, Questions: true, AnswersLatest: true, MaxText: MaxAnswer,
 		},
 	}
 }
