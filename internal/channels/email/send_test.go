@@ -3,6 +3,7 @@ package email
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"net"
@@ -250,5 +251,35 @@ func TestValidate(t *testing.T) {
 		if !errors.As(err, &fe) || fe.Field != "settings."+b.field {
 			t.Errorf("%v: %v, want an error on %s", b.s, err, b.field)
 		}
+	}
+}
+
+// Servers that require STARTTLS: signing in and sending go through TLS
+// with a trusted certificate; an untrusted one is named as the failure.
+func TestSTARTTLS(t *testing.T) {
+	srv, pool := mailtest.StartTLS(t, "suporte", "s3nha")
+	ch := mailbox(t, srv, channels.Settings{keyIMAPTLS: TLSStart, keySMTPTLS: TLSStart})
+	a := &Adapter{Timeout: 5 * time.Second, TLS: &tls.Config{RootCAs: pool}}
+	for _, step := range []string{StepCheckIMAP, StepCheckSMTP} {
+		if _, err := a.RunStep(t.Context(), channels.Env{}, ch, step); err != nil {
+			t.Errorf("%s over STARTTLS: %v", step, err)
+		}
+	}
+	if _, err := a.Send(t.Context(), channels.Outbound{MessageID: "tls1", Channel: ch, To: "cliente@x.com", Text: "oi", Subject: "Olá"}); err != nil {
+		t.Errorf("send over STARTTLS: %v", err)
+	}
+	if len(srv.Sent()) != 1 {
+		t.Errorf("SMTP received %d mails", len(srv.Sent()))
+	}
+	untrusting := &Adapter{Timeout: 5 * time.Second}
+	_, err := untrusting.RunStep(t.Context(), channels.Env{}, ch, StepCheckIMAP)
+	var perm *channels.PermanentError
+	if !errors.As(err, &perm) || !strings.Contains(perm.Reason, "certificate") {
+		t.Errorf("an untrusted certificate: %v", err)
+	}
+	// Plain text where the server wants TLS first: login refused, named.
+	plain := mailbox(t, srv, nil)
+	if _, err := a.RunStep(t.Context(), channels.Env{}, plain, StepCheckIMAP); err == nil {
+		t.Error("signing in without TLS on a server that requires it succeeded")
 	}
 }

@@ -6,6 +6,13 @@ package mailtest
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"math/big"
 	"errors"
 	"io"
 	"net"
@@ -56,8 +63,48 @@ func Start(t testing.TB, user, password string) *Servers {
 	return s
 }
 
+// StartTLS runs both servers requiring STARTTLS before signing in, with
+// a certificate for 127.0.0.1 that the answered pool trusts.
+func StartTLS(t testing.TB, user, password string) (*Servers, *x509.CertPool) {
+	t.Helper()
+	cfg, pool, err := selfSigned()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := newServers(user, password, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s, pool
+}
+
+// selfSigned makes a certificate for 127.0.0.1 and a pool trusting it.
+func selfSigned() (*tls.Config, *x509.CertPool, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "mailtest"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, nil, err
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}, pool, nil
+}
+
 // New runs both servers on loopback until Close.
-func New(user, password string) (*Servers, error) {
+func New(user, password string) (*Servers, error) { return newServers(user, password, nil) }
+
+func newServers(user, password string, tlsConfig *tls.Config) (*Servers, error) {
 	s := &Servers{User: user, Password: password, tokens: map[string]bool{}}
 	s.user = imapmemserver.NewUser(user, password)
 	for _, name := range []string{"INBOX", "Sent"} {
@@ -70,7 +117,8 @@ func New(user, password string) (*Servers, error) {
 			return &session{servers: s}, nil, nil
 		},
 		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}},
-		InsecureAuth: true,
+		InsecureAuth: tlsConfig == nil,
+		TLSConfig:    tlsConfig,
 		Logger:       quietLogger{},
 	})
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -82,7 +130,8 @@ func New(user, password string) (*Servers, error) {
 
 	smtpSrv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &smtpSession{servers: s}, nil }))
 	smtpSrv.Domain = "localhost"
-	smtpSrv.AllowInsecureAuth = true
+	smtpSrv.AllowInsecureAuth = tlsConfig == nil
+	smtpSrv.TLSConfig = tlsConfig
 	smtpSrv.ReadTimeout = 30 * time.Second
 	smtpSrv.WriteTimeout = 30 * time.Second
 	sl, err := net.Listen("tcp", "127.0.0.1:0")
