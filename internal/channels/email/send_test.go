@@ -283,3 +283,52 @@ func TestSTARTTLS(t *testing.T) {
 		t.Error("signing in without TLS on a server that requires it succeeded")
 	}
 }
+
+// Microsoft 365: the tenant's endpoints, the IMAP and SMTP scopes with
+// offline access, and the refresh token Microsoft rotates on each use
+// stored with the new access token.
+func TestOAuthMicrosoft(t *testing.T) {
+	var paths []string
+	tokens := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		paths = append(paths, r.URL.Path+" "+r.Form.Get("grant_type")+" "+r.Form.Get("scope"))
+		w.Header().Set("Content-Type", "application/json")
+		switch r.Form.Get("grant_type") {
+		case "authorization_code":
+			_ = json.NewEncoder(w).Encode(map[string]any{"access_token": "eyJ.first", "expires_in": 3600, "refresh_token": "M.R3_first", "token_type": "Bearer"})
+		default:
+			if r.Form.Get("refresh_token") != "M.R3_first" {
+				w.WriteHeader(http.StatusBadRequest)
+				_ = json.NewEncoder(w).Encode(map[string]any{"error": "invalid_grant", "error_description": "AADSTS70000"})
+				return
+			}
+			_ = json.NewEncoder(w).Encode(map[string]any{"access_token": "eyJ.second", "expires_in": 3600, "refresh_token": "M.R3_second", "token_type": "Bearer"})
+		}
+	}))
+	defer tokens.Close()
+	a := &Adapter{MicrosoftURL: tokens.URL}
+	s, err := a.Validate(channels.Settings{keyAddress: "sac@contoso.com.br", keyAuth: AuthMicrosoft, keyClientID: "app-id", keyClientSecret: "x", keyTenant: "contoso.com.br"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := store.Channel{Settings: s.JSON()}
+	u, err := a.AuthorizeURL(ch, channels.OAuthFlow{RedirectURI: "https://app/cb", State: "st"})
+	if err != nil || !strings.HasPrefix(u, tokens.URL+"/contoso.com.br/oauth2/v2.0/authorize?") || !strings.Contains(u, "IMAP.AccessAsUser.All") || !strings.Contains(u, "offline_access") {
+		t.Errorf("authorize URL %q %v", u, err)
+	}
+	set, err := a.Exchange(t.Context(), ch, channels.OAuthFlow{RedirectURI: "https://app/cb"}, "code")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range set {
+		s[k] = v
+	}
+	ch.Settings = s.JSON()
+	set, err = a.RefreshToken(t.Context(), ch)
+	if err != nil || set.String(keyAccessToken) != "eyJ.second" || set.String(keyRefreshToken) != "M.R3_second" {
+		t.Errorf("refresh: %v %v", set, err)
+	}
+	if len(paths) != 2 || !strings.HasPrefix(paths[0], "/contoso.com.br/oauth2/v2.0/token authorization_code offline_access") {
+		t.Errorf("token calls %v", paths)
+	}
+}
