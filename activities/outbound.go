@@ -104,12 +104,23 @@ func (c *Conversations) replyTo(ctx context.Context, in CreateOutboundInput) (*s
 			return nil, err
 		}
 	}
-	answered := []string{store.KindComment}
+	kinds := []string{store.KindComment}
 	var ch store.Channel
-	if err := c.DB.WithContext(ctx).Select("kind").Take(&ch, "id = ?", in.ChannelID).Error; err == nil && c.Channels.Capabilities(ch.Kind).AnswersLatest {
-		answered = append(answered, store.KindText) // the customer's latest message
+	answers := c.DB.WithContext(ctx).Select("kind").Take(&ch, "id = ?", in.ChannelID).Error == nil && c.Channels.Capabilities(ch.Kind).AnswersLatest
+	if answers {
+		kinds = append(kinds, store.KindText)
+		// The latest message not answered yet (nor removed); else the latest.
+		err := c.DB.WithContext(ctx).Select("id").Where("conversation_id = ? AND direction = ? AND kind IN ? AND revoked_at IS NULL", in.ConversationID, store.DirectionInbound, kinds).
+			Where("NOT EXISTS (SELECT 1 FROM messages o WHERE o.reply_to_id = messages.id AND o.direction = 'outbound' AND o.status <> ?)", store.MessageFailed).
+			Order("created_at DESC").Take(&orig).Error
+		if err == nil {
+			return &orig.ID, nil
+		}
+		if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, err
+		}
 	}
-	err := c.DB.WithContext(ctx).Select("id").Where("conversation_id = ? AND direction = ? AND kind IN ?", in.ConversationID, store.DirectionInbound, answered).
+	err := c.DB.WithContext(ctx).Select("id").Where("conversation_id = ? AND direction = ? AND kind IN ?", in.ConversationID, store.DirectionInbound, kinds).
 		Order("created_at DESC").Take(&orig).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil

@@ -473,9 +473,9 @@ func ChannelOAuth(ctx workflow.Context, in activities.OAuthInput) error {
 	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, oauthOptions), kit.ExchangeOAuthCode, in).Get(ctx, nil)
 }
 
-// fetchOptions retry a provider for about an hour (a notification is the
-// only news of a question); its refusal (the resource is gone, a revoked
-// token) ends the fetch.
+// fetchOptions retry a provider for about forty minutes (Mercado Livre's
+// missed feeds and unanswered questions, read by the connection, cover
+// longer outages); its refusal (a revoked token) ends the fetch.
 var fetchOptions = workflow.ActivityOptions{
 	StartToCloseTimeout: time.Minute,
 	RetryPolicy: &temporal.RetryPolicy{InitialInterval: 2 * time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Minute, MaximumAttempts: 12,

@@ -76,6 +76,17 @@ func Client(timeout time.Duration, allowPrivate bool) *http.Client {
 	return &http.Client{Timeout: timeout, Transport: transport}
 }
 
+// Dialer returns a dialer for servers a customer names (an e-mail
+// account's IMAP and SMTP hosts): unless allowPrivate, its connections to
+// private addresses fail with ErrPrivate, whatever name led there.
+func Dialer(timeout time.Duration, allowPrivate bool) *net.Dialer {
+	d := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
+	if !allowPrivate {
+		d.Control = refusePrivate
+	}
+	return d
+}
+
 // refusePrivate runs after name resolution, on the address about to be
 // connected.
 func refusePrivate(network, address string, _ syscall.RawConn) error {

@@ -183,6 +183,14 @@ func (ib *Inbox) Echo(ctx context.Context, ch store.Channel, in channels.Inbound
 		ext := in.ExternalID
 		msg := store.Message{ID: store.NewID(), AccountID: ch.AccountID, ChannelID: ch.ID, ContactID: contact.ID, ThreadKey: in.ThreadKey,
 			Direction: store.DirectionOutbound, Kind: store.KindText, Body: in.Text, Status: store.MessageSent, ExternalID: &ext, CreatedAt: at.UTC()}
+		if in.ReplyTo != "" {
+			// The message it answers (a question answered on Mercado
+			// Livre's own site), so the inbox knows it is answered.
+			var orig store.Message
+			if tx.Select("id").Where("channel_id = ? AND external_id = ? AND direction = 'inbound'", ch.ID, in.ReplyTo).Take(&orig).Error == nil {
+				msg.ReplyToID = &orig.ID
+			}
+		}
 		conv, err := openTicket(tx, ch, contact.ID, in.ThreadKey)
 		if err != nil {
 			return err

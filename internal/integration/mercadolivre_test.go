@@ -172,6 +172,28 @@ func testMercadoLivre(t *testing.T, dialect string) {
 	ml.Miss(5004)
 	waitConversation(t, db, workflows.ThreadWorkflowID(id, buyer.ContactID, "item:MLB987654321"), 1)
 
+	// Two questions waiting: each answer without a chosen question goes to
+	// the latest one not answered yet.
+	notify(ml.Ask(5005, "MLB123456789", 900001, "Qual o comprimento?"))
+	notify(ml.Ask(5006, "MLB123456789", 900001, "E a cor bege?"))
+	waitConversation(t, db, conv.WorkflowID, 5)
+	for i, body := range []string{"Temos bege.", "Tem 110 cm."} {
+		want := len(ml.Answers()) + 1
+		if st, _ := admin.call(http.MethodPost, "/api/v1/conversations/"+conv.ID+"/messages", map[string]any{"body": body},
+			map[string]string{"Idempotency-Key": fmt.Sprint("ml-next-", i)}); st != http.StatusCreated {
+			t.Fatalf("answer %d: %d", i, st)
+		}
+		eventually(t, 30*time.Second, func() error {
+			if n := len(ml.Answers()); n != want {
+				return fmt.Errorf("%d answers", n)
+			}
+			return nil
+		})
+	}
+	if got := ml.Answers(); got[1].QuestionID != 5006 || got[2].QuestionID != 5005 {
+		t.Errorf("answers went to %+v", got)
+	}
+
 	var outbound int64
 	db.Model(&store.Message{}).Where("channel_id = ? AND external_id = ?", id, "answer:5001").Count(&outbound)
 	if outbound != 1 {
@@ -179,8 +201,8 @@ func testMercadoLivre(t *testing.T, dialect string) {
 	}
 	var questions int64
 	db.Model(&store.Message{}).Where("channel_id = ? AND direction = 'inbound'", id).Count(&questions)
-	if questions != 4 {
-		t.Errorf("%d questions stored, want 4", questions)
+	if questions != 6 {
+		t.Errorf("%d questions stored, want 6", questions)
 	}
 	if dialect == "sqlite" {
 		saveHistory(t, s.tc, workflows.ResourceFetchWorkflowID(id, "ml-"+noteID(n)), "", "resource-fetch.json")

@@ -61,7 +61,7 @@ func (a *Adapter) checkSMTP(ctx context.Context, c config) (string, error) {
 		if e := smtpError(c, err); e != err {
 			return "", e
 		}
-		return "", connectError("SMTP", c.SMTP, err)
+		return "", final(connectError("SMTP", c.SMTP, err))
 	}
 	_ = client.Close()
 	return fmt.Sprintf("%s signed in on %s", c.Username, c.SMTP.Host), nil

@@ -70,8 +70,12 @@ type Adapter struct {
 	// TLS is the base TLS configuration of IMAP and SMTP connections
 	// (tests trust their own certificate); nil is the system's.
 	TLS *tls.Config
-	// Timeout bounds dialing and each server command; 0 is 30 s.
+	// Timeout bounds dialing (and each SMTP command); 0 is 30 s.
 	Timeout time.Duration
+	// AllowPrivate lets mailboxes name servers on loopback and private
+	// addresses (tests, a mail server on the company's network); otherwise
+	// they are refused, as every address an account configures is.
+	AllowPrivate bool
 	// PollInterval is how often a folder is checked on servers without
 	// IDLE; 0 is a minute.
 	PollInterval time.Duration

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chatspot/chatspot/internal/egress"
+
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-sasl"
@@ -32,7 +34,7 @@ var _ sasl.Client = xoauth2{}
 // dialIMAP connects and signs in; the error says which of DNS, the
 // connection, TLS or the login failed.
 func (a *Adapter) dialIMAP(c config, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, error) {
-	opts := &imapclient.Options{TLSConfig: a.tlsConfig(c.IMAP.Host), Dialer: &net.Dialer{Timeout: a.timeout()}, UnilateralDataHandler: handler}
+	opts := &imapclient.Options{TLSConfig: a.tlsConfig(c.IMAP.Host), Dialer: egress.Dialer(a.timeout(), a.AllowPrivate), UnilateralDataHandler: handler}
 	var client *imapclient.Client
 	var err error
 	switch c.IMAP.TLS {
@@ -62,22 +64,44 @@ func (a *Adapter) dialIMAP(c config, handler *imapclient.UnilateralDataHandler) 
 	return client, nil
 }
 
+// Unreachable is a server that could not be reached or spoken to (DNS,
+// the connection, TLS): final when settings are tested, retried by a
+// running connection, since a server restarting looks the same.
+type Unreachable struct{ Reason string }
+
+func (e *Unreachable) Error() string { return e.Reason }
+
 // connectError names what failed in reaching a server.
 func connectError(proto string, s server, err error) error {
+	return &Unreachable{Reason: reachError(proto, s, err)}
+}
+
+func reachError(proto string, s server, err error) string {
 	var dns *net.DNSError
 	var unknownCA x509.UnknownAuthorityError
 	var hostname x509.HostnameError
 	var invalid x509.CertificateInvalidError
 	var record tls.RecordHeaderError
 	switch {
+	case errors.Is(err, egress.ErrPrivate):
+		return fmt.Sprintf("the %s server %s is on a private network address, which mailboxes may not use", proto, s.Host)
 	case errors.As(err, &dns):
-		return &channels.PermanentError{Reason: fmt.Sprintf("%s server %s not found (DNS): check the server name", proto, s.Host)}
+		return fmt.Sprintf("%s server %s not found (DNS): check the server name", proto, s.Host)
 	case errors.As(err, &unknownCA), errors.As(err, &hostname), errors.As(err, &invalid):
-		return &channels.PermanentError{Reason: fmt.Sprintf("TLS with the %s server %s failed, its certificate is not valid: %v", proto, s.addr(), err)}
+		return fmt.Sprintf("TLS with the %s server %s failed, its certificate is not valid: %v", proto, s.addr(), err)
 	case errors.As(err, &record), strings.Contains(err.Error(), "tls:"):
-		return &channels.PermanentError{Reason: fmt.Sprintf("TLS with the %s server %s failed (is the security mode right for port %d?): %v", proto, s.addr(), s.Port, err)}
+		return fmt.Sprintf("TLS with the %s server %s failed (is the security mode right for port %d?): %v", proto, s.addr(), s.Port, err)
 	}
-	return &channels.PermanentError{Reason: fmt.Sprintf("could not connect to the %s server %s: %v", proto, s.addr(), err)}
+	return fmt.Sprintf("could not connect to the %s server %s: %v", proto, s.addr(), err)
+}
+
+// final makes an unreachable server a refusal, for settings being tested.
+func final(err error) error {
+	var u *Unreachable
+	if errors.As(err, &u) {
+		return &channels.PermanentError{Reason: u.Reason}
+	}
+	return err
 }
 
 // loginError is a refused sign-in: the credentials must be changed, or
@@ -87,6 +111,12 @@ func loginError(proto string, c config, err error) error {
 	detail := err.Error()
 	if errors.As(err, &imapErr) {
 		detail = imapErr.Text
+		switch imapErr.Code {
+		case imap.ResponseCodeUnavailable, imap.ResponseCodeLimit, imap.ResponseCodeInUse, imap.ResponseCodeServerBug:
+			// The server cannot sign in now (too many connections, down for
+			// maintenance): not the credentials' fault.
+			return &Unreachable{Reason: fmt.Sprintf("%s could not sign in %s now: %s", proto, c.Username, detail)}
+		}
 	}
 	if c.oauth() && !c.TokenExpires.IsZero() && time.Now().After(c.TokenExpires) {
 		// The access token ran out before its renewal (a worker down for an
@@ -103,7 +133,7 @@ func loginError(proto string, c config, err error) error {
 func (a *Adapter) checkIMAP(c config) (string, error) {
 	client, err := a.dialIMAP(c, nil)
 	if err != nil {
-		return "", err
+		return "", final(err)
 	}
 	defer client.Close()
 	for _, f := range c.Folders {

@@ -94,7 +94,7 @@ func Parse(channelID, own string, raw []byte, env Envelope) (channels.Inbound, e
 	if len(parents) == 0 {
 		parents = env.InReplyTo
 	}
-	in.References = appendNew(refs, parents...)
+	in.References = limitRefs(appendNew(refs, parents...))
 	in.ThreadKey = ThreadKey(append(in.References, in.ExternalID)[0])
 	in.At = env.Date
 	if d, err := h.Date(); err == nil && !d.IsZero() {
@@ -135,6 +135,17 @@ func Parse(channelID, own string, raw []byte, env Envelope) (channels.Inbound, e
 		in.Text = in.Subject
 	}
 	return in, nil
+}
+
+// maxRefs bounds the references a mail brings (its thread's first and
+// latest ones), so a header of thousands of ids cannot stall its folder.
+const maxRefs = 50
+
+func limitRefs(refs []string) []string {
+	if len(refs) <= maxRefs {
+		return refs
+	}
+	return append(refs[:1:1], refs[len(refs)-maxRefs+1:]...)
 }
 
 // ThreadKey is the conversation thread of a mail whose thread starts with
@@ -281,16 +292,25 @@ var policy = func() *bluemonday.Policy {
 	return p
 }()
 
-var remoteImage = regexp.MustCompile(`(<img\b[^>]*?\s)src="(https?:[^"]*)"`)
+// imageSrc is an image's source in sanitised HTML (bluemonday writes
+// attributes in double quotes).
+var imageSrc = regexp.MustCompile(`(<img\b[^>]*?\s)src="([^"]*)"`)
 
 // sanitize cleans an HTML body for agents' screens: inline images
-// embedded, remote ones not loaded (data-remote-src) until the agent asks.
+// embedded, every other image not loaded (data-remote-src) until the agent
+// asks.
 func sanitize(body string, inline map[string]string) string {
 	for cid, uri := range inline {
 		body = strings.ReplaceAll(body, "cid:"+cid, uri)
 	}
-	safe := policy.Sanitize(strings.ToValidUTF8(body, ""))
-	return remoteImage.ReplaceAllString(safe, `${1}data-remote-src="$2"`)
+	safe := strings.ReplaceAll(policy.Sanitize(strings.ToValidUTF8(body, "")), "\x00", "")
+	return imageSrc.ReplaceAllStringFunc(safe, func(tag string) string {
+		m := imageSrc.FindStringSubmatch(tag)
+		if strings.HasPrefix(m[2], "data:") {
+			return tag // embedded: nothing to load
+		}
+		return m[1] + `data-remote-src="` + m[2] + `"` // absolute, protocol-relative or relative: not loaded
+	})
 }
 
 var (

@@ -37,7 +37,7 @@ escreveu:
 --b1
 Content-Type: text/html; charset="UTF-8"
 
-<div>Ainda n&atilde;o chegou, podem verificar?<script>alert(1)</script></div><img src="https://tracker.example/p.gif"><blockquote>Seu pedido saiu para entrega.</blockquote>
+<div>Ainda n&atilde;o chegou, podem verificar?<script>alert(1)</script></div><img src="https://tracker.example/p.gif"><img src="//tracker.example/q.gif"><blockquote>Seu pedido saiu para entrega.</blockquote>
 --b1--
 `)
 	in, err := Parse("ch1", "suporte@loja.com.br", raw, Envelope{})
@@ -59,7 +59,8 @@ Content-Type: text/html; charset="UTF-8"
 	if strings.Join(in.CC, ",") != "financeiro@cliente.com.br" {
 		t.Errorf("cc %v", in.CC)
 	}
-	if strings.Contains(in.HTML, "<script") || strings.Contains(in.HTML, ` src="https://tracker`) || !strings.Contains(in.HTML, `data-remote-src="https://tracker.example/p.gif"`) {
+	if strings.Contains(in.HTML, "<script") || strings.Contains(in.HTML, ` src="https://tracker`) || !strings.Contains(in.HTML, `data-remote-src="https://tracker.example/p.gif"`) ||
+		strings.Contains(in.HTML, ` src="//tracker`) {
 		t.Errorf("html not sanitised, or the remote image loads: %s", in.HTML)
 	}
 	if want := time.Date(2026, 12, 7, 13, 0, 0, 0, time.UTC); !in.At.Equal(want) {

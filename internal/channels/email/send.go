@@ -13,6 +13,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 
 	"github.com/chatspot/chatspot/internal/channels"
+	"github.com/chatspot/chatspot/internal/egress"
 )
 
 // MessageID is the Message-ID (without brackets) of our message id sent
@@ -44,12 +45,25 @@ func (a *Adapter) Send(ctx context.Context, out channels.Outbound) (string, erro
 	if err != nil {
 		return "", &channels.PermanentError{Reason: "SMTP settings: " + err.Error()}
 	}
-	if err := client.DialAndSendWithContext(ctx, m); err != nil {
+	err = client.DialAndSendWithContext(ctx, m)
+	var refused *gomail.SendError
+	if errors.As(err, &refused) && refused.Reason == gomail.ErrSMTPRcptTo && !refused.IsTemp() && len(out.CC) > 0 {
+		// A copied address the server refuses must not block every reply
+		// of the thread: sent to the customer alone.
+		out.CC = nil
+		if m, _, err = a.compose(ctx, c, out); err != nil {
+			return "", err
+		}
+		err = client.DialAndSendWithContext(ctx, m)
+	}
+	if err != nil {
 		return "", smtpError(c, err)
 	}
 	if a.savesSent(c) {
-		// The mail is sent: a copy that cannot be saved is not a failed send.
-		_ = a.saveSent(c, m)
+		// The mail is sent: the copy is saved apart, so a slow IMAP server
+		// cannot make the send's attempt time out (and the mail go twice);
+		// a copy that cannot be saved is not a failed send.
+		go func() { _ = a.saveSent(c, m) }()
 	}
 	return id, nil
 }
@@ -138,7 +152,7 @@ func subject(c config, out channels.Outbound) string {
 
 func (a *Adapter) smtpOptions(c config) []gomail.Option {
 	opts := []gomail.Option{gomail.WithPort(c.SMTP.Port), gomail.WithTimeout(a.timeout()), gomail.WithTLSConfig(a.tlsConfig(c.SMTP.Host)),
-		gomail.WithUsername(c.Username)}
+		gomail.WithUsername(c.Username), gomail.WithDialContextFunc(egress.Dialer(a.timeout(), a.AllowPrivate).DialContext)}
 	switch c.SMTP.TLS {
 	case TLSImplicit:
 		opts = append(opts, gomail.WithSSL())

@@ -42,7 +42,7 @@ func mailbox(t *testing.T, srv *mailtest.Servers, extra channels.Settings) store
 // signature, the customer's copies and the file; a copy lands in Sent.
 func TestSendReply(t *testing.T) {
 	srv := mailtest.Start(t, "suporte", "s3nha")
-	a := &Adapter{Timeout: 5 * time.Second}
+	a := &Adapter{AllowPrivate: true, Timeout: 5 * time.Second}
 	ch := mailbox(t, srv, nil)
 	out := channels.Outbound{MessageID: "m2", Channel: ch, To: "joana@cliente.com.br", Text: "Vamos verificar.\nObrigado!",
 		Subject: "Pedido 1234", CC: []string{"financeiro@cliente.com.br"}, References: []string{"first@cliente.com.br", "CAB123@mail.gmail.com"},
@@ -85,7 +85,13 @@ func TestSendReply(t *testing.T) {
 	if len(body.files) != 1 || body.files[0].Name != "nota.pdf" || string(body.files[0].Data) != "%PDF-1.4\n" {
 		t.Errorf("files %+v", body.files)
 	}
-	copies := srv.Folder(t, "Sent")
+	var copies []string
+	for range 50 { // the copy is saved apart from the send
+		if copies = srv.Folder(t, "Sent"); len(copies) > 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	if len(copies) != 1 || !strings.Contains(copies[0], "chatspot.m2@loja.com.br") {
 		t.Errorf("Sent folder holds %d mails", len(copies))
 	}
@@ -108,7 +114,7 @@ func TestSendReply(t *testing.T) {
 // Saving settings tests the servers, naming what failed.
 func TestActivationNamesWhatFailed(t *testing.T) {
 	srv := mailtest.Start(t, "suporte", "s3nha")
-	a := &Adapter{Timeout: 3 * time.Second}
+	a := &Adapter{AllowPrivate: true, Timeout: 3 * time.Second}
 	step := func(ch store.Channel, step string) error {
 		_, err := a.RunStep(t.Context(), channels.Env{}, ch, step)
 		return err
@@ -130,6 +136,13 @@ func TestActivationNamesWhatFailed(t *testing.T) {
 		{"folder", channels.Settings{keyFolders: "INBOX, Vendas"}, StepCheckIMAP, `folder "Vendas"`},
 		{"tls", channels.Settings{keyIMAPTLS: TLSImplicit}, StepCheckIMAP, "TLS"},
 		{"smtp login", channels.Settings{keyPassword: "errada"}, StepCheckSMTP, "SMTP login refused"},
+	}
+	strict := &Adapter{Timeout: 3 * time.Second}
+	if _, err := strict.RunStep(t.Context(), channels.Env{}, ok, StepCheckIMAP); err == nil || !strings.Contains(err.Error(), "private network") {
+		t.Errorf("a mailbox on a private address without permission: %v", err)
+	}
+	if _, err := strict.RunStep(t.Context(), channels.Env{}, ok, StepCheckSMTP); err == nil || !strings.Contains(err.Error(), "private") {
+		t.Errorf("an SMTP server on a private address without permission: %v", err)
 	}
 	for _, c := range cases {
 		err := step(mailbox(t, srv, c.set), c.step)
@@ -164,7 +177,7 @@ func TestOAuthGoogle(t *testing.T) {
 		}
 	}))
 	defer tokens.Close()
-	a := &Adapter{Timeout: 5 * time.Second, GoogleAuthURL: "https://accounts.example/auth", GoogleTokenURL: tokens.URL}
+	a := &Adapter{AllowPrivate: true, Timeout: 5 * time.Second, GoogleAuthURL: "https://accounts.example/auth", GoogleTokenURL: tokens.URL}
 	ch := mailbox(t, srv, channels.Settings{keyAuth: AuthGoogle, keyAddress: "joao@gmail.com", keyUsername: "joao@gmail.com",
 		keyClientID: "cid.apps.googleusercontent.com", keyClientSecret: "segredo", keyPassword: ""})
 	u, err := a.AuthorizeURL(ch, channels.OAuthFlow{RedirectURI: "https://app.example/oauth/callback", State: "st"})
@@ -259,7 +272,7 @@ func TestValidate(t *testing.T) {
 func TestSTARTTLS(t *testing.T) {
 	srv, pool := mailtest.StartTLS(t, "suporte", "s3nha")
 	ch := mailbox(t, srv, channels.Settings{keyIMAPTLS: TLSStart, keySMTPTLS: TLSStart})
-	a := &Adapter{Timeout: 5 * time.Second, TLS: &tls.Config{RootCAs: pool}}
+	a := &Adapter{AllowPrivate: true, Timeout: 5 * time.Second, TLS: &tls.Config{RootCAs: pool}}
 	for _, step := range []string{StepCheckIMAP, StepCheckSMTP} {
 		if _, err := a.RunStep(t.Context(), channels.Env{}, ch, step); err != nil {
 			t.Errorf("%s over STARTTLS: %v", step, err)
@@ -271,7 +284,7 @@ func TestSTARTTLS(t *testing.T) {
 	if len(srv.Sent()) != 1 {
 		t.Errorf("SMTP received %d mails", len(srv.Sent()))
 	}
-	untrusting := &Adapter{Timeout: 5 * time.Second}
+	untrusting := &Adapter{AllowPrivate: true, Timeout: 5 * time.Second}
 	_, err := untrusting.RunStep(t.Context(), channels.Env{}, ch, StepCheckIMAP)
 	var perm *channels.PermanentError
 	if !errors.As(err, &perm) || !strings.Contains(perm.Reason, "certificate") {

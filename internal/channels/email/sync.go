@@ -32,7 +32,12 @@ type cursor struct {
 	LastDate    time.Time `json:"last_date"` // the internal date of the newest mail taken
 }
 
-func cursorName(folder string) string { return "imap:" + folder }
+// cursorName keys a folder's cursor by the mailbox it is on, so pointing
+// the channel at another server or user starts afresh instead of skipping
+// UIDs the old mailbox had.
+func cursorName(c config, folder string) string {
+	return "imap:" + c.Username + "@" + c.IMAP.Host + "/" + folder
+}
 
 // Connect watches each folder on its own IMAP connection, with IDLE where
 // the server has it and polling where not. Mail is stored before the
@@ -106,9 +111,10 @@ func (a *Adapter) watch(ctx context.Context, channelID string, c config, folder 
 	defer stop()
 	sel, err := client.Select(folder, &imap.SelectOptions{ReadOnly: true}).Wait()
 	if err != nil {
-		return &channels.PermanentError{Reason: fmt.Sprintf("folder %q cannot be opened: %v", folder, err)}
+		// Retried: a folder renamed back, or a server briefly refusing.
+		return fmt.Errorf("folder %q cannot be opened: %w", folder, err)
 	}
-	cur, err := a.startCursor(ctx, client, sink, folder, sel)
+	cur, err := a.startCursor(ctx, client, sink, cursorName(c, folder), sel)
 	if err != nil {
 		return err
 	}
@@ -139,15 +145,15 @@ func quiet(ctx context.Context, err error) error {
 // starts at the mail arriving from now on (a mailbox's history is not
 // turned into tickets); after a UIDVALIDITY change, it rescans from a
 // little before the last mail taken.
-func (a *Adapter) startCursor(ctx context.Context, client *imapclient.Client, sink channels.Sink, folder string, sel *imap.SelectData) (cursor, error) {
+func (a *Adapter) startCursor(ctx context.Context, client *imapclient.Client, sink channels.Sink, name string, sel *imap.SelectData) (cursor, error) {
 	var cur cursor
-	raw, err := sink.Cursor(ctx, cursorName(folder))
+	raw, err := sink.Cursor(ctx, name)
 	if err != nil {
 		return cur, err
 	}
 	if raw != "" {
 		if err := json.Unmarshal([]byte(raw), &cur); err != nil {
-			return cur, fmt.Errorf("folder %q: unreadable cursor: %w", folder, err)
+			return cur, fmt.Errorf("%s: unreadable cursor: %w", name, err)
 		}
 	}
 	switch {
@@ -172,7 +178,7 @@ func (a *Adapter) startCursor(ctx context.Context, client *imapclient.Client, si
 	default:
 		return cur, nil
 	}
-	return cur, saveCursor(ctx, sink, folder, cur)
+	return cur, saveCursor(ctx, sink, name, cur)
 }
 
 // highestUID is the UID of the folder's newest mail (0 when empty), from
@@ -193,9 +199,9 @@ func highestUID(client *imapclient.Client, sel *imap.SelectData) (imap.UID, erro
 	return msgs[0].UID, nil
 }
 
-func saveCursor(ctx context.Context, sink channels.Sink, folder string, cur cursor) error {
+func saveCursor(ctx context.Context, sink channels.Sink, name string, cur cursor) error {
 	b, _ := json.Marshal(cur)
-	return sink.SaveCursor(ctx, cursorName(folder), string(b))
+	return sink.SaveCursor(ctx, name, string(b))
 }
 
 // syncNew takes in the mail after the cursor, in UID order, a batch at a
@@ -228,7 +234,7 @@ func (a *Adapter) syncNew(ctx context.Context, client *imapclient.Client, channe
 			}
 		}
 		cur.LastUID, cur.LastDate = last.UID, last.InternalDate.UTC()
-		if err := saveCursor(ctx, sink, folder, *cur); err != nil {
+		if err := saveCursor(ctx, sink, cursorName(c, folder), *cur); err != nil {
 			return err
 		}
 		todo = todo[n:]
@@ -260,7 +266,12 @@ func (a *Adapter) readBatch(client *imapclient.Client, channelID string, c confi
 	for _, m := range metas {
 		env := envelopeOf(m)
 		raw, ok := bodies[m.UID]
-		if !ok {
+		switch {
+		case !ok && m.RFC822Size <= maxFileSize:
+			// The server did not send this body (expunged meanwhile, or a
+			// hiccup): read again on the next pass, never skipped.
+			return channels.Batch{}, nil, fmt.Errorf("the server sent no body for UID %d", m.UID)
+		case !ok:
 			raw = []byte(fmt.Sprintf("Subject: %s\r\n\r\n[this mail has %d MB, more than CHATSPOT imports: open it in the mailbox]", env.Subject, m.RFC822Size>>20))
 		}
 		in, err := parseSafely(channelID, c.Address, raw, env)

@@ -68,7 +68,7 @@ func Registry(cfg Config) *channels.Registry {
 		&whatsappqr.Adapter{Devices: whatsAppDevices(cfg)},
 		&instagram.Adapter{BaseURL: cfg.InstagramGraphURL, APIURL: cfg.InstagramAPIURL, Version: cfg.MetaGraphVersion, HTTP: &http.Client{Timeout: 60 * time.Second}},
 		&messenger.Adapter{BaseURL: cfg.MetaGraphURL, Version: cfg.MetaGraphVersion, HTTP: &http.Client{Timeout: 60 * time.Second}},
-		&email.Adapter{TLS: cfg.EmailTLS, GoogleAuthURL: cfg.GoogleAuthURL, GoogleTokenURL: cfg.GoogleTokenURL, MicrosoftURL: cfg.MicrosoftLoginURL,
+		&email.Adapter{TLS: cfg.EmailTLS, AllowPrivate: cfg.AllowPrivateURLs, GoogleAuthURL: cfg.GoogleAuthURL, GoogleTokenURL: cfg.GoogleTokenURL, MicrosoftURL: cfg.MicrosoftLoginURL,
 			HTTP: &http.Client{Timeout: 30 * time.Second}},
 		&mercadolivre.Adapter{APIURL: cfg.MercadoLivreAPIURL, AuthURL: cfg.MercadoLivreAuthURL, HTTP: &http.Client{Timeout: 30 * time.Second}},
 		&olx.Adapter{AuthURL: cfg.OLXAuthURL, APIURL: cfg.OLXAPIURL, HTTP: &http.Client{Timeout: 30 * time.Second}},

@@ -57,7 +57,11 @@ func (a *Adapter) Exchange(ctx context.Context, ch store.Channel, flow channels.
 	if flow.Verifier != "" {
 		form.Set("code_verifier", flow.Verifier)
 	}
-	return a.token(ctx, form)
+	set, err := a.token(ctx, form)
+	if err == nil && set.String(keyRefreshToken) == "" {
+		return nil, &channels.PermanentError{Reason: "Mercado Livre sent no refresh token: enable offline access (offline_access) in the app's scopes and connect again, or the connection ends in six hours", Reauth: true}
+	}
+	return set, err
 }
 
 // RefreshAt is half an hour before the access token ends.
@@ -125,8 +129,11 @@ func (a *Adapter) token(ctx context.Context, form url.Values) (channels.Settings
 	case res.StatusCode >= 400 || t.AccessToken == "":
 		return nil, &channels.PermanentError{Reason: fmt.Sprintf("Mercado Livre refused the token request (%d %s: %s)", res.StatusCode, t.Error, t.Message), Reauth: true}
 	}
-	set := channels.Settings{keyAccessToken: t.AccessToken, keyRefreshToken: t.RefreshToken,
+	set := channels.Settings{keyAccessToken: t.AccessToken,
 		keyTokenExpires: time.Now().Add(time.Duration(t.ExpiresIn) * time.Second).UTC().Format(time.RFC3339)}
+	if t.RefreshToken != "" {
+		set[keyRefreshToken] = t.RefreshToken
+	}
 	if t.UserID != 0 {
 		set[keyUserID] = strconv.FormatInt(t.UserID, 10)
 	}

@@ -50,11 +50,13 @@ func (a *Adapter) FetchResource(ctx context.Context, ch store.Channel, ref strin
 	if err := a.call(ctx, tok, http.MethodGet, ref+"?api_version=4", nil, &q); err != nil {
 		var e *apiError
 		if errors.As(err, &e) && e.Status == http.StatusNotFound {
-			// Gone before we read it (deleted): marked if it was stored.
-			id := strings.TrimPrefix(ref, "/questions/")
-			return channels.Batch{Messages: []channels.Inbound{{ChannelID: ch.ID, ExternalID: id, Revoke: true, Contact: channels.InboundContact{ExternalID: "unknown"}}}}, nil
+			return channels.Batch{}, nil // gone before we read it: its removal has its own notification
 		}
 		return channels.Batch{}, refusal(err)
+	}
+	s, _ := channels.ParseSettings(ch.Settings)
+	if strconv.FormatInt(q.SellerID, 10) != s.String(keyUserID) {
+		return channels.Batch{}, nil // another seller's (a forged notification): not ours to show
 	}
 	return a.questionBatch(ctx, ch, tok, q), nil
 }
@@ -75,7 +77,7 @@ func (a *Adapter) questionBatch(ctx context.Context, ch store.Channel, tok strin
 	b := channels.Batch{Messages: []channels.Inbound{in}}
 	if q.Answer != nil && q.Answer.Text != "" {
 		b.Messages = append(b.Messages, channels.Inbound{ChannelID: ch.ID, ExternalID: answerID(id), Contact: contact, ThreadKey: in.ThreadKey,
-			Text: q.Answer.Text, At: q.Answer.DateCreated, FromBusiness: true})
+			Text: q.Answer.Text, At: q.Answer.DateCreated, FromBusiness: true, ReplyTo: id})
 	}
 	return b
 }
@@ -205,8 +207,10 @@ func (a *Adapter) Connect(ctx context.Context, _ channels.Env, ch store.Channel,
 	connected := false
 	for {
 		b, err := a.poll(ctx, ch, s, tok)
-		if err == nil && len(b.Messages) > 0 {
-			err = sink.Deliver(ctx, b)
+		if len(b.Messages) > 0 {
+			if derr := sink.Deliver(ctx, b); derr != nil {
+				return derr // not stored: the next attempt reads them again
+			}
 		}
 		var perm *channels.PermanentError
 		switch {
@@ -216,8 +220,10 @@ func (a *Adapter) Connect(ctx context.Context, _ channels.Env, ch store.Channel,
 			_ = sink.Status(ctx, store.ChannelNeedsReauth, perm.Reason)
 			return err
 		case err != nil:
-			_ = sink.Status(ctx, store.ChannelDisconnected, "Mercado Livre unreachable: "+err.Error())
-			return err
+			// Shown, and read again at the next pass: a refusal of one read
+			// must not stop the watch.
+			connected = false
+			_ = sink.Status(ctx, store.ChannelDisconnected, "Mercado Livre: "+err.Error())
 		case !connected:
 			connected = true
 			if err := sink.Status(ctx, store.ChannelConnected, ""); err != nil {
@@ -252,8 +258,12 @@ func (a *Adapter) poll(ctx context.Context, ch store.Channel, s channels.Setting
 			continue
 		}
 		got, err := a.FetchResource(ctx, ch, n.Resource)
-		if err != nil {
+		var perm *channels.PermanentError
+		switch {
+		case errors.As(err, &perm) && perm.Reauth:
 			return b, err
+		case err != nil:
+			continue // this question cannot be read now: the unanswered search or the next pass brings it
 		}
 		b.Messages = append(b.Messages, got.Messages...)
 	}

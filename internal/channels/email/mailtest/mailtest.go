@@ -41,6 +41,7 @@ type Servers struct {
 	sent   []Mail
 	refuse *smtp.SMTPError // the next DATA's answer
 	logins int
+	token  string // the bearer token of the latest XOAUTH2 sign-in
 	close  func()
 }
 
@@ -238,6 +239,13 @@ func (s *Servers) RefuseNext(code int, message string) {
 	s.mu.Unlock()
 }
 
+// LastToken is the bearer token of the latest IMAP sign-in by XOAUTH2.
+func (s *Servers) LastToken() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.token
+}
+
 // Logins counts successful IMAP sign-ins.
 func (s *Servers) Logins() int {
 	s.mu.Lock()
@@ -293,6 +301,9 @@ func (s *session) Authenticate(mech string) (sasl.Server, error) {
 				return imapserver.ErrAuthFailed
 			}
 			s.signedIn()
+			s.servers.mu.Lock()
+			s.servers.token = token
+			s.servers.mu.Unlock()
 			return nil
 		}}, nil
 	}
