@@ -117,7 +117,7 @@ var Settings = []Setting{
 			}
 			return nil
 		}},
-	{"allow-private-urls", "CHATSPOT_ALLOW_PRIVATE_URLS", "", "dev, serve, worker", "Let webhook endpoints, API channel outbound URLs and rules' webhook actions reach loopback, private and link-local addresses. Empty: true in dev (local receivers), false in serve and worker (an account cannot probe the deployment's network).",
+	{"allow-private-urls", "CHATSPOT_ALLOW_PRIVATE_URLS", "", "dev, serve, worker", "Let webhook endpoints, API channel outbound URLs, rules' webhook actions and e-mail servers reach loopback, private and link-local addresses. Empty: true in dev (local receivers), false in serve and worker (an account cannot probe the deployment's network).",
 		func(c *Config, v string) error {
 			if v == "" {
 				return nil
