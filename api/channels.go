@@ -90,6 +90,10 @@ type CapabilitiesView struct {
 	Reactions               bool     `json:"reactions"`
 	Comments                bool     `json:"comments"` // public comments besides private messages (Instagram)
 	SendsPerSecond          float64  `json:"sends_per_second"`
+	Subjects                bool     `json:"subjects"`       // messages carry a subject and copies (e-mail)
+	Questions               bool     `json:"questions"`      // each customer message is a question answered publicly once (Mercado Livre)
+	AnswersLatest           bool     `json:"answers_latest"` // a send answers the customer's latest message unless one is chosen
+	MaxText                 int      `json:"max_text"`       // the longest text the provider takes; 0: no known limit
 }
 
 // listChannelKinds describes every kind: what the create form offers and
@@ -108,6 +112,7 @@ func (s *Server) listChannelKinds(c *gin.Context) {
 				WindowSeconds: int64(caps.Window / time.Second), HumanAgentWindowSeconds: int64(caps.HumanAgentWindow / time.Second),
 				Media: caps.Media, Templates: caps.Templates, Receipts: caps.Receipts, Threads: caps.Threads, Edits: caps.Edits,
 				Reactions: caps.Reactions, Comments: caps.Comments, SendsPerSecond: caps.SendsPerSecond,
+				Subjects: caps.Subjects, Questions: caps.Questions, AnswersLatest: caps.AnswersLatest, MaxText: caps.MaxText,
 			}}
 		if a, ok := s.channels().Adapter(k.Name); ok {
 			_, v.Activation = a.(channels.Activator)

@@ -187,11 +187,11 @@ func testEmail(t *testing.T, dialect string) {
 	}
 	setActive(false, store.ChannelInactive)
 	var cur store.ChannelCursor
-	if err := db.Take(&cur, "channel_id = ? AND name = ?", channelID, "imap:INBOX").Error; err != nil {
+	if err := db.Take(&cur, "channel_id = ? AND name = ?", channelID, "imap:suporte@127.0.0.1/INBOX").Error; err != nil {
 		t.Fatal(err)
 	}
 	rewound := strings.Replace(cur.Value, `"last_uid":`, `"last_uid":1,"was":`, 1)
-	db.Model(&store.ChannelCursor{}).Where("channel_id = ? AND name = ?", channelID, "imap:INBOX").Update("value", rewound)
+	db.Model(&store.ChannelCursor{}).Where("channel_id = ? AND name = ?", channelID, "imap:suporte@127.0.0.1/INBOX").Update("value", rewound)
 	srv.Deliver(t, "INBOX", customerMail("fourth@cliente.com.br", "Re: Troca de tamanho", "É o M.", "In-Reply-To: <third@cliente.com.br>"))
 	setActive(true, store.ChannelConnected)
 	eventually(t, 30*time.Second, func() error {

@@ -2,8 +2,9 @@
 // Browser end-to-end test: an agent (agent UI) and a website visitor (the
 // webchat widget on the demo shop page) talk to each other through a real
 // `chatspot dev` process; then the agent works the conversation in the CRM
-// (e2e/lib/crm.mjs), answers an Instagram comment (e2e/lib/instagram.mjs)
-// and a customer's HTML mail (e2e/lib/email.mjs). See e2e/README.md.
+// (e2e/lib/crm.mjs), answers an Instagram comment (e2e/lib/instagram.mjs),
+// a customer's HTML mail (e2e/lib/email.mjs) and a buyer's question on a
+// Mercado Livre listing (e2e/lib/mercadolivre.mjs). See e2e/README.md.
 //
 //   make build && cd web && npm run e2e
 //
@@ -22,6 +23,7 @@ import { chromium } from 'playwright-core'
 import { crmSteps } from './lib/crm.mjs'
 import { emailSteps, startMailServers } from './lib/email.mjs'
 import { instagramSteps, startFakeInstagram } from './lib/instagram.mjs'
+import { mercadolivreSteps, startFakeMercadoLivre } from './lib/mercadolivre.mjs'
 import { writeFixtures } from './lib/files.mjs'
 import { Run, fail, fmt, hidden, visible, waitUntil } from './lib/harness.mjs'
 import { startChatspot } from './lib/server.mjs'
@@ -49,6 +51,7 @@ let browser = null
 const pages = {} // agent, visitor
 const diagnostics = [] // failed requests and page errors, printed on failure
 let instagram = null // the local Instagram Graph API
+let mercadolivre = null // the local Mercado Livre API and consent screen
 let mail = null // the test IMAP and SMTP servers (go run …/mailserve)
 let fixtures = null // {dir, png, pdf, exe}: the files the attachment steps send
 
@@ -56,7 +59,8 @@ async function main() {
   await mkdir(artifacts, { recursive: true })
   // No stale pictures from an earlier run.
   for (const f of ['inbox.png', 'conversation.png', 'widget.png', 'widget-mobile.png', 'attachments.png', 'attachments-agent.png',
-    'crm-board.png', 'crm-conversation.png', 'email-conversation.png', 'failure-agent.png', 'failure-visitor.png', 'chatspot.log', 'mailserve.log']) {
+    'crm-board.png', 'crm-conversation.png', 'email-conversation.png', 'mercadolivre-channel.png', 'mercadolivre-conversation.png',
+    'failure-agent.png', 'failure-visitor.png', 'chatspot.log', 'mailserve.log']) {
     await rm(path.join(artifacts, f), { force: true })
   }
   const run = new Run({ onFailure: saveFailureArtifacts })
@@ -69,6 +73,9 @@ async function main() {
     mail = startMailServers({ repo, logFile: path.join(artifacts, 'mailserve.log') })
     instagram = await startFakeInstagram()
     process.env.CHATSPOT_INSTAGRAM_GRAPH_URL = instagram.url // read by the dev process
+    mercadolivre = await startFakeMercadoLivre()
+    process.env.CHATSPOT_MERCADOLIVRE_API_URL = mercadolivre.url // read by the dev process
+    process.env.CHATSPOT_MERCADOLIVRE_AUTH_URL = mercadolivre.authUrl
     server = await startChatspot({ bin, logFile: path.join(artifacts, 'chatspot.log') })
     process.stdout.write(`  app ${server.base}, demo ${server.demoUrl}, admin ${server.adminEmail}\n`)
   })
@@ -419,6 +426,9 @@ async function main() {
   // 24-27. E-mail: a mailbox over IMAP/SMTP, an HTML mail shown safely, a reply in the same thread.
   await emailSteps(run, { agent: () => pages.agent, base: server?.base, mail, artifacts, T, agentBubble })
 
+  // 28-31. Mercado Livre: a seller connected by OAuth (PKCE), a buyer's question on a listing answered publicly, the 2,000-character limit.
+  await mercadolivreSteps(run, { agent: () => pages.agent, base: server?.base, fake: mercadolivre, artifacts, T, agentBubble })
+
   return run
 }
 
@@ -479,6 +489,10 @@ async function saveFailureArtifacts(step) {
   if (diagnostics.length) process.stdout.write(`  browser diagnostics:\n    ${diagnostics.slice(-40).join('\n    ')}\n`)
   if (server) process.stdout.write(`  chatspot log: ${path.relative(repo, path.join(artifacts, 'chatspot.log'))}; last lines:\n${indent(server.tail().split('\n').slice(-25).join('\n'))}\n`)
   if (mail && /^2[4-7]\./.test(step)) process.stdout.write(`  mailserve log: ${path.relative(repo, path.join(artifacts, 'mailserve.log'))}; last lines:\n${indent(mail.tail() || '(nothing)')}\n`)
+  if (mercadolivre && /^(2[89]|3[01])\./.test(step)) {
+    const { authorizations, grants, answers, refused, calls } = mercadolivre.seen
+    process.stdout.write(`  fake Mercado Livre saw:\n${indent(JSON.stringify({ authorizations, grants, answers, refused, calls: calls.slice(-20) }, null, 1))}\n`)
+  }
   void step
 }
 
@@ -495,6 +509,8 @@ async function cleanup() {
   server = null
   if (instagram) await instagram.close().catch(() => {})
   instagram = null
+  if (mercadolivre) await mercadolivre.close().catch(() => {})
+  mercadolivre = null
   if (mail) await mail.stop().catch(() => {})
   mail = null
 }

@@ -36,7 +36,11 @@ export async function startChatspot({ bin, logFile, startTimeoutMs = 240_000 }) 
   const httpPort = await freePort()
   let temporalPort = await freePort()
   while (temporalPort === httpPort) temporalPort = await freePort()
-  const args = ['dev', '--data-dir', dataDir, '--http-addr', `127.0.0.1:${httpPort}`,
+  // The public URL is the address the browser uses: a provider's consent
+  // screen sends the browser back to <public URL>/oauth/callback, which must
+  // be the origin the agent's session cookie belongs to (the default,
+  // http://localhost:<port>, is another origin than 127.0.0.1).
+  const args = ['dev', '--data-dir', dataDir, '--http-addr', `127.0.0.1:${httpPort}`, '--base-url', `http://127.0.0.1:${httpPort}`,
     '--temporal-port', String(temporalPort), '--ui-port', '0']
 
   const log = createWriteStream(logFile)

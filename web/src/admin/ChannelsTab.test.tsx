@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { act, screen, waitFor, within } from '@testing-library/react'
+import { act, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import type { ChannelCapabilities, ChannelDetail, ChannelKindInfo, ChannelListItem } from '../api/types'
 import { fakeStream, makeMe } from '../test/fakes'
 import { readQr, renderAdmin, scriptFetch } from './adminTestKit'
 import type { Call } from './adminTestKit'
 import { ChannelsTab } from './ChannelsTab'
+import { I18nProvider } from '../i18n'
+import { SessionContext, StreamContext } from '../session'
 
 const TOKEN = 'cht_4f1d0c2b9a8e7f6d5c4b3a2910ffeeddccbbaa99'
 const me = makeMe({ permissions: ['channels:manage', 'conversations:view:all'] })
@@ -1356,5 +1358,145 @@ describe('ChannelsTab: an e-mail mailbox', () => {
     expect(second.settings).toMatchObject({ address: 'contato@loja.com.br', password: 's3nha', imap_host: 'imap.loja.com.br', imap_port: 1143, imap_tls: 'none' })
     expect(second.settings).not.toHaveProperty('smtp_port')
     expect(second.settings).not.toHaveProperty('oauth_client_secret')
+  })
+})
+
+describe('ChannelsTab: a Mercado Livre seller (OAuth)', () => {
+  const ML_KIND: ChannelKindInfo = {
+    kind: 'mercadolivre',
+    label: 'Mercado Livre',
+    available: true,
+    in_plan: true,
+    activation: true,
+    oauth: true,
+    capabilities: { ...caps, threads: true, questions: true, max_text: 2000 },
+    settings: [
+      { name: 'app_id', label: 'App ID (client id)', type: 'text', required: true, help: 'Mercado Livre Developers → Minhas aplicações; …' },
+      { name: 'app_secret', label: 'Secret key (client secret)', type: 'secret', required: true },
+    ],
+  }
+  const CONSENT =
+    'https://auth.mercadolivre.com.br/authorization?client_id=4459087200151032&code_challenge=abc&code_challenge_method=S256&redirect_uri=http%3A%2F%2Flocalhost%2Foauth%2Fcallback&response_type=code&state=s.t'
+  const fresh: ChannelDetail = {
+    id: 'ch-ml',
+    kind: 'mercadolivre',
+    name: 'Loja no ML',
+    active: false,
+    status: 'pending',
+    status_reason: '',
+    settings: { app_id: '4459087200151032', app_secret: '********' },
+    webhook_url: 'http://localhost:8080/hooks/mercadolivre/ch-ml',
+  }
+  const connected: ChannelDetail = {
+    ...fresh,
+    active: true,
+    status: 'connected',
+    settings: { ...fresh.settings, nickname: 'LOJA_E2E', user_id: '700100', token_expires_at: '2026-12-07T16:00:00Z' },
+    activation: {
+      state: 'done',
+      steps: [
+        { name: 'verify_account', state: 'done', detail: 'LOJA_E2E' },
+        { name: 'watch_questions', state: 'done' },
+      ],
+    },
+  }
+
+  function mlServer(detail: ChannelDetail, extra: (c: Call) => Reply = () => undefined) {
+    return server(
+      (c) => extra(c) ?? (c.method === 'GET' && c.path === '/api/v1/channels/ch-ml' ? { status: 200, body: detail } : undefined),
+      [detail, site],
+      [...KINDS, ML_KIND],
+    )
+  }
+
+  async function openMl(user: ReturnType<typeof userEvent.setup>) {
+    const row = (await screen.findAllByTestId('channel-row')).find((r) => r.getAttribute('data-id') === 'ch-ml')!
+    await user.click(within(row).getByTestId('channel-open'))
+    const editor = await screen.findByTestId('channel-editor')
+    await waitFor(() => expect(editor).toHaveAttribute('data-id', 'ch-ml'))
+    return editor
+  }
+
+  afterEach(() => window.history.replaceState(null, '', '/'))
+
+  it('offers "Conectar com Mercado Livre" with the callback to register in Mercado Livre Developers, and goes to the consent screen', async () => {
+    const user = userEvent.setup()
+    const calls = mlServer(fresh, (c) =>
+      c.method === 'POST' && c.path === '/api/v1/channels/ch-ml/oauth'
+        ? { status: 200, body: { url: CONSENT, redirect_uri: `${window.location.origin}/oauth/callback` } }
+        : undefined,
+    )
+    const assign = vi.fn()
+    const { origin, href, pathname, search, hash, host, hostname, protocol, port } = window.location
+    vi.stubGlobal('location', { origin, href, pathname, search, hash, host, hostname, protocol, port, assign, replace: vi.fn(), reload: vi.fn() })
+    renderAdmin(<ChannelsTab />, me)
+    const editor = await openMl(user)
+
+    const box = within(editor).getByTestId('channel-oauth')
+    expect(within(box).getByTestId('channel-oauth-connect')).toHaveTextContent(/^Conectar com Mercado Livre$/)
+    expect(box).toHaveTextContent('você entra na conta do Mercado Livre')
+    expect(box).toHaveTextContent('URL de redirecionamento do app no Mercado Livre Developers')
+    expect(box).not.toHaveTextContent('Meta')
+    // the kind's fields in Portuguese, with where to find them and the addresses to give Mercado Livre
+    const appId = within(editor).getByTestId('channel-field-app_id').closest('label')!
+    expect(appId).toHaveTextContent('ID do app (client id)')
+    expect(appId).toHaveTextContent('URL de redirecionamento: <este servidor>/oauth/callback')
+    expect(appId).toHaveTextContent('tópico questions, URL <este servidor>/hooks/mercadolivre/<canal>')
+    expect(within(editor).getByTestId('channel-field-app_secret').closest('label')).toHaveTextContent('Chave secreta (client secret)')
+    expect(within(editor).getByTestId('channel-webhook-url')).toHaveValue('http://localhost:8080/hooks/mercadolivre/ch-ml')
+    // not connected yet: no account shown
+    expect(within(editor).queryByTestId('channel-connected-as')).toBeNull()
+
+    await user.click(within(box).getByTestId('channel-oauth-connect'))
+    await waitFor(() => expect(assign).toHaveBeenCalledWith(CONSENT))
+    expect(calls.filter((c) => c.method !== 'GET')).toEqual([{ method: 'POST', path: '/api/v1/channels/ch-ml/oauth', body: undefined }])
+    expect(within(editor).getByTestId('channel-oauth-connect')).toHaveTextContent('Abrindo o Mercado Livre…')
+  })
+
+  it('shows the connected seller (nickname and id) and the activation in Mercado Livre\'s words', async () => {
+    const user = userEvent.setup()
+    mlServer(connected)
+    renderAdmin(<ChannelsTab />, me)
+    const editor = await openMl(user)
+    expect(within(editor).getByTestId('channel-editor-status')).toHaveAttribute('data-status', 'connected')
+    expect(within(editor).getByTestId('channel-connected-as')).toHaveTextContent('Conectado como LOJA_E2E · ID da conta: 700100')
+    const steps = within(editor).getAllByTestId('activation-step')
+    expect(steps.map((s) => s.getAttribute('data-step'))).toEqual(['verify_account', 'watch_questions'])
+    expect(steps[0]).toHaveTextContent('Conta do Mercado Livre')
+    expect(steps[0]).not.toHaveTextContent('Instagram')
+    expect(within(steps[0]).getByTestId('activation-step-detail')).toHaveTextContent('LOJA_E2E')
+    expect(steps[1]).toHaveTextContent('Perguntas dos anúncios')
+    // the values the adapter stored are not settings the manager edits
+    expect(within(editor).queryByTestId('channel-field-nickname')).toBeNull()
+    expect(within(editor).queryByTestId('channel-field-user_id')).toBeNull()
+  })
+
+  it('sends only the kind\'s own settings when saved, never the stored nickname or user id', async () => {
+    const user = userEvent.setup()
+    const calls = mlServer(connected, (c) => (c.method === 'PATCH' && c.path === '/api/v1/channels/ch-ml' ? { status: 200, body: { ...connected, name: 'ML' } } : undefined))
+    renderAdmin(<ChannelsTab />, me)
+    const editor = await openMl(user)
+    await user.clear(within(editor).getByTestId('channel-edit-name'))
+    await user.type(within(editor).getByTestId('channel-edit-name'), 'ML')
+    await user.click(within(editor).getByTestId('channel-save'))
+    await within(editor).findByTestId('channel-saved')
+    const patch = calls.find((c) => c.method === 'PATCH')!.body as { settings: Record<string, unknown> }
+    expect(Object.keys(patch.settings).sort()).toEqual(['app_id'])
+  })
+
+  it('says "Connect with Mercado Livre" in English', async () => {
+    const user = userEvent.setup()
+    mlServer(fresh)
+    render(
+      <I18nProvider initial="en">
+        <SessionContext.Provider value={{ me, setMe: () => undefined }}>
+          <StreamContext.Provider value={null}>
+            <ChannelsTab />
+          </StreamContext.Provider>
+        </SessionContext.Provider>
+      </I18nProvider>,
+    )
+    const editor = await openMl(user)
+    expect(within(editor).getByTestId('channel-oauth-connect')).toHaveTextContent(/^Connect with Mercado Livre$/)
   })
 })

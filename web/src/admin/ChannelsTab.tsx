@@ -848,7 +848,7 @@ function ActivationProgress({
               <span className="activation-icon" aria-hidden="true">
                 {STEP_ICON[s.state] ?? '○'}
               </span>
-              <span className="activation-step-name">{stepLabel(s.name, t)}</span>
+              <span className="activation-step-name">{stepLabel(s.name, t, kind)}</span>
               <span className="muted activation-step-state">{hasKey(stepStateKey) ? t(stepStateKey) : s.state}</span>
               {detail && (
                 <span className="activation-step-detail" data-testid="activation-step-detail">
@@ -894,11 +894,22 @@ function GenericSettingsForm({
   const provider = providerInfo(settings)
   return (
     <div className="generic-settings" data-testid="generic-settings">
-      {(provider.username || provider.mode) && (
+      {(provider.username || provider.mode || provider.account) && (
         <div className="provider-info">
           {provider.username && (
             <p className="provider-connected" data-testid="channel-connected-as">
               {t('admin.channels.connectedAs', { username: provider.username })}
+            </p>
+          )}
+          {provider.account && !provider.username && (
+            <p className="provider-connected" data-testid="channel-connected-as">
+              {t('admin.channels.connectedAsName', { name: provider.account.name })}
+              {provider.account.id && (
+                <span className="muted" data-testid="channel-account-id">
+                  {' · '}
+                  {t('admin.channels.accountId', { id: provider.account.id })}
+                </span>
+              )}
             </p>
           )}
           {provider.mode && (

@@ -325,6 +325,26 @@ describe('channel kinds', () => {
     expect(stepLabel('verify_number', t)).toBe('Verificar o número e o token')
     expect(stepLabel('subscribe_waba', t)).toBe('Assinar os webhooks da conta do WhatsApp Business')
   })
+
+  it('translates Mercado Livre: its settings, its steps (verify_account in its own words, not Instagram\'s) and its connect button', () => {
+    const en: Translate = (key, params) => translate('en', key, params)
+    const appId: ChannelSettingField = { name: 'app_id', label: 'App ID (client id)', type: 'text', required: true }
+    const secret: ChannelSettingField = { name: 'app_secret', label: 'Secret key (client secret)', type: 'secret', required: true }
+    expect(kindLabel('mercadolivre', t)).toBe('Mercado Livre')
+    expect(fieldLabel('mercadolivre', appId, t)).toBe('ID do app (client id)')
+    expect(fieldHelp('mercadolivre', appId, t)).toContain('/hooks/mercadolivre/<canal>')
+    expect(fieldHelp('mercadolivre', appId, en)).toContain('/oauth/callback')
+    expect(fieldLabel('mercadolivre', secret, t)).toBe('Chave secreta (client secret)')
+    expect(stepLabel('verify_account', t, 'mercadolivre')).toBe('Conta do Mercado Livre')
+    expect(stepLabel('verify_account', en, 'mercadolivre')).toBe('Mercado Livre account')
+    expect(stepLabel('verify_account', t, 'instagram')).toBe('Verificar a conta do Instagram')
+    expect(stepLabel('verify_account', t)).toBe('Verificar a conta do Instagram')
+    expect(stepLabel('watch_questions', t, 'mercadolivre')).toBe('Perguntas dos anúncios')
+    expect(connectLabel('mercadolivre', 'connected', t)).toBe('Conectar com Mercado Livre')
+    expect(connectLabel('mercadolivre', 'connected', en)).toBe('Connect with Mercado Livre')
+    expect(connectLabel('mercadolivre', 'needs_reauth', t)).toBe('Reconectar com Mercado Livre')
+    expect(redirectHelp('mercadolivre', 'Mercado Livre', t)).toContain('Mercado Livre Developers')
+  })
 })
 
 describe('generic settings form', () => {
@@ -380,10 +400,19 @@ describe('generic settings form', () => {
   })
 
   it('reads what the server fills in: the bot and how it receives', () => {
-    expect(providerInfo({ bot_token: SECRET_PLACEHOLDER, bot_username: '@loja_bot', mode: 'webhook' })).toEqual({ username: 'loja_bot', mode: 'webhook' })
-    expect(providerInfo({ bot_username: 'loja_bot', mode: 'polling' })).toEqual({ username: 'loja_bot', mode: 'polling' })
-    expect(providerInfo({ bot_username: '', mode: 'carrier-pigeon' })).toEqual({ username: null, mode: null })
-    expect(providerInfo(undefined)).toEqual({ username: null, mode: null })
+    expect(providerInfo({ bot_token: SECRET_PLACEHOLDER, bot_username: '@loja_bot', mode: 'webhook' })).toEqual({ username: 'loja_bot', mode: 'webhook', account: null })
+    expect(providerInfo({ bot_username: 'loja_bot', mode: 'polling' })).toEqual({ username: 'loja_bot', mode: 'polling', account: null })
+    expect(providerInfo({ bot_username: '', mode: 'carrier-pigeon' })).toEqual({ username: null, mode: null, account: null })
+    expect(providerInfo(undefined)).toEqual({ username: null, mode: null, account: null })
+  })
+
+  it('reads the Mercado Livre seller the activation stored (nickname and user id)', () => {
+    expect(providerInfo({ app_id: '4459087200151032', app_secret: SECRET_PLACEHOLDER, nickname: 'LOJA_DA_ANA', user_id: '700100' }).account).toEqual({
+      name: 'LOJA_DA_ANA',
+      id: '700100',
+    })
+    expect(providerInfo({ nickname: 'LOJA_DA_ANA' }).account).toEqual({ name: 'LOJA_DA_ANA', id: null })
+    expect(providerInfo({ app_id: '4459087200151032', user_id: '700100' }).account).toBeNull()
   })
 })
 

@@ -248,13 +248,21 @@ export function newChannelBody(info: ChannelKindInfo, name: string, form: Generi
 export interface ProviderInfo {
   username: string | null
   mode: 'webhook' | 'polling' | null
+  /** the connected account as the adapter stored it (Mercado Livre: the seller's nickname and user id) */
+  account: { name: string; id: string | null } | null
+}
+
+function settingText(v: unknown): string {
+  return typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : ''
 }
 
 export function providerInfo(settings: Record<string, unknown> | null | undefined): ProviderInfo {
   const s = settings ?? {}
   const username = typeof s.bot_username === 'string' && s.bot_username.trim() !== '' ? s.bot_username.trim().replace(/^@/, '') : null
   const mode = s.mode === 'webhook' || s.mode === 'polling' ? s.mode : null
-  return { username, mode }
+  const nickname = settingText(s.nickname)
+  const account = nickname ? { name: nickname, id: settingText(s.user_id) || null } : null
+  return { username, mode, account }
 }
 
 // ---------- status and activation ----------
@@ -273,7 +281,10 @@ export function statusLabel(status: string, t: Translate): string {
   return hasKey(key) ? t(key) : status
 }
 
-export function stepLabel(name: string, t: Translate): string {
+/** A step's name, in the kind's own words when it has them ("channelStep.<kind>.<step>": two kinds share verify_account). */
+export function stepLabel(name: string, t: Translate, kind?: string): string {
+  const own = `channelStep.${kind}.${name}`
+  if (kind && hasKey(own)) return t(own)
   const key = `channelStep.${name}`
   return hasKey(key) ? t(key) : name
 }

@@ -107,6 +107,7 @@ const CONVERSATION_FIELDS: FieldSpec[] = [
   { key: 'conversation.unread', type: 'number' },
   { key: 'conversation.assigned', type: 'bool' },
   { key: 'conversation.idle_minutes', type: 'number' },
+  { key: 'conversation.thread', type: 'text' },
   { key: 'contact.name', type: 'text' },
   { key: 'contact.tags', type: 'tags' },
   { key: 'channel.kind', type: 'enum', options: CHANNEL_KINDS },

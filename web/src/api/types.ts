@@ -91,10 +91,13 @@ export interface ConversationSummary {
  * A conversation's thread (GET /conversations/:id/thread answers it whole).
  * Kind "post": the comments on an Instagram post; caption, image_url and link
  * come from Instagram and may be missing until that call has fetched them.
+ * Kind "listing": one buyer's questions on a Mercado Livre listing (key
+ * "item:MLB…"); title, caption (the price, e.g. "R$ 1.249,90"), image_url
+ * and link come from Mercado Livre the same way.
  */
 export interface ConversationThread {
-  /** "post", or another kind shown as sent (i18n "thread.kind.<kind>") */
-  kind: 'post' | (string & {})
+  /** "post", "listing", or another kind shown as sent (i18n "thread.kind.<kind>") */
+  kind: 'post' | 'listing' | (string & {})
   /** the provider's id of the post (or listing, e-mail thread…) */
   key: string
   caption?: string
@@ -521,6 +524,14 @@ export interface ChannelCapabilities {
   comments: boolean
   /** messages carry a subject and copies (e-mail) */
   subjects?: boolean
+  /**
+   * each customer message is a question answered publicly, once (Mercado
+   * Livre): an agent's message answers the one chosen with reply_to_id, else
+   * the latest
+   */
+  questions?: boolean
+  /** the longest text the provider takes, in characters; 0 or absent: unknown (the API answers 422 on a longer body) */
+  max_text?: number
   sends_per_second: number
 }
 

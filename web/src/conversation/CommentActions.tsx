@@ -1,5 +1,6 @@
 // What an agent may do with a customer's comment on a post: answer it (the
-// composer quotes it), hide or show it on Instagram, delete it (after asking).
+// composer quotes it), hide or show it on Instagram, delete it (after asking);
+// and with a buyer's question on a listing: pick it as the one answered.
 import { useState } from 'react'
 import type { Message } from '../api/types'
 import { useI18n } from '../i18n'
@@ -69,6 +70,18 @@ export function CommentActions({ message: m, onReply, onHide, onDelete }: Commen
           onCancel={() => setConfirming(false)}
         />
       )}
+    </div>
+  )
+}
+
+/** A buyer's question on a listing: the agent picks it as the one the next answer answers (else the latest is). */
+export function QuestionActions({ message: m, onReply }: { message: Message; onReply: (m: Message) => void }) {
+  const { t } = useI18n()
+  return (
+    <div className="comment-actions" data-testid="question-actions">
+      <button type="button" className="btn btn-link btn-xs" data-testid="question-reply" onClick={() => onReply(m)}>
+        ↩ {t('question.reply')}
+      </button>
     </div>
   )
 }

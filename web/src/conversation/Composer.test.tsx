@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { act, render, screen, waitFor, within } from '@testing-library/react'
+import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { Composer } from './Composer'
 import type { ComposerProps } from './Composer'
@@ -557,5 +557,135 @@ describe('Composer on a post (public and private replies)', () => {
   it('has no reply modes outside a post', () => {
     setup()
     expect(screen.queryByTestId('composer-reply-mode')).toBeNull()
+  })
+})
+
+describe('Composer with a text limit (capabilities.max_text)', () => {
+  async function typeLong(user: ReturnType<typeof userEvent.setup>, input: HTMLTextAreaElement, text: string) {
+    await user.click(input)
+    await user.paste(text)
+  }
+
+  it('counts down the characters left, and says how many are over the limit', async () => {
+    const { user, input } = setup({ maxText: 2000 })
+    const counter = screen.getByTestId('composer-counter')
+    expect(counter).toHaveTextContent('2.000 restantes')
+    expect(counter).toHaveAttribute('title', 'Este canal aceita até 2.000 caracteres')
+    await user.type(input, 'Temos sim')
+    expect(counter).toHaveTextContent('1.991 restantes')
+    expect(counter).toHaveAttribute('data-remaining', '1991')
+    expect(counter).toHaveAttribute('data-over', 'false')
+    expect(screen.queryByTestId('composer-too-long')).toBeNull()
+  })
+
+  it('does not send a text over the limit, by button or Enter, and says what to cut', async () => {
+    const { send, user, input } = setup({ maxText: 2000 })
+    await typeLong(user, input, 'a'.repeat(2001))
+    const counter = screen.getByTestId('composer-counter')
+    expect(counter).toHaveAttribute('data-over', 'true')
+    expect(counter).toHaveAttribute('data-remaining', '-1')
+    expect(counter).toHaveTextContent('1 a mais')
+    expect(counter).toHaveClass('is-over')
+    expect(screen.getByTestId('composer-too-long')).toHaveTextContent('Texto longo demais: este canal aceita até 2.000 caracteres. Corte 1 para enviar.')
+    expect(screen.getByTestId('composer-send')).toBeDisabled()
+    await user.type(input, '{Enter}')
+    expect(send).not.toHaveBeenCalled()
+
+    // cutting one character makes it fit: exactly the limit is sent
+    await user.type(input, '{Backspace}')
+    expect(counter).toHaveTextContent('0 restantes')
+    expect(screen.queryByTestId('composer-too-long')).toBeNull()
+    expect(screen.getByTestId('composer-send')).toBeEnabled()
+    await user.click(screen.getByTestId('composer-send'))
+    expect(send).toHaveBeenCalledTimes(1)
+    expect(send.mock.calls[0][0].body).toHaveLength(2000)
+  })
+
+  it('counts what is sent: blanks around the text are not counted, an emoji is one character', async () => {
+    const { user, input } = setup({ maxText: 10 })
+    await typeLong(user, input, '  👍👍👍  \n')
+    expect(screen.getByTestId('composer-counter')).toHaveAttribute('data-remaining', '7')
+  })
+
+  it('speaks English too', async () => {
+    const user = userEvent.setup()
+    render(
+      <I18nProvider initial="en">
+        <Composer conversationId="c1" quickReplies={[]} send={vi.fn()} maxText={2000} />
+      </I18nProvider>,
+    )
+    expect(screen.getByTestId('composer-counter')).toHaveTextContent('2,000 left')
+    await user.click(screen.getByTestId('composer-input'))
+    await user.paste('b'.repeat(2003))
+    expect(screen.getByTestId('composer-counter')).toHaveTextContent('3 too many')
+    expect(screen.getByTestId('composer-too-long')).toHaveTextContent('Too long: this channel takes up to 2,000 characters. Cut 3 to send.')
+  })
+
+  it('has no limit for a private note, which never leaves CHATSPOT', async () => {
+    const { send, user, input } = setup({ maxText: 2000 })
+    await user.click(screen.getByTestId('composer-note-toggle'))
+    expect(screen.queryByTestId('composer-counter')).toBeNull()
+    await typeLong(user, input, 'n'.repeat(2500))
+    expect(screen.queryByTestId('composer-too-long')).toBeNull()
+    await user.click(screen.getByTestId('composer-send'))
+    expect(send.mock.calls[0][0]).toMatchObject({ kind: 'note' })
+  })
+
+  it('shows no counter when the channel has no known limit', () => {
+    setup({ maxText: 0 })
+    expect(screen.queryByTestId('composer-counter')).toBeNull()
+    cleanup()
+    setup()
+    expect(screen.queryByTestId('composer-counter')).toBeNull()
+  })
+})
+
+describe('Composer on a listing (questions, Mercado Livre)', () => {
+  const question = msg({ id: 'q-7001', body: 'Serve no modelo 2022?\nobrigado' })
+
+  function setupListing(replyTo: Message | null = null) {
+    const onClearReply = vi.fn()
+    const upload = vi.fn(async (f: File) => ({ id: 'att-1', name: f.name, size: f.size, content_type: f.type, url: '/x' }))
+    const ctx = setup({ questions: { replyTo, onClearReply, contactName: 'COMPRADOR_E2E' }, maxText: 2000, upload })
+    return { ...ctx, onClearReply }
+  }
+
+  it('says the answer is public on the listing, and sends it as text (the server answers the latest question)', async () => {
+    const { send, user, input } = setupListing()
+    expect(input).toHaveAttribute('placeholder', 'Sua resposta fica pública no anúncio')
+    expect(screen.getByTestId('composer')).toHaveClass('composer-public')
+    expect(screen.queryByTestId('composer-reply-mode')).toBeNull()
+    expect(screen.queryByTestId('composer-reply-to')).toBeNull()
+    await user.type(input, 'Serve sim!{Enter}')
+    expect(send.mock.calls[0][0]).toEqual({ body: 'Serve sim!', kind: 'text' })
+  })
+
+  it('answers the question picked on its bubble, then forgets it', async () => {
+    const { send, user, input, onClearReply } = setupListing(question)
+    const quote = screen.getByTestId('composer-reply-to')
+    expect(quote).toHaveTextContent('Respondendo a COMPRADOR_E2E')
+    expect(quote).toHaveTextContent('Serve no modelo 2022?')
+    expect(quote).not.toHaveTextContent('obrigado')
+    await user.type(input, 'Serve sim!{Enter}')
+    expect(send.mock.calls[0][0]).toEqual({ body: 'Serve sim!', kind: 'text', reply_to_id: 'q-7001' })
+    await waitFor(() => expect(onClearReply).toHaveBeenCalledTimes(1))
+  })
+
+  it('takes no files in an answer; a private note still may', async () => {
+    const { user } = setupListing()
+    expect(screen.getByTestId('composer-attach')).toBeDisabled()
+    expect(screen.getByTestId('composer-attach')).toHaveAttribute('title', 'Respostas no anúncio não levam arquivos.')
+    await user.click(screen.getByTestId('composer-note-toggle'))
+    expect(screen.getByTestId('composer-attach')).toBeEnabled()
+    expect(screen.getByTestId('composer-input')).toHaveAttribute('placeholder', 'Nota privada — visível só para a equipe')
+  })
+
+  it('says so in English', () => {
+    render(
+      <I18nProvider initial="en">
+        <Composer conversationId="c1" quickReplies={[]} send={vi.fn()} questions={{ replyTo: null, onClearReply: () => {}, contactName: 'X' }} />
+      </I18nProvider>,
+    )
+    expect(screen.getByTestId('composer-input')).toHaveAttribute('placeholder', 'Your answer is public on the listing')
   })
 })

@@ -16,6 +16,7 @@ import {
   draftStore,
   insertAtCaret,
   keyForSend,
+  textLimit,
   matchQuickReplies,
   quickReplyQuery,
 } from './composerLogic'
@@ -39,6 +40,14 @@ export interface ComposerProps {
   templates?: TemplateOptions
   /** A post's comments: the composer answers publicly (a comment, the default) or privately (Direct). */
   comments?: CommentReplyOptions
+  /**
+   * A listing's questions (capabilities.questions, Mercado Livre): every
+   * answer is public on the listing and answers one question, the one picked
+   * on its bubble (replyTo), else the latest.
+   */
+  questions?: CommentReplyOptions
+  /** The longest text the channel takes (capabilities.max_text): a counter counts down to it and a longer text is not sent; 0 or absent: no limit known. */
+  maxText?: number
 }
 
 export interface CommentReplyOptions {
@@ -66,8 +75,8 @@ interface Upload {
 
 let uploadSeq = 0
 
-export function Composer({ conversationId, quickReplies, send, upload, onSent, assist, templates, comments }: ComposerProps) {
-  const { t } = useI18n()
+export function Composer({ conversationId, quickReplies, send, upload, onSent, assist, templates, comments, questions, maxText }: ComposerProps) {
+  const { t, lang } = useI18n()
   const saved = draftStore.get(conversationId)
   const [text, setText] = useState(saved.text)
   const [note, setNote] = useState(saved.note)
@@ -105,8 +114,9 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
     draftStore.set(conversationId, { text, note, pending: pending.current, mode: hasComments ? mode : undefined })
   }, [conversationId, text, note, sending, mode, hasComments])
 
-  // Answering a comment: the agent types next.
-  const replyToId = comments?.replyTo?.id
+  // Answering a comment or a question: the agent types next.
+  const answerTo = comments ?? questions
+  const replyToId = answerTo?.replyTo?.id
   useEffect(() => {
     if (replyToId) textarea.current?.focus()
   }, [replyToId])
@@ -133,12 +143,18 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
   const readyIds = uploads.flatMap((u) => (u.attachment ? [u.attachment.id] : []))
   const replyMode = comments ? mode : null
   const kind = sendKind(note, replyMode)
-  // a public answer is a comment on the post: text only
-  const filesRefused = kind === 'comment' && uploads.length > 0
-  const sendable = canSend(text, readyIds.length) && !uploading && !filesRefused
+  // a public answer (a comment on the post, an answer on the listing): text only
+  const publicAnswer = kind === 'comment' || (!!questions && kind !== 'note')
+  const filesRefused = publicAnswer && uploads.length > 0
+  const limit = textLimit(text, maxText, note)
+  const tooLong = limit.over > 0
+  const sendable = canSend(text, readyIds.length) && !uploading && !filesRefused && !tooLong
+  const count = (n: number) => n.toLocaleString(lang)
   const placeholder = note
     ? t('composer.notePlaceholder')
-    : replyMode === 'public'
+    : questions
+      ? t('composer.questionPlaceholder')
+      : replyMode === 'public'
       ? t('composer.publicPlaceholder')
       : replyMode === 'private'
         ? t('composer.privatePlaceholder')
@@ -234,7 +250,7 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
   }
 
   async function submit() {
-    if (sending || uploading || filesRefused) return
+    if (sending || uploading || filesRefused || tooLong) return
     const body = text.trim()
     if (!canSend(body, readyIds.length)) return
     const answering = kind !== 'note' ? replyToId : undefined
@@ -249,7 +265,7 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
       if (answering) input.reply_to_id = answering
       const message = await send(input, attempt.key)
       pending.current = null
-      if (answering) comments?.onClearReply()
+      if (answering) answerTo?.onClearReply()
       // Clear what was sent, not what the agent typed meanwhile.
       setText((current) => (current.trim() === body ? '' : current))
       setUploads((list) => list.filter((u) => !u.attachment || !readyIds.includes(u.attachment.id)))
@@ -312,7 +328,7 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
   }
 
   return (
-    <div className={`composer ${note ? 'composer-note' : kind === 'comment' ? 'composer-public' : ''}`} data-testid="composer">
+    <div className={`composer ${note ? 'composer-note' : publicAnswer ? 'composer-public' : ''}`} data-testid="composer">
       {qrOpen && (
         <div className="popover quick-replies" data-testid="quick-replies">
           <div className="popover-title">{t('composer.quickReplies')}</div>
@@ -459,13 +475,13 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
 
       {comments && <ReplyModeToggle mode={mode} onMode={setMode} disabled={note} />}
 
-      {comments?.replyTo && !note && (
-        <div className="composer-reply-to" data-testid="composer-reply-to" data-reply-to={comments.replyTo.id}>
+      {answerTo?.replyTo && !note && (
+        <div className="composer-reply-to" data-testid="composer-reply-to" data-reply-to={answerTo.replyTo.id}>
           <div className="reply-quote">
-            <span className="reply-quote-author">{t('composer.replyingTo', { name: comments.contactName })}</span>
-            <span className="reply-quote-text">{firstLine(comments.replyTo.body)}</span>
+            <span className="reply-quote-author">{t('composer.replyingTo', { name: answerTo.contactName })}</span>
+            <span className="reply-quote-text">{firstLine(answerTo.replyTo.body)}</span>
           </div>
-          <button type="button" className="chip-x" aria-label={t('composer.cancelReply')} title={t('composer.cancelReply')} data-testid="composer-cancel-reply" onClick={comments.onClearReply}>
+          <button type="button" className="chip-x" aria-label={t('composer.cancelReply')} title={t('composer.cancelReply')} data-testid="composer-cancel-reply" onClick={answerTo.onClearReply}>
             ×
           </button>
         </div>
@@ -473,7 +489,13 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
 
       {filesRefused && (
         <p className="composer-files-refused" data-testid="composer-files-refused">
-          {t('composer.noFilesInPublic')}
+          {t(questions ? 'composer.noFilesInAnswer' : 'composer.noFilesInPublic')}
+        </p>
+      )}
+
+      {tooLong && (
+        <p className="composer-too-long" role="alert" data-testid="composer-too-long">
+          {t('composer.tooLong', { max: count(limit.max), over: count(limit.over) })}
         </p>
       )}
 
@@ -560,8 +582,8 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
                   type="button"
                   className="btn btn-ghost btn-sm"
                   aria-label={t('composer.attach')}
-                  title={kind === 'comment' ? t('composer.noFilesInPublic') : t('composer.attach')}
-                  disabled={kind === 'comment'}
+                  title={publicAnswer ? t(questions ? 'composer.noFilesInAnswer' : 'composer.noFilesInPublic') : t('composer.attach')}
+                  disabled={publicAnswer}
                   data-testid="composer-attach"
                   onClick={() => fileInput.current?.click()}
                 >
@@ -600,6 +622,18 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
             )}
             <span className="composer-hint hide-xs">{t('composer.hint')}</span>
           </div>
+          {limit.max > 0 && (
+            <span
+              className={`composer-counter${tooLong ? ' is-over' : limit.remaining <= limit.max / 10 ? ' is-near' : ''}`}
+              data-testid="composer-counter"
+              data-remaining={limit.remaining}
+              data-over={tooLong ? 'true' : 'false'}
+              title={t('composer.counterTitle', { max: count(limit.max) })}
+              aria-live="polite"
+            >
+              {tooLong ? t('composer.charsOver', { n: count(limit.over) }) : t('composer.charsLeft', { n: count(limit.remaining) })}
+            </span>
+          )}
           <button
             type="button"
             className={`btn ${note ? 'btn-note' : 'btn-primary'}`}

@@ -15,9 +15,9 @@ import { MessageBubble } from './MessageBubble'
 import { RuleTrail } from './RuleTrail'
 import { ConversationCrm } from '../crm/ConversationCrm'
 import { canUseCrm } from '../crm/crmLogic'
-import { applyStatusChange, mergeMessages, replaceMessage, threadItems, tickets } from './messageLogic'
-import { CommentActions } from './CommentActions'
-import { isModeratable, isPostThread, isPrivateReply, mergeThread } from './commentLogic'
+import { applyStatusChange, mergeMessages, messageChannelKind, replaceMessage, threadItems, tickets } from './messageLogic'
+import { CommentActions, QuestionActions } from './CommentActions'
+import { answeredQuestions, hasThreadCard, isAnswerable, isListingThread, isModeratable, isPostThread, isPrivateReply, mergeThread } from './commentLogic'
 import { PostCard, ThreadBadge } from './PostThread'
 import { subjectsToShow, threadSubject } from './emailLogic'
 
@@ -60,7 +60,7 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
   const [actionError, setActionError] = useState<string | null>(null)
   const [contactOpen, setContactOpen] = useState(() => typeof window !== 'undefined' && window.innerWidth >= 1280)
   const [reloadTick, setReloadTick] = useState(0)
-  // the comment the composer's next send answers (a bubble's "Responder")
+  // the comment or question the composer's next send answers (a bubble's "Responder")
   const [replyToId, setReplyToId] = useState<string | null>(null)
   const thread = useRef<HTMLDivElement>(null)
   const scrollMode = useRef<ScrollMode>('bottom')
@@ -70,7 +70,10 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
   convRef.current = conv
 
   const canReply = can(me, 'conversations:reply')
-  const kindHasTemplates = !!conv && !!refs.kinds?.find((k) => k.kind === conv.channel.kind)?.capabilities?.templates
+  const caps = conv ? refs.kinds?.find((k) => k.kind === conv.channel.kind)?.capabilities : undefined
+  const kindHasTemplates = !!caps?.templates
+  // a listing's questions (Mercado Livre): each answer public on the listing, one per question
+  const questions = !!conv && (!!caps?.questions || isListingThread(conv.thread))
   const canSeeRules = can(me, 'rules:manage') || can(me, 'conversations:assign')
 
   // Load the conversation, then the contact's latest messages.
@@ -247,9 +250,11 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
   // e-mail: the subject above a thread's first mail (and a changed one), the latest in the header
   const subjects = useMemo(() => subjectsToShow(messages), [messages])
   const subject = useMemo(() => (conv ? threadSubject(messages, conv.id) : null), [messages, conv?.id])
-  // a comment deleted meanwhile is no longer answered
+  // a listing's questions are answered once each: only the others can be picked
+  const answered = useMemo(() => (questions ? answeredQuestions(messages) : new Set<string>()), [questions, messages])
+  // a comment or question deleted meanwhile is no longer answered
   const replyTarget = replyToId ? byId.get(replyToId) : undefined
-  const replyTo = replyTarget && isModeratable(replyTarget) ? replyTarget : null
+  const replyTo = replyTarget && (questions ? isAnswerable(replyTarget) && !answered.has(replyTarget.id) : isModeratable(replyTarget)) ? replyTarget : null
   const answerComment = useCallback((m: Message) => setReplyToId(m.id), [])
 
   if (loadError != null && !conv) {
@@ -336,7 +341,7 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
           </div>
         )}
 
-        {isPostThread(conv.thread) && <PostCard key={`post-${conv.id}`} conversationId={conv.id} thread={conv.thread} onThread={onThread} />}
+        {hasThreadCard(conv.thread) && <PostCard key={`post-${conv.id}`} conversationId={conv.id} thread={conv.thread} onThread={onThread} />}
 
         <div className="thread" ref={thread} data-testid="message-thread">
           {cursor && (
@@ -369,6 +374,7 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
                 onJump={jumpToMessage}
                 privateReply={isPrivateReply(item.message, conv)}
                 showSubject={subjects.has(item.message.id)}
+                channelKind={messageChannelKind(item.message, conv)}
                 actions={
                   canReply && isModeratable(item.message) ? (
                     <CommentActions
@@ -377,6 +383,8 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
                       onHide={hideComment}
                       onDelete={deleteComment}
                     />
+                  ) : canReply && questions && item.message.conversation_id === conv.id && isAnswerable(item.message) && !answered.has(item.message.id) ? (
+                    <QuestionActions message={item.message} onReply={answerComment} />
                   ) : undefined
                 }
               />
@@ -404,6 +412,8 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
                 : undefined
             }
             comments={isPostThread(conv.thread) ? { replyTo, onClearReply: () => setReplyToId(null), contactName: conv.contact.name } : undefined}
+            questions={questions ? { replyTo, onClearReply: () => setReplyToId(null), contactName: conv.contact.name } : undefined}
+            maxText={caps?.max_text}
           />
         ) : (
           <p className="read-only-note">{t('conv.readOnly')}</p>

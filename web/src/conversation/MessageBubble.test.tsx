@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { render, screen, within } from '@testing-library/react'
+import { cleanup, render, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { MessageBubble } from './MessageBubble'
 import type { MessageBubbleProps } from './MessageBubble'
@@ -57,6 +57,23 @@ describe('MessageBubble', () => {
     expect(b).toHaveClass('is-revoked')
     const body = within(b).getByText('Pedido 123')
     expect(body.tagName).toBe('DEL')
+  })
+
+  it('says a question Mercado Livre banned or deleted was removed by Mercado Livre, not by the customer', () => {
+    const b = show(msg({ body: 'me chama no zap', revoked_at: '2026-12-07T13:07:00Z' }), 'pt-BR', { channelKind: 'mercadolivre' })
+    const marker = within(b).getByTestId('revoked-marker')
+    expect(marker).toHaveTextContent('Removida pelo Mercado Livre')
+    expect(marker.getAttribute('title')).toMatch(/^Removida pelo Mercado Livre em 07\/12\/2026/)
+    expect(b).not.toHaveTextContent('Apagada pelo cliente')
+    expect(within(b).getByText('me chama no zap').tagName).toBe('DEL')
+  })
+
+  it('keeps the customer wording for kinds without their own (WhatsApp), and in English for Mercado Livre', () => {
+    show(msg({ body: 'x', revoked_at: '2026-12-07T13:07:00Z' }), 'pt-BR', { channelKind: 'whatsapp' })
+    expect(screen.getByTestId('revoked-marker')).toHaveTextContent('Apagada pelo cliente')
+    cleanup()
+    show(msg({ body: 'x', revoked_at: '2026-12-07T13:07:00Z' }), 'en', { channelKind: 'mercadolivre' })
+    expect(screen.getByTestId('revoked-marker')).toHaveTextContent('Removed by Mercado Livre')
   })
 
   it('has no revoked marker on a message not deleted', () => {

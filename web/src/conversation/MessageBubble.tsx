@@ -1,7 +1,8 @@
 import { useState } from 'react'
 import type { ReactNode } from 'react'
 import type { Message } from '../api/types'
-import { useI18n } from '../i18n'
+import { hasKey, useI18n } from '../i18n'
+import type { MessageKey } from '../i18n'
 import { errorText, formatDateTime, formatTime } from '../format'
 import { firstLine, formatSize, statusTick } from './messageLogic'
 import { EmailCc, EmailFullMessage, EmailSubject } from './EmailParts'
@@ -58,6 +59,17 @@ export interface MessageBubbleProps {
   actions?: ReactNode
   /** E-mail: show the message's subject (the thread view shows the first of a thread, or a changed one); default: when it has one. */
   showSubject?: boolean
+  /** The kind of the channel the message came by, when known: a removal is told in its words ("Removida pelo Mercado Livre"). */
+  channelKind?: string
+}
+
+/** Who removed a revoked message, in the channel kind's words when it has them ("message.revoked.<kind>"). */
+function revokedKeys(comment: boolean, kind: string | undefined): { label: MessageKey; at: MessageKey } {
+  if (comment) return { label: 'message.commentDeleted', at: 'message.commentDeletedAt' }
+  const label = `message.revoked.${kind}`
+  const at = `message.revokedAt.${kind}`
+  if (kind && hasKey(label) && hasKey(at)) return { label, at }
+  return { label: 'message.revoked', at: 'message.revokedAt' }
 }
 
 /** "Comentário público" / "Resposta privada (Direct)" above a comment or a private reply to one. */
@@ -95,7 +107,7 @@ function ReplyQuote({ message: q, contactName, onJump }: { message: Message; con
   )
 }
 
-export function MessageBubble({ message: m, onRetry, canRetry, replyTo, contactName, onJump, privateReply, actions, showSubject }: MessageBubbleProps) {
+export function MessageBubble({ message: m, onRetry, canRetry, replyTo, contactName, onJump, privateReply, actions, showSubject, channelKind }: MessageBubbleProps) {
   const { t, lang } = useI18n()
   const [retrying, setRetrying] = useState(false)
   const [retryError, setRetryError] = useState<string | null>(null)
@@ -155,9 +167,9 @@ export function MessageBubble({ message: m, onRetry, canRetry, replyTo, contactN
           <div
             className="revoked-marker"
             data-testid="revoked-marker"
-            title={t(comment ? 'message.commentDeletedAt' : 'message.revokedAt', { time: formatDateTime(m.revoked_at, lang) })}
+            title={t(revokedKeys(comment, channelKind).at, { time: formatDateTime(m.revoked_at, lang) })}
           >
-            🚫 {t(comment ? 'message.commentDeleted' : 'message.revoked')}
+            🚫 {t(revokedKeys(comment, channelKind).label)}
           </div>
         )}
         {m.hidden_at && !m.revoked_at && (

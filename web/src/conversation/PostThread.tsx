@@ -1,12 +1,17 @@
-// What a conversation is about, when it is a post's comments: a badge for
-// the inbox list and the header, and the post's card above the messages.
+// What a conversation is about, when it is a post's comments or a listing's
+// questions: a badge for the inbox list and the header, and the post's or
+// listing's card above the messages.
 import { useEffect, useState } from 'react'
 import { api } from '../api/client'
 import type { ChannelKindInfo, ConversationSummary, ConversationThread } from '../api/types'
 import { useI18n } from '../i18n'
-import { captionSnippet, conversationBadge, threadNeedsDetails } from './commentLogic'
+import { captionSnippet, conversationBadge, isListingThread, threadNeedsDetails } from './commentLogic'
 
-/** "Comentário · “caption…”" on a post's comments, "Direct" on a private chat of a kind with comments, else nothing. */
+/**
+ * "Comentário · “caption…”" on a post's comments, "Pergunta · “title…”" on a
+ * listing's questions, "Direct" on a private chat of a kind with comments,
+ * else nothing.
+ */
 export function ThreadBadge({ conversation, kinds }: { conversation: Pick<ConversationSummary, 'thread' | 'channel'>; kinds?: ChannelKindInfo[] }) {
   const { t } = useI18n()
   const badge = conversationBadge(conversation, kinds)
@@ -15,6 +20,15 @@ export function ThreadBadge({ conversation, kinds }: { conversation: Pick<Conver
     return (
       <span className="kind-badge kind-direct" data-testid="thread-badge" data-badge="direct">
         ✉ {t('thread.direct')}
+      </span>
+    )
+  }
+  if (badge === 'question') {
+    const title = conversation.thread?.title
+    const snippet = captionSnippet(title)
+    return (
+      <span className="kind-badge kind-question" data-testid="thread-badge" data-badge="question" title={title || undefined}>
+        ❓ {snippet ? t('thread.questionOn', { title: snippet }) : t('thread.question')}
       </span>
     )
   }
@@ -30,11 +44,15 @@ export function ThreadBadge({ conversation, kinds }: { conversation: Pick<Conver
 export interface PostCardProps {
   conversationId: string
   thread: ConversationThread
-  /** The post as GET /conversations/:id/thread answered it (asked once, when its caption and image are missing). */
+  /** The post or listing as GET /conversations/:id/thread answered it (asked once, when its caption, title and image are missing). */
   onThread: (thread: ConversationThread) => void
 }
 
-/** The post the comments are on: thumbnail, caption (clamped) and a link to it on Instagram. */
+/**
+ * What the conversation is about, above its messages: a post (thumbnail,
+ * caption clamped, a link to it on Instagram) or a listing (photo, title,
+ * price, a link to it on Mercado Livre).
+ */
 export function PostCard({ conversationId, thread, onThread }: PostCardProps) {
   const { t } = useI18n()
   const [loading, setLoading] = useState(() => threadNeedsDetails(thread))
@@ -50,7 +68,7 @@ export function PostCard({ conversationId, thread, onThread }: PostCardProps) {
         (fetched) => {
           if (!cancelled) onThread(fetched)
         },
-        // Instagram did not answer: the card keeps what it knows (the thread's kind).
+        // the provider did not answer: the card keeps what it knows (the thread's kind).
         () => undefined,
       )
       .finally(() => {
@@ -59,28 +77,45 @@ export function PostCard({ conversationId, thread, onThread }: PostCardProps) {
     return () => {
       cancelled = true
     }
-    // once per conversation: a post still without caption is not asked for again
+    // once per conversation: a post or listing still without details is not asked for again
   }, [conversationId])
 
-  const label = t('thread.kind.post')
+  const listing = isListingThread(thread)
+  const label = t(listing ? 'thread.kind.listing' : 'thread.kind.post')
+  const known = listing ? thread.title || thread.caption : thread.caption
   return (
-    <section className="post-card" data-testid="post-card" aria-label={label}>
+    <section className={`post-card${listing ? ' is-listing' : ''}`} data-testid="post-card" data-kind={thread.kind} aria-label={label}>
       {thread.image_url && !imageFailed && (
-        // Instagram's image addresses expire: a broken one is left out
-        <img className="post-card-image" src={thread.image_url} alt={label} loading="lazy" onError={() => setImageFailed(true)} />
+        // image addresses expire (Instagram's): a broken one is left out
+        <img
+          className="post-card-image"
+          src={thread.image_url}
+          alt={listing && thread.title ? thread.title : label}
+          loading="lazy"
+          onError={() => setImageFailed(true)}
+        />
       )}
       <div className="post-card-body">
         <span className="post-card-kind">{label}</span>
-        {thread.caption ? (
+        {listing && thread.title && (
+          <p className="post-card-title" data-testid="post-title" title={thread.title}>
+            {thread.title}
+          </p>
+        )}
+        {thread.caption && listing && (
+          <p className="post-card-price" data-testid="post-price">
+            {thread.caption}
+          </p>
+        )}
+        {thread.caption && !listing && (
           <p className="post-card-caption" data-testid="post-caption" title={thread.caption}>
             {thread.caption}
           </p>
-        ) : (
-          loading && <p className="post-card-caption muted">{t('thread.loading')}</p>
         )}
+        {!known && loading && <p className="post-card-caption muted">{t(listing ? 'thread.loadingListing' : 'thread.loading')}</p>}
         {thread.link && (
           <a className="post-card-link" href={thread.link} target="_blank" rel="noreferrer" data-testid="post-link">
-            {t('thread.viewPost')} ↗
+            {t(listing ? 'thread.viewListing' : 'thread.viewPost')} ↗
           </a>
         )}
       </div>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { captionSnippet, isModeratable, isPrivateReply, mergeThread, sendKind, threadNeedsDetails } from './commentLogic'
+import { answeredQuestions, captionSnippet, conversationBadge, isAnswerable, isModeratable, isPrivateReply, mergeThread, sendKind, threadNeedsDetails } from './commentLogic'
 import { msg } from '../test/fakes'
 
 describe('comment logic', () => {
@@ -10,11 +10,40 @@ describe('comment logic', () => {
     expect(captionSnippet(undefined)).toBe('')
   })
 
-  it('asks for a post only when neither its caption nor its image is known', () => {
+  it('asks for a post or a listing only when neither its caption, title nor image is known', () => {
     expect(threadNeedsDetails({ kind: 'post', key: '1' })).toBe(true)
     expect(threadNeedsDetails({ kind: 'post', key: '1', image_url: 'https://x/1.jpg' })).toBe(false)
-    expect(threadNeedsDetails({ kind: 'listing', key: '1' })).toBe(false)
+    expect(threadNeedsDetails({ kind: 'listing', key: 'item:MLB1' })).toBe(true)
+    expect(threadNeedsDetails({ kind: 'listing', key: 'item:MLB1', title: 'Tênis Aurora' })).toBe(false)
+    // a thread shown without a card (an e-mail thread) is never asked for
+    expect(threadNeedsDetails({ kind: '', key: '<a@b>' })).toBe(false)
     expect(threadNeedsDetails(null)).toBe(false)
+  })
+
+  it("badges a post's comments, a listing's questions, and a DM only on kinds with comments", () => {
+    const channel = { id: 'ch', kind: 'mercadolivre', name: 'ML' }
+    expect(conversationBadge({ channel, thread: { kind: 'listing', key: 'item:MLB1' } })).toBe('question')
+    expect(conversationBadge({ channel: { ...channel, kind: 'instagram' }, thread: { kind: 'post', key: '1' } })).toBe('comment')
+    expect(conversationBadge({ channel, thread: null })).toBeNull()
+  })
+
+  it('knows the questions answered: by an outbound message naming them that did not fail', () => {
+    const answered = answeredQuestions([
+      msg({ id: 'q1' }),
+      msg({ id: 'a1', direction: 'outbound', status: 'sent', reply_to_id: 'q1' }),
+      msg({ id: 'q2' }),
+      msg({ id: 'a2', direction: 'outbound', status: 'failed', reply_to_id: 'q2' }),
+      msg({ id: 'n3', direction: 'outbound', kind: 'note', reply_to_id: 'q3' }),
+      msg({ id: 'a4', direction: 'outbound', status: 'queued', reply_to_id: 'q4' }),
+    ])
+    expect([...answered].sort()).toEqual(['q1', 'q4'])
+  })
+
+  it("lets the agent pick only a buyer's question still on the listing", () => {
+    expect(isAnswerable(msg({ direction: 'inbound', kind: 'text' }))).toBe(true)
+    expect(isAnswerable(msg({ direction: 'inbound', kind: 'text', revoked_at: '2026-12-07T10:00:00Z' }))).toBe(false)
+    expect(isAnswerable(msg({ direction: 'outbound', kind: 'text' }))).toBe(false)
+    expect(isAnswerable(msg({ direction: 'inbound', kind: 'note' }))).toBe(false)
   })
 
   it('keeps a fetched caption when a later copy of the same thread leaves it out', () => {

@@ -1,6 +1,7 @@
-// Pure logic of public comments (Instagram posts): which conversations are a
-// post's comments, which messages are comments or private replies, what the
-// composer sends in each reply mode.
+// Pure logic of public threads: an Instagram post's comments and a Mercado
+// Livre listing's questions. Which conversations are such a thread, which
+// messages are comments or private replies, what the composer sends in each
+// reply mode.
 import type { ChannelKindInfo, ConversationSummary, ConversationThread, Message, MessageKind } from '../api/types'
 import { firstLine } from './messageLogic'
 
@@ -8,9 +9,19 @@ export function isPostThread(thread: ConversationThread | null | undefined): thr
   return thread?.kind === 'post'
 }
 
-/** A post whose caption and image are not known yet: GET /conversations/:id/thread fetches them. */
+/** A Mercado Livre listing's questions (one buyer's, on one listing). */
+export function isListingThread(thread: ConversationThread | null | undefined): boolean {
+  return thread?.kind === 'listing'
+}
+
+/** A thread shown as a card above the messages: a post, or a listing. */
+export function hasThreadCard(thread: ConversationThread | null | undefined): thread is ConversationThread {
+  return isPostThread(thread) || isListingThread(thread)
+}
+
+/** A post or listing whose caption, title and image are not known yet: GET /conversations/:id/thread fetches them. */
 export function threadNeedsDetails(thread: ConversationThread | null | undefined): boolean {
-  return isPostThread(thread) && !thread.caption && !thread.image_url
+  return hasThreadCard(thread) && !thread.caption && !thread.image_url && !thread.title
 }
 
 /**
@@ -42,15 +53,17 @@ export function captionSnippet(caption: string | undefined, max = 40): string {
   return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`
 }
 
-export type ConversationBadge = 'comment' | 'direct' | null
+export type ConversationBadge = 'comment' | 'question' | 'direct' | null
 
 /**
- * What tells a conversation apart at a glance: a post's comments, or a
- * private conversation (Direct) on a kind that also carries comments; other
- * kinds have only private conversations and need no badge.
+ * What tells a conversation apart at a glance: a post's comments, a
+ * listing's questions, or a private conversation (Direct) on a kind that
+ * also carries comments; other kinds have only private conversations and
+ * need no badge.
  */
 export function conversationBadge(c: Pick<ConversationSummary, 'thread' | 'channel'>, kinds?: ChannelKindInfo[]): ConversationBadge {
   if (isPostThread(c.thread)) return 'comment'
+  if (isListingThread(c.thread)) return 'question'
   if (kinds?.find((k) => k.kind === c.channel.kind)?.capabilities?.comments) return 'direct'
   return null
 }
@@ -63,6 +76,22 @@ export function isPrivateReply(m: Message, conv: Pick<ConversationSummary, 'id' 
 /** A customer's comment still on Instagram: it can be answered, hidden or deleted. */
 export function isModeratable(m: Message): boolean {
   return m.kind === 'comment' && m.direction === 'inbound' && !m.revoked_at
+}
+
+/** A buyer's question still on the listing: the agent may pick it as the one the next answer answers. */
+export function isAnswerable(m: Message): boolean {
+  return m.direction === 'inbound' && m.kind !== 'note' && !m.revoked_at
+}
+
+/**
+ * The questions already answered: those an outbound message not failed
+ * names as the one it answers (ours, or the seller's on Mercado Livre's own
+ * site). Each question is answered once.
+ */
+export function answeredQuestions(messages: Message[]): Set<string> {
+  const out = new Set<string>()
+  for (const m of messages) if (m.direction === 'outbound' && m.kind !== 'note' && m.status !== 'failed' && m.reply_to_id) out.add(m.reply_to_id)
+  return out
 }
 
 /** In a post's comment conversation the composer answers publicly (a comment) or privately (Direct). */

@@ -3,6 +3,8 @@ import {
   assistChoices,
   assistNeedsDraft,
   assistRequest,
+  textLength,
+  textLimit,
   canSend,
   canUseAssist,
   insertAtCaret,
@@ -70,5 +72,17 @@ describe('composer logic', () => {
     expect(assistRequest('suggest_reply', '')).toEqual({ operation: 'suggest_reply', draft: '' })
     expect(assistRequest('translate', 'Oi', 'en')).toEqual({ operation: 'translate', draft: 'Oi', target_language: 'en' })
     expect(assistRequest('adjust', 'Oi', 'technical')).toEqual({ operation: 'adjust', draft: 'Oi', audience: 'technical' })
+  })
+})
+
+describe('text limit (capabilities.max_text)', () => {
+  it('counts the trimmed text in code points against the limit, none for notes or unknown limits', () => {
+    expect(textLength('👍🏽 ok')).toBe(5) // the thumb and its skin tone are two code points, as Go's []rune counts them
+    expect(textLimit('Temos sim', 2000, false)).toEqual({ max: 2000, remaining: 1991, over: 0 })
+    expect(textLimit('a'.repeat(2001), 2000, false)).toEqual({ max: 2000, remaining: -1, over: 1 })
+    expect(textLimit(`  ${'a'.repeat(2000)}\n`, 2000, false).over).toBe(0)
+    expect(textLimit('a'.repeat(2001), 2000, true)).toEqual({ max: 0, remaining: 0, over: 0 })
+    expect(textLimit('a'.repeat(5000), 0, false).over).toBe(0)
+    expect(textLimit('a'.repeat(5000), undefined, false).max).toBe(0)
   })
 })

@@ -83,6 +83,32 @@ export function canSend(body: string, attachmentCount: number): boolean {
   return body.trim() !== '' || attachmentCount > 0
 }
 
+/** Characters as the server counts them (Unicode code points: an emoji is one, not two UTF-16 units). */
+export function textLength(s: string): number {
+  return Array.from(s).length
+}
+
+export interface TextLimit {
+  /** the channel's longest text; 0: none known (no counter) */
+  max: number
+  /** characters left (negative when over) */
+  remaining: number
+  /** characters past the limit (0 when it fits) */
+  over: number
+}
+
+/**
+ * How the draft stands against the channel's longest text
+ * (capabilities.max_text): what is sent is counted, i.e. the trimmed text.
+ * A private note never leaves CHATSPOT and has no limit.
+ */
+export function textLimit(text: string, maxText: number | undefined, note: boolean): TextLimit {
+  const max = !note && maxText && maxText > 0 ? maxText : 0
+  if (!max) return { max: 0, remaining: 0, over: 0 }
+  const remaining = max - textLength(text.trim())
+  return { max, remaining, over: Math.max(0, -remaining) }
+}
+
 export interface SendIntent {
   conversationId: string
   body: string

@@ -156,3 +156,18 @@ export function workflowUrl(temporalUiUrl: string, namespace: string, workflowId
   const base = temporalUiUrl.replace(/\/+$/, '')
   return `${base}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`
 }
+
+/**
+ * The kind of the channel a message of the contact's history came by: the
+ * open conversation's for its own messages; for another ticket's, the one
+ * kind all the contact's identities are on (a Mercado Livre buyer has only
+ * that one); otherwise unknown.
+ */
+export function messageChannelKind(
+  m: Pick<Message, 'conversation_id'>,
+  conv: { id: string; channel: { kind: string }; contact: { identities?: { channel_kind: string }[] } },
+): string | undefined {
+  if (m.conversation_id === conv.id) return conv.channel.kind
+  const kinds = new Set((conv.contact.identities ?? []).map((i) => i.channel_kind))
+  return kinds.size === 1 ? [...kinds][0] : undefined
+}

@@ -103,6 +103,9 @@ const ptBR = {
   'channelStep.check_imap': 'Entrar no servidor IMAP e abrir as pastas',
   'channelStep.check_smtp': 'Entrar no servidor SMTP',
   'channelStep.watch_folders': 'Monitorar as pastas',
+  // a kind's own words for a step another kind shares: "channelStep.<kind>.<step>"
+  'channelStep.mercadolivre.verify_account': 'Conta do Mercado Livre',
+  'channelStep.watch_questions': 'Perguntas dos anúncios',
   'channelField.telegram.bot_token': 'Token do bot',
   'channelField.telegram.bot_token.help': 'Crie um bot com o @BotFather e cole aqui o token que ele enviar.',
   'channelField.whatsapp_official.phone_number_id': 'ID do número de telefone',
@@ -192,6 +195,9 @@ const ptBR = {
   'channelField.email.oauth_client_secret': 'Chave secreta do cliente OAuth',
   'channelField.email.oauth_tenant': 'Locatário (tenant) Microsoft',
   'channelField.email.oauth_tenant.help': 'O ID ou domínio do diretório; "common" por padrão.',
+  'channelField.mercadolivre.app_id': 'ID do app (client id)',
+  'channelField.mercadolivre.app_id.help': 'Mercado Livre Developers → Minhas aplicações: o ID do app. URL de redirecionamento: <este servidor>/oauth/callback. Notificações: tópico questions, URL <este servidor>/hooks/mercadolivre/<canal>.',
+  'channelField.mercadolivre.app_secret': 'Chave secreta (client secret)',
 
   'conv.back': 'Voltar',
   'conv.loading': 'Carregando conversa…',
@@ -648,6 +654,8 @@ const ptBR = {
   'admin.channels.webhookUrl': 'URL do webhook',
   'admin.channels.webhookHelp': 'O endereço onde o provedor entrega as mensagens deste canal.',
   'admin.channels.connectedAs': 'Conectado como @{username}',
+  'admin.channels.connectedAsName': 'Conectado como {name}',
+  'admin.channels.accountId': 'ID da conta: {id}',
   'admin.channels.mode.webhook': 'Modo webhook: o Telegram entrega cada mensagem direto neste servidor, pelo endereço público dele.',
   'admin.channels.mode.polling': 'Modo long polling: este servidor busca as mensagens no Telegram, porque não tem um endereço público (por exemplo, rodando num notebook).',
   'admin.channels.status': 'Status',
@@ -687,6 +695,7 @@ const ptBR = {
   'admin.channels.oauth.provider.messenger': 'Facebook',
   'admin.channels.oauth.provider.email.google': 'Google',
   'admin.channels.oauth.provider.email.microsoft': 'Microsoft',
+  'admin.channels.oauth.provider.mercadolivre': 'Mercado Livre',
   'admin.channels.oauth.connect': 'Conectar com {provider}',
   'admin.channels.oauth.reconnect': 'Reconectar com {provider}',
   'admin.channels.oauth.opening': 'Abrindo o {provider}…',
@@ -694,6 +703,7 @@ const ptBR = {
   'admin.channels.oauth.redirectUri': 'URI de redirecionamento OAuth válida',
   'admin.channels.oauth.redirectHelp': 'Cadastre este endereço no app da Meta, nas configurações de login do {provider} (URIs de redirecionamento do OAuth válidas).',
   'admin.channels.oauth.redirectHelp.email': 'Cadastre este endereço como URI de redirecionamento no app OAuth do {provider} (Google Cloud ou Microsoft Entra) cujo ID e chave secreta estão salvos abaixo.',
+  'admin.channels.oauth.redirectHelp.mercadolivre': 'Cadastre este endereço como URL de redirecionamento do app no Mercado Livre Developers (Minhas aplicações).',
   'admin.channels.oauth.connected': 'Conta conectada. A ativação está em andamento.',
   'admin.channels.oauth.failed': 'A conta não foi conectada: {reason}',
   'admin.channels.oauth.failedNoReason': 'A conta não foi conectada. Tente conectar novamente.',
@@ -874,6 +884,7 @@ const ptBR = {
   'rules.field.conversation.unread': 'Não lidas',
   'rules.field.conversation.assigned': 'Tem responsável',
   'rules.field.conversation.idle_minutes': 'Minutos parada',
+  'rules.field.conversation.thread': 'Tópico (anúncio, post, e-mail)',
   'rules.field.contact.name': 'Nome do contato',
   'rules.field.contact.tags': 'Etiquetas do contato',
   'rules.field.channel.kind': 'Tipo de canal',
@@ -1161,6 +1172,8 @@ const ptBR = {
   'costs.category.service': 'Serviço',
   'message.revoked': 'Apagada pelo cliente',
   'message.revokedAt': 'Apagada pelo cliente em {time}',
+  'message.revoked.mercadolivre': 'Removida pelo Mercado Livre',
+  'message.revokedAt.mercadolivre': 'Removida pelo Mercado Livre em {time}',
   // public comments (Instagram posts)
   'thread.comment': 'Comentário',
   'thread.commentOn': 'Comentário · “{caption}”',
@@ -1193,6 +1206,20 @@ const ptBR = {
   'composer.replyingTo': 'Respondendo a {name}',
   'composer.cancelReply': 'Cancelar resposta',
   'composer.noFilesInPublic': 'Respostas públicas não levam arquivos: responda em privado para enviá-los.',
+  // questions on listings (Mercado Livre)
+  'thread.question': 'Pergunta',
+  'thread.questionOn': 'Pergunta · “{title}”',
+  'thread.kind.listing': 'Anúncio',
+  'thread.viewListing': 'Ver anúncio',
+  'thread.loadingListing': 'Carregando o anúncio…',
+  'question.reply': 'Responder esta pergunta',
+  'composer.questionPlaceholder': 'Sua resposta fica pública no anúncio',
+  'composer.noFilesInAnswer': 'Respostas no anúncio não levam arquivos.',
+  // the channel's longest text (capabilities.max_text)
+  'composer.charsLeft': '{n} restantes',
+  'composer.charsOver': '{n} a mais',
+  'composer.counterTitle': 'Este canal aceita até {max} caracteres',
+  'composer.tooLong': 'Texto longo demais: este canal aceita até {max} caracteres. Corte {over} para enviar.',
 }
 
 export type MessageKey = keyof typeof ptBR

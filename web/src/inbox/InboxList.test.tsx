@@ -212,4 +212,36 @@ describe('Inbox list badges (comments and Direct)', () => {
     expect(badgeOf('dm')).toHaveTextContent('Direct')
     expect(badgeOf('wa')).toBeNull()
   })
+
+  it('marks a listing\'s questions (Mercado Livre) "Pergunta", with the listing\'s title once known', () => {
+    const ml = { id: 'ch-ml', kind: 'mercadolivre', name: 'Loja no ML' }
+    const kinds = [...KINDS, { kind: 'mercadolivre', label: 'Mercado Livre', available: true, in_plan: true, activation: true, oauth: true,
+      capabilities: { ...caps, comments: false, questions: true, max_text: 2000 }, settings: [] }]
+    const items = [
+      conv({ id: 'q', channel: ml, thread: { kind: 'listing', key: 'item:MLB100200300', title: 'Tênis Aurora Corrida Masculino Leve e Confortável', caption: 'R$ 149,90' } }),
+      conv({ id: 'q-unknown', channel: ml, thread: { kind: 'listing', key: 'item:MLB100200301' } }),
+    ]
+    render(
+      <I18nProvider initial="pt-BR">
+        <InboxList
+          filters={DEFAULT_FILTERS}
+          onFilters={() => {}}
+          views={['mine']}
+          channels={[]}
+          items={items}
+          loading={false}
+          error={null}
+          hasMore={false}
+          onLoadMore={() => {}}
+          openId={null}
+          kinds={kinds}
+        />
+      </I18nProvider>,
+    )
+    const badgeOf = (id: string) => within(screen.getAllByTestId('conversation-row').find((r) => r.getAttribute('data-id') === id)!).getByTestId('thread-badge')
+    expect(badgeOf('q')).toHaveAttribute('data-badge', 'question')
+    expect(badgeOf('q')).toHaveTextContent('Pergunta · “Tênis Aurora Corrida Masculino Leve e…”')
+    expect(badgeOf('q')).toHaveAttribute('title', 'Tênis Aurora Corrida Masculino Leve e Confortável')
+    expect(badgeOf('q-unknown')).toHaveTextContent(/^❓ Pergunta$/)
+  })
 })
