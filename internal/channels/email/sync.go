@@ -323,6 +323,16 @@ func (a *Adapter) wait(ctx context.Context, client *imapclient.Client, idle bool
 		}
 		return client.Noop().Wait()
 	}
+	// News that came in while the last sync ran is reported on the next
+	// command, not by every server once IDLE begins: ask first.
+	if err := client.Noop().Wait(); err != nil {
+		return err
+	}
+	select {
+	case <-news:
+		return nil
+	default:
+	}
 	cmd, err := client.Idle()
 	if err != nil {
 		return err

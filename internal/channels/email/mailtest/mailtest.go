@@ -289,6 +289,15 @@ func (s *session) Close() error {
 	return s.UserSession.Close()
 }
 
+// Idle reports what changed before IDLE began, as Dovecot and Gmail do,
+// then waits for news (go-imap's server alone reports only later news).
+func (s *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	if err := s.UserSession.Poll(w, true); err != nil {
+		return err
+	}
+	return s.UserSession.Idle(w, stop)
+}
+
 func (s *session) AuthenticateMechanisms() []string { return []string{"PLAIN", "XOAUTH2"} }
 
 func (s *session) Authenticate(mech string) (sasl.Server, error) {
