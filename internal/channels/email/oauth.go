@@ -2,9 +2,7 @@ package email
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -143,24 +141,9 @@ func (a *Adapter) token(ctx context.Context, c config, form url.Values) (channel
 	_, tokenURL, _ := a.endpoints(c)
 	form.Set("client_id", c.ClientID)
 	form.Set("client_secret", c.ClientSecret)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tokenURL, strings.NewReader(form.Encode()))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
 	httpClient := a.HTTP
 	if httpClient == nil {
 		httpClient = &http.Client{Timeout: 30 * time.Second}
-	}
-	res, err := httpClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-	if err != nil {
-		return nil, err
 	}
 	var answer struct {
 		AccessToken      string `json:"access_token"`
@@ -169,16 +152,17 @@ func (a *Adapter) token(ctx context.Context, c config, form url.Values) (channel
 		Error            string `json:"error"`
 		ErrorDescription string `json:"error_description"`
 	}
-	if err := json.Unmarshal(raw, &answer); err != nil {
-		return nil, fmt.Errorf("%s token endpoint answered %d, not JSON", c.Auth, res.StatusCode)
+	status, err := channels.PostTokenForm(ctx, httpClient, tokenURL, form, &answer)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.Auth, err)
 	}
 	switch {
 	case answer.Error == "invalid_grant" || answer.Error == "invalid_client" || answer.Error == "unauthorized_client":
 		return nil, &channels.PermanentError{Reason: fmt.Sprintf("%s refused the sign-in (%s: %s): connect the mailbox again", c.Auth, answer.Error, answer.ErrorDescription), Reauth: true}
-	case res.StatusCode >= 500 || res.StatusCode == http.StatusTooManyRequests:
-		return nil, fmt.Errorf("%s token endpoint answered %d: %s", c.Auth, res.StatusCode, answer.Error)
+	case status >= 500 || status == http.StatusTooManyRequests:
+		return nil, fmt.Errorf("%s token endpoint answered %d: %s", c.Auth, status, answer.Error)
 	case answer.Error != "" || answer.AccessToken == "":
-		return nil, &channels.PermanentError{Reason: fmt.Sprintf("%s refused the token request (%d %s: %s)", c.Auth, res.StatusCode, answer.Error, answer.ErrorDescription)}
+		return nil, &channels.PermanentError{Reason: fmt.Sprintf("%s refused the token request (%d %s: %s)", c.Auth, status, answer.Error, answer.ErrorDescription)}
 	}
 	set := channels.Settings{keyAccessToken: answer.AccessToken}
 	if answer.ExpiresIn > 0 {

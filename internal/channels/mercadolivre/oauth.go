@@ -2,13 +2,10 @@ package mercadolivre
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/chatspot/chatspot/internal/channels"
@@ -95,21 +92,6 @@ func (a *Adapter) RefreshToken(ctx context.Context, ch store.Channel) (channels.
 
 // token calls POST /oauth/token and answers the settings to store.
 func (a *Adapter) token(ctx context.Context, form url.Values) (channels.Settings, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.apiURL()+"/oauth/token", strings.NewReader(form.Encode()))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	res, err := a.client().Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-	if err != nil {
-		return nil, err
-	}
 	var t struct {
 		AccessToken  string `json:"access_token"`
 		RefreshToken string `json:"refresh_token"`
@@ -118,16 +100,17 @@ func (a *Adapter) token(ctx context.Context, form url.Values) (channels.Settings
 		Error        string `json:"error"`
 		Message      string `json:"message"`
 	}
-	if err := json.Unmarshal(raw, &t); err != nil {
-		return nil, fmt.Errorf("Mercado Livre's token endpoint answered %d, not JSON", res.StatusCode)
+	status, err := channels.PostTokenForm(ctx, a.client(), a.apiURL()+"/oauth/token", form, &t)
+	if err != nil {
+		return nil, fmt.Errorf("Mercado Livre: %w", err)
 	}
 	switch {
-	case res.StatusCode >= 500 || res.StatusCode == http.StatusTooManyRequests:
-		return nil, fmt.Errorf("Mercado Livre's token endpoint answered %d: %s", res.StatusCode, t.Message)
+	case status >= 500 || status == http.StatusTooManyRequests:
+		return nil, fmt.Errorf("Mercado Livre's token endpoint answered %d: %s", status, t.Message)
 	case t.Error == "invalid_grant":
 		return nil, &channels.PermanentError{Reason: "Mercado Livre refused the authorization (" + t.Message + "): it was revoked, expired, or its single-use refresh token was already used — connect the account again", Reauth: true}
-	case res.StatusCode >= 400 || t.AccessToken == "":
-		return nil, &channels.PermanentError{Reason: fmt.Sprintf("Mercado Livre refused the token request (%d %s: %s)", res.StatusCode, t.Error, t.Message), Reauth: true}
+	case status >= 400 || t.AccessToken == "":
+		return nil, &channels.PermanentError{Reason: fmt.Sprintf("Mercado Livre refused the token request (%d %s: %s)", status, t.Error, t.Message), Reauth: true}
 	}
 	set := channels.Settings{keyAccessToken: t.AccessToken,
 		keyTokenExpires: time.Now().Add(time.Duration(t.ExpiresIn) * time.Second).UTC().Format(time.RFC3339)}

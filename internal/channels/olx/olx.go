@@ -119,18 +119,13 @@ func (a *Adapter) Exchange(ctx context.Context, ch store.Channel, flow channels.
 	}
 	form := url.Values{"code": {code}, "client_id": {s.String(keyClientID)}, "client_secret": {s.String(keyClientSecret)},
 		"redirect_uri": {flow.RedirectURI}, "grant_type": {"authorization_code"}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.authURL()+"/oauth/token", strings.NewReader(form.Encode()))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	var t struct {
 		AccessToken string `json:"access_token"`
 		TokenType   string `json:"token_type"`
 		Error       string `json:"error"`
 		Description string `json:"error_description"`
 	}
-	status, err := a.do(req, &t)
+	status, err := channels.PostTokenForm(ctx, a.client(), a.authURL()+"/oauth/token", form, &t)
 	switch {
 	case err != nil:
 		return nil, err
