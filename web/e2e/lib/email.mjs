@@ -12,7 +12,7 @@ import { createWriteStream } from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
 
-import { fail, hidden, visible, waitUntil } from './harness.mjs'
+import { fail, hidden, visible, waitUntil, openChannelCreate } from './harness.mjs'
 
 const USER = 'suporte'
 const PASSWORD = 's3nha'
@@ -201,14 +201,7 @@ export async function emailSteps(run, ctx) {
     const page = ctx.agent()
     state.servers = await ctx.mail.ready.catch((err) => fail(`the test mail servers did not start: ${err.message}`))
     const { imap, smtp } = state.servers
-    await page.goto(`${base}/admin/channels`, { timeout: T.nav })
-    await (await visible(page.getByTestId('channel-create-open'), 'the "Novo canal" button in the admin channels screen')).click()
-    const dialog = await visible(page.getByTestId('channel-create-dialog'), 'the new channel dialog')
-    const kind = dialog.getByTestId('channel-kind')
-    const option = kind.locator('option[value="email"]')
-    if (!(await option.count())) fail('backend: GET /api/v1/channel-kinds lists no "email" kind')
-    if (await option.isDisabled()) fail(`the "email" kind cannot be created (${await option.getAttribute('data-choice')}): it must be available and in the demo account's plan`)
-    await kind.selectOption('email')
+    const dialog = await openChannelCreate(page, base, T, 'email')
     await dialog.getByTestId('channel-name').fill(MAILBOX.channelName)
     await (await visible(dialog.getByTestId('channel-field-address'), 'the address field of the e-mail kind')).fill(MAILBOX.address)
     await (await visible(dialog.getByTestId('channel-create-more'), 'the "Mostrar todas as configurações" button')).click()

@@ -104,3 +104,20 @@ export async function hidden(locator, what, timeout = 30_000) {
     fail(`${what} is still visible after ${fmt(timeout)} (${firstLine(err)})`)
   }
 }
+
+/**
+ * openChannelCreate opens the new-channel dialog of Admin → Canais with a
+ * kind chosen, failing with what is missing (the kind not listed, or not
+ * creatable in the demo account's plan); it answers the dialog.
+ */
+export async function openChannelCreate(page, base, T, kindName) {
+  await page.goto(`${base}/admin/channels`, { timeout: T.nav })
+  await (await visible(page.getByTestId('channel-create-open'), 'the "Novo canal" button in the admin channels screen')).click()
+  const dialog = await visible(page.getByTestId('channel-create-dialog'), 'the new channel dialog')
+  const kind = dialog.getByTestId('channel-kind')
+  const option = kind.locator(`option[value="${kindName}"]`)
+  if (!(await option.count())) fail(`backend: GET /api/v1/channel-kinds lists no "${kindName}" kind`)
+  if (await option.isDisabled()) fail(`the "${kindName}" kind cannot be created (${await option.getAttribute('data-choice')}): it must be available and in the demo account's plan`)
+  await kind.selectOption(kindName)
+  return dialog
+}

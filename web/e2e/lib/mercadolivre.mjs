@@ -12,7 +12,7 @@ import crypto from 'node:crypto'
 import http from 'node:http'
 import path from 'node:path'
 
-import { fail, visible, waitUntil } from './harness.mjs'
+import { fail, visible, waitUntil, openChannelCreate } from './harness.mjs'
 
 const APP_ID = '4459087200151032'
 const APP_SECRET = 'e2e-ml-secret'
@@ -201,14 +201,7 @@ export async function mercadolivreSteps(run, ctx) {
 
   await run.step('28. a Mercado Livre channel is created in the admin screen and connected through the consent screen', async () => {
     const page = ctx.agent()
-    await page.goto(`${base}/admin/channels`, { timeout: T.nav })
-    await (await visible(page.getByTestId('channel-create-open'), 'the "Novo canal" button in the admin channels screen')).click()
-    const dialog = await visible(page.getByTestId('channel-create-dialog'), 'the new channel dialog')
-    const kind = dialog.getByTestId('channel-kind')
-    const option = kind.locator('option[value="mercadolivre"]')
-    if (!(await option.count())) fail('backend: GET /api/v1/channel-kinds lists no "mercadolivre" kind')
-    if (await option.isDisabled()) fail(`the "mercadolivre" kind cannot be created (${await option.getAttribute('data-choice')}): it must be available and in the demo account's plan`)
-    await kind.selectOption('mercadolivre')
+    const dialog = await openChannelCreate(page, base, T, 'mercadolivre')
     await dialog.getByTestId('channel-name').fill(CHANNEL_NAME)
     await (await visible(dialog.getByTestId('channel-field-app_id'), 'the app ID field of the Mercado Livre kind')).fill(APP_ID)
     await (await visible(dialog.getByTestId('channel-field-app_secret'), 'the secret key field of the Mercado Livre kind')).fill(APP_SECRET)
