@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/chatspot/chatspot/internal/attachments"
+	"github.com/chatspot/chatspot/internal/billing"
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/messaging"
@@ -104,6 +105,10 @@ func (k *ChannelKit) StartActivation(ctx context.Context, ref ChannelRef) ([]str
 		return nil, nil
 	}
 	names := act.Steps(ch)
+	if a.Kind().Capabilities.Metered {
+		// Nothing is registered at the provider before the account paid.
+		names = append([]string{channels.StepPrepaidBalance}, names...)
+	}
 	progress := channels.Activation{State: channels.ActivationRunning}
 	for _, n := range names {
 		progress.Steps = append(progress.Steps, channels.Step{Name: n, State: channels.StepPending})
@@ -112,6 +117,26 @@ func (k *ChannelKit) StartActivation(ctx context.Context, ref ChannelRef) ([]str
 		return nil, err
 	}
 	return names, messaging.SetChannelStatus(ctx, k.DB, k.Bus, ch.ID, store.ChannelPending, "activating")
+}
+
+// prepaidBalance is the kit's step of metered kinds: done once the
+// account's first recharge was credited; until then the channel waits,
+// and the recharge's workflow runs its activation again.
+func (k *ChannelKit) prepaidBalance(ctx context.Context, in StepInput) error {
+	ok, err := billing.Activated(ctx, k.DB, in.AccountID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		reason := "aguardando a primeira recarga (mínimo " + billing.BRL(billing.MinimumRecharge) + "): Administração › Faturamento"
+		_ = k.markStep(ctx, in, channels.StepFailed, reason)
+		return temporal.NewNonRetryableApplicationError(reason, ErrChannelRefused, nil)
+	}
+	bal, err := billing.Get(ctx, k.DB, in.AccountID)
+	if err != nil {
+		return err
+	}
+	return k.markStep(ctx, in, channels.StepDone, "saldo "+billing.BRL(bal.BalanceCents))
 }
 
 // StepInput names an activation step of a channel.
@@ -140,6 +165,9 @@ func (k *ChannelKit) RunActivationStep(ctx context.Context, in StepInput) (StepO
 	}
 	if err := k.markStep(ctx, in, channels.StepRunning, ""); err != nil {
 		return StepOutcome{}, err
+	}
+	if in.Step == channels.StepPrepaidBalance {
+		return StepOutcome{}, k.prepaidBalance(ctx, in)
 	}
 	env := ChannelEnv(k.PublicURL, ch)
 	env.Progress = func(ctx context.Context, detail string, prompt *channels.Prompt) error {

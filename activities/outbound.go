@@ -67,6 +67,9 @@ func (c *Conversations) CreateOutbound(ctx context.Context, in CreateOutboundInp
 		if err := tx.Create(&msg).Error; err != nil {
 			return err
 		}
+		if err := c.reserve(ctx, tx, msg); err != nil {
+			return err
+		}
 		if err := attachments.Link(tx, in.AccountID, in.AuthorID, msg.ID, in.AttachmentIDs); err != nil {
 			// Someone else's or an already sent file: storing the message
 			// without it would mislead the agent.
@@ -179,7 +182,7 @@ func (c *Conversations) DeliverMessage(ctx context.Context, in DeliverInput) err
 			return err
 		}
 		out := channels.Outbound{MessageID: msg.ID, Channel: ch, To: ident.ExternalID, Text: msg.Body, CreatedAt: msg.CreatedAt, Files: files,
-			Open: c.openFile, Comment: msg.Kind == store.KindComment, PublicURL: c.PublicURL}
+			Open: c.openFile, Comment: msg.Kind == store.KindComment, PublicURL: c.PublicURL, Counted: new(int)}
 		if err = c.threadAndReply(ctx, msg, &out); err != nil {
 			return err
 		}
@@ -209,6 +212,9 @@ func (c *Conversations) DeliverMessage(ctx context.Context, in DeliverInput) err
 			return c.setStatus(ctx, msg, store.MessageSent, "", nil)
 		}
 		if err == nil {
+			if err := c.settleCost(ctx, ch, msg, *out.Counted); err != nil {
+				return err
+			}
 			return c.setStatus(ctx, msg, store.MessageSent, "", &providerID)
 		}
 	}
@@ -380,7 +386,19 @@ func (c *Conversations) RequeueMessage(ctx context.Context, in DeliverInput) err
 	if msg.Status != store.MessageFailed {
 		return nil
 	}
-	return c.setStatus(ctx, msg, store.MessageQueued, "", nil)
+	// A retried send on a metered channel is paid for again (its failure
+	// refunded it): refused when the balance cannot cover it.
+	err := c.write(ctx, msg.AccountID, func(tx *gorm.DB) error {
+		if err := c.reserve(ctx, tx, msg); err != nil {
+			return err
+		}
+		if err := tx.Model(&msg).Updates(map[string]any{"status": store.MessageQueued, "failure_reason": "", "updated_at": time.Now().UTC()}).Error; err != nil {
+			return err
+		}
+		msg.Status, msg.FailureReason = store.MessageQueued, ""
+		return messaging.AppendEvent(ctx, tx, events.MessageStatusChanged, msg)
+	})
+	return err
 }
 
 func (c *Conversations) setStatus(ctx context.Context, msg store.Message, status, reason string, providerID *string) error {

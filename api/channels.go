@@ -94,6 +94,7 @@ type CapabilitiesView struct {
 	Questions               bool     `json:"questions"`      // each customer message is a question answered publicly once (Mercado Livre)
 	AnswersLatest           bool     `json:"answers_latest"` // a send answers the customer's latest message unless one is chosen
 	MaxText                 int      `json:"max_text"`       // the longest text the provider takes; 0: no known limit
+	Metered                 bool     `json:"metered"`        // each send costs the prepaid balance (SMS); POST /conversations/:id/quote prices a text
 }
 
 // listChannelKinds describes every kind: what the create form offers and
@@ -112,7 +113,7 @@ func (s *Server) listChannelKinds(c *gin.Context) {
 				WindowSeconds: int64(caps.Window / time.Second), HumanAgentWindowSeconds: int64(caps.HumanAgentWindow / time.Second),
 				Media: caps.Media, Templates: caps.Templates, Receipts: caps.Receipts, Threads: caps.Threads, Edits: caps.Edits,
 				Reactions: caps.Reactions, Comments: caps.Comments, SendsPerSecond: caps.SendsPerSecond,
-				Subjects: caps.Subjects, Questions: caps.Questions, AnswersLatest: caps.AnswersLatest, MaxText: caps.MaxText,
+				Subjects: caps.Subjects, Questions: caps.Questions, AnswersLatest: caps.AnswersLatest, MaxText: caps.MaxText, Metered: caps.Metered,
 			}}
 		if a, ok := s.channels().Adapter(k.Name); ok {
 			_, v.Activation = a.(channels.Activator)

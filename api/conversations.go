@@ -317,6 +317,7 @@ func (s *Server) update(c *gin.Context, conv store.Conversation, name string, ar
 	switch {
 	case errors.As(err, &notFound):
 		problem(c, http.StatusConflict, "conversation is closed; reopen it first", "id")
+	case insufficientBalance(c, err):
 	case strings.Contains(err.Error(), "window closed"):
 		problem(c, http.StatusUnprocessableEntity, "window closed: send an approved template", "body")
 	case isRejection(err):

@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"github.com/chatspot/chatspot/activities"
 	"io"
 	"net/http"
 	"strings"
@@ -34,6 +35,7 @@ func (s *Server) hookRoutes(r *gin.Engine) {
 		r.GET(path, h) // providers' verification requests (Meta's hub.challenge)
 		s.hooks = append(s.hooks, hookRoute{Kind: k, Path: path})
 	}
+	r.POST(activities.MercadoPagoHookPath, s.mercadoPagoHook)
 	r.GET("/hooks/api/:channel_id/attachments/:id", s.apiChannelFile)
 	r.GET("/hooks/files/:channel_id/:id", s.signedChannelFile)
 }
@@ -80,7 +82,8 @@ func (s *Server) channelHook(kind string, a channels.Adapter, wh channels.Webhoo
 		}
 		sealed := ch
 		ch.Settings = opened
-		req := channels.Request{Method: c.Request.Method, Header: c.Request.Header, Query: c.Request.URL.Query(), Body: body}
+		req := channels.Request{Method: c.Request.Method, Header: c.Request.Header, Query: c.Request.URL.Query(), Body: body,
+			URL: strings.TrimRight(s.BaseURL, "/") + c.Request.URL.RequestURI()}
 		batch, reply, err := wh.Receive(c, ch, req)
 		if s.hookError(c, err) {
 			return

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/chatspot/chatspot/internal/billing"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -60,6 +61,9 @@ type Server struct {
 	// TemplateRates price the WhatsApp costs report: ten-thousandths of a
 	// real per delivered template message, by category; nil: unpriced.
 	TemplateRates map[string]int64
+	// Pix is CHATSPOT's payment provider for recharges (it verifies their
+	// notifications); nil: recharges are off.
+	Pix billing.PixProvider
 
 	loginLimit   keyedLimiter
 	tokenLimit   keyedLimiter
@@ -149,6 +153,12 @@ func (s *Server) Handler() http.Handler {
 	add(http.MethodPost, "/channels/:id/oauth", auth.ManageChannels, s.startOAuth)
 	add(http.MethodGet, "/channels/:id/templates", "", s.listTemplates)
 	add(http.MethodGet, "/reports/whatsapp-costs", auth.ViewReports, s.whatsappCosts)
+	add(http.MethodGet, "/billing", auth.ManageBilling, s.getBilling)
+	add(http.MethodPut, "/billing/settings", auth.ManageBilling, s.updateBillingSettings)
+	add(http.MethodGet, "/billing/entries", auth.ManageBilling, s.listLedger)
+	add(http.MethodGet, "/billing/recharges", auth.ManageBilling, s.listRecharges)
+	add(http.MethodPost, "/billing/recharges", auth.ManageBilling, s.createRecharge)
+	add(http.MethodGet, "/billing/recharges/:id", auth.ManageBilling, s.getRecharge)
 	add(http.MethodPost, "/channels/:id/templates", auth.ManageChannels, s.createTemplate)
 	add(http.MethodPost, "/channels/:id/templates/sync", auth.ManageChannels, s.syncTemplates)
 	add(http.MethodGet, "/quick-replies", "", s.listQuickReplies)
@@ -178,6 +188,7 @@ func (s *Server) Handler() http.Handler {
 	add(http.MethodPost, "/messages/:id/hide", auth.Reply, s.hideComment)
 	add(http.MethodDelete, "/messages/:id", auth.Reply, s.deleteComment)
 	add(http.MethodGet, "/conversations/:id/thread", "", s.getThread)
+	add(http.MethodPost, "/conversations/:id/quote", auth.Reply, s.quote)
 	add(http.MethodPost, "/conversations/:id/assist", auth.Reply, s.assist)
 	add(http.MethodPost, "/attachments", auth.Reply, s.uploadAttachment)
 	add(http.MethodGet, "/attachments/:id", "", s.getAttachment)

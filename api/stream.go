@@ -120,5 +120,8 @@ func visibleEvent(p auth.Principal, sc scope, ev store.Event) bool {
 	if ev.ConversationID == nil && strings.HasPrefix(ev.Kind, "card.") {
 		return p.Perms.Has(auth.ViewCRM)
 	}
+	if strings.HasPrefix(ev.Kind, "billing.") {
+		return p.Perms.Has(auth.ManageBilling)
+	}
 	return sc.sees(ev.AssigneeID, ev.TeamID)
 }

@@ -3,6 +3,7 @@
 package worker
 
 import (
+	"github.com/chatspot/chatspot/internal/billing"
 	"os"
 	"time"
 
@@ -51,6 +52,9 @@ type Deps struct {
 	// "": New makes one up, and Register leaves such channels to a worker
 	// that has one.
 	ConnectionQueue string
+	// Pix is CHATSPOT's payment provider for recharges by Pix; nil:
+	// recharges fail saying none is configured.
+	Pix billing.PixProvider
 }
 
 // Channels returns the registry of every built channel kind with the
@@ -161,6 +165,7 @@ func RegisterWithConnection(r, conn sdkworker.Registry, deps Deps) {
 	r.RegisterWorkflow(workflows.ChannelOAuth)
 	r.RegisterWorkflow(workflows.TemplateSync)
 	r.RegisterWorkflow(workflows.TemplateSubmit)
+	r.RegisterWorkflow(workflows.Recharge)
 	cache := &rules.Cache{}
 	noRules := &activities.NoRules{}
 	r.RegisterActivity(&activities.Distribution{DB: deps.DB, Temporal: deps.Temporal, Rules: cache})
@@ -177,6 +182,7 @@ func RegisterWithConnection(r, conn sdkworker.Registry, deps Deps) {
 	r.RegisterActivity(convs)
 	kit := &activities.ChannelKit{DB: deps.DB, Bus: deps.Bus, Channels: deps.Channels, Secrets: deps.Secrets, PublicURL: deps.PublicURL}
 	r.RegisterActivity(kit)
+	r.RegisterActivity(&activities.Billing{DB: deps.DB, Pix: deps.Pix, Channels: deps.Channels, PublicURL: deps.PublicURL})
 	if conn != nil {
 		conn.RegisterActivity(convs)
 		conn.RegisterActivity(kit)

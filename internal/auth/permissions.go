@@ -26,13 +26,16 @@ const (
 	ManageAPITokens           Permission = "api:tokens"
 	ViewReports               Permission = "reports:view"
 	ViewOperations            Permission = "operations:view"
+	// ManageBilling: see the prepaid balance and its statement, recharge
+	// it by Pix, set the low-balance alert.
+	ManageBilling Permission = "billing:manage"
 )
 
 // All lists every permission, in the order the admin UI shows them.
 var All = []Permission{
 	ViewAllConversations, ViewTeamConversations, ViewAssignedConversations, Reply, AssignConversations,
 	CloseConversations, ManageChannels, ManageUsers, ManageRules, ViewCRM, EditCRM, ManagePipelines,
-	ManageAPITokens, ViewReports, ViewOperations,
+	ManageAPITokens, ViewReports, ViewOperations, ManageBilling,
 }
 
 // Built-in profile keys.

@@ -71,6 +71,12 @@ type Capabilities struct {
 	// MaxText is the longest text the provider takes (characters); 0: no
 	// limit known. The composer counts down to it; longer is refused.
 	MaxText int `json:"max_text"`
+	// Metered: each send costs the account's prepaid balance (SMS). The
+	// adapter is a Pricer; the send's cost is reserved when the message is
+	// stored (refused when the balance cannot cover it) and refunded when
+	// it finally fails; the kit adds the activation step prepaid_balance
+	// (the account's first recharge activates the channel).
+	Metered bool `json:"metered"`
 }
 
 // WindowFor is the window for a send with or without the human-agent tag.
@@ -118,6 +124,9 @@ type Request struct {
 	Header http.Header
 	Query  url.Values
 	Body   []byte
+	// URL is the address the provider called, with its query: the
+	// installation's base URL and the request's path (Twilio signs it).
+	URL string
 }
 
 // Reply is an answer a webhook gives instead of the default one (a
@@ -278,6 +287,28 @@ type Sink interface {
 	Cursor(ctx context.Context, name string) (string, error)
 	SaveCursor(ctx context.Context, name, value string) error
 }
+
+// Pricer is implemented by metered kinds (Capabilities.Metered): what a
+// text costs to send on the channel, counted as the provider counts.
+type Pricer interface {
+	Price(ch store.Channel, text string) Price
+}
+
+// Price is what one send costs: Units (SMS segments) at UnitCents each
+// (BRL centavos).
+type Price struct {
+	Units      int    `json:"units"`
+	Encoding   string `json:"encoding"`   // SMS: gsm7 or ucs2
+	Characters int    `json:"characters"` // as the provider counts them (GSM-7 extension characters count two)
+	UnitCents  int64  `json:"unit_cents"`
+}
+
+// Cents is the send's cost.
+func (p Price) Cents() int64 { return int64(p.Units) * p.UnitCents }
+
+// StepPrepaidBalance is the activation step the kit adds to metered kinds:
+// done once the account's first recharge (R$ 100,00 or more) is credited.
+const StepPrepaidBalance = "prepaid_balance"
 
 // Connector is implemented by kinds that hold a connection open (long
 // polling, a WhatsApp session, IMAP IDLE). Connect runs until ctx ends or

@@ -224,6 +224,10 @@ type Outbound struct {
 	CC         []string
 	References []string
 	Files      []OutboundFile
+	// Counted is where a metered kind's Send records the provider's own
+	// count of units (SMS segments) when it reports one; its count wins
+	// over ours, and the difference is debited or refunded. nil elsewhere.
+	Counted *int `json:"-"`
 	// Open reads a file's bytes from attachment storage, for providers
 	// that take uploads.
 	Open func(ctx context.Context, fileID string) ([]byte, error) `json:"-"`

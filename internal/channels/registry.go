@@ -79,6 +79,5 @@ func (r *Registry) Kinds() []KindInfo {
 // channel screen can list them as coming and windows apply to any channel
 // row that exists of them.
 var planned = []Kind{
-	{Name: KindSMS, Label: "SMS"},
 	{Name: KindLinkedIn, Label: "LinkedIn"},
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/chatspot/chatspot/internal/billing"
+	"github.com/chatspot/chatspot/internal/billing/mercadopago"
 	"io"
 	"log/slog"
 	"net"
@@ -132,7 +134,7 @@ func runDev(ctx context.Context, cfg *config.Config, out io.Writer) error {
 		return err
 	}
 	w := worker.New(tc, worker.Deps{DB: db, Bus: bus, AI: assistant, AICap: cfg.AI.MonthlyCap, Secrets: box, AllowPrivateURLs: cfg.PrivateURLs("dev"), EventRetention: cfg.EventRetention,
-		Channels: channelKinds(cfg, db, cfg.PrivateURLs("dev")), PublicURL: channels.PublicURL(cfg.BaseURL)},
+		Channels: channelKinds(cfg, db, cfg.PrivateURLs("dev")), PublicURL: channels.PublicURL(cfg.BaseURL), Pix: pixProvider(cfg)},
 		sdkworker.Options{WorkerStopTimeout: cfg.ShutdownGrace})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
@@ -201,7 +203,7 @@ func runWorker(ctx context.Context, cfg *config.Config, out io.Writer) error {
 		return err
 	}
 	w := worker.New(tc, worker.Deps{DB: db, Bus: bus, AI: assistant, AICap: cfg.AI.MonthlyCap, Secrets: box, AllowPrivateURLs: cfg.PrivateURLs("worker"), EventRetention: cfg.EventRetention,
-		Channels: channelKinds(cfg, db, cfg.PrivateURLs("worker")), PublicURL: channels.PublicURL(cfg.BaseURL)},
+		Channels: channelKinds(cfg, db, cfg.PrivateURLs("worker")), PublicURL: channels.PublicURL(cfg.BaseURL), Pix: pixProvider(cfg)},
 		sdkworker.Options{WorkerStopTimeout: cfg.ShutdownGrace})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
@@ -275,7 +277,7 @@ func startHTTP(cfg *config.Config, db *gorm.DB, tc client.Client, bus events.Bus
 		Sessions: &auth.Sessions{DB: db, Policy: auth.Policy{IdleTimeout: cfg.SessionIdle, MaxAge: cfg.SessionMaxAge, MaxFailures: 5, LockFor: 15 * time.Minute}},
 		BaseURL:  cfg.BaseURL, Namespace: cfg.Namespace, TemporalUIURL: temporalUI,
 		SecretKey: key, PreviousSecretKeys: previous, Widget: web.Widget(), DemoWebchatID: demoWebchat,
-		TemplateRates: cfg.TemplateRates,
+		TemplateRates: cfg.TemplateRates, Pix: pixProvider(cfg),
 	}
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -305,7 +307,18 @@ func channelKinds(cfg *config.Config, db *gorm.DB, allowPrivateURLs bool) *chann
 		InstagramGraphURL: cfg.InstagramGraphURL, InstagramAPIURL: cfg.InstagramAPIURL, DB: db,
 		GoogleAuthURL: cfg.GoogleAuthURL, GoogleTokenURL: cfg.GoogleTokenURL, MicrosoftLoginURL: cfg.MicrosoftLoginURL,
 		MercadoLivreAPIURL: cfg.MercadoLivreAPIURL, MercadoLivreAuthURL: cfg.MercadoLivreAuthURL,
-		OLXAuthURL: cfg.OLXAuthURL, OLXAPIURL: cfg.OLXAPIURL})
+		OLXAuthURL: cfg.OLXAuthURL, OLXAPIURL: cfg.OLXAPIURL,
+		ZenviaAPIURL: cfg.ZenviaAPIURL, TwilioAPIURL: cfg.TwilioAPIURL, SMSSegmentCents: cfg.SMSSegmentCents})
+}
+
+// pixProvider is CHATSPOT's Mercado Pago account, nil when the operator
+// configured none (recharges are then off).
+func pixProvider(cfg *config.Config) billing.PixProvider {
+	if cfg.MercadoPago.AccessToken == "" {
+		return nil
+	}
+	return &mercadopago.Client{APIURL: cfg.MercadoPago.APIURL, AccessToken: cfg.MercadoPago.AccessToken,
+		WebhookSecret: cfg.MercadoPago.WebhookSecret, HTTP: &http.Client{Timeout: 30 * time.Second}}
 }
 
 // waitAndShutdown blocks until a signal or a server error, then gives

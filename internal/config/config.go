@@ -50,7 +50,15 @@ type Config struct {
 	MercadoLivreAPIURL, MercadoLivreAuthURL string
 	// OLX's auth and chat API hosts; "" are OLX's.
 	OLXAuthURL, OLXAPIURL string
-	MetaGraphVersion      string
+	// SMS providers' API hosts; "" are Zenvia's and Twilio's.
+	ZenviaAPIURL, TwilioAPIURL string
+	// SMSSegmentCents is the plan's price of one SMS segment, charged to
+	// the prepaid balance, in centavos.
+	SMSSegmentCents int64
+	// MercadoPago is CHATSPOT's own Mercado Pago account, which receives
+	// recharges by Pix; no access token: recharges are off.
+	MercadoPago      struct{ AccessToken, WebhookSecret, APIURL string }
+	MetaGraphVersion string
 	// TemplateRates are what Meta charges per delivered WhatsApp template
 	// message, by category, in ten-thousandths of a real (the operator's
 	// rate card); empty: costs are counted, not priced.
@@ -154,6 +162,25 @@ var Settings = []Setting{
 		func(c *Config, v string) error { c.OLXAuthURL = strings.TrimRight(v, "/"); return checkURL(v) }},
 	{"olx-api-url", "CHATSPOT_OLX_API_URL", "", "dev, serve, worker", "Base URL of OLX's chat API (tests); empty: https://apps.olx.com.br.",
 		func(c *Config, v string) error { c.OLXAPIURL = strings.TrimRight(v, "/"); return checkURL(v) }},
+	{"zenvia-api-url", "CHATSPOT_ZENVIA_API_URL", "", "dev, serve, worker", "Base URL of Zenvia's API for SMS channels (tests); empty: https://api.zenvia.com.",
+		func(c *Config, v string) error { c.ZenviaAPIURL = strings.TrimRight(v, "/"); return checkURL(v) }},
+	{"twilio-api-url", "CHATSPOT_TWILIO_API_URL", "", "dev, serve, worker", "Base URL of Twilio's REST API for SMS channels (tests); empty: https://api.twilio.com.",
+		func(c *Config, v string) error { c.TwilioAPIURL = strings.TrimRight(v, "/"); return checkURL(v) }},
+	{"sms-segment-price", "CHATSPOT_SMS_SEGMENT_PRICE", "10", "dev, serve, worker", "Price of one SMS segment in centavos (10 = R$ 0,10), reserved from the account's prepaid balance on each send.",
+		func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1 || n > 10000 {
+				return fmt.Errorf("must be centavos between 1 and 10000, not %q", v)
+			}
+			c.SMSSegmentCents = n
+			return nil
+		}},
+	{"mercadopago-access-token", "CHATSPOT_MERCADOPAGO_ACCESS_TOKEN", "", "dev, serve, worker", "Access token of CHATSPOT's Mercado Pago account, which receives prepaid-balance recharges by Pix; empty: recharges are off.",
+		func(c *Config, v string) error { c.MercadoPago.AccessToken = v; return nil }},
+	{"mercadopago-webhook-secret", "CHATSPOT_MERCADOPAGO_WEBHOOK_SECRET", "", "dev, serve", "Secret signing Mercado Pago's payment notifications (x-signature) posted to /hooks/billing/mercadopago.",
+		func(c *Config, v string) error { c.MercadoPago.WebhookSecret = v; return nil }},
+	{"mercadopago-api-url", "CHATSPOT_MERCADOPAGO_API_URL", "", "dev, serve, worker", "Base URL of Mercado Pago's API (tests); empty: https://api.mercadopago.com.",
+		func(c *Config, v string) error { c.MercadoPago.APIURL = strings.TrimRight(v, "/"); return checkURL(v) }},
 	{"meta-graph-version", "CHATSPOT_META_GRAPH_VERSION", "v25.0", "dev, serve, worker", "Graph API version CHATSPOT calls (v25.0 or newer; Meta retires old versions).",
 		func(c *Config, v string) error {
 			c.MetaGraphVersion = v

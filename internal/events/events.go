@@ -28,6 +28,11 @@ const (
 	MessageUpdated       = "message.updated"  // the full view again: an edit, a file fetched
 	ChannelUpdated       = "channel.updated"  // a channel's health or activation progress
 	TemplateUpdated      = "template.updated" // a message template created, synced or reviewed
+	// BillingUpdated: the prepaid balance moved or a recharge changed
+	// ({balance_cents, recharge}); BillingLowBalance: it fell below the
+	// account's alert threshold. Seen by those who manage billing.
+	BillingUpdated    = "billing.updated"
+	BillingLowBalance = "billing.low_balance"
 )
 
 // Position is a place in the log. Events are read in (Tx, ID) order: Tx is

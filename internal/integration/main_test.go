@@ -8,6 +8,7 @@ package integration
 import (
 	"context"
 	"fmt"
+	"github.com/chatspot/chatspot/internal/billing"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -88,8 +89,9 @@ func newStackAI(t *testing.T, db *gorm.DB, assistant *ai.Assistant, monthlyCap i
 type stackOptions struct {
 	AI        *ai.Assistant
 	AICap     int
-	Channels  *channels.Registry // nil: the built-in kinds with the providers' URLs
-	PublicURL string             // the app's public URL as activation sees it; "": a laptop
+	Channels  *channels.Registry  // nil: the built-in kinds with the providers' URLs
+	PublicURL string              // the app's public URL as activation sees it; "": a laptop
+	Pix       billing.PixProvider // recharges' payment provider; nil: recharges off
 }
 
 func newStackWith(t *testing.T, db *gorm.DB, o stackOptions) *stack {
@@ -114,7 +116,7 @@ func newStackWith(t *testing.T, db *gorm.DB, o stackOptions) *stack {
 	// The worker's own queue, where the sends of connections it holds run.
 	connQueue := queue + "-connection"
 	cw := sdkworker.New(tc, connQueue, sdkworker.Options{})
-	worker.RegisterWithConnection(w, cw, worker.Deps{DB: db, Bus: bus, Temporal: tc, AI: o.AI, AICap: o.AICap, Secrets: box, AllowPrivateURLs: true,
+	worker.RegisterWithConnection(w, cw, worker.Deps{DB: db, Bus: bus, Temporal: tc, AI: o.AI, AICap: o.AICap, Secrets: box, AllowPrivateURLs: true, Pix: o.Pix,
 		Channels: reg, PublicURL: o.PublicURL, TaskQueue: queue, ConnectionQueue: connQueue})
 	for _, w := range []sdkworker.Worker{cw, w} {
 		if err := w.Start(); err != nil {
@@ -125,7 +127,7 @@ func newStackWith(t *testing.T, db *gorm.DB, o stackOptions) *stack {
 	relayCtx, stopRelay := context.WithCancel(context.Background())
 	t.Cleanup(stopRelay)
 	go (&worker.Relay{DB: db, Temporal: tc, TaskQueue: queue, Every: 100 * time.Millisecond}).Run(relayCtx)
-	srv := &api.Server{DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc, Bus: bus, TaskQueue: queue}, Bus: bus,
+	srv := &api.Server{Pix: o.Pix, DB: db, Temporal: tc, Inbox: &inbox.Inbox{DB: db, Temporal: tc, Bus: bus, TaskQueue: queue}, Bus: bus,
 		Sessions: &auth.Sessions{DB: db, Policy: auth.DefaultPolicy},
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)), UI: web.Assets(), Widget: web.Widget(),
 		SecretKey: testSecretKey, AllowPrivateURLs: true, Channels: reg}

@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/chatspot/chatspot/internal/billing"
 	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/webhooks"
@@ -57,6 +58,13 @@ func SetStatus(ctx context.Context, db *gorm.DB, bus events.Bus, msg store.Messa
 		}
 		if err := tx.Model(&msg).Updates(updates).Error; err != nil {
 			return err
+		}
+		if status == store.MessageFailed && msg.Direction == store.DirectionOutbound {
+			// A send that finally failed costs nothing: what a metered
+			// channel (SMS) reserved for it goes back to the balance.
+			if err := billing.SetMessageCost(ctx, tx, msg.AccountID, msg.ID, 0, "Estorno: o envio falhou"); err != nil {
+				return err
+			}
 		}
 		msg.Status, msg.FailureReason = status, reason
 		return AppendEvent(ctx, tx, events.MessageStatusChanged, msg)

@@ -289,6 +289,9 @@ type Message struct {
 	// statuses (WhatsApp: type regular or free_*, category marketing, ...).
 	PricingType     string
 	PricingCategory string
+	// CostUnits is what a send on a metered channel (SMS) was priced at:
+	// its segments, the provider's count once it reports one.
+	CostUnits int
 	// Template is the template an outbound message was sent as (JSON
 	// channels.TemplateSend); "" for free text.
 	Template  string

@@ -29,12 +29,14 @@ const (
 	CardMoved            = "crm.card.moved"
 	CardUpdated          = "crm.card.updated"
 	ChannelStatusChanged = "channel.status_changed"
-	Ping                 = "ping" // sent on request to test an endpoint
+	BalanceLow           = "billing.low_balance" // the prepaid balance fell below the alert threshold
+	Ping                 = "ping"                // sent on request to test an endpoint
 )
 
 // Events lists the events in the order the settings screen shows them.
 var Events = []string{ConversationCreated, ConversationAssigned, ConversationClosed, ConversationReopened, MessageCreated,
-	MessageStatusChanged, ContactCreated, ContactUpdated, CardCreated, CardMoved, CardUpdated, ChannelStatusChanged}
+	MessageStatusChanged, ContactCreated, ContactUpdated, CardCreated, CardMoved, CardUpdated, ChannelStatusChanged,
+	BalanceLow}
 
 // Envelope is the body of every delivery.
 type Envelope struct {

@@ -64,3 +64,14 @@ export function formatTime(iso: string, lang: string): string {
   if (Number.isNaN(d.getTime())) return ''
   return new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' }).format(d)
 }
+
+/**
+ * Money from centavos, as "R$ 123,45" (pt-BR) or "R$ 123.45" (en): the real
+ * always, the digits in the reader's language. sign: "+" before money in
+ * (a statement's credits); money out always carries "-".
+ */
+export function formatBRL(cents: number, lang: string, opts: { sign?: boolean } = {}): string {
+  const digits = new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(Math.abs(cents) / 100)
+  const sign = cents < 0 ? '-' : opts.sign && cents > 0 ? '+' : ''
+  return `${sign}R$ ${digits}`
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/chatspot/chatspot/internal/channels/mercadolivre"
 	"github.com/chatspot/chatspot/internal/channels/messenger"
 	"github.com/chatspot/chatspot/internal/channels/olx"
+	"github.com/chatspot/chatspot/internal/channels/sms"
 	"github.com/chatspot/chatspot/internal/channels/telegram"
 	"github.com/chatspot/chatspot/internal/channels/webchat"
 	"github.com/chatspot/chatspot/internal/channels/whatsappcloud"
@@ -48,6 +49,10 @@ type Config struct {
 	// OLXAuthURL and OLXAPIURL are OLX's auth and chat API hosts; "" are
 	// OLX's.
 	OLXAuthURL, OLXAPIURL string
+	// ZenviaAPIURL and TwilioAPIURL are the SMS providers' hosts; "" are
+	// theirs. SMSSegmentCents is the price of a segment (0: the default).
+	ZenviaAPIURL, TwilioAPIURL string
+	SMSSegmentCents            int64
 	// EmailTLS is the TLS configuration of IMAP and SMTP connections
 	// (tests trust their own certificate); nil is the system's.
 	EmailTLS *tls.Config
@@ -72,6 +77,7 @@ func Registry(cfg Config) *channels.Registry {
 			HTTP: &http.Client{Timeout: 30 * time.Second}},
 		&mercadolivre.Adapter{APIURL: cfg.MercadoLivreAPIURL, AuthURL: cfg.MercadoLivreAuthURL, HTTP: &http.Client{Timeout: 30 * time.Second}},
 		&olx.Adapter{AuthURL: cfg.OLXAuthURL, APIURL: cfg.OLXAPIURL, HTTP: &http.Client{Timeout: 30 * time.Second}},
+		&sms.Adapter{ZenviaURL: cfg.ZenviaAPIURL, TwilioURL: cfg.TwilioAPIURL, SegmentCents: cfg.SMSSegmentCents, HTTP: &http.Client{Timeout: 30 * time.Second}},
 	)
 }
 

@@ -11,6 +11,7 @@ import { adminPath, resolveTab, visibleTabs } from './adminLogic'
 import type { AdminTab } from './adminLogic'
 import { AccountTab } from './AccountTab'
 import { AuditTab } from './AuditTab'
+import { BillingTab } from './BillingTab'
 import { ChannelsTab } from './ChannelsTab'
 import { ProfilesTab } from './ProfilesTab'
 import { QuickRepliesTab } from './QuickRepliesTab'
@@ -35,6 +36,7 @@ const TAB_LABEL: Record<AdminTab, MessageKey> = {
   account: 'admin.tab.account',
   audit: 'admin.tab.audit',
   'whatsapp-costs': 'admin.tab.whatsappCosts',
+  billing: 'admin.tab.billing',
 }
 
 export function AdminPage({ tab: requested }: { tab: string | null }) {
@@ -95,6 +97,7 @@ export function AdminPage({ tab: requested }: { tab: string | null }) {
         {tab === 'account' && <AccountTab />}
         {tab === 'audit' && <AuditTab />}
         {tab === 'whatsapp-costs' && <WhatsAppCostsTab />}
+        {tab === 'billing' && <BillingTab />}
       </div>
     </div>
   )

@@ -37,7 +37,7 @@ const VIEW_SCOPES = ['conversations:view:all', 'conversations:view:team', 'conve
 
 describe('tab visibility', () => {
   it('shows every tab to an admin', () => {
-    expect(visibleTabs(ALL)).toEqual(['users', 'profiles', 'teams', 'channels', 'rules', 'quick-replies', 'sessions', 'tokens', 'account', 'audit', 'whatsapp-costs'])
+    expect(visibleTabs(ALL)).toEqual(['users', 'profiles', 'teams', 'channels', 'rules', 'quick-replies', 'sessions', 'tokens', 'account', 'audit', 'whatsapp-costs', 'billing'])
     expect(canEnterAdmin(ALL)).toBe(true)
   })
 
@@ -51,6 +51,14 @@ describe('tab visibility', () => {
     expect(canEnterAdmin(['rules:manage'])).toBe(true)
     expect(resolveTab(null, ['rules:manage'])).toEqual({ tab: 'rules', redirect: true })
     expect(resolveTab('channels', ['rules:manage'])).toEqual({ tab: 'rules', redirect: true })
+  })
+
+  it('shows billing only with billing:manage', () => {
+    expect(visibleTabs(['billing:manage'])).toEqual(['teams', 'billing'])
+    expect(resolveTab(null, ['billing:manage'])).toEqual({ tab: 'billing', redirect: true })
+    expect(visibleTabs(['users:manage'])).not.toContain('billing')
+    expect(canEditTab('billing', ['billing:manage'])).toBe(true)
+    expect(permissionGroups(['billing:manage'])).toEqual([{ key: 'platform', perms: ['billing:manage'] }])
   })
 
   it('shows the user tabs but not tokens with users:manage only', () => {
@@ -75,7 +83,7 @@ describe('tab visibility', () => {
   })
 
   it('shows webhooks with api:tokens only when the account has the api module', () => {
-    expect(visibleTabs(ALL, ['api'])).toEqual(['users', 'profiles', 'teams', 'channels', 'rules', 'quick-replies', 'sessions', 'tokens', 'webhooks', 'account', 'audit', 'whatsapp-costs'])
+    expect(visibleTabs(ALL, ['api'])).toEqual(['users', 'profiles', 'teams', 'channels', 'rules', 'quick-replies', 'sessions', 'tokens', 'webhooks', 'account', 'audit', 'whatsapp-costs', 'billing'])
     expect(visibleTabs(['api:tokens'], ['api', 'crm'])).toEqual(['teams', 'tokens', 'webhooks'])
     expect(visibleTabs(['api:tokens'], ['crm'])).toEqual(['teams', 'tokens'])
     expect(visibleTabs(['users:manage'], ['api'])).not.toContain('webhooks')

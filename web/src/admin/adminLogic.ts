@@ -22,6 +22,7 @@ export type AdminTab =
   | 'account'
   | 'audit'
   | 'whatsapp-costs'
+  | 'billing'
 
 export interface AdminTabSpec {
   key: AdminTab
@@ -52,6 +53,8 @@ export const ADMIN_TABS: readonly AdminTabSpec[] = [
   { key: 'audit', view: 'users:manage', edit: 'users:manage' },
   // A report: read-only, for whoever may see reports.
   { key: 'whatsapp-costs', view: 'reports:view', edit: 'reports:view' },
+  // The prepaid balance (SMS): the statement, the alert threshold and Pix recharges.
+  { key: 'billing', view: 'billing:manage', edit: 'billing:manage' },
 ]
 
 /** Whether the account has the module a tab belongs to. */
@@ -126,6 +129,7 @@ export const KNOWN_PERMISSIONS: readonly Permission[] = [
   'api:tokens',
   'reports:view',
   'operations:view',
+  'billing:manage',
 ]
 
 export type Visibility = 'all' | 'team' | 'assigned' | 'none'
@@ -186,7 +190,7 @@ const GROUPS: { key: Exclude<PermissionGroupKey, 'other'>; perms: readonly Permi
   { key: 'conversations', perms: ['conversations:reply', 'conversations:assign', 'conversations:close'] },
   { key: 'management', perms: ['channels:manage', 'users:manage', 'rules:manage'] },
   { key: 'crm', perms: ['crm:view', 'crm:edit', 'crm:pipelines'] },
-  { key: 'platform', perms: ['api:tokens', 'reports:view', 'operations:view'] },
+  { key: 'platform', perms: ['api:tokens', 'reports:view', 'operations:view', 'billing:manage'] },
 ]
 
 /**

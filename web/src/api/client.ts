@@ -22,6 +22,7 @@ import type {
   QuickReply,
   Ref,
   RuleTrailEntry,
+  SendQuote,
   TemplateSend,
   User,
 } from './types'
@@ -184,6 +185,9 @@ export const api = {
   /** AI Assist: a suggestion for the draft. Never sends anything. */
   assist: (conversationId: string, input: AssistRequest, signal?: AbortSignal) =>
     request<AssistResponse>('POST', `/api/v1/conversations/${enc(conversationId)}/assist`, { body: input, signal }),
+  /** What sending this text costs on a metered channel (SMS segments and balance). Never sends. */
+  quote: (conversationId: string, text: string, signal?: AbortSignal) =>
+    request<SendQuote>('POST', `/api/v1/conversations/${enc(conversationId)}/quote`, { body: { text }, signal }),
   markRead: (id: string) => request<void>('POST', `/api/v1/conversations/${enc(id)}/read`),
 
   assign: (id: string, userId: string | null) =>

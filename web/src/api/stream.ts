@@ -14,6 +14,7 @@ export const EVENT_NAMES = [
   'scheduled_message.updated',
   'channel.updated',
   'template.updated',
+  'billing.updated',
 ] as const
 
 export type StreamState = 'connecting' | 'open' | 'reconnecting'

@@ -18,6 +18,7 @@ export type Permission =
   | 'api:tokens'
   | 'reports:view'
   | 'operations:view'
+  | 'billing:manage'
 
 export interface Ref {
   id: string
@@ -281,6 +282,9 @@ export interface Problem {
   column?: number
   /** Some answers put their message here instead of detail; request() copies it into detail. */
   error?: string
+  /** A send refused with 402 (the prepaid balance cannot pay it): the balance and what is missing, in centavos. */
+  balance_cents?: number
+  missing_cents?: number
 }
 
 // Realtime events (GET /api/v1/stream).
@@ -345,6 +349,14 @@ export type StreamEvent =
   | { type: 'card.alert'; data: CardAlertEvent }
   | { type: 'scheduled_message.updated'; data: ScheduledMessage }
   | { type: 'template.updated'; data: TemplateUpdatedEvent }
+  | { type: 'billing.updated'; data: BillingUpdatedEvent }
+
+/** The prepaid balance changed (a recharge paid, a send reserved or refunded). */
+export interface BillingUpdatedEvent {
+  balance_cents: number
+  /** the recharge that changed, when a recharge did */
+  recharge?: Recharge
+}
 
 // Administration (users, profiles, teams, sessions, API tokens, audit log).
 export interface AdminUser {
@@ -532,6 +544,8 @@ export interface ChannelCapabilities {
   questions?: boolean
   /** the longest text the provider takes, in characters; 0 or absent: unknown (the API answers 422 on a longer body) */
   max_text?: number
+  /** each send costs prepaid balance (SMS): the composer quotes it (POST /conversations/:id/quote) */
+  metered?: boolean
   sends_per_second: number
 }
 
@@ -1016,4 +1030,76 @@ export interface WhatsAppCostReport {
   /** how the estimate was made (English) */
   basis: string
   rows: WhatsAppCostRow[]
+}
+
+// Prepaid balance (SMS) and Pix recharges (billing:manage).
+
+/** GET /billing, and the answer of PUT /billing/settings. Money in BRL centavos. */
+export interface BillingStatus {
+  balance_cents: number
+  currency: string
+  /** the alert fires when the balance falls below it */
+  low_balance_cents: number
+  minimum_recharge_cents: number
+  /** the operator configured a Pix provider: recharges can be made */
+  pix_enabled: boolean
+  /** a first recharge was paid: metered channels (SMS) can send */
+  activated: boolean
+}
+
+export type RechargeStatus = 'creating' | 'pending' | 'approved' | 'expired' | 'cancelled' | 'rejected' | 'failed'
+
+export interface Recharge {
+  id: string
+  amount_cents: number
+  status: RechargeStatus
+  /** the Pix copy-and-paste code; empty while the charge is being created */
+  qr_code: string
+  /** the QR code as a PNG, base64 */
+  qr_code_base64: string
+  /** the provider's payment page */
+  ticket_url: string
+  expires_at: string
+  paid_at: string | null
+  failure_reason: string
+  created_at: string
+}
+
+export interface NewRechargeInput {
+  amount_cents: number
+  payer_email: string
+  /** CPF or CNPJ, digits only */
+  payer_document?: string
+}
+
+export type LedgerKind = 'recharge' | 'reservation' | 'debit' | 'refund' | 'charge'
+
+export interface LedgerEntry {
+  id: string
+  kind: LedgerKind
+  /** negative: money out */
+  amount_cents: number
+  balance_after_cents: number
+  reason: string
+  message_id: string | null
+  recharge_id: string | null
+  created_at: string
+}
+
+/** GET /billing/entries: newest first; next_before is "" on the last page. */
+export interface LedgerPage {
+  entries: LedgerEntry[]
+  next_before: string
+}
+
+/** POST /conversations/:id/quote: what sending the text would cost on a metered channel. */
+export interface SendQuote {
+  metered: boolean
+  /** SMS segments */
+  units: number
+  encoding: 'gsm7' | 'ucs2'
+  characters: number
+  unit_cents: number
+  cents: number
+  balance_cents: number
 }

@@ -6,7 +6,7 @@ import type { ComposerProps } from './Composer'
 import { draftStore } from './composerLogic'
 import { ApiError } from '../api/client'
 import { I18nProvider } from '../i18n'
-import type { Message, MessageTemplate, QuickReply } from '../api/types'
+import type { Message, MessageTemplate, QuickReply, SendQuote } from '../api/types'
 import { StreamContext } from '../session'
 import { fakeStream, msg } from '../test/fakes'
 import type { TemplateOptions } from './TemplatePicker'
@@ -687,5 +687,116 @@ describe('Composer on a listing (questions, Mercado Livre)', () => {
       </I18nProvider>,
     )
     expect(screen.getByTestId('composer-input')).toHaveAttribute('placeholder', 'Your answer is public on the listing')
+  })
+})
+
+describe('Composer on a metered channel (capabilities.metered, SMS)', () => {
+  const GSM: SendQuote = { metered: true, units: 2, encoding: 'gsm7', characters: 170, unit_cents: 9, cents: 18, balance_cents: 12345 }
+
+  function quoting(answer: (text: string) => SendQuote = () => GSM) {
+    return vi.fn<NonNullable<ComposerProps['quote']>>(async (text) => answer(text))
+  }
+
+  it('quotes the trimmed text once the agent pauses: segments, price and balance', async () => {
+    const quote = quoting()
+    const { user, input } = setup({ quote })
+    expect(screen.queryByTestId('composer-quote')).toBeNull()
+    await user.type(input, '  Seu pedido saiu para entrega hoje  ')
+    const line = await screen.findByTestId('composer-quote')
+    expect(screen.getByTestId('composer-quote-line').textContent?.replace(/\s/g, ' ')).toBe('2 segmentos · R$ 0,18 · saldo R$ 123,45')
+    expect(line).toHaveAttribute('data-short', 'false')
+    expect(line).not.toHaveClass('is-short')
+    expect(line).toHaveAttribute('title', '170 caracteres; R$ 0,09 por segmento')
+    expect(screen.queryByTestId('composer-quote-ucs2')).toBeNull()
+    expect(screen.queryByTestId('composer-quote-short')).toBeNull()
+    // debounced: not a call per key, and the last one is what would be sent
+    expect(quote.mock.calls.length).toBeLessThan(5)
+    expect(quote.mock.calls[quote.mock.calls.length - 1][0]).toBe('Seu pedido saiu para entrega hoje')
+  })
+
+  it('says one segment, explains the 70 characters of accented text, and warns when the balance cannot pay', async () => {
+    const quote = quoting((text) =>
+      text.includes('ç')
+        ? { metered: true, units: 3, encoding: 'ucs2', characters: 150, unit_cents: 9, cents: 27, balance_cents: 20 }
+        : { metered: true, units: 1, encoding: 'gsm7', characters: 3, unit_cents: 9, cents: 9, balance_cents: 20 },
+    )
+    const { user, input } = setup({ quote })
+    await user.type(input, 'Olá')
+    await waitFor(() => expect(screen.getByTestId('composer-quote-line').textContent?.replace(/\s/g, ' ')).toBe('1 segmento · R$ 0,09 · saldo R$ 0,20'))
+    await user.type(input, ' — promoção')
+    await waitFor(() => expect(screen.getByTestId('composer-quote')).toHaveAttribute('data-encoding', 'ucs2'))
+    expect(screen.getByTestId('composer-quote-ucs2')).toHaveTextContent('Acentos como ã, õ e ç fazem cada segmento levar 70 caracteres em vez de 160.')
+    expect(screen.getByTestId('composer-quote')).toHaveAttribute('data-short', 'true')
+    expect(screen.getByTestId('composer-quote')).toHaveClass('is-short')
+    expect(screen.getByTestId('composer-quote-short')).toHaveTextContent('Saldo insuficiente para este envio.')
+  })
+
+  it('quotes nothing for a private note or an empty box, nor when the channel is not metered', async () => {
+    const quote = quoting()
+    const { user, input } = setup({ quote })
+    await user.click(screen.getByTestId('composer-note-toggle'))
+    await user.type(input, 'nota para a equipe')
+    await new Promise((r) => setTimeout(r, 400))
+    expect(quote).not.toHaveBeenCalled()
+    expect(screen.queryByTestId('composer-quote')).toBeNull()
+    // the note goes off: the text is quoted
+    await user.click(screen.getByTestId('composer-note-toggle'))
+    expect(await screen.findByTestId('composer-quote')).toBeInTheDocument()
+    await user.clear(input)
+    await waitFor(() => expect(screen.queryByTestId('composer-quote')).toBeNull())
+    cleanup()
+
+    const notMetered = quoting(() => ({ ...GSM, metered: false }))
+    const second = setup({ quote: notMetered })
+    await second.user.type(second.input, 'oi')
+    await waitFor(() => expect(notMetered).toHaveBeenCalled())
+    expect(screen.queryByTestId('composer-quote')).toBeNull()
+  })
+
+  it('hides the line when the quote fails, and still sends', async () => {
+    const quote = vi.fn<NonNullable<ComposerProps['quote']>>(async () => {
+      throw new ApiError(500, { status: 500, detail: 'boom' })
+    })
+    const { send, user, input } = setup({ quote })
+    await user.type(input, 'oi')
+    await waitFor(() => expect(quote).toHaveBeenCalled())
+    expect(screen.queryByTestId('composer-quote')).toBeNull()
+    expect(screen.queryByTestId('composer-error')).toBeNull()
+    await user.type(input, '{Enter}')
+    expect(send).toHaveBeenCalledTimes(1)
+  })
+
+  it('shows the detail of a send refused with 402 (not enough balance) and the balance it gave', async () => {
+    const detail = 'saldo insuficiente: o envio custa R$ 0,90, o saldo é R$ 0,50 (faltam R$ 0,40)'
+    const send = vi.fn<ComposerProps['send']>(async () => {
+      throw new ApiError(402, { type: 'about:blank', title: 'Payment Required', status: 402, detail, field: 'balance', balance_cents: 50, missing_cents: 40 })
+    })
+    const quote = quoting(() => ({ ...GSM, units: 10, cents: 90, balance_cents: 12345 }))
+    const { user, input } = setup({ send, quote })
+    await user.type(input, 'Promoção de fim de ano')
+    await screen.findByTestId('composer-quote')
+    await user.type(input, '{Enter}')
+    const err = await screen.findByTestId('composer-error')
+    expect(err).toHaveTextContent(`Mensagem não enviada: ${detail}`)
+    expect(screen.getByTestId('composer-payment-required')).toHaveTextContent('Administração › Faturamento')
+    // the draft stays, and the line shows the balance the refusal gave
+    expect(input.value).toBe('Promoção de fim de ano')
+    expect(screen.getByTestId('composer-quote-line').textContent?.replace(/\s/g, ' ')).toBe('10 segmentos · R$ 0,90 · saldo R$ 0,50')
+    expect(screen.getByTestId('composer-quote-short')).toBeInTheDocument()
+    // typing again clears the refusal
+    await user.type(input, '!')
+    expect(screen.queryByTestId('composer-payment-required')).toBeNull()
+  })
+
+  it('speaks English too', async () => {
+    const user = userEvent.setup()
+    render(
+      <I18nProvider initial="en">
+        <Composer conversationId="c1" quickReplies={[]} send={vi.fn()} quote={async () => ({ ...GSM, encoding: 'ucs2' })} />
+      </I18nProvider>,
+    )
+    await user.type(screen.getByTestId('composer-input'), 'Olá')
+    await waitFor(() => expect(screen.getByTestId('composer-quote-line').textContent?.replace(/\s/g, ' ')).toBe('2 segments · R$ 0.18 · balance R$ 123.45'))
+    expect(screen.getByTestId('composer-quote-ucs2')).toHaveTextContent('Accents such as ã, õ and ç make each segment hold 70 characters instead of 160.')
   })
 })

@@ -2,9 +2,9 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react'
 import type { ChangeEvent, KeyboardEvent } from 'react'
 import type { SendMessageInput } from '../api/client'
 import { ApiError } from '../api/client'
-import type { AssistOperation, AssistRequest, AssistResponse, Attachment, Message, QuickReply } from '../api/types'
+import type { AssistOperation, AssistRequest, AssistResponse, Attachment, Message, QuickReply, SendQuote } from '../api/types'
 import { hasKey, useI18n } from '../i18n'
-import { errorText } from '../format'
+import { errorText, formatBRL } from '../format'
 import {
   ASSIST_OPERATIONS,
   EMOJI,
@@ -15,7 +15,9 @@ import {
   canSend,
   draftStore,
   insertAtCaret,
+  isPaymentRequired,
   keyForSend,
+  QUOTE_DEBOUNCE_MS,
   textLimit,
   matchQuickReplies,
   quickReplyQuery,
@@ -48,6 +50,12 @@ export interface ComposerProps {
   questions?: CommentReplyOptions
   /** The longest text the channel takes (capabilities.max_text): a counter counts down to it and a longer text is not sent; 0 or absent: no limit known. */
   maxText?: number
+  /**
+   * A metered channel (capabilities.metered, SMS): what the typed text would
+   * cost (segments, price, balance), asked ~300 ms after the agent stops
+   * typing; never for a private note. Absent: nothing is quoted.
+   */
+  quote?: (text: string, signal: AbortSignal) => Promise<SendQuote>
 }
 
 export interface CommentReplyOptions {
@@ -75,7 +83,7 @@ interface Upload {
 
 let uploadSeq = 0
 
-export function Composer({ conversationId, quickReplies, send, upload, onSent, assist, templates, comments, questions, maxText }: ComposerProps) {
+export function Composer({ conversationId, quickReplies, send, upload, onSent, assist, templates, comments, questions, maxText, quote }: ComposerProps) {
   const { t, lang } = useI18n()
   const saved = draftStore.get(conversationId)
   const [text, setText] = useState(saved.text)
@@ -86,6 +94,11 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
   const [error, setError] = useState<string | null>(null)
   // the last free-text send was refused because the 24 h window is closed
   const [windowClosed, setWindowClosed] = useState(false)
+  // the last send was refused with 402: the prepaid balance cannot pay it
+  const [paymentRequired, setPaymentRequired] = useState(false)
+  const [quoted, setQuoted] = useState<SendQuote | null>(null)
+  const quoteRef = useRef(quote)
+  quoteRef.current = quote
   const [templateOpen, setTemplateOpen] = useState(false)
   const [qrIndex, setQrIndex] = useState(0)
   const [qrDismissed, setQrDismissed] = useState(false)
@@ -102,6 +115,35 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
 
   // A suggestion in flight is dropped when the composer goes away (another conversation).
   useEffect(() => () => aiAbort.current?.abort(), [])
+
+  // A metered channel: quote what would be sent (the trimmed text), once the
+  // agent pauses; a note never leaves CHATSPOT and costs nothing.
+  const quoteText = quote && !note ? text.trim() : ''
+  const quoting = !!quote
+  useEffect(() => {
+    if (!quoting || quoteText === '') {
+      setQuoted(null)
+      return
+    }
+    const ctrl = new AbortController()
+    const timer = setTimeout(() => {
+      const ask = quoteRef.current
+      if (!ask) return
+      ask(quoteText, ctrl.signal).then(
+        (q) => {
+          if (!ctrl.signal.aborted) setQuoted(q.metered ? q : null)
+        },
+        () => {
+          // no quote (the line goes away); the send itself still says what is wrong
+          if (!ctrl.signal.aborted) setQuoted(null)
+        },
+      )
+    }, QUOTE_DEBOUNCE_MS)
+    return () => {
+      clearTimeout(timer)
+      ctrl.abort()
+    }
+  }, [quoting, quoteText])
 
   // A private note is never a template: the picker closes when the note toggle goes on.
   useEffect(() => {
@@ -166,6 +208,7 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
     setQrIndex(0)
     if (error) setError(null)
     setWindowClosed(false)
+    setPaymentRequired(false)
   }
 
   function pickQuickReply(r: QuickReply) {
@@ -273,6 +316,11 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
     } catch (err) {
       setError(t('composer.notSent', { detail: errorText(err, t) }))
       setWindowClosed(isWindowClosed(err))
+      const refused = isPaymentRequired(err)
+      setPaymentRequired(refused)
+      // the refusal says what the balance is now
+      const balance = refused && err instanceof ApiError ? err.problem.balance_cents : undefined
+      if (typeof balance === 'number') setQuoted((q) => (q ? { ...q, balance_cents: balance } : q))
     } finally {
       setSending(false)
     }
@@ -537,6 +585,12 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
               )}
             </span>
           )}
+          {paymentRequired && (
+            <span className="composer-window-hint" data-testid="composer-payment-required">
+              {' '}
+              {t('composer.paymentRequired')}
+            </span>
+          )}
         </div>
       )}
 
@@ -645,6 +699,41 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
           </button>
         </div>
       </div>
+
+      {quoted && !note && <QuoteLine quote={quoted} />}
+    </div>
+  )
+}
+
+/** "2 segmentos · R$ 0,18 · saldo R$ 123,45", a warning when the balance cannot pay it, and why accents cost more. */
+function QuoteLine({ quote: q }: { quote: SendQuote }) {
+  const { t, lang } = useI18n()
+  const short = q.cents > q.balance_cents
+  const segments = q.units === 1 ? t('composer.quote.segment') : t('composer.quote.segments', { n: q.units.toLocaleString(lang) })
+  return (
+    <div
+      className={`composer-quote${short ? ' is-short' : ''}`}
+      data-testid="composer-quote"
+      data-units={q.units}
+      data-encoding={q.encoding}
+      data-short={short ? 'true' : 'false'}
+      title={t('composer.quote.title', { characters: q.characters.toLocaleString(lang), unit: formatBRL(q.unit_cents, lang) })}
+      aria-live="polite"
+    >
+      <span data-testid="composer-quote-line">
+        {t('composer.quote.line', { segments, cost: formatBRL(q.cents, lang), balance: formatBRL(q.balance_cents, lang) })}
+      </span>
+      {short && (
+        <span className="composer-quote-short" role="alert" data-testid="composer-quote-short">
+          {' '}
+          ⚠ {t('composer.quote.insufficient')}
+        </span>
+      )}
+      {q.encoding === 'ucs2' && (
+        <span className="composer-quote-hint" data-testid="composer-quote-ucs2">
+          {t('composer.quote.ucs2')}
+        </span>
+      )}
     </div>
   )
 }

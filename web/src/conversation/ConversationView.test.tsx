@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { act, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { ConversationView } from './ConversationView'
-import { api } from '../api/client'
+import { draftStore } from './composerLogic'
+import { api, setUnauthorizedHandler } from '../api/client'
 import type { ChannelCapabilities, ChannelKindInfo, ConversationDetail, Me, Message } from '../api/types'
 import { I18nProvider } from '../i18n'
 import { SessionContext, StreamContext } from '../session'
@@ -430,5 +431,83 @@ describe('ConversationView', () => {
       expect(screen.queryByTestId('conversation-subject')).toBeNull()
       expect(screen.queryByTestId('message-subject')).toBeNull()
     })
+  })
+})
+
+describe('ConversationView on a metered channel (SMS)', () => {
+  const caps: ChannelCapabilities = {
+    window_seconds: 0,
+    human_agent_window_seconds: 0,
+    media: [],
+    templates: false,
+    receipts: true,
+    threads: false,
+    edits: false,
+    reactions: false,
+    comments: false,
+    max_text: 1530,
+    metered: true,
+    sends_per_second: 10,
+  }
+  const SMS_KIND: ChannelKindInfo = { kind: 'sms', label: 'SMS', available: true, in_plan: true, activation: true, oauth: false, capabilities: caps, settings: [] }
+  const sms: ConversationDetail = { ...DETAIL, channel: { id: 'ch-sms', kind: 'sms', name: 'SMS Loja' } }
+
+  // a draft left for c2 by an earlier test would be quoted too
+  beforeEach(() => draftStore.clear())
+  afterEach(() => {
+    vi.unstubAllGlobals()
+    setUnauthorizedHandler(() => {})
+  })
+
+  function server(answer: (method: string, path: string, body: unknown) => Response | undefined) {
+    const calls: { method: string; path: string; body: unknown }[] = []
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string, init?: RequestInit) => {
+        const method = init?.method ?? 'GET'
+        const body = init?.body ? JSON.parse(String(init.body)) : undefined
+        calls.push({ method, path: url, body })
+        return answer(method, url, body) ?? new Response(null, { status: 204 })
+      }),
+    )
+    return calls
+  }
+  const problem = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/problem+json' } })
+  const ok = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } })
+
+  it('quotes the draft and shows a 402 refusal of the send, without taking it for a lost session', async () => {
+    const user = userEvent.setup()
+    const unauthorized = vi.fn()
+    setUnauthorizedHandler(unauthorized)
+    const detail = 'saldo insuficiente: o envio custa R$ 0,90, o saldo é R$ 0,50 (faltam R$ 0,40)'
+    const calls = server((method, path) => {
+      if (method === 'POST' && path === '/api/v1/conversations/c2/quote')
+        return ok({ metered: true, units: 2, encoding: 'gsm7', characters: 170, unit_cents: 9, cents: 18, balance_cents: 12345 })
+      if (method === 'POST' && path === '/api/v1/conversations/c2/messages')
+        return problem(402, { type: 'about:blank', title: 'Payment Required', status: 402, detail, field: 'balance', balance_cents: 50, missing_cents: 40 })
+      return undefined
+    })
+    setup(makeMe(), sms, [SMS_KIND])
+    await screen.findByText('Meu boleto venceu')
+    await user.type(screen.getByTestId('composer-input'), 'Seu boleto novo')
+    const line = await screen.findByTestId('composer-quote-line')
+    expect(line.textContent?.replace(/\s/g, ' ')).toBe('2 segmentos · R$ 0,18 · saldo R$ 123,45')
+    expect(calls.filter((c) => c.path === '/api/v1/conversations/c2/quote').at(-1)?.body).toEqual({ text: 'Seu boleto novo' })
+
+    await user.type(screen.getByTestId('composer-input'), '{Enter}')
+    expect(await screen.findByTestId('composer-error')).toHaveTextContent(`Mensagem não enviada: ${detail}`)
+    expect(unauthorized).not.toHaveBeenCalled()
+    expect(screen.getByTestId('composer')).toBeInTheDocument()
+  })
+
+  it('quotes nothing on a channel that is not metered', async () => {
+    const user = userEvent.setup()
+    const calls = server(() => undefined)
+    setup(makeMe(), sms, [{ ...SMS_KIND, capabilities: { ...caps, metered: false } }])
+    await screen.findByText('Meu boleto venceu')
+    await user.type(screen.getByTestId('composer-input'), 'Oi')
+    await new Promise((r) => setTimeout(r, 400))
+    expect(calls.filter((c) => c.path.endsWith('/quote'))).toEqual([])
+    expect(screen.queryByTestId('composer-quote')).toBeNull()
   })
 })

@@ -414,6 +414,7 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
             comments={isPostThread(conv.thread) ? { replyTo, onClearReply: () => setReplyToId(null), contactName: conv.contact.name } : undefined}
             questions={questions ? { replyTo, onClearReply: () => setReplyToId(null), contactName: conv.contact.name } : undefined}
             maxText={caps?.max_text}
+            quote={caps?.metered ? (text, signal) => api.quote(conv.id, text, signal) : undefined}
           />
         ) : (
           <p className="read-only-note">{t('conv.readOnly')}</p>

@@ -12,7 +12,7 @@ import type {
   QuickReply,
   TemplateSend,
 } from '../api/types'
-import { uuid } from '../api/client'
+import { ApiError, uuid } from '../api/client'
 import { can } from '../session'
 import type { ReplyMode } from './commentLogic'
 
@@ -107,6 +107,18 @@ export function textLimit(text: string, maxText: number | undefined, note: boole
   if (!max) return { max: 0, remaining: 0, over: 0 }
   const remaining = max - textLength(text.trim())
   return { max, remaining, over: Math.max(0, -remaining) }
+}
+
+/** How long the agent pauses before a metered channel's send is quoted. */
+export const QUOTE_DEBOUNCE_MS = 300
+
+/**
+ * A send refused with 402 Payment Required: the prepaid balance cannot pay it
+ * (a metered channel). Not a session problem: the agent stays signed in and
+ * the refusal's detail is shown like any other.
+ */
+export function isPaymentRequired(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 402
 }
 
 export interface SendIntent {
