@@ -112,6 +112,10 @@ func (b *Billing) ExpireRecharge(ctx context.Context, ref RechargeRef) (Recharge
 		if err != nil {
 			return RechargeState{}, err
 		}
+		if p.Status == billing.PaymentCancelled {
+			r, err = billing.Close(ctx, b.DB, r, billing.RechargeExpired, "the Pix code expired unpaid")
+			return stateOf(r), err
+		}
 		if r, err = billing.Settle(ctx, b.DB, r, p, time.Now()); err != nil || r.Final() {
 			return stateOf(r), err
 		}

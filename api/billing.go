@@ -107,7 +107,7 @@ func (s *Server) listLedger(c *gin.Context) {
 	if entries == nil {
 		entries = []billing.Entry{}
 	}
-	c.JSON(http.StatusOK, gin.H{"entries": entries, "next_before": next})
+	c.JSON(http.StatusOK, ledgerPage{Entries: entries, NextBefore: next})
 }
 
 func (s *Server) listRecharges(c *gin.Context) {
@@ -122,7 +122,7 @@ func (s *Server) listRecharges(c *gin.Context) {
 	for i := range out {
 		out[i].QRCodeBase64 = "" // kilobytes each: GET /billing/recharges/:id has it
 	}
-	c.JSON(http.StatusOK, gin.H{"recharges": out})
+	c.JSON(http.StatusOK, rechargeList{Recharges: out})
 }
 
 func (s *Server) getRecharge(c *gin.Context) {
@@ -227,12 +227,29 @@ type quoteRequest struct {
 	Text string `json:"text"`
 }
 
-// QuoteView is what a text would cost to send in a conversation.
+// ledgerPage is a page of the statement; next_before names the entry to
+// continue before ("" at the end).
+type ledgerPage struct {
+	Entries    []billing.Entry `json:"entries"`
+	NextBefore string          `json:"next_before"`
+}
+
+// rechargeList lists recent recharges, newest first, without their QR
+// images.
+type rechargeList struct {
+	Recharges []billing.Recharge `json:"recharges"`
+}
+
+// QuoteView is what a text would cost to send in a conversation: on a
+// metered channel (SMS) its segments, encoding and cost.
 type QuoteView struct {
-	Metered bool `json:"metered"`
-	channels.Price
-	Cents        int64 `json:"cents"`
-	BalanceCents int64 `json:"balance_cents"`
+	Metered      bool   `json:"metered"`
+	Units        int    `json:"units"`
+	Encoding     string `json:"encoding"`   // gsm7 or ucs2
+	Characters   int    `json:"characters"` // as the provider counts them
+	UnitCents    int64  `json:"unit_cents"`
+	Cents        int64  `json:"cents"`
+	BalanceCents int64  `json:"balance_cents"`
 }
 
 // quote prices a text in a conversation as the composer's agent types:
@@ -263,7 +280,8 @@ func (s *Server) quote(c *gin.Context) {
 		return
 	}
 	price := pricer.Price(ch, req.Text)
-	c.JSON(http.StatusOK, QuoteView{Metered: true, Price: price, Cents: price.Cents(), BalanceCents: bal.BalanceCents})
+	c.JSON(http.StatusOK, QuoteView{Metered: true, Units: price.Units, Encoding: price.Encoding, Characters: price.Characters,
+		UnitCents: price.UnitCents, Cents: price.Cents(), BalanceCents: bal.BalanceCents})
 }
 
 // PaymentProblem is a 402: a send the prepaid balance cannot cover.

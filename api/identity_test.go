@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"github.com/chatspot/chatspot/internal/billing"
 	"net/http"
 	"strings"
 	"sync"
@@ -43,7 +44,11 @@ func otherTenantObjects(t *testing.T, e *env, a *tenant) map[string]string {
 		ContentType: "application/pdf", Size: 4, SHA256: "x", Data: []byte("%PDF")}
 	e.db.Create(&file)
 	crm := crmObjects(e, a, conv)
+	rc := billing.Recharge{ID: store.NewID(), AccountID: a.f.Account.ID, AmountCents: 10000, Status: billing.RechargePending, Provider: "mercadopago",
+		ExpiresAt: time.Now().Add(time.Hour), CreatedAt: time.Now(), UpdatedAt: time.Now()}
+	e.db.Create(&rc)
 	return map[string]string{
+		"recharges":           rc.ID,
 		"webhooks":            crm.Webhook.ID,
 		"webhook-deliveries":  crm.Delivery.ID,
 		"pipelines":           crm.Pipeline.ID,
@@ -156,7 +161,7 @@ func TestEachPermissionDeniesItsRoutes(t *testing.T) {
 	ids := map[string]string{"users": a.admin.ID, "profiles": "x", "teams": "x", "sessions": "x", "tokens": "x",
 		"conversations": "x", "contacts": "x", "messages": "x", "quick-replies": "x", "rules": "x", "channels": "x", "attachments": "x",
 		"pipelines": "x", "stages": "x", "stage-quick-replies": "x", "cards": "x", "follow-ups": "x", "scheduled-messages": "x",
-		"webhooks": "x", "webhook-deliveries": "x"}
+		"webhooks": "x", "webhook-deliveries": "x", "recharges": "x"}
 	for _, perm := range auth.All {
 		var rest []auth.Permission
 		for _, p := range auth.All {

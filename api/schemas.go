@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"github.com/chatspot/chatspot/internal/billing"
 	"reflect"
 	"strings"
 	"time"
@@ -171,6 +172,13 @@ var responseTypes = map[string]any{
 	"GET /api/v1/stream":                       eventStream{},
 	"POST /api/v1/channels/:id/rotate-token":   ChannelJSON{},
 	"GET /api/v1/reports/whatsapp-costs":       CostReport{},
+	"GET /api/v1/billing":                      BillingView{},
+	"PUT /api/v1/billing/settings":             BillingView{},
+	"GET /api/v1/billing/entries":              ledgerPage{},
+	"GET /api/v1/billing/recharges":            rechargeList{},
+	"POST /api/v1/billing/recharges":           billing.Recharge{},
+	"GET /api/v1/billing/recharges/:id":        billing.Recharge{},
+	"POST /api/v1/conversations/:id/quote":     QuoteView{},
 	"GET /api/v1/channels/:id/templates":       list[store.MessageTemplate]{},
 	"POST /api/v1/channels/:id/templates":      store.MessageTemplate{},
 	"POST /api/v1/channels/:id/templates/sync": noContent{},
@@ -223,6 +231,9 @@ var requestTypes = map[string]any{
 	"POST /api/v1/contacts/:id/merge":                     mergeContactRequest{},
 	"POST /api/v1/conversations/:id/messages":             sendMessageRequest{},
 	"POST /api/v1/conversations/:id/assist":               assistRequest{},
+	"POST /api/v1/conversations/:id/quote":                quoteRequest{},
+	"PUT /api/v1/billing/settings":                        billingSettingsRequest{},
+	"POST /api/v1/billing/recharges":                      rechargeRequest{},
 	"POST /api/v1/webhooks":                               createWebhookRequest{},
 	"PATCH /api/v1/webhooks/:id":                          updateWebhookRequest{},
 	"POST /api/v1/pipelines":                              createPipelineRequest{},

@@ -38,6 +38,7 @@ func TestReplayCommittedHistories(t *testing.T) {
 		r.RegisterWorkflow(workflows.TokenRefresh)
 		r.RegisterWorkflow(workflows.ChannelOAuth)
 		r.RegisterWorkflow(workflows.ResourceFetch)
+		r.RegisterWorkflow(workflows.Recharge)
 		if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}

@@ -216,9 +216,6 @@ func Settle(ctx context.Context, db *gorm.DB, r Recharge, p Payment, now time.Ti
 			if p.Status == PaymentRejected {
 				status = RechargeRejected
 			}
-			if now.After(r.ExpiresAt) && p.Status == PaymentCancelled {
-				status, reason = RechargeExpired, "the Pix code expired unpaid"
-			}
 		default:
 			return nil
 		}

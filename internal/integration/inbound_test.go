@@ -305,6 +305,7 @@ func saveHistory(t *testing.T, tc client.Client, wfID, runID, name string) {
 	replayer.RegisterWorkflow(workflows.TokenRefresh)
 	replayer.RegisterWorkflow(workflows.ChannelOAuth)
 	replayer.RegisterWorkflow(workflows.ResourceFetch)
+	replayer.RegisterWorkflow(workflows.Recharge)
 	if err := replayer.ReplayWorkflowHistory(nil, &hist); err != nil {
 		t.Fatalf("replaying the run just recorded: %v", err)
 	}

@@ -145,6 +145,13 @@ func testSMSPrepaid(t *testing.T, db *gorm.DB) {
 		return nil
 	})
 
+	if err := s.tc.GetWorkflow(t.Context(), workflows.RechargeWorkflowID(rid), "").Get(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasSuffix(t.Name(), "sqlite") {
+		saveHistory(t, s.tc, workflows.RechargeWorkflowID(rid), "", "recharge-approved.json")
+	}
+
 	// Five customers write; a forged request is refused.
 	if st, _ := fake.TwilioInbound("SMforged", "+5511988880000", "oi", ""); st != http.StatusUnauthorized {
 		t.Errorf("unsigned inbound: %d", st)

@@ -130,10 +130,12 @@ func (a *Adapter) Validate(s channels.Settings) (channels.Settings, error) {
 }
 
 // E164 reads a phone number written with spaces, dashes, dots or
-// parentheses, with or without its +, into E.164; false when it is not
-// one (too short, too long, letters).
+// parentheses into E.164; false when it is not one (too short, too long,
+// letters). Without a +, a Brazilian number is assumed: an area code and
+// 8 or 9 digits (after any leading 0s of a long-distance prefix) get 55.
 func E164(s string) (string, bool) {
 	s = strings.TrimSpace(s)
+	plus := strings.HasPrefix(s, "+")
 	var b strings.Builder
 	for i, r := range s {
 		switch {
@@ -145,6 +147,12 @@ func E164(s string) (string, bool) {
 		}
 	}
 	d := b.String()
+	if !plus {
+		d = strings.TrimLeft(d, "0")
+		if len(d) == 10 || len(d) == 11 {
+			d = "55" + d
+		}
+	}
 	if len(d) < 8 || len(d) > 15 || d[0] == '0' {
 		return "", false
 	}
