@@ -61,6 +61,14 @@ func testSMSPrepaid(t *testing.T, db *gorm.DB) {
 		t.Fatal(err)
 	}
 	admin := login(t, s.url, u.Email)
+	// Rules send SMS too, charged the same way (created before any message:
+	// a new rule applies within seconds).
+	rule := map[string]any{"kind": "automation", "name": "Horário por SMS", "event": "message.created",
+		"condition": `message.text contains "horário"`,
+		"actions":   []map[string]any{{"type": "send_message", "text": "Atendemos das 9h às 18h."}}}
+	if st, r := admin.call(http.MethodPost, "/api/v1/rules", rule, nil); st != http.StatusCreated {
+		t.Fatalf("rule: %d %v", st, r)
+	}
 	balance := func() int64 {
 		t.Helper()
 		_, b := admin.call(http.MethodGet, "/api/v1/billing", nil, nil)
@@ -341,6 +349,21 @@ func testSMSPrepaid(t *testing.T, db *gorm.DB) {
 	})
 	if b := balance(); b != before {
 		t.Errorf("balance %d after the refund, want %d", b, before)
+	}
+
+	if st, err := fake.ZenviaInbound("zin-2", "5521977776666", "CHATSPOT", "Qual o horário de vocês?", ""); err != nil || st != http.StatusOK {
+		t.Fatalf("zenvia inbound: %d %v", st, err)
+	}
+	eventually(t, 20*time.Second, func() error {
+		for _, x := range fake.Sent() {
+			if x.Text == "Atendemos das 9h às 18h." && x.To == "5521977776666" {
+				return nil
+			}
+		}
+		return fmt.Errorf("the rule's SMS was not sent")
+	})
+	if b := balance(); b != before-500 {
+		t.Errorf("balance %d after the rule's SMS, want %d", b, before-500)
 	}
 
 	// Deactivating removes Zenvia's subscriptions.
