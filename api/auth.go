@@ -73,7 +73,8 @@ func (s *Server) resolve(c *gin.Context) (auth.Principal, error) {
 		if err := s.DB.WithContext(c).Select("modules").Take(&acc, "id = ?", p.AccountID).Error; err != nil {
 			return p, err
 		}
-		if !hasModule(acc.Modules, "api") {
+		// The LinkedIn extension's tokens are the agents' own, for captures.
+		if !hasModule(acc.Modules, "api") && c.Request.URL.Path != linkedInCapturePath {
 			return p, errAPIModuleOff
 		}
 		return p, nil

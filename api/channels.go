@@ -34,6 +34,12 @@ type ChannelJSON struct {
 	Inbound      string               `json:"inbound_url,omitempty"`   // api: where integrators post
 	WebhookURL   string               `json:"webhook_url,omitempty"`   // where the provider calls
 	Token        string               `json:"inbound_token,omitempty"` // api: shown once, on creation or rotation
+	// LinkedIn: the capture extension to install, its id, and when
+	// captures arrived.
+	ExtensionURL   string `json:"extension_url,omitempty"`
+	ExtensionID    string `json:"extension_id,omitempty"`
+	FirstCaptureAt string `json:"first_capture_at,omitempty"`
+	LastCaptureAt  string `json:"last_capture_at,omitempty"`
 }
 
 func (s *Server) channelJSON(ch store.Channel) ChannelJSON {
@@ -56,6 +62,7 @@ func (s *Server) channelJSON(ch store.Channel) ChannelJSON {
 	if p, ok := a.(channels.Presenter); ok {
 		pr := p.Present(ch, s.BaseURL)
 		out.Snippet, out.Inbound = pr.Snippet, pr.InboundURL
+		out.ExtensionURL, out.ExtensionID, out.FirstCaptureAt, out.LastCaptureAt = pr.ExtensionURL, pr.ExtensionID, pr.FirstCaptureAt, pr.LastCaptureAt
 	}
 	if _, ok := a.(channels.Webhook); ok {
 		out.WebhookURL = s.BaseURL + "/hooks/" + ch.Kind + "/" + ch.ID
@@ -90,11 +97,12 @@ type CapabilitiesView struct {
 	Reactions               bool     `json:"reactions"`
 	Comments                bool     `json:"comments"` // public comments besides private messages (Instagram)
 	SendsPerSecond          float64  `json:"sends_per_second"`
-	Subjects                bool     `json:"subjects"`       // messages carry a subject and copies (e-mail)
-	Questions               bool     `json:"questions"`      // each customer message is a question answered publicly once (Mercado Livre)
-	AnswersLatest           bool     `json:"answers_latest"` // a send answers the customer's latest message unless one is chosen
-	MaxText                 int      `json:"max_text"`       // the longest text the provider takes; 0: no known limit
-	Metered                 bool     `json:"metered"`        // each send costs the prepaid balance (SMS); POST /conversations/:id/quote prices a text
+	Subjects                bool     `json:"subjects"`         // messages carry a subject and copies (e-mail)
+	Questions               bool     `json:"questions"`        // each customer message is a question answered publicly once (Mercado Livre)
+	AnswersLatest           bool     `json:"answers_latest"`   // a send answers the customer's latest message unless one is chosen
+	MaxText                 int      `json:"max_text"`         // the longest text the provider takes; 0: no known limit
+	Metered                 bool     `json:"metered"`          // each send costs the prepaid balance (SMS); POST /conversations/:id/quote prices a text
+	ExternalReplies         bool     `json:"external_replies"` // replies are written on the provider's site (LinkedIn): notes only here
 }
 
 // listChannelKinds describes every kind: what the create form offers and
@@ -113,7 +121,7 @@ func (s *Server) listChannelKinds(c *gin.Context) {
 				WindowSeconds: int64(caps.Window / time.Second), HumanAgentWindowSeconds: int64(caps.HumanAgentWindow / time.Second),
 				Media: caps.Media, Templates: caps.Templates, Receipts: caps.Receipts, Threads: caps.Threads, Edits: caps.Edits,
 				Reactions: caps.Reactions, Comments: caps.Comments, SendsPerSecond: caps.SendsPerSecond,
-				Subjects: caps.Subjects, Questions: caps.Questions, AnswersLatest: caps.AnswersLatest, MaxText: caps.MaxText, Metered: caps.Metered,
+				Subjects: caps.Subjects, Questions: caps.Questions, AnswersLatest: caps.AnswersLatest, MaxText: caps.MaxText, Metered: caps.Metered, ExternalReplies: caps.ExternalReplies,
 			}}
 		if a, ok := s.channels().Adapter(k.Name); ok {
 			_, v.Activation = a.(channels.Activator)

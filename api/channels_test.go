@@ -55,8 +55,8 @@ func TestChannelsCreateConfigureAndRotate(t *testing.T) {
 	if rot.status != 200 || rot.body["inbound_token"] == api.body["inbound_token"] {
 		t.Errorf("rotate: %d %s", rot.status, rot.raw)
 	}
-	if r := manager.do(http.MethodPost, "/api/v1/channels", map[string]any{"kind": "linkedin", "name": "LinkedIn"}); r.status != 422 || r.body["field"] != "kind" {
-		t.Errorf("a kind not built yet: %d %s", r.status, r.raw)
+	if r := manager.do(http.MethodPost, "/api/v1/channels", map[string]any{"kind": "fax", "name": "Fax"}); r.status != 422 || r.body["field"] != "kind" {
+		t.Errorf("a kind that does not exist: %d %s", r.status, r.raw)
 	}
 	e.db.Model(&store.Account{}).Where("id = ?", a.f.Account.ID).Update("channels", "api")
 	if r := manager.do(http.MethodPost, "/api/v1/channels", map[string]any{"kind": "webchat", "name": "Outro"}); r.status != 403 {
@@ -99,8 +99,8 @@ func TestChannelKindsAndGenericSettings(t *testing.T) {
 		ig["capabilities"].(map[string]any)["human_agent_window_seconds"] != float64(7*86400) {
 		t.Errorf("instagram: %v", ig)
 	}
-	if li := byKind["linkedin"]; li["available"] != false || li["oauth"] != false {
-		t.Errorf("linkedin (not built): %v", li)
+	if li := byKind["linkedin"]; li["available"] != true || li["component"] != "linkedin" || li["capabilities"].(map[string]any)["external_replies"] != true {
+		t.Errorf("linkedin: %v", li)
 	}
 	if sms := byKind["sms"]; sms["available"] != true || sms["capabilities"].(map[string]any)["metered"] != true {
 		t.Errorf("sms: %v", sms)

@@ -56,7 +56,7 @@ func (s *Server) getThread(c *gin.Context) {
 	if conv.ThreadInfoAt == nil || time.Since(*conv.ThreadInfoAt) > threadInfoTTL {
 		if fresh, err := s.describeThread(c, conv); err == nil {
 			info = fresh
-		} else {
+		} else if !errors.Is(err, channels.ErrThreadStored) {
 			s.Logger.Warn("thread not described", "conversation", conv.ID, "error", err)
 		}
 	}

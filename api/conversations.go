@@ -397,6 +397,10 @@ func (s *Server) sendMessage(c *gin.Context) {
 		problem(c, http.StatusUnprocessableEntity, "kind must be text, note or comment", "kind")
 		return
 	}
+	if req.Kind != store.KindNote && s.externalReplies(c, conv) {
+		problem(c, http.StatusUnprocessableEntity, "replies on this channel are written on the provider's own site, by the person (LinkedIn); write a private note (kind note) here", "body")
+		return
+	}
 	if req.Kind == store.KindComment && !s.commentThread(c, conv) {
 		problem(c, http.StatusUnprocessableEntity, "kind comment (a public reply) is for conversations about a post's comments", "kind")
 		return
@@ -755,6 +759,16 @@ type channelItem struct {
 
 // maxText is the longest text the conversation's channel takes; 0: no
 // limit known.
+// externalReplies tells whether the conversation's replies are written on
+// the provider's own site (LinkedIn).
+func (s *Server) externalReplies(c *gin.Context, conv store.Conversation) bool {
+	var ch store.Channel
+	if s.DB.WithContext(c).Select("kind").Take(&ch, "id = ?", conv.ChannelID).Error != nil {
+		return false
+	}
+	return s.channels().Capabilities(ch.Kind).ExternalReplies
+}
+
 func (s *Server) maxText(c *gin.Context, conv store.Conversation) int {
 	var ch store.Channel
 	if s.DB.WithContext(c).Select("kind").Take(&ch, "id = ?", conv.ChannelID).Error != nil {

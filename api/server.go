@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/chatspot/chatspot/internal/billing"
+	"github.com/chatspot/chatspot/internal/channels/linkedin"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -98,12 +99,14 @@ func (s *Server) Handler() http.Handler {
 		s.Channels = kinds.Registry(kinds.Config{AllowPrivateURLs: s.AllowPrivateURLs})
 	}
 	r := gin.New()
-	r.Use(gin.Recovery(), s.requestLog(), limitBody(maxBody))
+	r.Use(gin.Recovery(), s.requestLog(), limitBody(maxBody), s.extensionCORS)
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.ready)
 	s.hookRoutes(r)
 	s.webchatRoutes(r)
 	r.GET("/widget.js", s.widgetScript)
+	r.GET(linkedin.ExtensionPath, s.extensionZip)
+	r.OPTIONS(linkedInCapturePath, func(c *gin.Context) { c.Status(http.StatusNoContent) })
 	r.GET("/demo", s.demoPage)
 
 	r.POST("/api/v1/auth/login", s.login)
@@ -189,6 +192,8 @@ func (s *Server) Handler() http.Handler {
 	add(http.MethodDelete, "/messages/:id", auth.Reply, s.deleteComment)
 	add(http.MethodGet, "/conversations/:id/thread", "", s.getThread)
 	add(http.MethodPost, "/conversations/:id/quote", auth.Reply, s.quote)
+	add(http.MethodPost, "/linkedin/captures", auth.Reply, s.linkedInCapture)
+	add(http.MethodPost, "/linkedin/token", auth.Reply, s.linkedInToken)
 	add(http.MethodPost, "/conversations/:id/assist", auth.Reply, s.assist)
 	add(http.MethodPost, "/attachments", auth.Reply, s.uploadAttachment)
 	add(http.MethodGet, "/attachments/:id", "", s.getAttachment)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"net"
 	"net/http"
 	"net/url"
@@ -77,6 +78,10 @@ type Capabilities struct {
 	// it finally fails; the kit adds the activation step prepaid_balance
 	// (the account's first recharge activates the channel).
 	Metered bool `json:"metered"`
+	// ExternalReplies: replies are written on the provider's own site by
+	// the person (LinkedIn, which has no messaging API): agents write
+	// private notes only, and the next capture brings the replies in.
+	ExternalReplies bool `json:"external_replies"`
 }
 
 // WindowFor is the window for a send with or without the human-agent tag.
@@ -355,11 +360,17 @@ type ThreadInfo struct {
 	MediaType string `json:"media_type,omitempty"`
 }
 
+// ErrThreadStored is DescribeThread's answer when there is nothing to ask
+// the provider: the thread's card is the one stored with the conversation
+// (LinkedIn's, from its last capture).
+var ErrThreadStored = errors.New("the thread is described by what was stored")
+
 // Thread kinds.
 const (
 	ThreadPost    = "post"    // an Instagram post's comments
 	ThreadListing = "listing" // a Mercado Livre listing's questions
 	ThreadAd      = "ad"      // an OLX ad's chat
+	ThreadProfile = "profile" // a LinkedIn profile's conversation
 )
 
 // ThreadDescriber is a kind that can say what a thread is about, from the
@@ -435,6 +446,10 @@ type Presenter interface {
 type Presentation struct {
 	Snippet    string // webchat: the embed code
 	InboundURL string // api: where integrators post
+	// LinkedIn: where to download the capture extension, its id, and when
+	// captures arrived (RFC 3339, "" before the first).
+	ExtensionURL, ExtensionID     string
+	FirstCaptureAt, LastCaptureAt string
 }
 
 // PublicURL is baseURL when providers on the internet can reach it (https

@@ -79,5 +79,4 @@ func (r *Registry) Kinds() []KindInfo {
 // channel screen can list them as coming and windows apply to any channel
 // row that exists of them.
 var planned = []Kind{
-	{Name: KindLinkedIn, Label: "LinkedIn"},
 }

@@ -4,6 +4,7 @@ package kinds
 
 import (
 	"crypto/tls"
+	"github.com/chatspot/chatspot/extension"
 	"net/http"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/chatspot/chatspot/internal/channels/apichannel"
 	"github.com/chatspot/chatspot/internal/channels/email"
 	"github.com/chatspot/chatspot/internal/channels/instagram"
+	"github.com/chatspot/chatspot/internal/channels/linkedin"
 	"github.com/chatspot/chatspot/internal/channels/mercadolivre"
 	"github.com/chatspot/chatspot/internal/channels/messenger"
 	"github.com/chatspot/chatspot/internal/channels/olx"
@@ -77,6 +79,7 @@ func Registry(cfg Config) *channels.Registry {
 			HTTP: &http.Client{Timeout: 30 * time.Second}},
 		&mercadolivre.Adapter{APIURL: cfg.MercadoLivreAPIURL, AuthURL: cfg.MercadoLivreAuthURL, HTTP: &http.Client{Timeout: 30 * time.Second}},
 		&olx.Adapter{AuthURL: cfg.OLXAuthURL, APIURL: cfg.OLXAPIURL, HTTP: &http.Client{Timeout: 30 * time.Second}},
+		&linkedin.Adapter{ExtensionID: extension.LinkedInID()},
 		&sms.Adapter{ZenviaURL: cfg.ZenviaAPIURL, TwilioURL: cfg.TwilioAPIURL, SegmentCents: cfg.SMSSegmentCents, HTTP: &http.Client{Timeout: 30 * time.Second}},
 	)
 }
