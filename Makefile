@@ -6,19 +6,27 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/chatspot/chatspot/internal/cli.version=$(VERSION)
 
-.PHONY: dev build web test test-clock e2e lint bench clean readme
+.PHONY: dev build web extension test test-clock e2e lint bench clean readme
 
 ## dev: build the UI and the binary, then run everything in one process
 dev: build
 	./bin/chatspot dev
 
-## build: the single chatspot binary, with the UI embedded
-build: web
+## build: the single chatspot binary, with the UI (and the LinkedIn
+## extension) embedded
+build: web extension
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/chatspot ./cmd/chatspot
 
 ## web: install the UI's packages and build it into web/dist (embedded by go build)
 web:
 	cd web && npm ci --no-audit --no-fund && npm run build
+
+## extension: the LinkedIn capture extension, unpacked in bin/extension/linkedin
+## (chrome://extensions › Developer mode › Load unpacked); the server also
+## hands it out zipped at /downloads/chatspot-linkedin.zip
+extension:
+	rm -rf bin/extension && mkdir -p bin/extension && cp -r extension/linkedin bin/extension/linkedin
+	@echo "LinkedIn extension: bin/extension/linkedin (id fkhoahfemdmpmhjiomhbikigbfgfoeep)"
 
 ## test: the whole suite: UI unit tests, Go tests (with the built UI embedded),
 ## then the browser end-to-end test in Debian's Chromium (/usr/bin/chromium);
