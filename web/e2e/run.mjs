@@ -23,6 +23,7 @@ import { chromium } from 'playwright-core'
 import { crmSteps } from './lib/crm.mjs'
 import { emailSteps, startMailServers } from './lib/email.mjs'
 import { instagramSteps, startFakeInstagram } from './lib/instagram.mjs'
+import { linkedinSteps } from './lib/linkedin.mjs'
 import { mercadolivreSteps, startFakeMercadoLivre } from './lib/mercadolivre.mjs'
 import { writeFixtures } from './lib/files.mjs'
 import { Run, fail, fmt, hidden, visible, waitUntil } from './lib/harness.mjs'
@@ -428,6 +429,7 @@ async function main() {
 
   // 28-31. Mercado Livre: a seller connected by OAuth (PKCE), a buyer's question on a listing answered publicly, the 2,000-character limit.
   await mercadolivreSteps(run, { agent: () => pages.agent, base: server?.base, fake: mercadolivre, artifacts, T, agentBubble })
+  await linkedinSteps(run, { agent: () => pages.agent, base: server?.base, repo, chromiumPath, T })
 
   return run
 }
