@@ -11,6 +11,7 @@ import { CrmPage } from './crm/CrmPage'
 import { AgendaPage } from './agenda/AgendaPage'
 import { canUseCrm } from './crm/crmLogic'
 import { Header } from './layout/Header'
+import { LowBalanceBanner } from './layout/LowBalanceBanner'
 import { useI18n } from './i18n'
 import { matchRoute, navigate, usePath } from './router'
 import { SessionContext, StreamContext } from './session'
@@ -157,6 +158,7 @@ function Shell({ me, setMe, onLogout, children }: { me: Me; setMe: (m: Me) => vo
       <StreamContext.Provider value={stream}>
         <div className="app">
           <Header onLogout={onLogout} />
+          <LowBalanceBanner key={me.user.id} />
           <main className="app-main">{children}</main>
         </div>
       </StreamContext.Provider>

@@ -18,6 +18,10 @@
 // with a notice, and then removes from the address.
 // Kinds with capabilities.templates (WhatsApp Official) add the channel's
 // message templates below the editor (TemplatesSection).
+// LinkedIn's editor is a guided activation (LinkedInSettings): the capture
+// extension, its token, the CRM stage of its cards and the first capture,
+// which the screen awaits by asking for the channel every 5 s (and at once
+// on its channel.updated events).
 import { useEffect, useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
 import type { ChannelActivation, ChannelDetail, ChannelKindInfo, ChannelListItem, ChannelSettingField, PreChatMode } from '../api/types'
@@ -54,6 +58,10 @@ import {
   kindInfo,
   kindLabel,
   kindOptions,
+  LINKEDIN_POLL_MS,
+  awaitingFirstCapture,
+  linkedInForm,
+  linkedInSettingsBody,
   listItem,
   newChannelBody,
   oauthProvider,
@@ -84,12 +92,13 @@ import {
   withoutOAuthReturn,
   withoutToken,
 } from './channelsLogic'
-import type { ApiForm, GenericForm, GenericValue, HoursForm, OAuthReturn, WebchatForm, Weekday } from './channelsLogic'
+import type { ApiForm, GenericForm, GenericValue, HoursForm, LinkedInForm, OAuthReturn, WebchatForm, Weekday } from './channelsLogic'
 import { formErrors, NO_ERRORS } from './adminLogic'
 import type { FormErrors } from './adminLogic'
 import { ConfirmDialog, Dialog, FieldError, FormError, LoadState, useLoad } from './ui'
 import { PairingPrompt } from './PairingPrompt'
 import { TemplatesSection } from './TemplatesSection'
+import { LinkedInSettingsForm } from './LinkedInSettings'
 
 type Secret = { name: string; token: string; inboundUrl?: string }
 
@@ -458,9 +467,26 @@ function ChannelEditor({
   useEffect(() => {
     if (live && live.id === id) loaded.setData(() => live)
   }, [live])
+  // LinkedIn: the capture times are in the channel, not in the event
+  const linkedIn = !!channel && editorFor(kindInfo(kinds, channel.kind)) === 'linkedin'
+  function refresh() {
+    channelsApi.get(id).then(
+      (ch) => loaded.setData(() => withoutToken(ch)),
+      () => undefined,
+    )
+  }
   useStreamEvents((ev) => {
-    if (ev.type === 'channel.updated' && ev.data.id === id) loaded.setData((ch) => (ch ? applyChannelUpdate(ch, ev.data) : ch))
+    if (ev.type !== 'channel.updated' || ev.data.id !== id) return
+    loaded.setData((ch) => (ch ? applyChannelUpdate(ch, ev.data) : ch))
+    if (linkedIn) refresh()
   })
+  // Awaiting LinkedIn's first capture: asked for again every 5 s (an event may be missed).
+  const awaiting = linkedIn && !!channel && channel.active && awaitingFirstCapture(channel)
+  useEffect(() => {
+    if (!awaiting) return
+    const timer = setInterval(refresh, LINKEDIN_POLL_MS)
+    return () => clearInterval(timer)
+  }, [awaiting, id])
   // The list follows what the editor knows: a fresh status, and a running
   // activation the list then keeps asking after.
   useEffect(() => {
@@ -500,6 +526,7 @@ function ChannelForm({
   const [name, setName] = useState(channel.name)
   const [web, setWeb] = useState<WebchatForm>(() => webchatForm(channel.settings))
   const [api, setApi] = useState<ApiForm>(() => apiForm(channel.settings))
+  const [li, setLi] = useState<LinkedInForm>(() => linkedInForm(channel.settings))
   const [gen, setGen] = useState<GenericForm>(() => genericForm(fields, channel.settings))
   const [busy, setBusy] = useState(false)
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS)
@@ -550,7 +577,14 @@ function ChannelForm({
     setBusy(true)
     setErrors(NO_ERRORS)
     try {
-      const settings = editor === 'webchat' ? { ...webchatSettings(web) } : editor === 'api' ? { ...apiSettingsBody(api) } : genericSettingsBody(fields, gen)
+      const settings =
+        editor === 'webchat'
+          ? { ...webchatSettings(web) }
+          : editor === 'api'
+            ? { ...apiSettingsBody(api) }
+            : editor === 'linkedin'
+              ? linkedInSettingsBody(li)
+              : genericSettingsBody(fields, gen)
       const ch = await channelsApi.update(channel.id, { name: name.trim(), settings })
       // The answer masks secrets again: their boxes show the placeholder.
       if (editor === 'api') setApi(apiForm(ch.settings))
@@ -560,7 +594,7 @@ function ChannelForm({
       setConnectError(null)
       onSaved(ch)
     } catch (err) {
-      setErrors(formErrors(err, channelFieldKeys(fields), t))
+      setErrors(formErrors(err, channelFieldKeys(editor === 'linkedin' && info ? info.settings : fields), t))
     }
     setBusy(false)
   }
@@ -661,6 +695,16 @@ function ChannelForm({
                 problems={dayProblems}
                 onChange={(f) => {
                   setWeb(f)
+                  touched()
+                }}
+              />
+            ) : editor === 'linkedin' ? (
+              <LinkedInSettingsForm
+                channel={channel}
+                form={li}
+                errors={errors}
+                onChange={(f) => {
+                  setLi(f)
                   touched()
                 }}
               />

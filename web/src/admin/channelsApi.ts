@@ -8,6 +8,7 @@ import type {
   ChannelListItem,
   ChannelPatch,
   Items,
+  LinkedInExtensionToken,
   MessageTemplate,
   NewChannelInput,
   NewTemplateInput,
@@ -33,4 +34,6 @@ export const channelsApi = {
     request<MessageTemplate>('POST', `/api/v1/channels/${enc(id)}/templates`, { body: input }),
   /** 202: the server reads the templates from Meta again in the background (template.updated events follow) */
   syncTemplates: (id: string) => request<void>('POST', `/api/v1/channels/${enc(id)}/templates/sync`),
+  /** 201: the caller's own token for the LinkedIn capture extension (its secret only in this answer) */
+  linkedInToken: () => request<LinkedInExtensionToken>('POST', '/api/v1/linkedin/token'),
 }

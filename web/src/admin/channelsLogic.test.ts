@@ -57,6 +57,10 @@ import {
   webchatSettings,
   withoutOAuthReturn,
   withoutToken,
+  awaitingFirstCapture,
+  extensionUrl,
+  linkedInForm,
+  linkedInSettingsBody,
 } from './channelsLogic'
 
 describe('business hours form ⇄ JSON', () => {
@@ -630,5 +634,44 @@ describe('pairing (WhatsApp QR code)', () => {
     expect(retryLabel('whatsapp', pt)).toBe('Parear novamente')
     expect(retryLabel('whatsapp', en)).toBe('Pair again')
     expect(retryLabel('telegram', pt)).toBe('Tentar novamente')
+  })
+})
+
+describe('LinkedIn (guided activation)', () => {
+  const li = (over: Partial<ChannelKindInfo> = {}): ChannelKindInfo => ({
+    kind: 'linkedin',
+    label: 'LinkedIn',
+    available: true,
+    in_plan: true,
+    component: 'linkedin',
+    activation: false,
+    oauth: false,
+    capabilities: { window_seconds: 0, human_agent_window_seconds: 0, media: [], templates: false, receipts: false, threads: true, edits: false, reactions: false, comments: false, external_replies: true, sends_per_second: 0 },
+    settings: [
+      { name: 'pipeline_id', label: 'CRM pipeline', type: 'text', required: false },
+      { name: 'stage_id', label: 'CRM stage', type: 'text', required: false },
+    ],
+    ...over,
+  })
+
+  it('has its own editor, and the create dialog asks only for a name', () => {
+    expect(editorFor(li())).toBe('linkedin')
+    expect(createDialogFields(li(), { all: true })).toEqual([])
+  })
+
+  it('reads and sends only the CRM place of the cards: a stage without a pipeline is not sent', () => {
+    const form = linkedInForm({ pipeline_id: 'p1', stage_id: 's2', first_capture_at: '2026-03-02T13:05:00Z' })
+    expect(form).toEqual({ pipeline_id: 'p1', stage_id: 's2' })
+    expect(linkedInSettingsBody(form)).toEqual({ pipeline_id: 'p1', stage_id: 's2' })
+    expect(linkedInSettingsBody({ pipeline_id: '', stage_id: 's2' })).toEqual({ pipeline_id: '', stage_id: '' })
+    expect(linkedInForm({ pipeline_id: 7 })).toEqual({ pipeline_id: '', stage_id: '' })
+  })
+
+  it('awaits the first capture while the channel has none; downloads from the channel\'s address', () => {
+    expect(awaitingFirstCapture({})).toBe(true)
+    expect(awaitingFirstCapture({ first_capture_at: null })).toBe(true)
+    expect(awaitingFirstCapture({ first_capture_at: '2026-03-02T13:05:00Z' })).toBe(false)
+    expect(extensionUrl({ extension_url: 'https://chat.example.com/downloads/chatspot-linkedin.zip' })).toBe('https://chat.example.com/downloads/chatspot-linkedin.zip')
+    expect(extensionUrl({})).toBe('/downloads/chatspot-linkedin.zip')
   })
 })

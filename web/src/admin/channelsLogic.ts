@@ -74,11 +74,11 @@ export function kindInfo(kinds: readonly ChannelKindInfo[] | null | undefined, k
 }
 
 /** Which editor a channel gets: a bespoke one, the form from the kind's schema, or none (unknown or unbuilt kind). */
-export type EditorKind = 'webchat' | 'api' | 'generic' | 'none'
+export type EditorKind = 'webchat' | 'api' | 'linkedin' | 'generic' | 'none'
 
 export function editorFor(info: ChannelKindInfo | undefined): EditorKind {
   if (!info) return 'none'
-  if (info.component === 'webchat' || info.component === 'api') return info.component
+  if (info.component === 'webchat' || info.component === 'api' || info.component === 'linkedin') return info.component
   return info.available ? 'generic' : 'none'
 }
 
@@ -735,4 +735,38 @@ export function inboundExample(url: string): string {
     '',
     JSON.stringify({ message_id: 'msg-123', from: { id: 'customer-42', name: 'Maria Silva' }, text: 'Olá!' }, null, 2),
   ].join('\n')
+}
+
+// ---------- LinkedIn (guided activation) ----------
+
+/** Where the server hands out the capture extension, when the channel does not say. */
+export const LINKEDIN_EXTENSION_PATH = '/downloads/chatspot-linkedin.zip'
+
+/** While the first capture is awaited, the screen asks for the channel this often (ms). */
+export const LINKEDIN_POLL_MS = 5000
+
+/** The CRM place "Capturar + oportunidade" creates its card in; "" = the first pipeline, its first stage. */
+export interface LinkedInForm {
+  pipeline_id: string
+  stage_id: string
+}
+
+export function linkedInForm(settings: Record<string, unknown> | null | undefined): LinkedInForm {
+  const str = (v: unknown) => (typeof v === 'string' ? v : '')
+  return { pipeline_id: str(settings?.pipeline_id), stage_id: str(settings?.stage_id) }
+}
+
+/** What PATCH /channels/:id sends: only the two CRM settings (the server keeps the capture times it wrote). */
+export function linkedInSettingsBody(f: LinkedInForm): Record<string, unknown> {
+  return { pipeline_id: f.pipeline_id, stage_id: f.pipeline_id ? f.stage_id : '' }
+}
+
+/** A LinkedIn channel no capture has reached yet. */
+export function awaitingFirstCapture(ch: Pick<ChannelDetail, 'first_capture_at'>): boolean {
+  return !ch.first_capture_at
+}
+
+/** The extension's download address: the channel's, else the server's usual one. */
+export function extensionUrl(ch: Pick<ChannelDetail, 'extension_url'>): string {
+  return ch.extension_url || LINKEDIN_EXTENSION_PATH
 }

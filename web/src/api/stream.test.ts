@@ -72,6 +72,21 @@ describe('event stream', () => {
     ])
     s.close()
   })
+  it('delivers billing.updated and billing.low_balance', () => {
+    FakeEventSource.instances = []
+    const s = openStream({ EventSourceImpl: ES })
+    const got: StreamEvent[] = []
+    s.subscribe((ev) => got.push(ev))
+    const es = FakeEventSource.instances[0]
+    es.fire('billing.updated', { balance_cents: 1230 })
+    es.fire('billing.low_balance', { balance_cents: 1230, low_balance_cents: 2000 })
+    expect(got).toEqual([
+      { type: 'billing.updated', data: { balance_cents: 1230 } },
+      { type: 'billing.low_balance', data: { balance_cents: 1230, low_balance_cents: 2000 } },
+    ])
+    s.close()
+  })
+
 
   it('after the server closes the stream, checks the session and reconnects, then asks for a refresh', async () => {
     vi.useFakeTimers()

@@ -15,6 +15,7 @@ export const EVENT_NAMES = [
   'channel.updated',
   'template.updated',
   'billing.updated',
+  'billing.low_balance',
 ] as const
 
 export type StreamState = 'connecting' | 'open' | 'reconnecting'

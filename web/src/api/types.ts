@@ -97,8 +97,8 @@ export interface ConversationSummary {
  * and link come from Mercado Livre the same way.
  */
 export interface ConversationThread {
-  /** "post", "listing", or another kind shown as sent (i18n "thread.kind.<kind>") */
-  kind: 'post' | 'listing' | (string & {})
+  /** "post", "listing", "profile" (a LinkedIn member's: title the name, caption "headline · company"), or another kind shown as sent (i18n "thread.kind.<kind>") */
+  kind: 'post' | 'listing' | 'profile' | (string & {})
   /** the provider's id of the post (or listing, e-mail thread…) */
   key: string
   caption?: string
@@ -350,12 +350,19 @@ export type StreamEvent =
   | { type: 'scheduled_message.updated'; data: ScheduledMessage }
   | { type: 'template.updated'; data: TemplateUpdatedEvent }
   | { type: 'billing.updated'; data: BillingUpdatedEvent }
+  | { type: 'billing.low_balance'; data: BillingLowBalanceEvent }
 
 /** The prepaid balance changed (a recharge paid, a send reserved or refunded). */
 export interface BillingUpdatedEvent {
   balance_cents: number
   /** the recharge that changed, when a recharge did */
   recharge?: Recharge
+}
+
+/** The prepaid balance just fell below the account's alert threshold (sent to billing:manage). */
+export interface BillingLowBalanceEvent {
+  balance_cents: number
+  low_balance_cents: number
 }
 
 // Administration (users, profiles, teams, sessions, API tokens, audit log).
@@ -436,6 +443,9 @@ export interface ApiToken {
 export interface CreatedApiToken extends ApiToken {
   token: string
 }
+
+/** POST /linkedin/token: the caller's own token for the LinkedIn capture extension, shown once. */
+export type LinkedInExtensionToken = Pick<CreatedApiToken, 'id' | 'name' | 'token' | 'permissions'>
 
 export type AuditAction =
   | 'login'
@@ -546,6 +556,11 @@ export interface ChannelCapabilities {
   max_text?: number
   /** each send costs prepaid balance (SMS): the composer quotes it (POST /conversations/:id/quote) */
   metered?: boolean
+  /**
+   * replies are written on the provider's own site, by the person (LinkedIn):
+   * the composer takes private notes only, and a text send is refused (422)
+   */
+  external_replies?: boolean
   sends_per_second: number
 }
 
@@ -559,7 +574,7 @@ export interface ChannelKindInfo {
   /** the account's plan includes it */
   in_plan: boolean
   /** a bespoke editor; absent: a form from `settings` */
-  component?: 'webchat' | 'api'
+  component?: 'webchat' | 'api' | 'linkedin'
   /** the kind runs an activation workflow when created or switched on */
   activation: boolean
   /** the kind connects through the provider's consent screen (Instagram, Facebook): POST /channels/:id/oauth */
@@ -613,6 +628,14 @@ export interface ChannelDetail extends ChannelListItem {
   inbound_token?: string
   /** kinds that receive from the provider by webhook (e.g. Telegram): where it posts */
   webhook_url?: string
+  /** linkedin: where to download the capture extension (a .zip to load unpacked) */
+  extension_url?: string
+  /** linkedin: the extension's stable id (for IT to allow-list) */
+  extension_id?: string
+  /** linkedin: when the first capture arrived (RFC 3339); absent or null until then */
+  first_capture_at?: string | null
+  /** linkedin: when the latest capture arrived (RFC 3339) */
+  last_capture_at?: string | null
 }
 
 // Message templates (WhatsApp Official): outside the 24 h service window only

@@ -56,6 +56,19 @@ export interface ComposerProps {
    * typing; never for a private note. Absent: nothing is quoted.
    */
   quote?: (text: string, signal: AbortSignal) => Promise<SendQuote>
+  /**
+   * Replies are written on the provider's own site, by the person
+   * (capabilities.external_replies, LinkedIn): only private notes are sent
+   * from here, with a notice saying where to answer. Absent: a plain chat.
+   */
+  externalReplies?: ExternalRepliesOptions
+}
+
+export interface ExternalRepliesOptions {
+  /** the channel's kind: "composer.externalReplies.<kind>" says it in its own words when it exists */
+  kind: string
+  /** the kind's name, for the general notice */
+  label: string
 }
 
 export interface CommentReplyOptions {
@@ -83,11 +96,29 @@ interface Upload {
 
 let uploadSeq = 0
 
-export function Composer({ conversationId, quickReplies, send, upload, onSent, assist, templates, comments, questions, maxText, quote }: ComposerProps) {
+export function Composer({
+  conversationId,
+  quickReplies,
+  send,
+  upload,
+  onSent,
+  assist,
+  templates: templateOptions,
+  comments,
+  questions,
+  maxText,
+  quote,
+  externalReplies,
+}: ComposerProps) {
   const { t, lang } = useI18n()
   const saved = draftStore.get(conversationId)
   const [text, setText] = useState(saved.text)
-  const [note, setNote] = useState(saved.note)
+  const [noteOn, setNote] = useState(saved.note)
+  // replies written elsewhere (LinkedIn): every send here is a private note, and no template goes out
+  const notesOnly = !!externalReplies
+  const note = notesOnly || noteOn
+  const templates = notesOnly ? undefined : templateOptions
+  const externalKey: string = `composer.externalReplies.${externalReplies?.kind ?? ''}`
   const [mode, setMode] = useState<ReplyMode>(saved.mode ?? 'public')
   const [uploads, setUploads] = useState<Upload[]>([])
   const [sending, setSending] = useState(false)
@@ -521,6 +552,12 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
         </div>
       )}
 
+      {externalReplies && (
+        <p className="composer-external" role="note" data-testid="composer-external-replies" data-kind={externalReplies.kind}>
+          {hasKey(externalKey) ? t(externalKey) : t('composer.externalReplies', { provider: externalReplies.label })}
+        </p>
+      )}
+
       {comments && <ReplyModeToggle mode={mode} onMode={setMode} disabled={note} />}
 
       {answerTo?.replyTo && !note && (
@@ -611,6 +648,8 @@ export function Composer({ conversationId, quickReplies, send, upload, onSent, a
               type="button"
               className={`btn btn-ghost btn-sm note-toggle ${note ? 'is-on' : ''}`}
               aria-pressed={note}
+              disabled={notesOnly}
+              title={notesOnly ? t('composer.notesOnly') : undefined}
               data-testid="composer-note-toggle"
               onClick={() => setNote((n) => !n)}
             >

@@ -415,6 +415,7 @@ export function ConversationView({ id, refs, onSummary, onSent: notifySent, onRe
             questions={questions ? { replyTo, onClearReply: () => setReplyToId(null), contactName: conv.contact.name } : undefined}
             maxText={caps?.max_text}
             quote={caps?.metered ? (text, signal) => api.quote(conv.id, text, signal) : undefined}
+            externalReplies={caps?.external_replies ? { kind: conv.channel.kind, label: channelLabel(conv.channel.kind, t) } : undefined}
           />
         ) : (
           <p className="read-only-note">{t('conv.readOnly')}</p>

@@ -1,11 +1,12 @@
-// What a conversation is about, when it is a post's comments or a listing's
-// questions: a badge for the inbox list and the header, and the post's or
-// listing's card above the messages.
+// What a conversation is about, when it is a post's comments, a listing's
+// questions or a LinkedIn member's conversation: a badge for the inbox list
+// and the header, and the post's, listing's or profile's card above the
+// messages.
 import { useEffect, useState } from 'react'
 import { api } from '../api/client'
 import type { ChannelKindInfo, ConversationSummary, ConversationThread } from '../api/types'
 import { useI18n } from '../i18n'
-import { captionSnippet, conversationBadge, isListingThread, threadNeedsDetails } from './commentLogic'
+import { captionSnippet, conversationBadge, isListingThread, isProfileThread, threadNeedsDetails } from './commentLogic'
 
 /**
  * "Comentário · “caption…”" on a post's comments, "Pergunta · “title…”" on a
@@ -50,8 +51,9 @@ export interface PostCardProps {
 
 /**
  * What the conversation is about, above its messages: a post (thumbnail,
- * caption clamped, a link to it on Instagram) or a listing (photo, title,
- * price, a link to it on Mercado Livre).
+ * caption clamped, a link to it on Instagram), a listing (photo, title,
+ * price, a link to it on Mercado Livre) or a LinkedIn profile (name,
+ * "headline · company", a link to it on LinkedIn).
  */
 export function PostCard({ conversationId, thread, onThread }: PostCardProps) {
   const { t } = useI18n()
@@ -80,6 +82,7 @@ export function PostCard({ conversationId, thread, onThread }: PostCardProps) {
     // once per conversation: a post or listing still without details is not asked for again
   }, [conversationId])
 
+  if (isProfileThread(thread)) return <ProfileCard thread={thread} loading={loading} />
   const listing = isListingThread(thread)
   const label = t(listing ? 'thread.kind.listing' : 'thread.kind.post')
   const known = listing ? thread.title || thread.caption : thread.caption
@@ -116,6 +119,35 @@ export function PostCard({ conversationId, thread, onThread }: PostCardProps) {
         {thread.link && (
           <a className="post-card-link" href={thread.link} target="_blank" rel="noreferrer" data-testid="post-link">
             {t(listing ? 'thread.viewListing' : 'thread.viewPost')} ↗
+          </a>
+        )}
+      </div>
+    </section>
+  )
+}
+
+/** A LinkedIn member: the name, "headline · company" as the last capture read them, and the profile on LinkedIn. */
+function ProfileCard({ thread, loading }: { thread: ConversationThread; loading: boolean }) {
+  const { t } = useI18n()
+  const label = t('thread.kind.profile')
+  return (
+    <section className="post-card is-profile" data-testid="post-card" data-kind={thread.kind} aria-label={label}>
+      <div className="post-card-body">
+        <span className="post-card-kind">{label}</span>
+        {thread.title && (
+          <p className="post-card-title" data-testid="profile-name" title={thread.title}>
+            {thread.title}
+          </p>
+        )}
+        {thread.caption && (
+          <p className="post-card-caption" data-testid="profile-headline" title={thread.caption}>
+            {thread.caption}
+          </p>
+        )}
+        {!thread.title && !thread.caption && loading && <p className="post-card-caption muted">{t('thread.loadingProfile')}</p>}
+        {thread.link && (
+          <a className="post-card-link" href={thread.link} target="_blank" rel="noopener noreferrer" data-testid="profile-link">
+            {t('thread.viewProfile')} ↗
           </a>
         )}
       </div>

@@ -15,6 +15,8 @@ describe('comment logic', () => {
     expect(threadNeedsDetails({ kind: 'post', key: '1', image_url: 'https://x/1.jpg' })).toBe(false)
     expect(threadNeedsDetails({ kind: 'listing', key: 'item:MLB1' })).toBe(true)
     expect(threadNeedsDetails({ kind: 'listing', key: 'item:MLB1', title: 'Tênis Aurora' })).toBe(false)
+    expect(threadNeedsDetails({ kind: 'profile', key: 'https://www.linkedin.com/in/ana-souza' })).toBe(true)
+    expect(threadNeedsDetails({ kind: 'profile', key: 'https://www.linkedin.com/in/ana-souza', title: 'Ana Souza' })).toBe(false)
     // a thread shown without a card (an e-mail thread) is never asked for
     expect(threadNeedsDetails({ kind: '', key: '<a@b>' })).toBe(false)
     expect(threadNeedsDetails(null)).toBe(false)

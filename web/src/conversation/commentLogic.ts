@@ -14,12 +14,17 @@ export function isListingThread(thread: ConversationThread | null | undefined): 
   return thread?.kind === 'listing'
 }
 
-/** A thread shown as a card above the messages: a post, or a listing. */
-export function hasThreadCard(thread: ConversationThread | null | undefined): thread is ConversationThread {
-  return isPostThread(thread) || isListingThread(thread)
+/** A LinkedIn member's conversation (key: the profile's URL; title the name, caption "headline · company"). */
+export function isProfileThread(thread: ConversationThread | null | undefined): boolean {
+  return thread?.kind === 'profile'
 }
 
-/** A post or listing whose caption, title and image are not known yet: GET /conversations/:id/thread fetches them. */
+/** A thread shown as a card above the messages: a post, a listing, or a profile. */
+export function hasThreadCard(thread: ConversationThread | null | undefined): thread is ConversationThread {
+  return isPostThread(thread) || isListingThread(thread) || isProfileThread(thread)
+}
+
+/** A post, listing or profile whose caption, title and image are not known yet: GET /conversations/:id/thread fetches them. */
 export function threadNeedsDetails(thread: ConversationThread | null | undefined): boolean {
   return hasThreadCard(thread) && !thread.caption && !thread.image_url && !thread.title
 }
