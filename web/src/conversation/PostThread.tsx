@@ -6,7 +6,7 @@ import { useEffect, useState } from 'react'
 import { api } from '../api/client'
 import type { ChannelKindInfo, ConversationSummary, ConversationThread } from '../api/types'
 import { useI18n } from '../i18n'
-import { captionSnippet, conversationBadge, isListingThread, isProfileThread, threadNeedsDetails } from './commentLogic'
+import { captionSnippet, conversationBadge, isAdThread, isListingThread, isProfileThread, threadNeedsDetails } from './commentLogic'
 
 /**
  * "Comentário · “caption…”" on a post's comments, "Pergunta · “title…”" on a
@@ -83,6 +83,7 @@ export function PostCard({ conversationId, thread, onThread }: PostCardProps) {
   }, [conversationId])
 
   if (isProfileThread(thread)) return <ProfileCard thread={thread} loading={loading} />
+  if (isAdThread(thread)) return <AdCard thread={thread} />
   const listing = isListingThread(thread)
   const label = t(listing ? 'thread.kind.listing' : 'thread.kind.post')
   const known = listing ? thread.title || thread.caption : thread.caption
@@ -121,6 +122,23 @@ export function PostCard({ conversationId, thread, onThread }: PostCardProps) {
             {t(listing ? 'thread.viewListing' : 'thread.viewPost')} ↗
           </a>
         )}
+      </div>
+    </section>
+  )
+}
+
+/** An OLX ad: its number, all OLX's chat API tells of it (no title, photo or price). */
+function AdCard({ thread }: { thread: ConversationThread }) {
+  const { t } = useI18n()
+  const label = t('thread.kind.ad')
+  return (
+    <section className="post-card is-ad" data-testid="post-card" data-kind={thread.kind} aria-label={label}>
+      <div className="post-card-body">
+        <span className="post-card-kind">{label}</span>
+        <p className="post-card-title" data-testid="ad-title">
+          {thread.title || thread.key}
+        </p>
+        <p className="post-card-caption muted">{t('thread.adNoDetails')}</p>
       </div>
     </section>
   )

@@ -19,9 +19,14 @@ export function isProfileThread(thread: ConversationThread | null | undefined): 
   return thread?.kind === 'profile'
 }
 
-/** A thread shown as a card above the messages: a post, a listing, or a profile. */
+/** An OLX ad's chat (key: ad:<list id>:<chat id>; title "Anúncio <list id>", all OLX's chat API says of it). */
+export function isAdThread(thread: ConversationThread | null | undefined): boolean {
+  return thread?.kind === 'ad'
+}
+
+/** A thread shown as a card above the messages: a post, a listing, a profile or an ad. */
 export function hasThreadCard(thread: ConversationThread | null | undefined): thread is ConversationThread {
-  return isPostThread(thread) || isListingThread(thread) || isProfileThread(thread)
+  return isPostThread(thread) || isListingThread(thread) || isProfileThread(thread) || isAdThread(thread)
 }
 
 /** A post, listing or profile whose caption, title and image are not known yet: GET /conversations/:id/thread fetches them. */

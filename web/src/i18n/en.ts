@@ -1268,6 +1268,8 @@ const en: Record<MessageKey, string> = {
   'thread.viewListing': 'View listing',
   'thread.loadingListing': 'Loading the listing…',
   'thread.kind.profile': 'LinkedIn profile',
+  'thread.kind.ad': 'OLX ad',
+  'thread.adNoDetails': "OLX's chat API gives only the ad's number: no title, photo or price.",
   'thread.viewProfile': 'View profile on LinkedIn',
   'thread.loadingProfile': 'Loading the profile…',
   'question.reply': 'Answer this question',

@@ -1267,6 +1267,8 @@ const ptBR = {
   'thread.viewListing': 'Ver anúncio',
   'thread.loadingListing': 'Carregando o anúncio…',
   'thread.kind.profile': 'Perfil no LinkedIn',
+  'thread.kind.ad': 'Anúncio na OLX',
+  'thread.adNoDetails': 'A API de chat da OLX informa só o número do anúncio, sem título, foto ou preço.',
   'thread.viewProfile': 'Ver perfil no LinkedIn',
   'thread.loadingProfile': 'Carregando o perfil…',
   'question.reply': 'Responder esta pergunta',
