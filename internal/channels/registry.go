@@ -78,5 +78,4 @@ func (r *Registry) Kinds() []KindInfo {
 // planned are the kinds not built yet, with what is known of them, so the
 // channel screen can list them as coming and windows apply to any channel
 // row that exists of them.
-var planned = []Kind{
-}
+var planned = []Kind{}
