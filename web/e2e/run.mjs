@@ -3,8 +3,10 @@
 // webchat widget on the demo shop page) talk to each other through a real
 // `chatspot dev` process; then the agent works the conversation in the CRM
 // (e2e/lib/crm.mjs), answers an Instagram comment (e2e/lib/instagram.mjs),
-// a customer's HTML mail (e2e/lib/email.mjs) and a buyer's question on a
-// Mercado Livre listing (e2e/lib/mercadolivre.mjs). See e2e/README.md.
+// a customer's HTML mail (e2e/lib/email.mjs), a buyer's question on a
+// Mercado Livre listing (e2e/lib/mercadolivre.mjs) and, after a Pix
+// recharge of the prepaid balance, a customer's SMS (e2e/lib/sms.mjs).
+// See e2e/README.md.
 //
 //   make build && cd web && npm run e2e
 //
@@ -25,6 +27,7 @@ import { emailSteps, startMailServers } from './lib/email.mjs'
 import { instagramSteps, startFakeInstagram } from './lib/instagram.mjs'
 import { linkedinSteps } from './lib/linkedin.mjs'
 import { mercadolivreSteps, startFakeMercadoLivre } from './lib/mercadolivre.mjs'
+import { MP_ACCESS_TOKEN, MP_WEBHOOK_SECRET, SEGMENT_CENTS, smsSteps, startFakeSMSProviders } from './lib/sms.mjs'
 import { writeFixtures } from './lib/files.mjs'
 import { Run, fail, fmt, hidden, visible, waitUntil } from './lib/harness.mjs'
 import { startChatspot } from './lib/server.mjs'
@@ -53,6 +56,7 @@ const pages = {} // agent, visitor
 const diagnostics = [] // failed requests and page errors, printed on failure
 let instagram = null // the local Instagram Graph API
 let mercadolivre = null // the local Mercado Livre API and consent screen
+let smsProviders = null // the local Mercado Pago (Pix) and Twilio (SMS) APIs
 let mail = null // the test IMAP and SMTP servers (go run …/mailserve)
 let fixtures = null // {dir, png, pdf, exe}: the files the attachment steps send
 
@@ -61,7 +65,7 @@ async function main() {
   // No stale pictures from an earlier run.
   for (const f of ['inbox.png', 'conversation.png', 'widget.png', 'widget-mobile.png', 'attachments.png', 'attachments-agent.png',
     'crm-board.png', 'crm-conversation.png', 'email-conversation.png', 'mercadolivre-channel.png', 'mercadolivre-conversation.png',
-    'failure-agent.png', 'failure-visitor.png', 'chatspot.log', 'mailserve.log']) {
+    'billing.png', 'sms-conversation.png', 'failure-agent.png', 'failure-visitor.png', 'chatspot.log', 'mailserve.log']) {
     await rm(path.join(artifacts, f), { force: true })
   }
   const run = new Run({ onFailure: saveFailureArtifacts })
@@ -77,6 +81,12 @@ async function main() {
     mercadolivre = await startFakeMercadoLivre()
     process.env.CHATSPOT_MERCADOLIVRE_API_URL = mercadolivre.url // read by the dev process
     process.env.CHATSPOT_MERCADOLIVRE_AUTH_URL = mercadolivre.authUrl
+    smsProviders = await startFakeSMSProviders()
+    process.env.CHATSPOT_MERCADOPAGO_ACCESS_TOKEN = MP_ACCESS_TOKEN // read by the dev process
+    process.env.CHATSPOT_MERCADOPAGO_WEBHOOK_SECRET = MP_WEBHOOK_SECRET
+    process.env.CHATSPOT_MERCADOPAGO_API_URL = smsProviders.mercadopagoUrl
+    process.env.CHATSPOT_TWILIO_API_URL = smsProviders.twilioUrl
+    process.env.CHATSPOT_SMS_SEGMENT_PRICE = String(SEGMENT_CENTS)
     server = await startChatspot({ bin, logFile: path.join(artifacts, 'chatspot.log') })
     process.stdout.write(`  app ${server.base}, demo ${server.demoUrl}, admin ${server.adminEmail}\n`)
   })
@@ -429,6 +439,10 @@ async function main() {
 
   // 28-31. Mercado Livre: a seller connected by OAuth (PKCE), a buyer's question on a listing answered publicly, the 2,000-character limit.
   await mercadolivreSteps(run, { agent: () => pages.agent, base: server?.base, fake: mercadolivre, artifacts, T, agentBubble })
+
+  // 32-35. Prepaid balance and SMS: a Twilio channel waits for the first recharge, a Pix recharge credits it, a customer's SMS is answered and charged.
+  await smsSteps(run, { agent: () => pages.agent, base: server?.base, fake: smsProviders, artifacts, T, agentBubble })
+
   await linkedinSteps(run, { agent: () => pages.agent, base: server?.base, repo, chromiumPath, T })
 
   return run
@@ -495,6 +509,10 @@ async function saveFailureArtifacts(step) {
     const { authorizations, grants, answers, refused, calls } = mercadolivre.seen
     process.stdout.write(`  fake Mercado Livre saw:\n${indent(JSON.stringify({ authorizations, grants, answers, refused, calls: calls.slice(-20) }, null, 1))}\n`)
   }
+  if (smsProviders && /^3[2-5]\./.test(step)) {
+    const { payments, mp, notifications, twilio, sent, inbound, refused } = smsProviders.seen
+    process.stdout.write(`  fake Mercado Pago and Twilio saw:\n${indent(JSON.stringify({ payments, mp, notifications, twilio, sent, inbound, refused }, null, 1))}\n`)
+  }
   void step
 }
 
@@ -513,6 +531,8 @@ async function cleanup() {
   instagram = null
   if (mercadolivre) await mercadolivre.close().catch(() => {})
   mercadolivre = null
+  if (smsProviders) await smsProviders.close().catch(() => {})
+  smsProviders = null
   if (mail) await mail.stop().catch(() => {})
   mail = null
 }
