@@ -12,7 +12,7 @@ import { createWriteStream } from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
 
-import { fail, hidden, visible, waitUntil, openChannelCreate } from './harness.mjs'
+import { api, fail, hidden, openChannelCreate, visible, waitUntil } from './harness.mjs'
 
 const USER = 'suporte'
 const PASSWORD = 's3nha'
@@ -323,15 +323,4 @@ export async function emailSteps(run, ctx) {
   })
 
   await pixel.close()
-}
-
-// api calls CHATSPOT's API from the agent's page, with its session and
-// CSRF token.
-async function api(page, method, path, body) {
-  return page.evaluate(async ({ method, path, body }) => {
-    const csrf = document.cookie.split('; ').find((c) => c.startsWith('chatspot_csrf='))?.split('=')[1]
-    const res = await fetch(path, { method, headers: { 'Content-Type': 'application/json', ...(csrf ? { 'X-CSRF-Token': decodeURIComponent(csrf) } : {}) },
-      body: body ? JSON.stringify(body) : undefined })
-    return { status: res.status, body: await res.json().catch(() => null) }
-  }, { method, path, body })
 }

@@ -121,3 +121,14 @@ export async function openChannelCreate(page, base, T, kindName) {
   await kind.selectOption(kindName)
   return dialog
 }
+
+// api calls CHATSPOT's API from the agent's page, with its session and
+// CSRF token.
+export async function api(page, method, path, body) {
+  return page.evaluate(async ({ method, path, body }) => {
+    const csrf = document.cookie.split('; ').find((c) => c.startsWith('chatspot_csrf='))?.split('=')[1]
+    const res = await fetch(path, { method, headers: { 'Content-Type': 'application/json', ...(csrf ? { 'X-CSRF-Token': decodeURIComponent(csrf) } : {}) },
+      body: body ? JSON.stringify(body) : undefined })
+    return { status: res.status, body: await res.json().catch(() => null) }
+  }, { method, path, body })
+}

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { chromium } from 'playwright-core'
 
-import { fail, visible, waitUntil } from './harness.mjs'
+import { api, fail, visible, waitUntil } from './harness.mjs'
 
 const EXTENSION_ID = 'fkhoahfemdmpmhjiomhbikigbfgfoeep' // from the manifest's key
 const PROFILE = 'https://www.linkedin.com/in/joana-prado-42'
@@ -85,15 +85,4 @@ export async function linkedinSteps(run, { agent, base, repo, chromiumPath, T })
   } finally {
     await ctx?.close().catch(() => {})
   }
-}
-
-// api calls CHATSPOT's API from the agent's page, with its session and
-// CSRF token.
-async function api(page, method, path, body) {
-  return page.evaluate(async ({ method, path, body }) => {
-    const csrf = document.cookie.split('; ').find((c) => c.startsWith('chatspot_csrf='))?.split('=')[1]
-    const res = await fetch(path, { method, headers: { 'Content-Type': 'application/json', ...(csrf ? { 'X-CSRF-Token': decodeURIComponent(csrf) } : {}) },
-      body: body ? JSON.stringify(body) : undefined })
-    return { status: res.status, body: await res.json().catch(() => null) }
-  }, { method, path, body })
 }

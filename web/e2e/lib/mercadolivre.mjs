@@ -12,7 +12,7 @@ import crypto from 'node:crypto'
 import http from 'node:http'
 import path from 'node:path'
 
-import { fail, visible, waitUntil, openChannelCreate } from './harness.mjs'
+import { api, fail, openChannelCreate, visible, waitUntil } from './harness.mjs'
 
 const APP_ID = '4459087200151032'
 const APP_SECRET = 'e2e-ml-secret'
@@ -360,15 +360,4 @@ export async function mercadolivreSteps(run, ctx) {
       page.off('request', onRequest)
     }
   })
-}
-
-// api calls CHATSPOT's API from the agent's page, with its session and
-// CSRF token.
-async function api(page, method, path, body) {
-  return page.evaluate(async ({ method, path, body }) => {
-    const csrf = document.cookie.split('; ').find((c) => c.startsWith('chatspot_csrf='))?.split('=')[1]
-    const res = await fetch(path, { method, headers: { 'Content-Type': 'application/json', ...(csrf ? { 'X-CSRF-Token': decodeURIComponent(csrf) } : {}) },
-      body: body ? JSON.stringify(body) : undefined })
-    return { status: res.status, body: await res.json().catch(() => null) }
-  }, { method, path, body })
 }

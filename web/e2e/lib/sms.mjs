@@ -18,7 +18,7 @@ import http from 'node:http'
 import path from 'node:path'
 
 import { png } from './files.mjs'
-import { fail, hidden, visible, waitUntil, openChannelCreate } from './harness.mjs'
+import { api, fail, hidden, openChannelCreate, visible, waitUntil } from './harness.mjs'
 
 // CHATSPOT's (the operator's) Mercado Pago account, passed to the dev process.
 export const MP_ACCESS_TOKEN = 'APP_USR-e2e-5096-mercadopago-token'
@@ -544,15 +544,4 @@ export async function smsSteps(run, ctx) {
 /** norm makes a text's spaces plain (Intl puts a no-break space after "R$"). */
 function norm(s) {
   return String(s).replace(/\s+/g, ' ').trim()
-}
-
-// api calls CHATSPOT's API from the agent's page, with its session and
-// CSRF token.
-async function api(page, method, path, body) {
-  return page.evaluate(async ({ method, path, body }) => {
-    const csrf = document.cookie.split('; ').find((c) => c.startsWith('chatspot_csrf='))?.split('=')[1]
-    const res = await fetch(path, { method, headers: { 'Content-Type': 'application/json', ...(csrf ? { 'X-CSRF-Token': decodeURIComponent(csrf) } : {}) },
-      body: body ? JSON.stringify(body) : undefined })
-    return { status: res.status, body: await res.json().catch(() => null) }
-  }, { method, path, body })
 }
