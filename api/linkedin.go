@@ -134,7 +134,10 @@ func (s *Server) linkedInCapture(c *gin.Context) {
 	}
 	res.ContactID = contact.ID
 	conv := s.waitTicket(c, ch, contact.ID, profile, len(theirs.Messages) > 0)
-	if len(mine.Messages) > 0 {
+	// The person's own messages join the contact's ticket; with none yet
+	// (only the person wrote) they wait for a capture once the contact
+	// answers, instead of being stored outside any conversation.
+	if len(mine.Messages) > 0 && conv != nil {
 		results, err := s.Inbox.Receive(c, ch, mine)
 		if err != nil {
 			s.internalError(c, "capture", err)

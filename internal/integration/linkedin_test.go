@@ -137,6 +137,18 @@ func TestLinkedInCapture(t *testing.T) {
 		t.Errorf("%d cards, want 1", cards)
 	}
 
+	// Someone who has not answered yet: the person's message waits for a
+	// capture with the contact's answer, and a contact exists meanwhile.
+	only := map[string]any{"profile": map[string]any{"url": "https://www.linkedin.com/in/carlos-lima", "name": "Carlos Lima"},
+		"messages": []map[string]any{{"from": "me", "text": "Oi Carlos, tudo bem?"}}}
+	if st, r, _ := bearer(t, s.url, token, http.MethodPost, "/api/v1/linkedin/captures", only, nil); st != http.StatusOK || r["new_messages"] != 0.0 || r["contact_id"] == "" || r["conversation_id"] != nil {
+		t.Errorf("only the person wrote: %d %v", st, r)
+	}
+	only["messages"] = append(only["messages"].([]map[string]any), map[string]any{"from": "contact", "text": "Tudo ótimo!"})
+	if st, r, _ := bearer(t, s.url, token, http.MethodPost, "/api/v1/linkedin/captures", only, nil); st != http.StatusOK || r["new_messages"] != 2.0 || r["conversation_id"] == nil {
+		t.Errorf("after the contact answered: %d %v", st, r)
+	}
+
 	// Replies are written in LinkedIn; notes are fine.
 	if st, r := admin.call(http.MethodPost, "/api/v1/conversations/"+convID+"/messages", map[string]any{"body": "Claro!"}, nil); st != http.StatusUnprocessableEntity || r["field"] != "body" {
 		t.Errorf("a reply from CHATSPOT: %d %v", st, r)
