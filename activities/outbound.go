@@ -15,6 +15,7 @@ import (
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/messaging"
+	"github.com/chatspot/chatspot/internal/metrics"
 	"github.com/chatspot/chatspot/internal/store"
 )
 
@@ -206,6 +207,7 @@ func (c *Conversations) DeliverMessage(ctx context.Context, in DeliverInput) err
 			out.FirstContact = errors.Is(err, gorm.ErrRecordNotFound)
 		}
 		providerID, err = sender.Send(ctx, out)
+		countSend(ch.Kind, msg, err)
 		if err == nil && providerID == "" {
 			// The provider answers no id (OLX): the echo, matched by its
 			// text, gives the message its id.
@@ -234,6 +236,21 @@ func (c *Conversations) DeliverMessage(ctx context.Context, in DeliverInput) err
 		return temporal.NewApplicationErrorWithOptions(later.Reason, "RetryAfter", temporal.ApplicationErrorOptions{NextRetryDelay: later.After})
 	}
 	return err
+}
+
+// countSend records a delivery attempt's outcome and, when the provider
+// took the message, how long after it was stored.
+func countSend(kind string, msg store.Message, err error) {
+	var perm *channels.PermanentError
+	switch {
+	case err == nil:
+		metrics.Sends.WithLabelValues(kind, "sent").Inc()
+		metrics.DeliveryLatency.WithLabelValues(kind).Observe(time.Since(msg.CreatedAt).Seconds())
+	case errors.As(err, &perm):
+		metrics.Sends.WithLabelValues(kind, "refused").Inc()
+	default:
+		metrics.Sends.WithLabelValues(kind, "retried").Inc()
+	}
 }
 
 // assignProviderID stores, before the first send, the provider id of a

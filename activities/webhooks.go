@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/chatspot/chatspot/internal/channels/apichannel"
+	"github.com/chatspot/chatspot/internal/metrics"
 	"github.com/chatspot/chatspot/internal/secrets"
 	"github.com/chatspot/chatspot/internal/store"
 )
@@ -135,8 +136,10 @@ func (w *Webhooks) DeliverWebhook(ctx context.Context, in WebhookRef) error {
 		return err
 	}
 	if failure != "" {
+		metrics.WebhookDeliveries.WithLabelValues("failed").Inc()
 		return errors.New(failure)
 	}
+	metrics.WebhookDeliveries.WithLabelValues("delivered").Inc()
 	return nil
 }
 

@@ -2,7 +2,6 @@ package api
 
 import (
 	"errors"
-	"github.com/chatspot/chatspot/activities"
 	"io"
 	"net/http"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"gorm.io/gorm"
 
+	"github.com/chatspot/chatspot/activities"
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/channels/apichannel"
 	"github.com/chatspot/chatspot/internal/inbox"

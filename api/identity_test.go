@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"fmt"
-	"github.com/chatspot/chatspot/internal/billing"
 	"net/http"
 	"strings"
 	"sync"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/chatspot/chatspot/api"
 	"github.com/chatspot/chatspot/internal/auth"
+	"github.com/chatspot/chatspot/internal/billing"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/store/storetest"
 )

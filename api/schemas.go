@@ -2,11 +2,11 @@ package api
 
 import (
 	"encoding/json"
-	"github.com/chatspot/chatspot/internal/billing"
 	"reflect"
 	"strings"
 	"time"
 
+	"github.com/chatspot/chatspot/internal/billing"
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/store"
 )

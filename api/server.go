@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/chatspot/chatspot/internal/billing"
-	"github.com/chatspot/chatspot/internal/channels/linkedin"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -21,10 +19,13 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/chatspot/chatspot/internal/auth"
+	"github.com/chatspot/chatspot/internal/billing"
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/channels/kinds"
+	"github.com/chatspot/chatspot/internal/channels/linkedin"
 	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/inbox"
+	"github.com/chatspot/chatspot/internal/metrics"
 	"github.com/chatspot/chatspot/internal/secrets"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/workflows"
@@ -341,6 +342,7 @@ func (s *Server) requestLog() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
+		metrics.Observe(c.FullPath(), c.Request.Method, c.Writer.Status(), time.Since(start))
 		s.Logger.Debug("http", "method", c.Request.Method, "path", c.Request.URL.Path,
 			"status", c.Writer.Status(), "duration", time.Since(start))
 	}

@@ -3,7 +3,6 @@
 package worker
 
 import (
-	"github.com/chatspot/chatspot/internal/billing"
 	"os"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 
 	"github.com/chatspot/chatspot/activities"
 	"github.com/chatspot/chatspot/internal/ai"
+	"github.com/chatspot/chatspot/internal/billing"
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/channels/kinds"
 	"github.com/chatspot/chatspot/internal/egress"

@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/chatspot/chatspot/internal/billing"
-	"github.com/chatspot/chatspot/internal/billing/mercadopago"
 	"io"
 	"log/slog"
 	"net"
@@ -26,12 +24,15 @@ import (
 	"github.com/chatspot/chatspot/api"
 	"github.com/chatspot/chatspot/internal/ai"
 	"github.com/chatspot/chatspot/internal/auth"
+	"github.com/chatspot/chatspot/internal/billing"
+	"github.com/chatspot/chatspot/internal/billing/mercadopago"
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/channels/kinds"
 	"github.com/chatspot/chatspot/internal/config"
 	"github.com/chatspot/chatspot/internal/demo"
 	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/inbox"
+	"github.com/chatspot/chatspot/internal/metrics"
 	"github.com/chatspot/chatspot/internal/secrets"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/temporal"
@@ -148,6 +149,7 @@ func runDev(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	defer stopRelay()
 	go (&worker.Relay{DB: db, Temporal: tc, TaskQueue: workflows.TaskQueue, Logger: log}).Run(relayCtx)
 	srv, errc := startHTTP(cfg, db, tc, bus, log, ts.UIAddress(), webchatID, cfg.PrivateURLs("dev"))
+	defer startMetrics(cfg, db, log)()
 
 	printWelcome(out, cfg, ts.UIAddress(), creds, webchatID != "")
 	return waitAndShutdown(ctx, cfg, srv, errc)
@@ -170,6 +172,7 @@ func runServe(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	defer tc.Close()
 	bus := events.NewPGBus(ctx, cfg.DatabaseURL, log)
 	srv, errc := startHTTP(cfg, db, tc, bus, log, cfg.TemporalUIURL, "", cfg.PrivateURLs("serve"))
+	defer startMetrics(cfg, db, log)()
 	fmt.Fprintf(out, "CHATSPOT serving on %s (%s)\n", cfg.HTTPAddr, cfg.BaseURL)
 	return waitAndShutdown(ctx, cfg, srv, errc)
 }
@@ -208,6 +211,7 @@ func runWorker(ctx context.Context, cfg *config.Config, out io.Writer) error {
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
+	defer startMetrics(cfg, db, log)()
 	if err := worker.EnsureSchedules(ctx, tc, workflows.TaskQueue); err != nil {
 		// Housekeeping only: conversations are served without it.
 		log.Warn("could not create the housekeeping schedules; the event log is not pruned", "error", err)
@@ -309,6 +313,11 @@ func channelKinds(cfg *config.Config, db *gorm.DB, allowPrivateURLs bool) *chann
 		MercadoLivreAPIURL: cfg.MercadoLivreAPIURL, MercadoLivreAuthURL: cfg.MercadoLivreAuthURL,
 		OLXAuthURL: cfg.OLXAuthURL, OLXAPIURL: cfg.OLXAPIURL,
 		ZenviaAPIURL: cfg.ZenviaAPIURL, TwilioAPIURL: cfg.TwilioAPIURL, SMSSegmentCents: cfg.SMSSegmentCents})
+}
+
+// startMetrics serves Prometheus metrics on --metrics-addr when set.
+func startMetrics(cfg *config.Config, db *gorm.DB, log *slog.Logger) func() {
+	return metrics.Serve(cfg.MetricsAddr, db, log)
 }
 
 // pixProvider is CHATSPOT's Mercado Pago account, nil when the operator

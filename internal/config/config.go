@@ -40,6 +40,7 @@ type Config struct {
 	SessionMaxAge     time.Duration
 	ShutdownGrace     time.Duration
 	EventRetention    time.Duration // how long the agents' event log keeps events
+	MetricsAddr       string        // Prometheus /metrics listener; "" is none
 	TelegramAPIURL    string        // "" is Telegram's Bot API
 	MetaGraphURL      string        // "" is Meta's Graph API
 	InstagramGraphURL string        // "" is the Instagram Graph API
@@ -84,6 +85,8 @@ var Settings = []Setting{
 		func(c *Config, v string) error { c.DatabaseURL = v; return checkDatabaseURL(v) }},
 	{"http-addr", "CHATSPOT_HTTP_ADDR", ":8080", "dev, serve", "Address the HTTP server (API, UI, webhooks) listens on.",
 		func(c *Config, v string) error { c.HTTPAddr = v; return checkHostPort(v, true) }},
+	{"metrics-addr", "CHATSPOT_METRICS_ADDR", "", "dev, serve, worker", "Address of a separate listener serving Prometheus metrics at /metrics (e.g. 127.0.0.1:9090; keep it off the public network); empty: no metrics listener.",
+		func(c *Config, v string) error { c.MetricsAddr = v; return checkHostPort(v, true) }},
 	{"base-url", "CHATSPOT_BASE_URL", "", "dev, serve, worker", "Public URL of the app, used in printed links and webhook URLs; channel activation registers providers' webhooks under it when it is https on a public host (otherwise Telegram is long-polled). Default: http://localhost:<http port>.",
 		func(c *Config, v string) error { c.BaseURL = strings.TrimRight(v, "/"); return checkURL(v) }},
 	{"temporal-port", "CHATSPOT_TEMPORAL_PORT", "7233", "dev", "gRPC port of the embedded Temporal server (127.0.0.1).",

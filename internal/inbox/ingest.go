@@ -24,6 +24,7 @@ import (
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/events"
 	"github.com/chatspot/chatspot/internal/messaging"
+	"github.com/chatspot/chatspot/internal/metrics"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/webhooks"
 	"github.com/chatspot/chatspot/workflows"
@@ -129,6 +130,9 @@ func (ib *Inbox) Ingest(ctx context.Context, ch store.Channel, in channels.Inbou
 	}
 	if ib.Bus != nil && !res.Duplicate {
 		ib.Bus.Notify(ch.AccountID)
+	}
+	if !res.Duplicate && !res.Edited {
+		metrics.Inbound.WithLabelValues(ch.Kind).Inc()
 	}
 	for _, m := range media {
 		if err := ib.fetchMedia(ctx, m); err != nil {

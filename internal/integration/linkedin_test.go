@@ -9,8 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/chatspot/chatspot/extension"
 	"github.com/chatspot/chatspot/internal/auth"
+	"github.com/chatspot/chatspot/internal/metrics"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/store/storetest"
 )
@@ -83,6 +86,8 @@ func TestLinkedInCapture(t *testing.T) {
 	token := tok["token"].(string)
 	origin := map[string]string{"Origin": "chrome-extension://" + extension.LinkedInID()}
 
+	inboundBefore := testutil.ToFloat64(metrics.Inbound.WithLabelValues("linkedin"))
+	capturesBefore := testutil.ToFloat64(metrics.HTTPRequests.WithLabelValues("/api/v1/linkedin/captures", "POST", "OK"))
 	capture := map[string]any{
 		"profile": map[string]any{"url": "https://br.linkedin.com/in/Joana-Prado-42/?miniProfileUrn=x", "name": "Joana Prado",
 			"headline": "Gerente de Compras", "company": "Metalúrgica Prado"},
@@ -130,6 +135,13 @@ func TestLinkedInCapture(t *testing.T) {
 	st, out, _ = bearer(t, s.url, token, http.MethodPost, "/api/v1/linkedin/captures", capture, nil)
 	if st != http.StatusOK || out["new_messages"] != 1.0 || out["known_messages"] != 2.0 || out["card_created"] != false || out["card_id"] != card.ID {
 		t.Fatalf("second capture: %d %v", st, out)
+	}
+	// Metrics: the contact's messages counted as inbound, the requests by route.
+	if got := testutil.ToFloat64(metrics.Inbound.WithLabelValues("linkedin")) - inboundBefore; got != 2 {
+		t.Errorf("%v inbound messages counted, want 2 (the contact's; the person's are the business's)", got)
+	}
+	if got := testutil.ToFloat64(metrics.HTTPRequests.WithLabelValues("/api/v1/linkedin/captures", "POST", "OK")) - capturesBefore; got != 2 {
+		t.Errorf("%v captures counted by route, want 2", got)
 	}
 	var cards int64
 	db.Model(&store.Card{}).Where("account_id = ?", f.Account.ID).Count(&cards)

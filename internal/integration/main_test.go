@@ -8,7 +8,6 @@ package integration
 import (
 	"context"
 	"fmt"
-	"github.com/chatspot/chatspot/internal/billing"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -25,6 +24,7 @@ import (
 	"github.com/chatspot/chatspot/api"
 	"github.com/chatspot/chatspot/internal/ai"
 	"github.com/chatspot/chatspot/internal/auth"
+	"github.com/chatspot/chatspot/internal/billing"
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/cli"
 	"github.com/chatspot/chatspot/internal/events"

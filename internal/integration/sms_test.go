@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"gorm.io/gorm"
 
 	"github.com/chatspot/chatspot/internal/auth"
@@ -18,6 +19,7 @@ import (
 	"github.com/chatspot/chatspot/internal/channels/sms"
 	"github.com/chatspot/chatspot/internal/channels/sms/smstest"
 	"github.com/chatspot/chatspot/internal/events"
+	"github.com/chatspot/chatspot/internal/metrics"
 	"github.com/chatspot/chatspot/internal/store"
 	"github.com/chatspot/chatspot/internal/store/storetest"
 	"github.com/chatspot/chatspot/workflows"
@@ -183,6 +185,7 @@ func testSMSPrepaid(t *testing.T, db *gorm.DB) {
 		t.Errorf("quote %v", q)
 	}
 
+	sentBefore := testutil.ToFloat64(metrics.Sends.WithLabelValues("sms", "sent"))
 	// 50 concurrent sends against a balance for 20: exactly 20 go.
 	var mu sync.Mutex
 	codes := map[int]int{}
@@ -217,6 +220,9 @@ func testSMSPrepaid(t *testing.T, db *gorm.DB) {
 		}
 		return nil
 	})
+	if got := testutil.ToFloat64(metrics.Sends.WithLabelValues("sms", "sent")) - sentBefore; got != 20 {
+		t.Errorf("%v sends counted as sent, want 20", got)
+	}
 	var refused int64
 	db.Model(&store.Message{}).Where("channel_id = ? AND direction = 'outbound'", id).Count(&refused)
 	if refused != 20 {

@@ -4,12 +4,12 @@ package kinds
 
 import (
 	"crypto/tls"
-	"github.com/chatspot/chatspot/extension"
 	"net/http"
 	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/chatspot/chatspot/extension"
 	"github.com/chatspot/chatspot/internal/channels"
 	"github.com/chatspot/chatspot/internal/channels/apichannel"
 	"github.com/chatspot/chatspot/internal/channels/email"
