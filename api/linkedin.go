@@ -111,7 +111,6 @@ func (s *Server) linkedInCapture(c *gin.Context) {
 	res := CaptureResult{}
 	count := func(results []channels.Ingested) {
 		for _, r := range results {
-			res.ContactID = r.ContactID
 			if r.Duplicate {
 				res.KnownMessages++
 			} else {

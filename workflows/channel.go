@@ -135,15 +135,16 @@ func startConnection(ctx workflow.Context, ref activities.ChannelRef) error {
 	return startChannelChild(ctx, ChannelConnectionWorkflowID(ref.ChannelID), ChannelConnection, ref)
 }
 
-// startChannelChild starts a channel's long-lived workflow that outlives
-// this one, or leaves the one already running.
-func startChannelChild(ctx workflow.Context, id string, wf any, ref activities.ChannelRef) error {
+// startChannelChild starts a channel's workflow that outlives this one
+// (its connection, token refresh, activation again), or leaves the one
+// already running.
+func startChannelChild(ctx workflow.Context, id string, wf any, arg any) error {
 	opts := workflow.ChildWorkflowOptions{
 		WorkflowID:            id,
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 	}
-	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), wf, ref)
+	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), wf, arg)
 	err := child.GetChildWorkflowExecution().Get(ctx, nil)
 	var started *temporal.ChildWorkflowExecutionAlreadyStartedError
 	if errors.As(err, &started) {

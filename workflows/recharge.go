@@ -1,10 +1,8 @@
 package workflows
 
 import (
-	"errors"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -100,16 +98,5 @@ func Recharge(ctx workflow.Context, in RechargeInput) error {
 // recharge; one already running (the manager saved meanwhile) is left to
 // finish.
 func startActivationChild(ctx workflow.Context, in ChannelActivationInput) error {
-	opts := workflow.ChildWorkflowOptions{
-		WorkflowID:            ChannelActivationWorkflowID(in.ChannelID),
-		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-	}
-	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), ChannelActivation, in)
-	err := child.GetChildWorkflowExecution().Get(ctx, nil)
-	var started *temporal.ChildWorkflowExecutionAlreadyStartedError
-	if errors.As(err, &started) {
-		return nil
-	}
-	return err
+	return startChannelChild(ctx, ChannelActivationWorkflowID(in.ChannelID), ChannelActivation, in)
 }

@@ -162,8 +162,10 @@ func E164(s string) (string, bool) {
 // Price counts the text's segments as the channel's provider does.
 func (a *Adapter) Price(ch store.Channel, text string) channels.Price {
 	l := Standard
-	if s, err := channels.ParseSettings(ch.Settings); err == nil && s.String(keyProvider) == ProviderZenvia {
-		l = Zenvia
+	if s, err := channels.ParseSettings(ch.Settings); err == nil {
+		if p, err := a.provider(s); err == nil {
+			l = p.limits()
+		}
 	}
 	segs, enc, n := Count(text, l)
 	unit := a.SegmentCents
